@@ -1,0 +1,141 @@
+import type { RawSettings } from "./schema";
+import {
+    DOCKER_HOST,
+    fqdnProblem,
+    parseEndpoint,
+    parseImageRef,
+    parseRedisUrl,
+    STALWART_TAG,
+    TAILSCALE_TAG,
+} from "./validators";
+
+/** One problem in a stack config: the key (dotted path under `tailwart:`) and a sentence that names the fix. */
+export interface ConfigIssue {
+    path: string;
+    message: string;
+}
+
+export const ACME_DIRECTORIES = {
+    production: "https://acme-v02.api.letsencrypt.org/directory",
+    staging: "https://acme-staging-v02.api.letsencrypt.org/directory",
+} as const;
+
+/** A pitfall of the hand-built deployment, checked on the typed config. Adding one is a few lines here. */
+type Rule = (s: RawSettings, stack: string) => ConfigIssue[];
+
+const issue = (path: string, message: string): ConfigIssue[] => [{ path, message }];
+const none: ConfigIssue[] = [];
+
+const hostIsFqdn =
+    (path: string, pick: (s: RawSettings) => string): Rule =>
+    (s) => {
+        const problem = fqdnProblem(pick(s));
+        return problem ? issue(path, `${path} ${problem}`) : none;
+    };
+
+const endpointWithPort =
+    (path: string, schemes: string[], pick: (s: RawSettings) => string): Rule =>
+    (s) => {
+        const { problem } = parseEndpoint(pick(s), schemes);
+        return problem ? issue(path, `${path}: ${problem}`) : none;
+    };
+
+/** "staging" | "production" | URL → the directory URL and which Let's Encrypt environment it is. */
+export function resolveAcmeDirectory(directory: string | undefined, stack: string): { url: string; kind: "staging" | "production" | "custom" } {
+    const chosen = directory ?? (stack === "prod" ? "production" : "staging");
+    if (chosen === "staging" || chosen === ACME_DIRECTORIES.staging) return { url: ACME_DIRECTORIES.staging, kind: "staging" };
+    if (chosen === "production" || chosen === ACME_DIRECTORIES.production) return { url: ACME_DIRECTORIES.production, kind: "production" };
+    return { url: chosen, kind: "custom" };
+}
+
+export const RULES: Rule[] = [
+    hostIsFqdn("domain", (s) => s.domain),
+    hostIsFqdn("tailnet", (s) => s.tailnet),
+    hostIsFqdn("postgres.host", (s) => s.postgres.host),
+    hostIsFqdn("hostname", (s) => s.hostname),
+    (s) => {
+        const { problem } = parseRedisUrl(s.redis.url);
+        return problem ? issue("redis.url", `redis.url: ${problem}`) : none;
+    },
+    endpointWithPort("garage.s3Endpoint", ["http", "https"], (s) => s.garage.s3Endpoint),
+    endpointWithPort("garage.adminEndpoint", ["http", "https"], (s) => s.garage.adminEndpoint),
+    (s) => {
+        const { tag } = parseImageRef(s.stalwart.image);
+        if (tag === undefined || tag === "latest") {
+            return issue(
+                "stalwart.image",
+                `stalwart.image "${s.stalwart.image}" is not pinned; name an exact v0.16 release, e.g. stalwartlabs/stalwart:v0.16.18 (a moving tag can jump to 1.0, whose store and settings schema differ)`,
+            );
+        }
+        if (!STALWART_TAG.test(tag)) {
+            return issue(
+                "stalwart.image",
+                `stalwart.image tag "${tag}" is not a v0.16 release; use v0.16.<patch> (this project manages the v0.16 settings schema; 1.0 needs a migration)`,
+            );
+        }
+        return none;
+    },
+    (s) => {
+        const { tag } = parseImageRef(s.mailbox.tailscaleImage);
+        return tag === undefined || tag === "latest" || tag === "stable"
+            ? issue("mailbox.tailscaleImage", `mailbox.tailscaleImage "${s.mailbox.tailscaleImage}" is not pinned; name a release tag, e.g. tailscale/tailscale:v1.90.6`)
+            : none;
+    },
+    (s) => [
+        ...s.mailbox.tags.map((t, i) => ({ t, path: `mailbox.tags[${i}]` })),
+        ...s.edge.tags.map((t, i) => ({ t, path: `edge.tags[${i}]` })),
+    ]
+        .filter(({ t }) => !TAILSCALE_TAG.test(t))
+        .map(({ t, path }) => ({ path, message: `${path} "${t}" is not a Tailscale tag; write it as tag:<name> (letters, digits, dashes), e.g. tag:stalwart` })),
+    (s) =>
+        (["mailbox", "edge"] as const)
+            .filter((h) => !DOCKER_HOST.test(s[h].dockerHost))
+            .flatMap((h) =>
+                issue(`${h}.dockerHost`, `${h}.dockerHost "${s[h].dockerHost}" is not a docker host URL; use ssh://user@host, unix:///var/run/docker.sock or tcp://host:2376`),
+            ),
+    (s) => {
+        const seen = new Set<number>();
+        const dup = s.edge.ports.find((p) => seen.has(p) || !seen.add(p));
+        return dup !== undefined ? issue("edge.ports", `edge.ports lists ${dup} twice; list each port once`) : none;
+    },
+    (s) => {
+        const forwards = (p: number) => s.edge.ports.includes(p);
+        switch (s.acme.challenge) {
+            case "http-01":
+                return forwards(80) ? none : issue("acme.challenge", "acme.challenge http-01 needs the edge to forward :80 to Stalwart; add 80 to edge.ports, or use dns-01 with acme.dnsProvider");
+            case "tls-alpn-01":
+                return forwards(443)
+                    ? none
+                    : issue("acme.challenge", "acme.challenge tls-alpn-01 needs the edge to forward :443 to Stalwart; add 443 to edge.ports, or use http-01 (with 80 in edge.ports) or dns-01 with acme.dnsProvider");
+            case "dns-01":
+                return s.acme.dnsProvider && typeof s.acme.dnsProvider["@type"] === "string"
+                    ? none
+                    : issue("acme.dnsProvider", 'acme.challenge dns-01 needs acme.dnsProvider: the DNS API Stalwart updates, e.g. { "@type": "Cloudflare", secret: … }; or use http-01/tls-alpn-01');
+        }
+    },
+    (s, stack) => {
+        if (s.acme.acceptDirectoryMismatch) return none;
+        const { kind } = resolveAcmeDirectory(s.acme.directory, stack);
+        if (stack === "prod" && kind === "staging") {
+            return issue("acme.directory", "acme.directory is the Let's Encrypt staging directory on stack prod: its certificates are not trusted; use production, or set acme.acceptDirectoryMismatch: true if this is on purpose");
+        }
+        if (stack === "dev" && kind === "production") {
+            return issue("acme.directory", "acme.directory is Let's Encrypt production on stack dev: failed validations count against production rate limits; use staging, or set acme.acceptDirectoryMismatch: true if this is on purpose");
+        }
+        return none;
+    },
+    (s) =>
+        s.acme.directory !== undefined && !["staging", "production"].includes(s.acme.directory) && !/^https:\/\/\S+$/.test(s.acme.directory)
+            ? issue("acme.directory", `acme.directory "${s.acme.directory}" must be staging, production or an https:// ACME directory URL`)
+            : none,
+    (s) => {
+        const mode = s.tailscale.auth ?? (s.tailscale.oauthClientSecret ? "oauth" : "tailnetKey");
+        if (mode === "oauth" && !s.tailscale.oauthClientSecret) {
+            return issue("tailscale.oauthClientSecret", "tailscale.auth is oauth but tailscale.oauthClientSecret is not set; run `pulumi config set --secret --path tailscale.oauthClientSecret tskey-client-…`");
+        }
+        if (mode === "tailnetKey" && s.tailscale.oauthClientSecret) {
+            return issue("tailscale.auth", "tailscale.oauthClientSecret is set but tailscale.auth is tailnetKey; remove the secret or set tailscale.auth: oauth");
+        }
+        return none;
+    },
+];
