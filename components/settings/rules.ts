@@ -1,3 +1,4 @@
+import { LISTENERS } from "../stalwart/settingsPlan";
 import type { RawSettings } from "./schema";
 import {
     DOCKER_HOST,
@@ -92,6 +93,12 @@ export const RULES: Rule[] = [
             .filter((h) => !DOCKER_HOST.test(s[h].dockerHost))
             .flatMap((h) =>
                 issue(`${h}.dockerHost`, `${h}.dockerHost "${s[h].dockerHost}" is not a docker host URL; use ssh://user@host, unix:///var/run/docker.sock or tcp://host:2376`),
+            ),
+    (s) =>
+        s.edge.ports
+            .filter((p) => !LISTENERS[p])
+            .flatMap((p) =>
+                issue("edge.ports", `edge.ports has ${p}, which no Stalwart listener serves; use mail ports (${Object.keys(LISTENERS).join(", ")}), or run other services elsewhere`),
             ),
     (s) => {
         const seen = new Set<number>();

@@ -45,6 +45,10 @@ const stalwart = (obj: ObjectOf) =>
         publicUrl: z.string().url().optional(),
         /** where this program reaches the management API over the tailnet; default http://<tailscaleHostname>.<tailnet>:8080 */
         managementUrl: z.string().optional(),
+        /** manage Stalwart's x:* settings (stores, listeners, domain, ACME) through its management API */
+        manageSettings: bool().default(true),
+        /** "user:password" for STALWART_RECOVERY_ADMIN: an admin that exists before any account or API key */
+        recoveryAdmin: secret().optional(),
     });
 
 const mailbox = (obj: ObjectOf) =>

@@ -206,3 +206,9 @@ describe("secrets in settings", () => {
         expectIssue({ ...validRaw(), postgres: { ...validRaw().postgres, adminPassword: 42 } }, "postgres.adminPassword", /pulumi config set --secret/);
     });
 });
+
+describe("edge ports", () => {
+    it("a port no Stalwart listener serves is rejected", () => {
+        expectIssue({ ...validRaw(), edge: { ...validRaw().edge, ports: [25, 8443] } }, "edge.ports", /8443, which no Stalwart listener serves/);
+    });
+});

@@ -1,0 +1,109 @@
+/**
+ * Stalwart's own settings for this topology, as x:* object specs (plain data). The deployment turns
+ * each spec into a StalwartObject; `npm run plan` prints them. Ids of other objects are named by
+ * `refs` (property path → key of the spec whose objectId fills it) and filled in by the shell.
+ */
+import type { Settings } from "../config";
+import { STALWART_ENV } from "../mailbox/env";
+
+export interface StalwartObjectSpec {
+    /** unique within the plan; the Pulumi resource name suffix */
+    key: string;
+    objectType: string;
+    properties: Record<string, unknown>;
+    /** dotted property path → key of the object whose id goes there */
+    refs?: Record<string, string>;
+}
+
+
+/**
+ * PROXY protocol is trusted per mail listener only, from the tailnet ranges (the policy fragment
+ * lets only the edge's tags reach these ports). A global proxyTrustedNetworks would make the 8080
+ * management listener demand a PROXY header too and lock operators out.
+ */
+export const TAILNET_RANGES = ["100.64.0.0/10", "fd7a:115c:a1e0::/48"];
+
+interface ListenerShape {
+    name: string;
+    protocol: "smtp" | "imap" | "pop3" | "http" | "manageSieve";
+    tlsImplicit: boolean;
+    useTls: boolean;
+}
+
+/** Edge ports → the Stalwart listener that serves them; names match Stalwart's first-boot defaults so those are adopted. */
+export const LISTENERS: Record<number, ListenerShape> = {
+    25: { name: "smtp", protocol: "smtp", tlsImplicit: false, useTls: true },
+    465: { name: "submissions", protocol: "smtp", tlsImplicit: true, useTls: true },
+    587: { name: "submission", protocol: "smtp", tlsImplicit: false, useTls: true },
+    143: { name: "imap", protocol: "imap", tlsImplicit: false, useTls: true },
+    993: { name: "imaps", protocol: "imap", tlsImplicit: true, useTls: true },
+    110: { name: "pop3", protocol: "pop3", tlsImplicit: false, useTls: true },
+    995: { name: "pop3s", protocol: "pop3", tlsImplicit: true, useTls: true },
+    4190: { name: "sieve", protocol: "manageSieve", tlsImplicit: false, useTls: true },
+    443: { name: "https", protocol: "http", tlsImplicit: true, useTls: true },
+    80: { name: "acme-http", protocol: "http", tlsImplicit: false, useTls: false },
+};
+
+const CHALLENGE_TYPES = { "tls-alpn-01": "TlsAlpn01", "http-01": "Http01", "dns-01": "Dns01" } as const;
+
+const asSet = (items: string[]) => Object.fromEntries(items.map((i) => [i, true]));
+
+export function stalwartSettingsPlan(s: Settings): StalwartObjectSpec[] {
+    const dns01 = s.acme.challenge === "dns-01";
+    const specs: StalwartObjectSpec[] = [
+        {
+            key: "acme",
+            objectType: "x:AcmeProvider",
+            properties: { directory: s.acme.directoryUrl, contact: asSet(s.acme.contact), challengeType: CHALLENGE_TYPES[s.acme.challenge] },
+        },
+        {
+            key: "domain",
+            objectType: "x:Domain",
+            properties: {
+                name: s.domain,
+                certificateManagement: { "@type": "Automatic", subjectAlternativeNames: asSet([s.hostname]) },
+                ...(dns01 ? { dnsManagement: { "@type": "Automatic" } } : {}),
+            },
+            refs: { "certificateManagement.acmeProviderId": "acme", ...(dns01 ? { "dnsManagement.dnsServerId": "dns" } : {}) },
+        },
+        {
+            key: "system",
+            objectType: "x:SystemSettings",
+            properties: { defaultHostname: s.hostname },
+            refs: { defaultDomainId: "domain" },
+        },
+        {
+            key: "blob-store",
+            objectType: "x:BlobStore",
+            properties: {
+                "@type": "S3",
+                bucket: s.garage.bucket,
+                region: { "@type": "Custom", customEndpoint: s.garage.s3Endpoint, customRegion: s.garage.region },
+                accessKey: { "@type": "EnvironmentVariable", variableName: STALWART_ENV.s3AccessKey },
+                secretKey: { "@type": "EnvironmentVariable", variableName: STALWART_ENV.s3SecretKey },
+            },
+        },
+        { key: "in-memory-store", objectType: "x:InMemoryStore", properties: { "@type": "Redis", url: s.endpoints.redis.url } },
+        // Docker has no /var/log/stalwart: log to stdout so `docker logs` shows build errors.
+        { key: "tracer-stdout", objectType: "x:Tracer", properties: { "@type": "Stdout", level: "info" } },
+        ...s.edge.ports.map((port): StalwartObjectSpec => {
+            const l = LISTENERS[port]!;
+            return {
+                key: `listener-${l.name}`,
+                objectType: "x:NetworkListener",
+                properties: {
+                    name: l.name,
+                    bind: asSet([`[::]:${port}`]),
+                    protocol: l.protocol,
+                    useTls: l.useTls,
+                    tlsImplicit: l.tlsImplicit,
+                    overrideProxyTrustedNetworks: asSet(TAILNET_RANGES),
+                },
+            };
+        }),
+    ];
+    if (dns01) {
+        specs.unshift({ key: "dns", objectType: "x:DnsServer", properties: { ...s.acme.dnsProvider } });
+    }
+    return specs;
+}
