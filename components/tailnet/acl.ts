@@ -1,0 +1,135 @@
+/**
+ * The tailnet policy fragment the deployment needs: tag owners and three kinds of grants. It is
+ * rendered as commented HuJSON for an operator to merge into the tailnet policy file by hand,
+ * because a `tailscale.Acl` resource owns (and overwrites) the whole policy.
+ */
+import { assertPort, assertPortList } from "../specChecks";
+
+export interface AclInput {
+    stalwartTags: string[];
+    edgeTags: string[];
+    mailPorts: number[];
+    /** who may reach Stalwart's management port (users, groups, autogroups or tags) */
+    operators: string[];
+    managementPort: number;
+    /** owners of the tags, e.g. ["autogroup:admin"] */
+    tagOwners: string[];
+    backends?: { name: string; dst: string; ports: number[] }[];
+}
+
+export interface AclGrant {
+    src: string[];
+    dst: string[];
+    ip: string[];
+}
+
+export interface AclFragment {
+    tagOwners: Record<string, string[]>;
+    grants: AclGrant[];
+}
+
+const TAG = /^tag:[A-Za-z][A-Za-z0-9-]*$/;
+const BACKEND_NAME = /^[A-Za-z0-9][A-Za-z0-9 _.-]*$/;
+
+function checkTags(field: string, tags: string[]): void {
+    if (tags.length === 0) throw new Error(`acl ${field} is empty; list at least one tag, e.g. "tag:stalwart"`);
+    for (const tag of tags) {
+        if (!TAG.test(tag)) throw new Error(`acl ${field} entry ${JSON.stringify(tag)} is not a Tailscale tag; write "tag:<name>" (letters, digits, "-")`);
+    }
+}
+
+function checkPrincipals(field: string, values: string[]): void {
+    for (const value of values) {
+        if (value.trim() === "" || /[\s"]/.test(value)) {
+            throw new Error(`acl ${field} entry ${JSON.stringify(value)} is not a policy principal; write e.g. "autogroup:admin", "group:ops" or "alice@example.com"`);
+        }
+    }
+}
+
+function checkInput(i: AclInput): void {
+    checkTags("stalwartTags", i.stalwartTags);
+    checkTags("edgeTags", i.edgeTags);
+    const shared = i.stalwartTags.filter((t) => i.edgeTags.includes(t));
+    if (shared.length > 0) {
+        throw new Error(`acl tag ${shared[0]} is in both stalwartTags and edgeTags; give the edge and the mailbox distinct tags so each grant means one thing`);
+    }
+    assertPortList("acl mailPorts", i.mailPorts);
+    assertPort("acl managementPort", i.managementPort);
+    if (i.tagOwners.length === 0) throw new Error(`acl tagOwners is empty; a tag needs an owner before keys can use it, e.g. ["autogroup:admin"]`);
+    checkPrincipals("tagOwners", i.tagOwners);
+    checkPrincipals("operators", i.operators);
+    for (const backend of i.backends ?? []) {
+        if (!BACKEND_NAME.test(backend.name)) {
+            throw new Error(`acl backend name ${JSON.stringify(backend.name)} must start with a letter or digit and use letters, digits, " ", "_", "." or "-"`);
+        }
+        checkPrincipals(`backend ${backend.name} dst`, [backend.dst]);
+        assertPortList(`acl backend ${backend.name} ports`, backend.ports);
+    }
+}
+
+const tcp = (ports: number[]): string[] => ports.map((p) => `tcp:${p}`);
+
+/**
+ * Policy selectors a grant's dst takes as is; anything else (e.g. a MagicDNS name) only works as
+ * an alias declared in the policy's "hosts" section, which the rendered text points out.
+ */
+function isSelfContainedDst(dst: string): boolean {
+    return dst === "*" || /^(tag|group|autogroup):/.test(dst) || dst.includes("@") || /^[0-9.]+(\/\d+)?$/.test(dst) || /^[0-9a-fA-F:]*:[0-9a-fA-F:]*(\/\d+)?$/.test(dst);
+}
+
+/** A grant with the sentence that explains it (the HuJSON comment). */
+interface ExplainedGrant {
+    why: string;
+    grant: AclGrant;
+}
+
+function explainedGrants(i: AclInput): ExplainedGrant[] {
+    const grants: ExplainedGrant[] = [
+        {
+            why: `edge -> mailbox: the public mail ports the edge forwards (${i.mailPorts.join(", ")}), PROXY protocol inside`,
+            grant: { src: [...i.edgeTags], dst: [...i.stalwartTags], ip: tcp(i.mailPorts) },
+        },
+    ];
+    if (i.operators.length > 0) {
+        grants.push({
+            why: `operators -> mailbox: Stalwart's management/JMAP port ${i.managementPort} (web admin, x:* API)`,
+            grant: { src: [...i.operators], dst: [...i.stalwartTags], ip: tcp([i.managementPort]) },
+        });
+    }
+    for (const backend of i.backends ?? []) {
+        const aliasNote = isSelfContainedDst(backend.dst) ? "" : ` (${backend.dst} must be declared in the policy's "hosts" section, name -> tailnet IP)`;
+        grants.push({
+            why: `mailbox -> ${backend.name} backend${aliasNote}`,
+            grant: { src: [...i.stalwartTags], dst: [backend.dst], ip: tcp(backend.ports) },
+        });
+    }
+    return grants;
+}
+
+export function aclFragment(i: AclInput): AclFragment {
+    checkInput(i);
+    const tagOwners: Record<string, string[]> = {};
+    for (const tag of [...i.stalwartTags, ...i.edgeTags]) tagOwners[tag] = [...i.tagOwners];
+    return { tagOwners, grants: explainedGrants(i).map((g) => g.grant) };
+}
+
+/** Policy-file text: HuJSON (comments, trailing commas) that is JSON once those are removed. */
+export function renderAclHujson(i: AclInput): string {
+    const fragment = aclFragment(i);
+    const grants = explainedGrants(i);
+    const j = JSON.stringify;
+    const lines = [
+        "// tailwart: merge these entries into the tailnet policy file's existing",
+        '// "tagOwners" and "grants" (a tailscale.Acl resource would overwrite the whole policy).',
+        "{",
+        "  // who may apply the deployment's tags to devices and auth keys",
+        '  "tagOwners": {',
+        ...Object.entries(fragment.tagOwners).map(([tag, owners]) => `    ${j(tag)}: ${j(owners)},`),
+        "  },",
+        '  "grants": [',
+        ...grants.flatMap(({ why, grant }) => [`    // ${why}`, `    {"src": ${j(grant.src)}, "dst": ${j(grant.dst)}, "ip": ${j(grant.ip)}},`]),
+        "  ],",
+        "}",
+    ];
+    return `${lines.join("\n")}\n`;
+}

@@ -1,0 +1,75 @@
+import { describe, expect, it } from "vitest";
+import { type CaddyL4Input, caddyConfig, MAIL_PORT_NAMES, renderCaddyJson, serverName } from "../../components/edge/caddyJson";
+
+const MAIL_PORTS = [25, 465, 587, 143, 993];
+const input: CaddyL4Input = { upstreamHost: "ts-stalwart.tail7b1641.ts.net", ports: MAIL_PORTS, proxyProtocol: "v2" };
+
+type L4Server = { listen: string[]; routes: { handle: Record<string, unknown>[] }[] };
+const serversOf = (doc: Record<string, unknown>) => (doc as { apps: { layer4: { servers: Record<string, L4Server> } } }).apps.layer4.servers;
+
+describe("caddyConfig", () => {
+    it("has one layer4 server per port, named after the mail protocol", () => {
+        const servers = serversOf(caddyConfig(input));
+        expect(Object.keys(servers)).toEqual(["smtp", "imap", "submissions", "submission", "imaps"]);
+        expect(servers["smtp"]!.listen).toEqual([":25"]);
+        expect(servers["imaps"]!.listen).toEqual([":993"]);
+    });
+
+    it("proxies every port to the same port upstream with the PROXY header, and nothing else", () => {
+        const servers = serversOf(caddyConfig(input));
+        for (const port of MAIL_PORTS) {
+            expect(servers[serverName(port)]).toEqual({
+                listen: [`:${port}`],
+                routes: [{ handle: [{ handler: "proxy", proxy_protocol: "v2", upstreams: [{ dial: [`ts-stalwart.tail7b1641.ts.net:${port}`] }] }] }],
+            });
+        }
+    });
+
+    it("has no http app and no tls handler: Stalwart terminates TLS", () => {
+        const doc = caddyConfig(input);
+        expect(Object.keys(doc["apps"] as object)).toEqual(["layer4"]);
+        expect(JSON.stringify(doc)).not.toMatch(/"handler":"tls"|"http"/);
+    });
+
+    it("keeps the admin API on loopback and autosave off", () => {
+        expect(caddyConfig(input)["admin"]).toEqual({ listen: "localhost:2019", config: { persist: false } });
+        expect(caddyConfig({ ...input, adminListen: "127.0.0.1:2020" })["admin"]).toMatchObject({ listen: "127.0.0.1:2020" });
+    });
+
+    it("names ACME ports http/https and unknown ports port-<n>", () => {
+        expect(MAIL_PORT_NAMES[80]).toBe("http");
+        expect(MAIL_PORT_NAMES[443]).toBe("https");
+        const servers = serversOf(caddyConfig({ ...input, ports: [80, 443, 4190] }));
+        expect(Object.keys(servers)).toEqual(["http", "https", "port-4190"]);
+        expect(servers["https"]!.routes[0]!.handle[0]).toMatchObject({ proxy_protocol: "v2" });
+    });
+
+    it("honours v1 and brackets an IPv6 upstream", () => {
+        const handle = serversOf(caddyConfig({ upstreamHost: "fd7a:115c:a1e0::5", ports: [25], proxyProtocol: "v1" }))["smtp"]!.routes[0]!.handle[0]!;
+        expect(handle).toMatchObject({ proxy_protocol: "v1", upstreams: [{ dial: ["[fd7a:115c:a1e0::5]:25"] }] });
+    });
+
+    it.each([
+        [{ upstreamHost: "" }, /upstreamHost "" is empty or not a host/],
+        [{ upstreamHost: "ts-stalwart.ts.net:25" }, /includes a port/],
+        [{ ports: [] }, /caddy ports is empty/],
+        [{ ports: [25, 25] }, /lists port 25 twice/],
+        [{ ports: [0] }, /caddy ports\[0\] 0 is not a TCP port/],
+        [{ ports: [70000] }, /70000 is not a TCP port/],
+        [{ ports: [25, 2019] }, /include 2019, which the admin endpoint/],
+        [{ proxyProtocol: "none" }, /proxyProtocol "none" is not "v1" or "v2"/],
+        [{ adminListen: "0.0.0.0:2019" }, /adminListen "0.0.0.0:2019" is not a loopback address/],
+        [{ adminListen: ":2019" }, /is not "host:port"/],
+    ] as [Partial<CaddyL4Input>, RegExp][])("rejects %j", (patch, message) => {
+        expect(() => caddyConfig({ ...input, ...patch })).toThrow(message);
+    });
+});
+
+describe("renderCaddyJson", () => {
+    it("is 2-space JSON with a final newline, independent of port order", () => {
+        const text = renderCaddyJson(input);
+        expect(text.endsWith("}\n")).toBe(true);
+        expect(JSON.parse(text)).toEqual(caddyConfig(input));
+        expect(renderCaddyJson({ ...input, ports: [...MAIL_PORTS].reverse() })).toBe(text);
+    });
+});

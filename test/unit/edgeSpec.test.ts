@@ -1,0 +1,50 @@
+import { describe, expect, it } from "vitest";
+import { renderCaddyJson } from "../../components/edge/caddyJson";
+import { type EdgeSpecInput, edgeSpec } from "../../components/edge/spec";
+
+const PORTS = [25, 465, 587, 143, 993];
+const caddyJson = renderCaddyJson({ upstreamHost: "ts-stalwart.tail7b1641.ts.net", ports: PORTS, proxyProtocol: "v2" });
+const input: EdgeSpecInput = { containerName: "tailwart-edge", image: "tailwart-caddy:2.11.4-l4-0.1.2", ports: PORTS, caddyJson, dataVolume: "tailwart-edge-data" };
+
+describe("edgeSpec", () => {
+    it("publishes every port as tcp, host port = container port", () => {
+        const spec = edgeSpec(input);
+        expect(spec.host).toBe("edge");
+        expect(spec.ports).toEqual([25, 143, 465, 587, 993].map((p) => ({ internal: p, external: p, protocol: "tcp" })));
+    });
+
+    it("runs caddy on the uploaded caddy.json with /data on the named volume", () => {
+        const spec = edgeSpec(input);
+        expect(spec.command).toEqual(["caddy", "run", "--config", "/etc/caddy/caddy.json"]);
+        expect(spec.files).toEqual([{ containerPath: "/etc/caddy/caddy.json", content: caddyJson, mode: 0o444 }]);
+        expect(spec.mounts).toEqual([{ volume: "tailwart-edge-data", containerPath: "/data" }]);
+        expect(spec.restart).toBe("unless-stopped");
+        expect(spec.env).toEqual({});
+        expect(spec.networkMode).toBeUndefined();
+    });
+
+    it("checks health on the loopback admin API, never through a mail port", () => {
+        const spec = edgeSpec(input);
+        expect(spec.healthcheck?.test).toEqual(["CMD", "wget", "-q", "-O", "/dev/null", "http://127.0.0.1:2019/config/"]);
+        const moved = renderCaddyJson({ upstreamHost: "mx.test", ports: PORTS, proxyProtocol: "v2", adminListen: "[::1]:2100" });
+        expect(edgeSpec({ ...input, caddyJson: moved }).healthcheck?.test.at(-1)).toBe("http://[::1]:2100/config/");
+    });
+
+    it("rejects publishing ports caddy.json does not listen on, and the reverse", () => {
+        expect(() => edgeSpec({ ...input, ports: [...PORTS, 80] })).toThrow(/edge ports \[25, 80, 143, 465, 587, 993\] differ from the ports caddy.json listens on \[25, 143, 465, 587, 993\]/);
+        expect(() => edgeSpec({ ...input, ports: [25] })).toThrow(/differ from the ports caddy.json listens on/);
+    });
+
+    it.each([
+        [{ caddyJson: "nope" }, /edge caddyJson is not valid JSON/],
+        [{ caddyJson: '{"apps":{}}' }, /has no apps.layer4.servers/],
+        [{ caddyJson: '{"apps":{"layer4":{"servers":{"x":{"listen":["unix//tmp/s"]}}}}}' }, /server x listens on "unix\/\/tmp\/s", which has no port/],
+        [{ caddyJson: '{"admin":{"listen":"0.0.0.0:2019"},"apps":{"layer4":{"servers":{"smtp":{"listen":[":25"]}}}}}', ports: [25] }, /not a loopback address/],
+        [{ ports: [] }, /edge ports is empty/],
+        [{ image: "caddy" }, /edge image "caddy" does not pin a version/],
+        [{ dataVolume: "" }, /edge dataVolume "" is not a valid docker name/],
+        [{ containerName: "edge/1" }, /edge containerName "edge\/1"/],
+    ] as [Partial<EdgeSpecInput>, RegExp][])("rejects %j", (patch, message) => {
+        expect(() => edgeSpec({ ...input, ...patch })).toThrow(message);
+    });
+});
