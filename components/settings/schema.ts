@@ -58,6 +58,7 @@ const mailbox = (obj: ObjectOf) =>
         tags: list(nonEmpty()).default(["tag:stalwart"]),
         tailscaleImage: nonEmpty().default(DEFAULT_TAILSCALE_IMAGE),
         dataVolume: nonEmpty().default("stalwart-data"),
+        configVolume: nonEmpty().default("stalwart-config"),
         stateVolume: nonEmpty().default("ts-stalwart-state"),
         healthAddress: nonEmpty().default("127.0.0.1:9002"),
     });

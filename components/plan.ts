@@ -1,0 +1,180 @@
+/**
+ * The pure heart of the program: Settings in, everything that lands on each host out, as plain
+ * data. MailDeployment turns a Plan into Pulumi resources; `npm run plan` prints it.
+ */
+import type { Settings } from "./config";
+import { CADDY_BUILD } from "./edge/image";
+import { renderCaddyJson } from "./edge/caddyJson";
+import { edgeSpec } from "./edge/spec";
+import { renderConfigJson } from "./mailbox/configJson";
+import { STALWART_ENV } from "./mailbox/env";
+import { DB_PASSWORD_SECRET, sidecarSpec, stalwartSpec, TAILSCALE_SECRET } from "./mailbox/spec";
+import type { RedisTarget } from "./settings/validators";
+import type { ContainerSpec, VolumeSpec } from "./spec";
+import { type StalwartObjectSpec, stalwartSettingsPlan } from "./stalwart/settingsPlan";
+import { renderAclHujson } from "./tailnet/acl";
+
+export { STALWART_ENV };
+
+/** Names of the SecretRefs in container env, and where the Pulumi shell gets each value. */
+export const SECRETS = {
+    [TAILSCALE_SECRET]: "tailscale.TailnetKey.key, or tailscale.oauthClientSecret from the stack config",
+    [DB_PASSWORD_SECRET]: "generated password of the Postgres role (random.RandomPassword)",
+    garageAccessKeyId: "access key id of the Garage key (GarageBucket output)",
+    garageSecretAccessKey: "secret key of the Garage key (GarageBucket output)",
+    stalwartRecoveryAdmin: "stalwart.recoveryAdmin from the stack config (only when set)",
+} as const;
+
+export type TailnetAuthPlan =
+    | { kind: "tailnetKey"; ephemeral: boolean; preauthorized: true; reusable: false; expirySeconds: number; tags: string[]; description: string }
+    | { kind: "oauth"; ephemeral: boolean; tags: string[] };
+
+export type EdgeImagePlan = { kind: "prebuilt"; name: string } | { kind: "build"; name: string; context: string; dockerfile: string; args: Record<string, string> };
+
+export interface Plan {
+    stack: string;
+    /** false only when the stack sets allowDataLoss: true */
+    retainData: boolean;
+    mailbox: {
+        dockerHost: string;
+        /** <tailscaleHostname>.<tailnet> */
+        fqdn: string;
+        sidecar: ContainerSpec;
+        stalwart: ContainerSpec;
+        volumes: VolumeSpec[];
+        configJson: string;
+    };
+    edge: {
+        dockerHost: string;
+        caddy: ContainerSpec;
+        image: EdgeImagePlan;
+        volumes: VolumeSpec[];
+        caddyJson: string;
+    };
+    tailnet: { auth: TailnetAuthPlan; aclHujson: string };
+    backends: {
+        postgres: { host: string; port: number; database: string; role: string; adminUser: string; sslmode: string };
+        redis: RedisTarget;
+        garage: { s3Endpoint: string; adminEndpoint: string; bucket: string; keyName: string; region: string };
+    };
+    stalwart: {
+        image: string;
+        publicUrl: string;
+        managementUrl: string;
+        acmeDirectory: string;
+        /** x:* objects the deployment manages; empty when stalwart.manageSettings is false */
+        objects: StalwartObjectSpec[];
+    };
+}
+
+export function buildPlan(s: Settings): Plan {
+    const retain = !s.allowDataLoss;
+    const sidecarName = s.mailbox.tailscaleHostname;
+    const configJson = renderConfigJson({
+        host: s.postgres.host,
+        port: s.postgres.port,
+        database: s.postgres.database,
+        user: s.postgres.role,
+        passwordEnv: STALWART_ENV.dbPassword,
+        useTls: s.postgres.sslmode !== "disable",
+    });
+    const caddyJson = renderCaddyJson({ upstreamHost: s.mailboxFqdn, ports: s.edge.ports, proxyProtocol: s.edge.proxyProtocol });
+    const edgeImage: EdgeImagePlan = s.edge.image
+        ? { kind: "prebuilt", name: s.edge.image }
+        : { kind: "build", name: `tailwart/caddy-l4:${CADDY_BUILD.args.CADDY_VERSION}-l4-${CADDY_BUILD.args.CADDY_L4_VERSION}`, context: CADDY_BUILD.context, dockerfile: CADDY_BUILD.dockerfile, args: { ...CADDY_BUILD.args } };
+
+    return {
+        stack: s.stack,
+        retainData: retain,
+        mailbox: {
+            dockerHost: s.mailbox.dockerHost,
+            fqdn: s.mailboxFqdn,
+            sidecar: sidecarSpec({
+                containerName: sidecarName,
+                image: s.mailbox.tailscaleImage,
+                hostname: s.mailbox.tailscaleHostname,
+                tags: s.mailbox.tags,
+                auth: s.tailscale.auth,
+                ephemeral: s.tailscale.ephemeral,
+                stateVolume: s.mailbox.stateVolume,
+                healthAddress: s.mailbox.healthAddress,
+            }),
+            stalwart: stalwartSpec({
+                containerName: s.stalwart.containerName,
+                image: s.stalwart.image,
+                sidecarContainer: sidecarName,
+                dataVolume: s.mailbox.dataVolume,
+                configVolume: s.mailbox.configVolume,
+                configJson,
+                dbPasswordEnv: STALWART_ENV.dbPassword,
+                env: {
+                    [STALWART_ENV.publicUrl]: s.stalwart.publicUrl,
+                    [STALWART_ENV.s3AccessKey]: { secret: "garageAccessKeyId" },
+                    [STALWART_ENV.s3SecretKey]: { secret: "garageSecretAccessKey" },
+                    ...(s.stalwart.recoveryAdmin ? { [STALWART_ENV.recoveryAdmin]: { secret: "stalwartRecoveryAdmin" } } : {}),
+                },
+            }),
+            volumes: [
+                { host: "mailbox", name: s.mailbox.dataVolume, retain },
+                // config.json is rendered anew on every deploy; the volume only keeps Docker from orphaning one per recreate
+                { host: "mailbox", name: s.mailbox.configVolume, retain: false },
+                // tailscaled state: losing it only re-registers the node, so it never blocks a destroy
+                { host: "mailbox", name: s.mailbox.stateVolume, retain: false },
+            ],
+            configJson,
+        },
+        edge: {
+            dockerHost: s.edge.dockerHost,
+            caddy: edgeSpec({ containerName: s.edge.containerName, image: edgeImage.name, ports: s.edge.ports, caddyJson, dataVolume: s.edge.dataVolume }),
+            image: edgeImage,
+            volumes: [{ host: "edge", name: s.edge.dataVolume, retain: false }],
+            caddyJson,
+        },
+        tailnet: {
+            auth:
+                s.tailscale.auth === "oauth"
+                    ? { kind: "oauth", ephemeral: s.tailscale.ephemeral, tags: s.mailbox.tags }
+                    : {
+                          kind: "tailnetKey",
+                          ephemeral: s.tailscale.ephemeral,
+                          preauthorized: true,
+                          reusable: false,
+                          expirySeconds: 24 * 3600,
+                          tags: s.mailbox.tags,
+                          description: `tailwart ${s.stack} ${s.mailbox.tailscaleHostname}`,
+                      },
+            aclHujson: renderAclHujson({
+                stalwartTags: s.mailbox.tags,
+                edgeTags: s.edge.tags,
+                mailPorts: s.edge.ports,
+                operators: s.tailscale.operators,
+                managementPort: 8080,
+                tagOwners: s.tailscale.tagOwners,
+                backends: [
+                    { name: "postgres", dst: s.postgres.host, ports: [s.postgres.port] },
+                    { name: "redis", dst: s.endpoints.redis.host, ports: [s.endpoints.redis.port] },
+                    { name: "garage-s3", dst: s.endpoints.garageS3.host, ports: [s.endpoints.garageS3.port] },
+                ],
+            }),
+        },
+        backends: {
+            postgres: {
+                host: s.postgres.host,
+                port: s.postgres.port,
+                database: s.postgres.database,
+                role: s.postgres.role,
+                adminUser: s.postgres.adminUser,
+                sslmode: s.postgres.sslmode,
+            },
+            redis: s.endpoints.redis,
+            garage: { s3Endpoint: s.garage.s3Endpoint, adminEndpoint: s.garage.adminEndpoint, bucket: s.garage.bucket, keyName: s.garage.keyName, region: s.garage.region },
+        },
+        stalwart: {
+            image: s.stalwart.image,
+            publicUrl: s.stalwart.publicUrl,
+            managementUrl: s.stalwart.managementUrl,
+            acmeDirectory: s.acme.directoryUrl,
+            objects: s.stalwart.manageSettings ? stalwartSettingsPlan(s) : [],
+        },
+    };
+}

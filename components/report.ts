@@ -1,0 +1,86 @@
+/**
+ * Plain-text rendering of a Plan: what `npm run plan` prints and what a reviewer reads in a pull
+ * request. Pure; secrets appear only as the name of the secret they come from.
+ */
+import type { Plan } from "./plan";
+import { SECRETS } from "./plan";
+import { type ContainerSpec, isSecretRef, type VolumeSpec } from "./spec";
+
+function envLine(key: string, value: ContainerSpec["env"][string]): string {
+    return isSecretRef(value) ? `${key}=<secret: ${value.secret}>` : `${key}=${value}`;
+}
+
+function container(c: ContainerSpec): string[] {
+    const lines = [`  container ${c.name}`, `    image         ${c.image}`];
+    if (c.command) lines.push(`    command       ${c.command.join(" ")}`);
+    lines.push(`    network       ${c.networkMode ?? "default bridge"}`);
+    lines.push(`    ports         ${c.ports.length ? c.ports.map((p) => `${p.external}->${p.internal}/${p.protocol}`).join(" ") : "none"}`);
+    if (c.hostname) lines.push(`    hostname      ${c.hostname}`);
+    lines.push(`    restart       ${c.restart}`);
+    if (c.capabilities.length) lines.push(`    capabilities  ${c.capabilities.join(" ")}`);
+    for (const d of c.devices) lines.push(`    device        ${d.hostPath}:${d.containerPath}`);
+    for (const m of c.mounts) lines.push(`    volume        ${m.volume} -> ${m.containerPath}${m.readOnly ? " (ro)" : ""}`);
+    for (const f of c.files) lines.push(`    file          ${f.containerPath} (${f.content.length} bytes${f.mode !== undefined ? `, mode ${f.mode.toString(8)}` : ""})`);
+    for (const [k, v] of Object.entries(c.env).sort(([a], [b]) => a.localeCompare(b))) lines.push(`    env           ${envLine(k, v)}`);
+    if (c.healthcheck) {
+        const h = c.healthcheck;
+        lines.push(`    healthcheck   ${h.test.join(" ")} (every ${h.intervalSeconds}s, timeout ${h.timeoutSeconds}s, start ${h.startPeriodSeconds}s, ${h.retries} retries)`);
+    }
+    return lines;
+}
+
+function volume(v: VolumeSpec): string {
+    return `  volume ${v.name}  ${v.retain ? "kept on destroy" : "deleted on destroy"}`;
+}
+
+function file(title: string, content: string): string[] {
+    return [`--- ${title}`, ...content.trimEnd().split("\n"), ""];
+}
+
+export function formatPlan(plan: Plan): string {
+    const { mailbox, edge, backends, tailnet, stalwart } = plan;
+    const auth = tailnet.auth;
+    const out = [
+        `tailwart plan for stack ${plan.stack}`,
+        `data on destroy: ${plan.retainData ? "kept (set allowDataLoss: true to delete it)" : "DELETED (allowDataLoss: true)"}`,
+        "",
+        `== mailbox host (${mailbox.dockerHost}) — reached as ${mailbox.fqdn}`,
+        ...mailbox.volumes.map(volume),
+        ...container(mailbox.sidecar),
+        ...container(mailbox.stalwart),
+        "",
+        `== edge host (${edge.dockerHost})`,
+        edge.image.kind === "build"
+            ? `  image ${edge.image.name} built from ${edge.image.dockerfile} (${Object.entries(edge.image.args).map(([k, v]) => `${k}=${v}`).join(", ")})`
+            : `  image ${edge.image.name} (prebuilt)`,
+        ...edge.volumes.map(volume),
+        ...container(edge.caddy),
+        "",
+        "== tailnet",
+        auth.kind === "tailnetKey"
+            ? `  auth key: tailscale.TailnetKey (${auth.ephemeral ? "ephemeral" : "persistent"}, preauthorized, tags ${auth.tags.join(",")}, expires after ${auth.expirySeconds}s)`
+            : `  auth key: OAuth client secret from tailscale.oauthClientSecret (${auth.ephemeral ? "ephemeral" : "persistent"}, --advertise-tags=${auth.tags.join(",")})`,
+        "",
+        "== backends",
+        `  postgres  ${backends.postgres.host}:${backends.postgres.port}: login role ${backends.postgres.role} (generated password), database ${backends.postgres.database} owned by it, sslmode ${backends.postgres.sslmode}`,
+        `  garage    bucket ${backends.garage.bucket}, key ${backends.garage.keyName} with read+write, via ${backends.garage.adminEndpoint}; S3 at ${backends.garage.s3Endpoint} (region ${backends.garage.region})`,
+        `  redis     ${backends.redis.host}:${backends.redis.port} logical DB ${backends.redis.db} (nothing to create)`,
+        "",
+        "== stalwart",
+        `  image ${stalwart.image}; public URL ${stalwart.publicUrl}; management API ${stalwart.managementUrl}`,
+        `  ACME directory ${stalwart.acmeDirectory}`,
+        stalwart.objects.length ? "  x:* objects (managed through the management API, then reloaded/restarted as each needs):" : "  x:* settings not managed (stalwart.manageSettings: false)",
+        ...stalwart.objects.map((o) => {
+            const refs = Object.entries(o.refs ?? {}).map(([path, key]) => ` ${path}=<id of ${key}>`).join("");
+            return `    ${o.objectType.padEnd(20)} ${o.key}: ${JSON.stringify(o.properties)}${refs}`;
+        }),
+        "",
+        "== secrets (values never printed)",
+        ...Object.entries(SECRETS).map(([name, source]) => `  ${name}: ${source}`),
+        "",
+        ...file("mailbox:/etc/stalwart/config.json", mailbox.configJson),
+        ...file("edge:/etc/caddy/caddy.json", edge.caddyJson),
+        ...file("tailnet policy fragment (HuJSON, merge into your policy file)", tailnet.aclHujson),
+    ];
+    return `${out.join("\n")}\n`;
+}

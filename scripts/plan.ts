@@ -1,0 +1,49 @@
+/**
+ * Offline plan: what `pulumi up` would run on each host, from the pure layer, without the Pulumi
+ * engine. Usage: npm run plan -- --stack dev [--dir <project dir>] [--json]
+ * Exit codes: 0 plan printed, 1 invalid config (every issue printed), 2 usage or I/O error.
+ */
+import { existsSync, readFileSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { parse } from "yaml";
+import { ConfigError, parseSettings } from "../components/config";
+import { buildPlan } from "../components/plan";
+import { formatPlan } from "../components/report";
+
+function usage(message: string): never {
+    process.stderr.write(`${message}\nusage: npm run plan -- --stack <name> [--dir <project dir>] [--json]\n`);
+    process.exit(2);
+}
+
+function args(argv: string[]): { stack: string; dir: string; json: boolean } {
+    let stack: string | undefined;
+    let dir = process.cwd();
+    let json = false;
+    for (let i = 0; i < argv.length; i++) {
+        const a = argv[i];
+        if (a === "--stack" || a === "-s") stack = argv[++i];
+        else if (a?.startsWith("--stack=")) stack = a.slice(8);
+        else if (a === "--dir") dir = argv[++i] ?? usage("--dir needs a path");
+        else if (a === "--json") json = true;
+        else usage(`unknown argument ${a}`);
+    }
+    return { stack: stack ?? usage("--stack is required"), dir: resolve(dir), json };
+}
+
+function main(): void {
+    const { stack, dir, json } = args(process.argv.slice(2));
+    const file = join(dir, `Pulumi.${stack}.yaml`);
+    if (!existsSync(file)) usage(`no stack file ${file}; create it with \`pulumi stack init ${stack}\` and set its config`);
+    const doc = (parse(readFileSync(file, "utf8")) ?? {}) as { config?: Record<string, unknown> };
+    const raw = Object.fromEntries(Object.entries(doc.config ?? {}).map(([k, v]) => [k.replace(/^tailwart:/, ""), v]));
+    try {
+        const plan = buildPlan(parseSettings(raw, stack));
+        process.stdout.write(json ? `${JSON.stringify(plan, null, 2)}\n` : formatPlan(plan));
+    } catch (e) {
+        if (!(e instanceof ConfigError)) throw e;
+        process.stderr.write(`${file}: ${e.message}\n`);
+        process.exit(1);
+    }
+}
+
+main();
