@@ -33,6 +33,8 @@ export interface ElementDescriptor {
     enumName?: string;
     /** target schema (kind "object"/"objectList") or target object type (kind "objectId") */
     objectName?: string;
+    /** kind "objectId" pointing at a UI view (e.g. "x:Account/Group"): objectName is the view's object */
+    view?: string;
 }
 
 export interface FieldDescriptor extends ElementDescriptor {
@@ -84,7 +86,10 @@ export interface ObjectDescriptor {
     unique: string[];
     /** the property that names an object for people and for adoption (Domain.name, NetworkListener.name, …) */
     naturalKey?: string;
-    foreignKeys: { via: string; object: string }[];
+    /** when several properties name the object together (x:Account: name + domainId) */
+    naturalKeyComposite?: string[];
+    /** typeFilter: the target's required variant (x:Account memberGroupIds → "Group") */
+    foreignKeys: { via: string; object: string; typeFilter?: string }[];
     /** serverSet values computed on /get */
     computedOnGet: string[];
     /** accepted on create, never returned by /get */

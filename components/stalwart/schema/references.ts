@@ -1,0 +1,17 @@
+import type { SchemaDescriptor } from "./types";
+
+/** Schemas and enums a descriptor points at directly. */
+export function references(descriptor: SchemaDescriptor): { name: string; enum: boolean }[] {
+    if ("variants" in descriptor) {
+        return Object.values(descriptor.variants).flatMap((target) => (target ? [{ name: target, enum: false }] : []));
+    }
+    const refs: { name: string; enum: boolean }[] = [];
+    for (const field of Object.values(descriptor.fields)) {
+        for (const element of [field, field.element, field.key, field.value]) {
+            if (!element) continue;
+            if (element.enumName) refs.push({ name: element.enumName, enum: true });
+            if ((element.kind === "object" || element.kind === "objectList") && element.objectName) refs.push({ name: element.objectName, enum: false });
+        }
+    }
+    return refs;
+}

@@ -1,0 +1,205 @@
+import { beforeAll, describe, expect, it } from "vitest";
+import { EXCLUDED_OBJECTS } from "../../components/stalwart/schema/exclusions";
+import { GENERATED_DIR, generate } from "../../components/stalwart/schema/generate";
+import { isVariantSchema, type SchemaTable, type SingleSchema } from "../../components/stalwart/schema/types";
+import { durationToMs } from "../../components/stalwart/schema/wireDefaults";
+import { FACTS_FILE, readSource, reportMissingSources, SCHEMA_FILE, SCHEMA_VERSION, sourcesPresent } from "./stalwartSchemaSources";
+
+reportMissingSources("schemaGenerate");
+
+const tableOf = (files: Record<string, string>): SchemaTable => JSON.parse(files[`${GENERATED_DIR}/table.json`]!);
+const fieldsOf = (table: SchemaTable, schema: string) => {
+    const descriptor = table.schemas[schema];
+    if (!descriptor || isVariantSchema(descriptor)) throw new Error(`${schema} is not a single schema in the table`);
+    return (descriptor as SingleSchema).fields;
+};
+
+describe.skipIf(!sourcesPresent)("generate() on the shared Stalwart v0.16.18 files", () => {
+    let schemaText: string;
+    let files: Record<string, string>;
+    let table: SchemaTable;
+
+    beforeAll(() => {
+        schemaText = readSource(SCHEMA_FILE);
+        files = generate(schemaText, readSource(FACTS_FILE), SCHEMA_VERSION);
+        table = tableOf(files);
+    });
+
+    it("emits the five generated files, deterministically", () => {
+        expect(Object.keys(files).sort()).toEqual(
+            ["classes.ts", "excluded.ts", "index.ts", "table.json", "types.ts"].map((f) => `${GENERATED_DIR}/${f}`),
+        );
+        expect(generate(schemaText, readSource(FACTS_FILE), SCHEMA_VERSION)).toEqual(files);
+        expect(files[`${GENERATED_DIR}/table.json`]).not.toMatch(/\n./);
+    });
+
+    it("covers the 117 x:* API objects (58 singletons), no views and no JMAP mail objects", () => {
+        const objects = Object.values(table.objects);
+        expect(objects).toHaveLength(117);
+        expect(objects.filter((o) => o.kind === "singleton")).toHaveLength(58);
+        expect(Object.keys(table.objects).filter((name) => !name.startsWith("x:") || name.includes("/"))).toEqual([]);
+        expect(table.source).toEqual({ version: SCHEMA_VERSION, sha256: "f4e3aad9f573f7d28f4dcd3c4502f0bb8004ecaba69921fbcd536b7745778ac9" });
+    });
+
+    it("marks NetworkListener.name immutable, required and unique, and uses it as natural key", () => {
+        expect(fieldsOf(table, "x:NetworkListener").name).toMatchObject({ kind: "string", update: "immutable", mustProvide: true });
+        expect(table.objects["x:NetworkListener"]).toMatchObject({ unique: ["name"], naturalKey: "name", kind: "collection" });
+        expect(fieldsOf(table, "x:NetworkListener").bind).toMatchObject({ kind: "set", minItems: 1, required: true, mustProvide: true });
+    });
+
+    it("gives Domain.dkimManagement the Automatic variant by default", () => {
+        expect(fieldsOf(table, "x:Domain").dkimManagement).toMatchObject({ kind: "object", objectName: "x:DkimManagement" });
+        expect(table.schemas["x:DkimManagement"]).toEqual({
+            variants: { Automatic: "x:DkimManagementProperties", Manual: null },
+            defaultVariant: "Automatic",
+        });
+    });
+
+    it("lists the S3 region variants, with Custom carrying endpoint and region", () => {
+        const regions = table.schemas["x:S3StoreRegion"];
+        expect(regions && isVariantSchema(regions)).toBe(true);
+        if (!regions || !isVariantSchema(regions)) return;
+        expect(regions.defaultVariant).toBe("UsEast1");
+        expect(regions.variants).toMatchObject({ EuWest1: null, UsEast1: null, Custom: "x:S3StoreCustomRegion" });
+        expect(Object.keys(fieldsOf(table, "x:S3StoreCustomRegion")).sort()).toEqual(["customEndpoint", "customRegion"]);
+    });
+
+    it("converts Expression and Rate defaults to wire encoding", () => {
+        expect(fieldsOf(table, "x:MtaStageAuth").require?.default).toEqual({ match: {}, else: "local_port != 25" });
+        expect(fieldsOf(table, "x:MtaOutboundStrategy").route?.default).toEqual({
+            // a rule object has a "then" key, which lint forbids in literals (thenable confusion)
+            match: { "0": JSON.parse(`{"if":"is_local_domain(rcpt_domain)","then":"'local'"}`) },
+            else: "'mx'",
+        });
+        expect(fieldsOf(table, "x:Http").rateLimitAnonymous?.default).toEqual({ count: 100, period: 60_000 });
+    });
+
+    it("converts every default itself exactly as the facts file's defaultWire says", () => {
+        const withoutFacts = tableOf(generate(schemaText, undefined, SCHEMA_VERSION));
+        let compared = 0;
+        for (const [schema, descriptor] of Object.entries(table.schemas)) {
+            if (isVariantSchema(descriptor)) continue;
+            for (const [property, field] of Object.entries(descriptor.fields)) {
+                if (field.default === undefined) continue;
+                compared++;
+                expect(fieldsOf(withoutFacts, schema)[property]?.default, `${schema}.${property}`).toEqual(field.default);
+            }
+        }
+        expect(compared).toBeGreaterThan(800);
+    });
+
+    it("records foreign keys, composite natural keys and computed fields from the facts", () => {
+        expect(table.objects["x:Authentication"]?.foreignKeys).toContainEqual({ via: "directoryId", object: "x:Directory" });
+        expect(fieldsOf(table, "x:Authentication").directoryId).toMatchObject({ kind: "objectId", objectName: "x:Directory", nullable: true });
+        expect(table.objects["x:Account"]).toMatchObject({ naturalKeyComposite: ["name", "domainId"], sequentialId: true });
+        expect(table.objects["x:Account"]?.naturalKey).toBeUndefined();
+        expect(table.objects["x:Domain"]).toMatchObject({ naturalKey: "name", computedOnGet: ["dnsZoneFile"] });
+        expect(table.objects["x:OAuthClient"]?.naturalKey).toBe("clientId");
+        expect(table.objects["x:AcmeProvider"]?.notReturnedByGet).toEqual(["eabHmacKey", "eabKeyId"]);
+        expect(fieldsOf(table, "x:UserAccount").memberGroupIds?.element).toEqual({ kind: "objectId", objectName: "x:Account", view: "x:Account/Group" });
+    });
+
+    it("leaks no Stalwart description text into any generated file", () => {
+        const schema = JSON.parse(schemaText) as {
+            objects: Record<string, { description?: string }>;
+            fields: Record<string, { properties: Record<string, { description?: string }> }>;
+        };
+        const known = [
+            schema.objects["x:NetworkListener"]?.description,
+            schema.fields["x:NetworkListener"]?.properties.bind?.description,
+            schema.fields["x:Domain"]?.properties.dkimManagement?.description,
+        ];
+        const all = [
+            ...Object.values(schema.objects).map((o) => o.description),
+            ...Object.values(schema.fields).flatMap((f) => Object.values(f.properties).map((p) => p.description)),
+        ].filter((d): d is string => typeof d === "string" && d.length >= 25);
+        expect(known.every((d) => typeof d === "string" && d.length > 25)).toBe(true);
+        expect(all.length).toBeGreaterThan(1000);
+        for (const [path, content] of Object.entries(files)) {
+            const leaked = all.filter((description) => content.includes(description));
+            expect(leaked, path).toEqual([]);
+        }
+    });
+
+    it("types variants as @type unions, keeps mustProvide required and drops serverSet fields", () => {
+        const types = files[`${GENERATED_DIR}/types.ts`]!;
+        expect(types).toContain('export type AccountProperties =\n    | ({ "@type": "User" } & UserAccount)\n    | ({ "@type": "Group" } & GroupAccount);');
+        expect(types).toMatch(/export interface DomainProperties \{[^}]*\n {4}name: string;/);
+        expect(types).not.toMatch(/export interface DomainProperties \{[^}]*dnsZoneFile/);
+        expect(types).toMatch(/^\/\/ Generated by `npm run generate:schema`/);
+    });
+
+    it("writes a class for every manageable object and none for the excluded ones", () => {
+        const classes = files[`${GENERATED_DIR}/classes.ts`]!;
+        const declared = [...classes.matchAll(/objectType: "(x:[A-Za-z]+)"/g)].map((m) => m[1]);
+        const expected = Object.keys(table.objects).filter((name) => !(name in EXCLUDED_OBJECTS));
+        expect(declared.sort()).toEqual(expected.sort());
+        expect(declared.length).toBe(117 - Object.keys(EXCLUDED_OBJECTS).length);
+        expect(classes).toContain("export class Domain extends StalwartObject {");
+        expect(classes).toContain("export class StalwartCache extends StalwartObject {");
+    });
+
+    it("derives mustProvide as required, client-settable and without default, agreeing with the facts", () => {
+        const facts = JSON.parse(readSource(FACTS_FILE)) as {
+            objects: Record<string, { schemaName?: string; fields?: Record<string, { clientMustProvide?: boolean }> }>;
+        };
+        for (const [name, object] of Object.entries(facts.objects)) {
+            for (const [property, field] of Object.entries(object.fields ?? {})) {
+                if (field.clientMustProvide) expect(fieldsOf(table, object.schemaName ?? name)[property]?.mustProvide, `${name}.${property}`).toBe(true);
+            }
+        }
+        for (const descriptor of Object.values(table.schemas)) {
+            if (isVariantSchema(descriptor)) continue;
+            for (const field of Object.values(descriptor.fields)) {
+                if (field.mustProvide) expect(field.required && field.update !== "serverSet" && field.default === undefined).toBe(true);
+            }
+        }
+    });
+
+    it("leaves facts-derived lists empty without a facts file", () => {
+        const bare = tableOf(generate(schemaText, undefined, SCHEMA_VERSION));
+        expect(bare.objects["x:Domain"]).toMatchObject({ unique: [], foreignKeys: [], computedOnGet: [], sequentialId: false });
+        expect(fieldsOf(bare, "x:Domain").name?.mustProvide).toBeUndefined();
+        expect(Object.keys(bare.objects)).toHaveLength(117);
+    });
+});
+
+describe("generate() input checks", () => {
+    it("rejects JSON that is not a Stalwart registry schema", () => {
+        expect(() => generate({ openapi: "3.0.0", paths: {} }, undefined, "v0.16.18")).toThrow(/not a Stalwart registry schema/);
+        expect(() => generate({ objects: {}, schemas: {}, fields: {}, enums: {} }, undefined, "v0.16.18")).toThrow(/no x:\* objects/);
+    });
+
+    it("rejects text that is not JSON, naming the input", () => {
+        expect(() => generate("<html>login</html>", undefined, "v0.16.18")).toThrow(/Stalwart registry schema is not valid JSON/);
+    });
+
+    it("rejects a malformed facts file and a bad version tag", () => {
+        const minimal = {
+            objects: { "x:Thing": { type: "singleton" } },
+            schemas: { "x:Thing": { type: "single", schemaName: "x:Thing" } },
+            fields: { "x:Thing": { properties: { on: { type: { type: "boolean" }, update: "mutable" } } } },
+            enums: {},
+        };
+        expect(Object.keys(generate(minimal, undefined, "v0.16.18"))).toHaveLength(5);
+        expect(() => generate(minimal, { objects: [] }, "v0.16.18")).toThrow(/not a Stalwart per-object facts file/);
+        expect(() => generate(minimal, undefined, "latest")).toThrow(/release tag such as "v0.16.18"/);
+    });
+
+    it("names an unknown field type and where it occurs", () => {
+        const unknownKind = {
+            objects: { "x:Thing": { type: "object" } },
+            schemas: { "x:Thing": { type: "single", schemaName: "x:Thing" } },
+            fields: { "x:Thing": { properties: { shape: { type: { type: "polygon" }, update: "mutable" } } } },
+            enums: {},
+        };
+        expect(() => generate(unknownKind, undefined, "v0.16.18")).toThrow(/x:Thing\.shape: unknown field type "polygon"/);
+    });
+
+    it("converts duration strings to milliseconds and refuses unknown units", () => {
+        expect(durationToMs("1m")).toBe(60_000);
+        expect(durationToMs("1h")).toBe(3_600_000);
+        expect(durationToMs(250)).toBe(250);
+        expect(() => durationToMs("1 fortnight")).toThrow(/Cannot convert duration default/);
+    });
+});
