@@ -1,0 +1,46 @@
+import * as pulumi from "@pulumi/pulumi";
+import type { TrackedObject } from "./changes";
+import { convergenceProvider } from "./provider";
+import type { Readiness } from "./run";
+
+export { effectOf, effectsOf } from "../effects";
+export { planConvergence, type TrackedObject } from "./changes";
+
+export interface StalwartConvergenceArgs {
+    /** the managed objects: type, id and the server's view after the write (StalwartObject outputs) */
+    objects: pulumi.Input<pulumi.Input<TrackedObject>[]>;
+    /** argv that restarts the Stalwart process when a change needs it; without it, pendingRestart lists what waits */
+    restartCommand?: pulumi.Input<pulumi.Input<string>[]>;
+    /** an address in a managed domain, to prove an OIDC default directory is live via /api/discover */
+    discoverAddress?: pulumi.Input<string>;
+    readiness?: pulumi.Input<Partial<Readiness>>;
+}
+
+let provider: pulumi.dynamic.ResourceProvider | undefined;
+
+/**
+ * Makes stored x:* settings effective: issues each reload action a change needs once per `up`
+ * (a failing reload is retried as a readiness gate, then fails naming the object), restarts
+ * Stalwart through `restartCommand` when a change needs a restart, waits for /healthz/live, and
+ * verifies every object reads back as written (and the OIDC binding through /api/discover).
+ * Depend on it (dependsOn) from anything that needs the settings live.
+ */
+export class StalwartConvergence extends pulumi.dynamic.Resource {
+    declare public readonly reloads: pulumi.Output<string[]>;
+    declare public readonly restarted: pulumi.Output<boolean>;
+    declare public readonly pendingRestart: pulumi.Output<string[]>;
+    declare public readonly verified: pulumi.Output<number>;
+    declare public readonly directoryBinding: pulumi.Output<string>;
+
+    constructor(name: string, args: StalwartConvergenceArgs, opts?: pulumi.CustomResourceOptions) {
+        provider ??= convergenceProvider();
+        super(
+            provider,
+            name,
+            { reloads: undefined, restarted: undefined, pendingRestart: undefined, verified: undefined, directoryBinding: undefined, ...args },
+            opts,
+            "stalwart",
+            "Convergence",
+        );
+    }
+}

@@ -1,0 +1,69 @@
+/**
+ * The dynamic provider behind StalwartConvergence. Diff says "changed" only when a managed object's
+ * view changed (so a no-op `up` issues no reload and no restart); create and update run `converge`.
+ */
+import type * as pulumi from "@pulumi/pulumi";
+import { configFrom, resolveConnection, type StalwartConfig } from "../credentials";
+import { planConvergence, type TrackedObject } from "./changes";
+import { type ConvergenceInputs, converge } from "./run";
+
+const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
+
+function checkInputs(news: any): pulumi.dynamic.CheckFailure[] {
+    const failures: pulumi.dynamic.CheckFailure[] = [];
+    if (!Array.isArray(news.objects)) failures.push({ property: "objects", reason: "must be a list of {objectType, objectId, properties}" });
+    else
+        news.objects.forEach((o: any, i: number) => {
+            if (o === UNKNOWN) return;
+            if (typeof o?.objectType !== "string" || !o.objectType.startsWith("x:")) failures.push({ property: `objects[${i}].objectType`, reason: "must be an x:* object type" });
+            if (typeof o?.objectId !== "string" || o.objectId === "") failures.push({ property: `objects[${i}].objectId`, reason: "must be the object's id" });
+        });
+    if (news.restartCommand !== undefined && news.restartCommand !== UNKNOWN && (!Array.isArray(news.restartCommand) || news.restartCommand.some((a: unknown) => typeof a !== "string"))) {
+        failures.push({ property: "restartCommand", reason: 'must be an argv list, e.g. ["docker", "restart", "stalwart"]' });
+    }
+    return failures;
+}
+
+const sameJson = (a: unknown, b: unknown) => JSON.stringify(a ?? null) === JSON.stringify(b ?? null);
+
+export function convergenceProvider(): pulumi.dynamic.ResourceProvider {
+    let config: StalwartConfig = {};
+    const connection = () => resolveConnection(process.env, config);
+    const run = async (before: TrackedObject[] | undefined, inputs: ConvergenceInputs) => {
+        const { plan: _plan, ...result } = await converge(connection(), before, inputs);
+        return { ...inputs, ...result };
+    };
+    return {
+        async configure(req: pulumi.dynamic.ConfigureRequest) {
+            config = configFrom((key) => req.config.get(key));
+        },
+        async check(_olds: any, news: any) {
+            return { inputs: news, failures: checkInputs(news) };
+        },
+        async diff(_id: string, olds: any, news: any) {
+            // __provider itself contains the sentinel text, so only the real inputs are searched
+            const pending = JSON.stringify([news.objects, news.restartCommand, news.discoverAddress]).includes(UNKNOWN);
+            const changed =
+                pending ||
+                planConvergence(olds.objects ?? [], news.objects ?? []).changes.length > 0 ||
+                !sameJson(olds.restartCommand, news.restartCommand) ||
+                !sameJson(olds.discoverAddress, news.discoverAddress) ||
+                (olds.pendingRestart?.length ?? 0) > 0;
+            return { changes: changed };
+        },
+        async create(inputs: any) {
+            return { id: "convergence", outs: await run(undefined, inputs) };
+        },
+        async update(_id: string, olds: any, news: any) {
+            // a restart left pending last time is still owed: count its objects as changed again
+            const before = (olds.pendingRestart?.length ?? 0) > 0 ? undefined : olds.objects;
+            return { outs: await run(before, news) };
+        },
+        async read(id: string, props: any) {
+            return { id, props };
+        },
+        async delete() {
+            // converging is an action, not an object: nothing on the server to remove
+        },
+    };
+}
