@@ -1,0 +1,91 @@
+/**
+ * StalwartSettings: a list of x:* object specs (components/stalwart/settingsPlan.ts) made real —
+ * one StalwartObject each, ids of other objects filled in from `refs`, and one StalwartConvergence
+ * over all of them that reloads, restarts and verifies as the changes need.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import { StalwartConvergence } from "./convergence";
+import type { TrackedObject } from "./convergence/changes";
+import { StalwartObject } from "./object";
+import { TABLE } from "./schema/table";
+import { isVariantSchema } from "./schema/types";
+import type { StalwartObjectSpec } from "./settingsPlan";
+
+export interface StalwartSettingsArgs {
+    objects: StalwartObjectSpec[];
+    /** argv restarting the Stalwart process (e.g. docker restart over the mailbox's docker host) */
+    restartCommand?: pulumi.Input<pulumi.Input<string>[]>;
+    /** an address in a managed domain, to prove an OIDC default directory live */
+    discoverAddress?: pulumi.Input<string>;
+}
+
+/** The pseudo-property that carries a write's content hash, so a secret-only change still counts. */
+export const CONTENT_KEY = "#content";
+
+/** Server-set properties of a type's top-level fields: the server may change them, verification ignores them. */
+export function volatileProperties(objectType: string): string[] {
+    const object = TABLE.objects[objectType];
+    const root = object && TABLE.schemas[object.schema];
+    if (!root) return [];
+    const fieldSets = isVariantSchema(root)
+        ? Object.values(root.variants).flatMap((v) => {
+              const s = v ? TABLE.schemas[v] : undefined;
+              return s && !isVariantSchema(s) ? [s.fields] : [];
+          })
+        : [root.fields];
+    const names = new Set<string>(object.computedOnGet);
+    for (const fields of fieldSets) for (const [k, f] of Object.entries(fields)) if (f.update === "serverSet") names.add(k);
+    return [...names].sort();
+}
+
+/** Sets `value` at a dotted path inside a copy of `target`. */
+function setPath(target: Record<string, unknown>, path: string, value: unknown): Record<string, unknown> {
+    const [head, ...rest] = path.split(".");
+    const copy = { ...target };
+    copy[head!] = rest.length === 0 ? value : setPath((copy[head!] as Record<string, unknown>) ?? {}, rest.join("."), value);
+    return copy;
+}
+
+export class StalwartSettings extends pulumi.ComponentResource {
+    /** spec key → the object's id on the server */
+    declare public readonly objectIds: pulumi.Output<Record<string, string>>;
+    declare public readonly reloads: pulumi.Output<string[]>;
+    /** changes that need a restart nobody ran */
+    declare public readonly pendingRestart: pulumi.Output<string[]>;
+    public readonly objects: Record<string, StalwartObject> = {};
+    public readonly convergence: StalwartConvergence;
+
+    constructor(name: string, args: StalwartSettingsArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("tailwart:stalwart:StalwartSettings", name, {}, opts);
+        const keys = new Set(args.objects.map((o) => o.key));
+        for (const spec of args.objects) {
+            for (const [path, ref] of Object.entries(spec.refs ?? {})) {
+                if (!keys.has(ref)) throw new Error(`Stalwart settings object ${spec.key}: ${path} refers to ${ref}, which is not in the list; add it or drop the reference.`);
+                if (!this.objects[ref]) throw new Error(`Stalwart settings object ${spec.key}: ${path} refers to ${ref}, which comes later; list ${ref} first.`);
+            }
+            const refs = Object.entries(spec.refs ?? {});
+            const properties = refs.length
+                ? pulumi.all(refs.map(([, ref]) => this.objects[ref]!.objectId)).apply((ids) => refs.reduce((props, [path], i) => setPath(props, path, ids[i]), spec.properties))
+                : spec.properties;
+            this.objects[spec.key] = new StalwartObject(`${name}-${spec.key}`, { objectType: spec.objectType, properties }, { parent: this });
+        }
+        const all = Object.values(this.objects);
+        const tracked = all.map((o) =>
+            pulumi.all([o.objectType, o.objectId, o.properties, o.contentHash]).apply(([objectType, objectId, properties, contentHash]): TrackedObject => ({
+                objectType,
+                objectId,
+                properties: { ...properties, [CONTENT_KEY]: contentHash },
+                volatile: volatileProperties(objectType),
+            })),
+        );
+        this.convergence = new StalwartConvergence(
+            `${name}-convergence`,
+            { objects: tracked, restartCommand: args.restartCommand, discoverAddress: args.discoverAddress },
+            { parent: this, dependsOn: all },
+        );
+        this.objectIds = pulumi.all(Object.fromEntries(Object.entries(this.objects).map(([k, o]) => [k, o.objectId]))) as pulumi.Output<Record<string, string>>;
+        this.reloads = this.convergence.reloads;
+        this.pendingRestart = this.convergence.pendingRestart;
+        this.registerOutputs({ objectIds: this.objectIds, reloads: this.reloads, pendingRestart: this.pendingRestart });
+    }
+}
