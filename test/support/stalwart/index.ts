@@ -1,0 +1,146 @@
+/**
+ * In-repo test double of Stalwart v0.16's management API (JMAP `x:*` registry objects), following
+ * docs/stalwart-api.md including its traps. Start one per test file:
+ *
+ * ```ts
+ * const sim = await startStalwartSimulator();
+ * await fetch(`${sim.url}/jmap`, { method: "POST", headers: { authorization: sim.basicAuthHeader }, body: … });
+ * await sim.close();
+ * ```
+ */
+import { createHash, randomBytes } from "node:crypto";
+import { TABLE } from "../../../components/stalwart/schema/table";
+import type { SchemaTable } from "../../../components/stalwart/schema/types";
+import type { Counters } from "./jmap";
+import { Registry } from "./registry";
+import type { RulesEnv } from "./rules";
+import { type RunningConfig, Runtime } from "./runtime";
+import { type Faults, HttpFront } from "./server";
+import { clone, type Json, type JsonObject, TableView } from "./tableView";
+
+export type { Counters } from "./jmap";
+export type { BuildError, BuiltDirectory, RunningConfig } from "./runtime";
+export type { Faults } from "./server";
+export type { Json, JsonObject } from "./tableView";
+export { FIXTURE_TABLE } from "./fixtureTable";
+export { ADMIN_ACCOUNT_ID, SINGLETON_ID } from "./ids";
+
+export interface SimulatorOptions {
+    /** per-object facts; default: the generated TABLE */
+    table?: SchemaTable;
+    /** STALWART_RECOVERY_ADMIN "user:secret"; default admin:<random> */
+    recoveryAdmin?: string;
+    /** TCP port on 127.0.0.1; default: any free port */
+    port?: number;
+    /** the document GET /api/schema/<hash> serves gzipped; default: the table */
+    schemaDocument?: Json;
+    /** the token in /api/schema/<hash>; default: base64url SHA-256 of the document */
+    schemaHash?: string;
+    /** OIDC issuers whose discovery document can be fetched */
+    reachableIdps?: string[];
+    /** ACME directory URLs an AcmeProvider create can register with */
+    reachableAcmeDirectories?: string[];
+    /** how long a restart keeps the server down; default 100 ms */
+    restartDownMs?: number;
+    /** while down: "refuse" closes the port (connection refused), "503" answers 503; default "refuse" */
+    restartMode?: "refuse" | "503";
+}
+
+export interface StalwartSimulator {
+    /** base URL, e.g. http://127.0.0.1:41234 (POST `${url}/jmap`) */
+    readonly url: string;
+    /** "user:secret" of the recovery admin (Basic auth, every permission) */
+    readonly adminCredentials: string;
+    /** `Basic …` header value for adminCredentials */
+    readonly basicAuthHeader: string;
+    /** a valid `API_…` bearer key with admin rights */
+    readonly apiKey: string;
+    readonly table: SchemaTable;
+    readonly faults: Faults;
+    /** live request counters (see Counters) */
+    readonly counters: Counters;
+    resetCounters(): void;
+    /**
+     * Raw stored objects, unmasked (secrets in clear), without computed properties: one object
+     * when `id` is given (undefined if absent), else a map id → object. Stored singletons use
+     * id "singleton"; a never-written singleton is absent here (the API would show defaults).
+     */
+    stored(objectType: string): Record<string, JsonObject>;
+    stored(objectType: string, id: string): JsonObject | undefined;
+    /** A copy of the running configuration (what the server acts on, apart from the store). */
+    running(): RunningConfig;
+    /** Simulates a process restart: down for restartDownMs, then every object is rebuilt. */
+    restart(): Promise<void>;
+    /** Marks an OIDC issuer reachable (optionally with its discovery document) or not. */
+    setReachableIdp(issuer: string, reachable: boolean, discovery?: JsonObject): void;
+    setReachableAcmeDirectory(url: string, reachable: boolean): void;
+    close(): Promise<void>;
+}
+
+const freshCounters = (): Counters => ({ requests: 0, jmapRequests: 0, jmapWrites: 0, methodCalls: 0, byMethod: {} });
+
+/** Starts a simulator on 127.0.0.1 and boots its (empty) registry. */
+export async function startStalwartSimulator(opts: SimulatorOptions = {}): Promise<StalwartSimulator> {
+    const table = opts.table ?? TABLE;
+    const registry = new Registry(new TableView(table));
+    const env: RulesEnv = { registry, reachableAcme: new Set(opts.reachableAcmeDirectories ?? []) };
+    const runtime = new Runtime(registry);
+    for (const issuer of opts.reachableIdps ?? []) runtime.setReachableIdp(issuer, true);
+    runtime.boot();
+    const recoveryAdmin = opts.recoveryAdmin ?? `admin:${randomBytes(9).toString("base64url")}`;
+    const apiKey = `API_${Buffer.concat([Buffer.from([0xff, 0xff, 0xff, 0xff, 0, 0, 0, 0]), randomBytes(20)]).toString("base64url")}`;
+    const schemaDocument = opts.schemaDocument ?? (table as unknown as Json);
+    const schemaHash = opts.schemaHash ?? createHash("sha256").update(JSON.stringify(schemaDocument)).digest("base64url");
+    const counters = freshCounters();
+    const front = new HttpFront(env, runtime, counters, { recoveryAdmin, apiKey, schemaDocument, schemaHash });
+    const port = await front.listen(opts.port ?? 0);
+    const downMs = opts.restartDownMs ?? 100;
+    const mode = opts.restartMode ?? "refuse";
+    let restarting: Promise<void> | undefined;
+
+    function stored(objectType: string): Record<string, JsonObject>;
+    function stored(objectType: string, id: string): JsonObject | undefined;
+    function stored(objectType: string, id?: string): Record<string, JsonObject> | JsonObject | undefined {
+        if (id !== undefined) {
+            const o = registry.get(objectType, id);
+            return o ? clone(o) : undefined;
+        }
+        return Object.fromEntries(registry.entries(objectType).map(([k, o]) => [k, clone(o)]));
+    }
+
+    return {
+        url: `http://127.0.0.1:${port}`,
+        adminCredentials: recoveryAdmin,
+        basicAuthHeader: `Basic ${Buffer.from(recoveryAdmin).toString("base64")}`,
+        apiKey,
+        table,
+        faults: front.faults,
+        counters,
+        resetCounters: () => Object.assign(counters, freshCounters()),
+        stored,
+        running: () => clone(runtime.running),
+        restart: () => {
+            restarting ??= (async () => {
+                if (mode === "refuse") await front.close();
+                else front.unavailable = true;
+                await new Promise((r) => setTimeout(r, downMs));
+                runtime.boot();
+                if (mode === "refuse") await front.listen(port);
+                else front.unavailable = false;
+            })().finally(() => {
+                restarting = undefined;
+            });
+            return restarting;
+        },
+        setReachableIdp: (issuer, reachable, discovery) => runtime.setReachableIdp(issuer, reachable, discovery),
+        setReachableAcmeDirectory: (url, reachable) => {
+            if (reachable) env.reachableAcme.add(url);
+            else env.reachableAcme.delete(url);
+        },
+        close: async () => {
+            await restarting;
+            await front.close();
+        },
+    };
+}
+

@@ -1,0 +1,241 @@
+/**
+ * The HTTP side: authentication (recovery admin over Basic, `API_…` keys over Bearer),
+ * routing (/jmap, /jmap/session, /api/schema, /api/discover, /healthz/*), fault injection and
+ * the down time of a simulated restart.
+ */
+import { createHash } from "node:crypto";
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import type { AddressInfo, Socket } from "node:net";
+import { gzipSync } from "node:zlib";
+import { ADMIN_ACCOUNT_ID } from "./ids";
+import { type Caller, type Counters, JmapProcessor, KNOWN_CAPABILITIES, MAX_CALLS } from "./jmap";
+import type { RulesEnv } from "./rules";
+import type { Runtime } from "./runtime";
+import type { Json, JsonObject } from "./tableView";
+
+export interface Faults {
+    /** answer the next n requests with `status` (default 500) without processing them */
+    failNext(n: number, status?: number): void;
+    /** destroy the socket of the next n requests without processing or answering */
+    dropNext(n: number): void;
+    /** process the next n /jmap requests, then destroy the socket without answering */
+    dropAfterCommit(n: number): void;
+    /** delay before every request is handled */
+    latencyMs: number;
+}
+
+export interface HttpOptions {
+    /** "user:secret" of STALWART_RECOVERY_ADMIN */
+    recoveryAdmin: string;
+    /** the preconfigured `API_…` key (admin-equivalent) */
+    apiKey: string;
+    schemaDocument: Json;
+    schemaHash: string;
+}
+
+/** Health and the anonymous endpoints are not subject to injected faults. */
+const FAULT_FREE = /^\/healthz\//;
+
+export class HttpFront {
+    readonly server: Server;
+    private readonly sockets = new Set<Socket>();
+    private readonly jmap: JmapProcessor;
+    private readonly schemaBody: Buffer;
+    private fail = { n: 0, status: 500 };
+    private drop = 0;
+    private dropCommit = 0;
+    /** "503" while a restart is simulated without closing the port */
+    unavailable = false;
+    readonly faults: Faults;
+
+    constructor(
+        private readonly env: RulesEnv,
+        private readonly runtime: Runtime,
+        readonly counters: Counters,
+        private readonly opts: HttpOptions,
+    ) {
+        this.jmap = new JmapProcessor(env, runtime, counters);
+        this.schemaBody = gzipSync(Buffer.from(JSON.stringify(opts.schemaDocument)));
+        this.faults = {
+            failNext: (n, status = 500) => {
+                this.fail = { n, status };
+            },
+            dropNext: (n) => {
+                this.drop = n;
+            },
+            dropAfterCommit: (n) => {
+                this.dropCommit = n;
+            },
+            latencyMs: 0,
+        };
+        this.server = createServer((req, res) => {
+            this.dispatch(req, res).catch((e: unknown) => {
+                if (!res.headersSent) problem(res, 500, "about:blank", String(e));
+            });
+        });
+        this.server.on("connection", (s) => {
+            this.sockets.add(s);
+            s.on("close", () => this.sockets.delete(s));
+        });
+    }
+
+    async listen(port = 0): Promise<number> {
+        await new Promise<void>((resolve, reject) => {
+            this.server.once("error", reject);
+            this.server.listen(port, "127.0.0.1", () => {
+                this.server.off("error", reject);
+                resolve();
+            });
+        });
+        return (this.server.address() as AddressInfo).port;
+    }
+
+    /** Stops accepting and drops every open connection (a process going away). */
+    async close(): Promise<void> {
+        for (const s of this.sockets) s.destroy();
+        await new Promise<void>((resolve) => this.server.close(() => resolve()));
+    }
+
+    private async dispatch(req: IncomingMessage, res: ServerResponse): Promise<void> {
+        this.counters.requests++;
+        const url = new URL(req.url ?? "/", "http://localhost");
+        const path = url.pathname;
+        const body = await readBody(req);
+        if (this.unavailable) return problem(res, 503, "about:blank", "Service restarting");
+        if (!FAULT_FREE.test(path)) {
+            if (this.faults.latencyMs > 0) await new Promise((r) => setTimeout(r, this.faults.latencyMs));
+            if (this.drop > 0) {
+                this.drop--;
+                req.socket.destroy();
+                return;
+            }
+            if (this.fail.n > 0) {
+                this.fail.n--;
+                return problem(res, this.fail.status, "about:blank", "Injected failure");
+            }
+        }
+        if (path === "/healthz/live") return problem(res, 200, "about:blank", "OK", "OK");
+        if (path === "/healthz/ready") return problem(res, 200, "about:blank", "OK", "OK");
+        if (path === "/.well-known/jmap") return redirect(res, 307, "/jmap/session");
+        if (path.startsWith("/api/discover/")) {
+            return json(res, 200, this.runtime.discover(decodeURIComponent(path.slice("/api/discover/".length)), this.baseUrl()));
+        }
+        const header = req.headers.authorization;
+        const caller = this.authenticate(header);
+        // Without credentials the session lists capabilities only; bad credentials are still a 401.
+        if (path === "/jmap/session" && req.method === "GET" && header === undefined) return json(res, 200, this.session(undefined));
+        if (caller === null) return problem(res, 401, "about:blank", "You have to authenticate first.", "Unauthorized");
+        if (path === "/api/schema" || path.startsWith("/api/schema/")) {
+            if (path !== `/api/schema/${this.opts.schemaHash}`) return redirect(res, 302, `/api/schema/${this.opts.schemaHash}`);
+            res.writeHead(200, { "content-type": "application/json", "content-encoding": "gzip", "cache-control": "public, max-age=31536000, immutable" });
+            res.end(this.schemaBody);
+            return;
+        }
+        if (path === "/jmap/session" && req.method === "GET") return json(res, 200, this.session(caller));
+        if ((path === "/jmap" || path === "/jmap/") && req.method === "POST") return this.handleJmap(req, res, body, caller);
+        return problem(res, 404, "about:blank", "Not found", "Not Found");
+    }
+
+    private handleJmap(req: IncomingMessage, res: ServerResponse, body: Buffer, caller: Caller): void {
+        this.counters.jmapRequests++;
+        const contentType = req.headers["content-type"];
+        const notJson = (): void => problem(res, 400, "urn:ietf:params:jmap:error:notJSON", "The content type of the request was not application/json or the request did not parse as I-JSON.");
+        if (contentType !== undefined && !/^application\/json\b/i.test(contentType)) {
+            notJson();
+            return;
+        }
+        let parsed: unknown;
+        try {
+            parsed = JSON.parse(body.toString("utf8"));
+        } catch {
+            notJson();
+            return;
+        }
+        const result = this.jmap.handle(parsed, caller);
+        if (this.dropCommit > 0) {
+            this.dropCommit--;
+            req.socket.destroy();
+            return;
+        }
+        if ("error" in result) {
+            const { status, type, detail, limit } = result.error;
+            problem(res, status, type, detail, undefined, limit ? { limit } : {});
+        } else json(res, 200, result.ok);
+    }
+
+    /** null = authentication failed or missing. */
+    private authenticate(header: string | undefined): Caller | null {
+        if (!header) return null;
+        const [scheme, token = ""] = header.split(/\s+/, 2);
+        if (scheme?.toLowerCase() === "basic") {
+            const decoded = Buffer.from(token, "base64").toString("utf8");
+            const colon = decoded.indexOf(":");
+            if (colon < 0) return null;
+            const [user, secret] = [decoded.slice(0, colon).toLowerCase(), decoded.slice(colon + 1)];
+            const adminColon = this.opts.recoveryAdmin.indexOf(":");
+            const [adminUser, adminSecret] = [this.opts.recoveryAdmin.slice(0, adminColon), this.opts.recoveryAdmin.slice(adminColon + 1)];
+            return user === adminUser && secret === adminSecret ? { accountId: ADMIN_ACCOUNT_ID, admin: true } : null;
+        }
+        if (scheme?.toLowerCase() === "bearer" && token.startsWith("API_")) {
+            if (token === this.opts.apiKey) return { accountId: ADMIN_ACCOUNT_ID, admin: true };
+            const registry = this.env.registry;
+            for (const [id, key] of registry.entries("x:ApiKey")) {
+                const expired = typeof key.expiresAt === "string" && Date.parse(key.expiresAt) <= Date.now();
+                const owner = registry.owners.get(`x:ApiKey/${id}`);
+                if (key.secret === token && !expired && owner) return { accountId: owner, admin: false };
+            }
+        }
+        return null;
+    }
+
+    private baseUrl(): string {
+        const a = this.server.address() as AddressInfo | null;
+        return a ? `http://127.0.0.1:${a.port}` : "";
+    }
+
+    /** Recovery-mode session: apiUrl is the bare path; without credentials `accounts` is empty. */
+    private session(caller: Caller | undefined): JsonObject {
+        const capabilities: JsonObject = Object.fromEntries([...KNOWN_CAPABILITIES].map((c) => [c, {}]));
+        capabilities["urn:ietf:params:jmap:core"] = {
+            maxSizeUpload: 50_000_000, maxConcurrentUpload: 4, maxSizeRequest: 10_000_000, maxConcurrentRequests: 4,
+            maxCallsInRequest: MAX_CALLS, maxObjectsInGet: 500, maxObjectsInSet: 500, collationAlgorithms: [],
+        };
+        const accounts: JsonObject = {};
+        if (caller) accounts[caller.accountId] = { name: "admin", isPersonal: true, isReadOnly: false, accountCapabilities: { "urn:stalwart:jmap": {} } };
+        return {
+            capabilities,
+            accounts,
+            primaryAccounts: caller ? { "urn:stalwart:jmap": caller.accountId } : {},
+            username: caller ? "admin" : "",
+            apiUrl: "/jmap/",
+            downloadUrl: "/jmap/download/{accountId}/{blobId}/{name}?accept={type}",
+            uploadUrl: "/jmap/upload/{accountId}/",
+            eventSourceUrl: "/jmap/eventsource/?types={types}&closeafter={closeafter}&ping={ping}",
+            state: createHash("sha256").update(String(caller?.accountId)).digest("hex").slice(0, 8),
+        };
+    }
+}
+
+function readBody(req: IncomingMessage): Promise<Buffer> {
+    return new Promise((resolve, reject) => {
+        const chunks: Buffer[] = [];
+        req.on("data", (c: Buffer) => chunks.push(c));
+        req.on("end", () => resolve(Buffer.concat(chunks)));
+        req.on("error", reject);
+    });
+}
+
+function json(res: ServerResponse, status: number, body: Json): void {
+    res.writeHead(status, { "content-type": "application/json" });
+    res.end(JSON.stringify(body));
+}
+
+function problem(res: ServerResponse, status: number, type: string, detail: string, title?: string, extra: JsonObject = {}): void {
+    res.writeHead(status, { "content-type": "application/problem+json" });
+    res.end(JSON.stringify({ type, status, title: title ?? detail, detail, ...extra }));
+}
+
+function redirect(res: ServerResponse, status: number, location: string): void {
+    res.writeHead(status, { location });
+    res.end();
+}
