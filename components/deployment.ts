@@ -1,0 +1,143 @@
+/**
+ * The whole mail system from one Settings value: buildPlan computes what lands where, and this
+ * component only turns that plan into resources on the right hosts and wires the secrets in.
+ */
+import * as docker from "@pulumi/docker";
+import * as pulumi from "@pulumi/pulumi";
+import { GarageBucket } from "./backends/garage/bucket";
+import { PostgresDatabase } from "./backends/postgres";
+import { RedisDatabase } from "./backends/redis";
+import type { Settings } from "./config";
+import { CaddyL4Edge } from "./edge/edge";
+import { TailscaleSidecar } from "./mailbox/sidecar";
+import { DB_PASSWORD_SECRET } from "./mailbox/spec";
+import { StalwartMailbox } from "./mailbox/stalwart";
+import { buildPlan, type Plan } from "./plan";
+import { TailnetPolicy } from "./tailnet/policy";
+
+export interface MailDeploymentArgs {
+    settings: Settings;
+}
+
+export interface PostgresFacts {
+    host: pulumi.Output<string>;
+    port: pulumi.Output<number>;
+    database: pulumi.Output<string>;
+    role: pulumi.Output<string>;
+    /** secret */
+    password: pulumi.Output<string>;
+}
+
+export interface GarageFacts {
+    bucket: pulumi.Output<string>;
+    bucketId: pulumi.Output<string>;
+    accessKeyId: pulumi.Output<string>;
+    /** secret */
+    secretAccessKey: pulumi.Output<string>;
+    s3Endpoint: pulumi.Output<string>;
+}
+
+/** A config secret handed to Pulumi as a secret, or undefined when the stack doesn't set it. */
+function secretOf(s: { reveal(): string } | undefined): pulumi.Output<string> | undefined {
+    return s === undefined ? undefined : pulumi.secret(s.reveal());
+}
+
+export class MailDeployment extends pulumi.ComponentResource {
+    /** the plan the resources were made from (plain data, no secrets) */
+    public readonly plan: Plan;
+    declare public readonly mailboxFqdn: pulumi.Output<string>;
+    declare public readonly caddyJson: pulumi.Output<string>;
+    declare public readonly configJson: pulumi.Output<string>;
+    declare public readonly aclHujson: pulumi.Output<string>;
+    /** the ACME directory Stalwart is to use: staging on dev, production on prod */
+    declare public readonly acmeDirectory: pulumi.Output<string>;
+    declare public readonly postgres: PostgresFacts;
+    declare public readonly redis: { url: pulumi.Output<string> };
+    declare public readonly garage: GarageFacts;
+
+    constructor(name: string, args: MailDeploymentArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("tailwart:index:MailDeployment", name, {}, opts);
+        const s = args.settings;
+        const plan = buildPlan(s);
+        this.plan = plan;
+        const parent = { parent: this };
+
+        // One explicit provider per host: nothing may land on whatever DOCKER_HOST the operator has set.
+        const mailboxDocker = new docker.Provider(`${name}-mailbox-docker`, { host: plan.mailbox.dockerHost }, parent);
+        const edgeDocker = new docker.Provider(`${name}-edge-docker`, { host: plan.edge.dockerHost }, parent);
+
+        const pg = plan.backends.postgres;
+        const postgres = new PostgresDatabase(
+            `${name}-postgres`,
+            { ...pg, adminPassword: secretOf(s.postgres.adminPassword), retainOnDelete: plan.retainData },
+            parent,
+        );
+        const redis = new RedisDatabase(`${name}-redis`, { url: plan.backends.redis.url }, parent);
+        const ga = plan.backends.garage;
+        const garage = new GarageBucket(
+            `${name}-garage`,
+            { adminEndpoint: ga.adminEndpoint, bucket: ga.bucket, keyName: ga.keyName, retainOnDelete: plan.retainData },
+            parent,
+        );
+        const policy = new TailnetPolicy(`${name}-tailnet-policy`, { aclHujson: plan.tailnet.aclHujson }, parent);
+
+        const sidecar = new TailscaleSidecar(
+            `${name}-sidecar`,
+            {
+                container: plan.mailbox.sidecar,
+                volumes: plan.mailbox.volumes,
+                auth: plan.tailnet.auth,
+                oauthClientSecret: secretOf(s.tailscale.oauthClientSecret),
+                dockerProvider: mailboxDocker,
+            },
+            parent,
+        );
+        new StalwartMailbox(
+            `${name}-stalwart`,
+            {
+                container: plan.mailbox.stalwart,
+                volumes: plan.mailbox.volumes,
+                sidecarContainerId: sidecar.containerId,
+                secrets: {
+                    [DB_PASSWORD_SECRET]: postgres.password,
+                    garageAccessKeyId: garage.accessKeyId,
+                    garageSecretAccessKey: garage.secretAccessKey,
+                },
+                dockerProvider: mailboxDocker,
+                // Stalwart opens its stores at start: the database and the bucket must exist first.
+                startAfter: [postgres, garage],
+            },
+            parent,
+        );
+        const edge = new CaddyL4Edge(
+            `${name}-edge`,
+            { container: plan.edge.caddy, image: plan.edge.image, volumes: plan.edge.volumes, caddyJson: plan.edge.caddyJson, dockerProvider: edgeDocker },
+            parent,
+        );
+
+        this.mailboxFqdn = pulumi.output(plan.mailbox.fqdn);
+        this.caddyJson = edge.caddyJson;
+        this.configJson = pulumi.output(plan.mailbox.configJson);
+        this.aclHujson = policy.aclHujson;
+        this.acmeDirectory = pulumi.output(plan.stalwart.acmeDirectory);
+        this.postgres = { host: postgres.host, port: postgres.port, database: postgres.database, role: postgres.role, password: postgres.password };
+        this.redis = { url: redis.url };
+        this.garage = {
+            bucket: garage.bucket,
+            bucketId: garage.bucketId,
+            accessKeyId: garage.accessKeyId,
+            secretAccessKey: pulumi.secret(garage.secretAccessKey),
+            s3Endpoint: pulumi.output(ga.s3Endpoint),
+        };
+        this.registerOutputs({
+            mailboxFqdn: this.mailboxFqdn,
+            caddyJson: this.caddyJson,
+            configJson: this.configJson,
+            aclHujson: this.aclHujson,
+            acmeDirectory: this.acmeDirectory,
+            postgres: this.postgres,
+            redis: this.redis,
+            garage: this.garage,
+        });
+    }
+}

@@ -1,0 +1,82 @@
+/**
+ * ts-stalwart: the Tailscale container (kernel networking) that owns the mailbox's network
+ * namespace. Its auth key is either a fresh single-use tailscale.TailnetKey or the stack's OAuth
+ * client secret, which mints a key at login (the `?ephemeral=…` suffix chooses that key's flags;
+ * the spec already passes `--advertise-tags`, which an OAuth login requires).
+ */
+import * as docker from "@pulumi/docker";
+import * as pulumi from "@pulumi/pulumi";
+import * as tailscale from "@pulumi/tailscale";
+import { containerArgs } from "../docker/container";
+import { pulledImage } from "../docker/image";
+import { namedVolumes, volumesOf } from "../docker/volume";
+import type { TailnetAuthPlan } from "../plan";
+import type { ContainerSpec, VolumeSpec } from "../spec";
+import { oauthAuthKeySuffix, TAILSCALE_SECRET } from "./spec";
+
+export interface TailscaleSidecarArgs {
+    /** plan.mailbox.sidecar */
+    container: ContainerSpec;
+    /** the mailbox host's volumes (plan.mailbox.volumes); the sidecar's mounts must be among them */
+    volumes: VolumeSpec[];
+    /** plan.tailnet.auth */
+    auth: TailnetAuthPlan;
+    /** the OAuth client secret from the stack config; required when auth.kind is "oauth" */
+    oauthClientSecret?: pulumi.Input<string>;
+    /** the mailbox host's docker provider */
+    dockerProvider: docker.Provider;
+}
+
+function authKeyFor(name: string, args: TailscaleSidecarArgs, parent: pulumi.Resource): pulumi.Output<string> {
+    const auth = args.auth;
+    if (auth.kind === "oauth") {
+        if (args.oauthClientSecret === undefined) {
+            throw new Error(`TailscaleSidecar ${name}: tailscale.auth is oauth but no OAuth client secret was given; set tailscale.oauthClientSecret with \`pulumi config set --secret\``);
+        }
+        return pulumi.secret(pulumi.interpolate`${args.oauthClientSecret}${oauthAuthKeySuffix(auth.ephemeral)}`);
+    }
+    const key = new tailscale.TailnetKey(
+        `${name}-key`,
+        {
+            ephemeral: auth.ephemeral,
+            preauthorized: auth.preauthorized,
+            reusable: auth.reusable,
+            expiry: auth.expirySeconds,
+            tags: auth.tags,
+            description: auth.description,
+            // A single-use key is spent at the first login and expires a day later. Recreating it
+            // then would change the sidecar's env and so replace the sidecar and Stalwart on every
+            // later `pulumi up`; the persisted state (TS_AUTH_ONCE) doesn't need the key again.
+            // A deliberate re-login: `pulumi up --replace <this key's URN>`.
+            recreateIfInvalid: "never",
+        },
+        { parent },
+    );
+    return pulumi.secret(key.key);
+}
+
+export class TailscaleSidecar extends pulumi.ComponentResource {
+    declare public readonly containerName: pulumi.Output<string>;
+    declare public readonly containerId: pulumi.Output<string>;
+
+    constructor(name: string, args: TailscaleSidecarArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("tailwart:mailbox:TailscaleSidecar", name, {}, opts);
+        const onHost = { parent: this, provider: args.dockerProvider };
+
+        const volumeSpecs = volumesOf(args.container, args.volumes);
+        const authKey = authKeyFor(name, args, this);
+        const mapped = containerArgs(args.container, { [TAILSCALE_SECRET]: authKey });
+        const volumes = namedVolumes(name, volumeSpecs, onHost);
+        const image = pulledImage(`${name}-image`, args.container.image, onHost);
+        const container = new docker.Container(
+            `${name}-container`,
+            { ...mapped, image: image.imageId },
+            // The name is fixed, so the old container must go before its replacement can start.
+            { ...onHost, dependsOn: volumes, deleteBeforeReplace: true },
+        );
+
+        this.containerName = container.name;
+        this.containerId = container.id;
+        this.registerOutputs({ containerName: this.containerName, containerId: this.containerId });
+    }
+}

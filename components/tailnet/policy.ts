@@ -1,0 +1,21 @@
+/**
+ * The tailnet policy fragment tailwart needs (tagOwners, grants), as HuJSON text to merge into the
+ * tailnet's policy file by hand or in the repo that owns it. Deliberately no tailscale.Acl: that
+ * resource owns the *whole* policy and overwrites it on every update, wiping everyone else's rules.
+ */
+import * as pulumi from "@pulumi/pulumi";
+
+export interface TailnetPolicyArgs {
+    /** plan.tailnet.aclHujson */
+    aclHujson: string;
+}
+
+export class TailnetPolicy extends pulumi.ComponentResource {
+    declare public readonly aclHujson: pulumi.Output<string>;
+
+    constructor(name: string, args: TailnetPolicyArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("tailwart:tailnet:TailnetPolicy", name, {}, opts);
+        this.aclHujson = pulumi.output(args.aclHujson);
+        this.registerOutputs({ aclHujson: this.aclHujson });
+    }
+}

@@ -1,0 +1,20 @@
+/**
+ * The tailwart program: the stack's `tailwart:*` config → Settings → MailDeployment → exports.
+ * A bad config stops here with one ConfigError listing every problem, before any resource exists.
+ * Every export is a stack output, so only outputs are exported; secrets stay Pulumi secrets.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import { MailDeployment, parseSettings } from "./components";
+import { rawConfigFrom } from "./components/programConfig";
+
+const settings = parseSettings(rawConfigFrom(pulumi.runtime.allConfig()), pulumi.getStack());
+const deployment = new MailDeployment("tailwart", { settings });
+
+export const mailboxFqdn = deployment.mailboxFqdn;
+export const acmeDirectory = deployment.acmeDirectory;
+export const caddyJson = deployment.caddyJson;
+export const configJson = deployment.configJson;
+export const aclHujson = deployment.aclHujson;
+export const postgres = deployment.postgres;
+export const redis = deployment.redis;
+export const garage = deployment.garage;
