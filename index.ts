@@ -18,3 +18,5 @@ export const aclHujson = deployment.aclHujson;
 export const postgres = deployment.postgres;
 export const redis = deployment.redis;
 export const garage = deployment.garage;
+export const stalwartObjects = deployment.stalwartObjects;
+export const pendingRestart = deployment.pendingRestart;

@@ -13,6 +13,7 @@ import { TailscaleSidecar } from "./mailbox/sidecar";
 import { DB_PASSWORD_SECRET } from "./mailbox/spec";
 import { StalwartMailbox } from "./mailbox/stalwart";
 import { buildPlan, type Plan } from "./plan";
+import { StalwartSettings } from "./stalwart/settings";
 import { TailnetPolicy } from "./tailnet/policy";
 
 export interface MailDeploymentArgs {
@@ -54,6 +55,10 @@ export class MailDeployment extends pulumi.ComponentResource {
     declare public readonly postgres: PostgresFacts;
     declare public readonly redis: { url: pulumi.Output<string> };
     declare public readonly garage: GarageFacts;
+    /** spec key → x:* object id (empty when stalwart.manageSettings is false) */
+    declare public readonly stalwartObjects: pulumi.Output<Record<string, string>>;
+    /** changes that still need a Stalwart restart (empty once converged) */
+    declare public readonly pendingRestart: pulumi.Output<string[]>;
 
     constructor(name: string, args: MailDeploymentArgs, opts?: pulumi.ComponentResourceOptions) {
         super("tailwart:index:MailDeployment", name, {}, opts);
@@ -92,7 +97,7 @@ export class MailDeployment extends pulumi.ComponentResource {
             },
             parent,
         );
-        new StalwartMailbox(
+        const mailbox = new StalwartMailbox(
             `${name}-stalwart`,
             {
                 container: plan.mailbox.stalwart,
@@ -102,6 +107,7 @@ export class MailDeployment extends pulumi.ComponentResource {
                     [DB_PASSWORD_SECRET]: postgres.password,
                     garageAccessKeyId: garage.accessKeyId,
                     garageSecretAccessKey: garage.secretAccessKey,
+                    ...(s.stalwart.recoveryAdmin ? { stalwartRecoveryAdmin: secretOf(s.stalwart.recoveryAdmin)! } : {}),
                 },
                 dockerProvider: mailboxDocker,
                 // Stalwart opens its stores at start: the database and the bucket must exist first.
@@ -109,6 +115,20 @@ export class MailDeployment extends pulumi.ComponentResource {
             },
             parent,
         );
+        // Stalwart's own settings, through its management API once the container is healthy. A
+        // restart-needing change (listeners, stores) restarts the container over the same docker host.
+        const settings =
+            plan.stalwart.objects.length > 0
+                ? new StalwartSettings(
+                      `${name}-settings`,
+                      {
+                          objects: plan.stalwart.objects,
+                          restartCommand: mailbox.containerName.apply((c) => ["docker", "-H", plan.mailbox.dockerHost, "restart", c]),
+                          discoverAddress: `postmaster@${s.domain}`,
+                      },
+                      { parent: this, dependsOn: [mailbox] },
+                  )
+                : undefined;
         const edge = new CaddyL4Edge(
             `${name}-edge`,
             { container: plan.edge.caddy, image: plan.edge.image, volumes: plan.edge.volumes, caddyJson: plan.edge.caddyJson, dockerProvider: edgeDocker },
@@ -129,7 +149,11 @@ export class MailDeployment extends pulumi.ComponentResource {
             secretAccessKey: pulumi.secret(garage.secretAccessKey),
             s3Endpoint: pulumi.output(ga.s3Endpoint),
         };
+        this.stalwartObjects = settings?.objectIds ?? pulumi.output<Record<string, string>>({});
+        this.pendingRestart = settings?.pendingRestart ?? pulumi.output([]);
         this.registerOutputs({
+            stalwartObjects: this.stalwartObjects,
+            pendingRestart: this.pendingRestart,
             mailboxFqdn: this.mailboxFqdn,
             caddyJson: this.caddyJson,
             configJson: this.configJson,

@@ -16,5 +16,7 @@ export { buildPlan, type EdgeImagePlan, type Plan, SECRETS, STALWART_ENV, type T
 export type { ContainerSpec, EnvValue, FileSpec, HealthcheckSpec, HostRole, MountSpec, PortSpec, SecretRef, VolumeSpec } from "./spec";
 export { TailnetPolicy, type TailnetPolicyArgs } from "./tailnet/policy";
 
-// --- lead: the Stalwart settings provider (x:* objects) goes here ---
-// export * from "./stalwart";
+export * from "./stalwart";
+export { StalwartConvergence, type StalwartConvergenceArgs } from "./stalwart/convergence";
+export { StalwartSettings, type StalwartSettingsArgs } from "./stalwart/settings";
+export { type StalwartObjectSpec, stalwartSettingsPlan } from "./stalwart/settingsPlan";

@@ -70,7 +70,8 @@ export class TailscaleSidecar extends pulumi.ComponentResource {
         const image = pulledImage(`${name}-image`, args.container.image, onHost);
         const container = new docker.Container(
             `${name}-container`,
-            { ...mapped, image: image.imageId },
+            // Stalwart reaches its stores over the tailnet as it starts: wait until the node has an IP.
+            { ...mapped, image: image.imageId, wait: true, waitTimeout: 180 },
             // The name is fixed, so the old container must go before its replacement can start.
             { ...onHost, dependsOn: volumes, deleteBeforeReplace: true },
         );

@@ -53,6 +53,9 @@ export class StalwartMailbox extends pulumi.ComponentResource {
             {
                 ...mapped,
                 image: image.imageId,
+                // healthy = /healthz/live answers: the settings objects and the edge can talk to it
+                wait: true,
+                waitTimeout: 300,
                 labels: labelsOf({ ...spec.labels, [NETNS_OWNER_LABEL]: args.sidecarContainerId }),
             },
             {

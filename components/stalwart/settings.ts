@@ -67,7 +67,8 @@ export class StalwartSettings extends pulumi.ComponentResource {
             const properties = refs.length
                 ? pulumi.all(refs.map(([, ref]) => this.objects[ref]!.objectId)).apply((ids) => refs.reduce((props, [path], i) => setPath(props, path, ids[i]), spec.properties))
                 : spec.properties;
-            this.objects[spec.key] = new StalwartObject(`${name}-${spec.key}`, { objectType: spec.objectType, properties }, { parent: this });
+            // dependsOn is not inherited by children: each object waits for what the component waits for
+            this.objects[spec.key] = new StalwartObject(`${name}-${spec.key}`, { objectType: spec.objectType, properties }, { parent: this, dependsOn: opts?.dependsOn });
         }
         const all = Object.values(this.objects);
         const tracked = all.map((o) =>

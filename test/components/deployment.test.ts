@@ -46,6 +46,7 @@ describe("MailDeployment (tailnet key auth)", () => {
             "tailwart:edge:CaddyL4Edge",
             "tailwart:mailbox:StalwartMailbox",
             "tailwart:mailbox:TailscaleSidecar",
+            "tailwart:stalwart:StalwartSettings",
             "tailwart:tailnet:TailnetPolicy",
         ]);
         // the one tailscale resource is the key; never an Acl that would overwrite the tailnet's policy
@@ -78,6 +79,25 @@ describe("MailDeployment (tailnet key auth)", () => {
         expect(stalwart.dependencies).toContain(registry.one("postgresql:index/database:Database", "mx-postgres-database").urn);
         expect(stalwart.dependencies).toContain(registry.one("pulumi-nodejs:dynamic/garage:BucketGrant", "mx-garage").urn);
         expect(stalwart.inputs.labels).toContainEqual({ label: "tailwart.netns-owner-id", value: "mx-sidecar-container-id" });
+    });
+
+    it("manages Stalwart's settings after the container, restarting it over the mailbox's docker host", () => {
+        const stalwartSettings = mine("tailwart:stalwart:StalwartSettings")[0]!;
+        const container = mine("docker:index/container:Container").find((c) => c.inputs.name === "stalwart")!;
+        const mailbox = mine("tailwart:mailbox:StalwartMailbox")[0]!;
+        expect(stalwartSettings.dependencies.length).toBeGreaterThan(0);
+        // every x:* object waits for the (healthy) Stalwart container itself, not just the component
+        for (const o of descendants(stalwartSettings).filter((r) => r.type.startsWith("pulumi-nodejs:dynamic/stalwart:") && !r.type.endsWith(":Convergence"))) {
+            expect(o.dependencies, o.name).toContain(container.urn);
+        }
+        expect(descendants(mailbox)).toContainEqual(expect.objectContaining({ urn: container.urn }));
+        expect(container.inputs.wait).toBe(true);
+        const convergence = mine("pulumi-nodejs:dynamic/stalwart:Convergence")[0]!;
+        expect(convergence.inputs.restartCommand).toEqual(["docker", "-H", "ssh://deploy@mailbox.tail7b1641.ts.net", "restart", "stalwart"]);
+        expect(convergence.inputs.discoverAddress).toBe("postmaster@infinidim.net");
+        const listeners = mine("pulumi-nodejs:dynamic/stalwart:NetworkListener").map((l) => l.inputs.properties.name).sort();
+        expect(listeners).toEqual(["https", "imap", "imaps", "smtp", "submission", "submissions"]);
+        expect(mine("pulumi-nodejs:dynamic/stalwart:AcmeProvider")[0]!.inputs.properties.directory).toBe("https://acme-staging-v02.api.letsencrypt.org/directory");
     });
 
     it("keeps mail, database and bucket by default", () => {
@@ -118,6 +138,23 @@ describe("MailDeployment (tailnet key auth)", () => {
 });
 
 describe("MailDeployment variants", () => {
+    it("manages no x:* settings when stalwart.manageSettings is false", async () => {
+        const d = new mod.MailDeployment("plain", { settings: settings((r) => (r.stalwart.manageSettings = false)) });
+        expect(await resolved(d.stalwartObjects)).toEqual({});
+        await settle(registry);
+        const root = registry.one("tailwart:index:MailDeployment", "plain");
+        expect(descendants(root).filter((r) => r.type.startsWith("pulumi-nodejs:dynamic/stalwart:"))).toEqual([]);
+    });
+
+    it("hands the recovery admin to Stalwart as a secret env variable", async () => {
+        const d = new mod.MailDeployment("recovery", { settings: settings((r) => (r.stalwart.recoveryAdmin = "admin:recovery-SECRET")) });
+        await resolved(d.garage.bucketId);
+        await settle(registry);
+        const root = registry.one("tailwart:index:MailDeployment", "recovery");
+        const stalwart = descendants(root).find((r) => r.type === "docker:index/container:Container" && r.inputs.name === "stalwart")!;
+        expect(envLine(stalwart.inputs, "STALWART_RECOVERY_ADMIN")).toEqual({ line: "STALWART_RECOVERY_ADMIN=admin:recovery-SECRET", secret: true });
+    });
+
     it("lets destroy delete mail, database and bucket only with allowDataLoss", async () => {
         const d = new mod.MailDeployment("lossy", { settings: settings((r) => { r.allowDataLoss = true; }) });
         await resolved(d.garage.bucketId);
