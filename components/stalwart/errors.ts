@@ -1,0 +1,72 @@
+/**
+ * Turns JMAP method errors and SetErrors (stalwart-api.md §3.3) into messages that name the object,
+ * the property and the server's reason. Pure and dependency-free: the provider captures it by value.
+ */
+
+/** A reference to a registry object as SetErrors carry it (`{object: "Domain", id: "b"}`). */
+interface ObjectRef {
+    object?: string;
+    id?: string;
+}
+
+const refText = (ref: ObjectRef | undefined): string =>
+    ref ? `x:${ref.object ?? "?"} ${ref.id === undefined ? "" : `id ${JSON.stringify(ref.id)}`}`.trim() : "another object";
+
+/** One `validationErrors` entry; `value` is left out for secret properties so it never reaches a log. */
+function validationText(v: any, isSecret: (path: string) => boolean): string {
+    const prop = String(v?.property ?? "?");
+    switch (v?.type) {
+        case "Required":
+            return `${prop} is required`;
+        case "Invalid":
+            return isSecret(prop) || v.value === undefined ? `${prop} is invalid` : `${prop} has invalid value ${JSON.stringify(v.value)}`;
+        case "MinLength":
+        case "MaxLength":
+        case "MinValue":
+        case "MaxValue":
+            return `${prop}: ${v.type} ${v.required}`;
+        default:
+            return `${prop}: ${JSON.stringify(v)}`;
+    }
+}
+
+/**
+ * `who` names the object: `x:Domain "example.test"` or `x:Domain id "b"`; `op` is create/update/destroy.
+ * `isSecret` tells which property paths hold secrets so their values are never echoed.
+ */
+export function setErrorMessage(op: string, who: string, err: any, isSecret: (path: string) => boolean = () => false): string {
+    const type = String(err?.type ?? "unknown");
+    const props: string[] = Array.isArray(err?.properties) ? err.properties.map(String) : [];
+    const on = props.length > 0 ? ` on ${props.length > 1 ? "properties" : "property"} ${props.map((p) => (p === "" ? "(root)" : p)).join(", ")}` : "";
+    const desc = typeof err?.description === "string" && err.description !== "" ? `: ${err.description}` : "";
+    const head = `${who}: ${op} failed with ${type}${on}${desc}`;
+    switch (type) {
+        case "objectIsLinked": {
+            const linked: ObjectRef[] = Array.isArray(err.linkedObjects) ? err.linkedObjects : err.objectId ? [err.objectId] : [];
+            const names = linked.map(refText).join(", ") || "other objects";
+            return `${head} (still referenced by ${names}; remove or re-point those first)`;
+        }
+        case "invalidForeignKey":
+            return `${head} (refers to ${refText(err.objectId)}, which does not exist or is not visible)`;
+        case "primaryKeyViolation":
+            return `${head} (${refText(err.objectId)} already has this value; set adopt to take it over)`;
+        case "validationFailed": {
+            const list: unknown[] = Array.isArray(err.validationErrors) ? err.validationErrors : [];
+            const details = list.map((v) => validationText(v, isSecret)).join("; ");
+            const target = err.objectId ? ` [${refText(err.objectId)}]` : "";
+            return `${head}${details ? ` (${details})` : ""}${target}`;
+        }
+        case "singleton":
+            return `${head} (singletons are updated in place, never created or destroyed)`;
+        case "notFound":
+            return `${head} (the object or a #reference does not exist)`;
+        default:
+            return head;
+    }
+}
+
+/** A method-level error (`["error", {type, description}, callId]`). */
+export function methodErrorMessage(method: string, who: string, err: any): string {
+    const desc = typeof err?.description === "string" && err.description !== "" ? `: ${err.description}` : "";
+    return `${who}: ${method} failed with method error ${String(err?.type ?? "unknown")}${desc}`;
+}

@@ -1,0 +1,40 @@
+// SetError and method-error messages: object, property, server description, the other object.
+import { describe, expect, it } from "vitest";
+import { methodErrorMessage, setErrorMessage } from "../../components/stalwart/errors";
+
+const who = 'x:Domain "example.test" (id "b")';
+
+describe("setErrorMessage", () => {
+    it("names the object, the property and the server's description", () => {
+        expect(setErrorMessage("update", who, { type: "invalidPatch", properties: ["createdAt"], description: "Cannot modify server set property" })).toBe(
+            'x:Domain "example.test" (id "b"): update failed with invalidPatch on property createdAt: Cannot modify server set property',
+        );
+        expect(setErrorMessage("create", who, { type: "invalidProperties", properties: ["name"], description: "Invalid domain name" })).toMatch(/invalidProperties on property name: Invalid domain name/);
+    });
+
+    it("objectIsLinked and invalidForeignKey name the other object", () => {
+        const linked = setErrorMessage("destroy", who, { type: "objectIsLinked", objectId: { object: "Domain", id: "b" }, linkedObjects: [{ object: "Account", id: "c" }, { object: "DkimSignature", id: "x1" }] });
+        expect(linked).toMatch(/still referenced by x:Account id "c", x:DkimSignature id "x1"/);
+        const fk = setErrorMessage("create", 'x:Account name="a" domainId="zz"', { type: "invalidForeignKey", properties: ["domainId"], objectId: { object: "Domain", id: "zz" } });
+        expect(fk).toMatch(/invalidForeignKey on property domainId \(refers to x:Domain id "zz", which does not exist/);
+    });
+
+    it("primaryKeyViolation, validationFailed (secret values withheld), singleton, notFound, others", () => {
+        expect(setErrorMessage("create", who, { type: "primaryKeyViolation", properties: ["name"], objectId: { object: "Domain", id: "c" } })).toMatch(/x:Domain id "c" already has this value; set adopt/);
+        const vf = setErrorMessage(
+            "create",
+            "x:OAuthClient",
+            { type: "validationFailed", validationErrors: [{ type: "Required", property: "clientId" }, { type: "Invalid", property: "secret", value: "hunter2" }, { type: "MinLength", property: "bind", required: 1 }] },
+            (p) => p === "secret",
+        );
+        expect(vf).toMatch(/clientId is required; secret is invalid; bind: MinLength 1/);
+        expect(vf).not.toContain("hunter2");
+        expect(setErrorMessage("destroy", "x:Authentication", { type: "singleton" })).toMatch(/singletons are updated in place/);
+        expect(setErrorMessage("update", who, { type: "notFound" })).toMatch(/notFound \(the object or a #reference does not exist\)/);
+        for (const type of ["willDestroy", "forbidden", "overQuota"]) expect(setErrorMessage("update", who, { type, description: "why" })).toBe(`${who}: update failed with ${type}: why`);
+    });
+
+    it("method errors", () => {
+        expect(methodErrorMessage("x:Domain/set", who, { type: "forbidden", description: "needs sysDomainCreate" })).toBe(`${who}: x:Domain/set failed with method error forbidden: needs sysDomainCreate`);
+    });
+});
