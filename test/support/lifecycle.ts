@@ -1,0 +1,549 @@
+// The life cycle of the x:* provider, driven exactly as `pulumi up` drives it: the provider serialized
+// into `__provider`, run by the SDK's dynamic-provider host over gRPC, talking HTTP to a Stalwart. The
+// same suite runs against a real Stalwart v0.16 (test/acceptance/stalwartObject.acceptance.test.ts) and
+// against the in-repo simulator (test/provider/lifecycle.sim.test.ts), so the simulator is held to what
+// the real server does.
+//
+// Every request the provider sends goes through a recording proxy, so the suite can count requests per
+// operation and read every write body (a secret's mask must never be sent) on either server. What the
+// server holds is checked with an independent JMAP client ("don't grade your own homework").
+//
+// Objects get unique names per run (`acc-<random>`, domains under `.test`); everything created is
+// destroyed, and the singleton value changed is put back, in afterAll.
+import { randomBytes } from "node:crypto";
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import { afterAll, beforeAll, expect, it } from "vitest";
+import type { TrackedObject } from "../../components/stalwart/convergence/changes";
+import { convergenceProvider } from "../../components/stalwart/convergence/provider";
+import { stalwartProvider } from "../../components/stalwart/provider";
+import { CONTENT_KEY, volatileProperties } from "../../components/stalwart/settings";
+import { type PlainObject, ProviderHost, ProviderHostError, serializeProvider } from "./providerHost";
+
+/** Where the suite runs: a server and credentials the provider accepts. */
+export interface LifecycleTarget {
+    /** base URL, e.g. http://127.0.0.1:8080 (requests go to `<url>/jmap`) */
+    url: string;
+    credentials: { token: string } | { user: string; password: string };
+    /** a server that can show what it stores unmasked (the simulator): checks secrets reach it intact */
+    stored?: (objectType: string, id: string) => Record<string, unknown> | undefined;
+}
+
+/** The acceptance target from STALWART_URL and STALWART_TOKEN or STALWART_USER + STALWART_PASSWORD. */
+export function targetFromEnv(env: Record<string, string | undefined>): { target: LifecycleTarget } | { skip: string } {
+    const set = (k: string) => typeof env[k] === "string" && env[k] !== "";
+    if (!set("STALWART_URL")) return { skip: "STALWART_URL is not set" };
+    if (set("STALWART_TOKEN")) return { target: { url: env.STALWART_URL!, credentials: { token: env.STALWART_TOKEN! } } };
+    if (set("STALWART_USER") && set("STALWART_PASSWORD")) {
+        return { target: { url: env.STALWART_URL!, credentials: { user: env.STALWART_USER!, password: env.STALWART_PASSWORD! } } };
+    }
+    return { skip: "neither STALWART_TOKEN nor STALWART_USER and STALWART_PASSWORD is set" };
+}
+
+export const authorizationOf = (c: LifecycleTarget["credentials"]): string =>
+    "token" in c ? `Bearer ${c.token}` : `Basic ${Buffer.from(`${c.user}:${c.password}`, "utf8").toString("base64")}`;
+
+/** The provider host's environment for a target reached at `url` (the credentials' other form removed). */
+export function hostEnv(url: string, c: LifecycleTarget["credentials"]): Record<string, string | undefined> {
+    return "token" in c
+        ? { STALWART_URL: url, STALWART_TOKEN: c.token, STALWART_USER: undefined, STALWART_PASSWORD: undefined }
+        : { STALWART_URL: url, STALWART_TOKEN: undefined, STALWART_USER: c.user, STALWART_PASSWORD: c.password };
+}
+
+export type JmapCall = [string, any, string];
+
+export interface Recorded {
+    method: string;
+    path: string;
+    body: string;
+    /** the JMAP method calls of a POST /jmap */
+    calls: JmapCall[];
+}
+
+/** An HTTP proxy in front of a Stalwart that keeps every request it forwards. */
+export class RecordingProxy {
+    readonly log: Recorded[] = [];
+
+    private constructor(
+        private readonly server: Server,
+        readonly url: string,
+    ) {}
+
+    static async start(upstream: string): Promise<RecordingProxy> {
+        const base = upstream.replace(/\/+$/, "");
+        let proxy: RecordingProxy | undefined;
+        const server = createServer((req, res) => {
+            proxy!.forward(base, req, res).catch(() => res.destroy());
+        });
+        await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+        const address = server.address();
+        if (!address || typeof address === "string") throw new Error("recording proxy has no TCP address");
+        proxy = new RecordingProxy(server, `http://127.0.0.1:${address.port}`);
+        return proxy;
+    }
+
+    /** Position in the log; `since(mark)` is what was sent after it. */
+    mark(): number {
+        return this.log.length;
+    }
+
+    since(mark: number): Recorded[] {
+        return this.log.slice(mark);
+    }
+
+    close(): Promise<void> {
+        this.server.closeAllConnections();
+        return new Promise((resolve) => this.server.close(() => resolve()));
+    }
+
+    private async forward(base: string, req: IncomingMessage, res: ServerResponse): Promise<void> {
+        const chunks: Buffer[] = [];
+        for await (const chunk of req) chunks.push(chunk as Buffer);
+        const body = Buffer.concat(chunks).toString("utf8");
+        let calls: JmapCall[] = [];
+        try {
+            const parsed = JSON.parse(body);
+            if (Array.isArray(parsed?.methodCalls)) calls = parsed.methodCalls;
+        } catch {
+            // not JMAP: recorded with no calls
+        }
+        this.log.push({ method: req.method ?? "GET", path: req.url ?? "/", body, calls });
+        const headers: Record<string, string> = {};
+        for (const name of ["authorization", "content-type", "accept"]) {
+            const v = req.headers[name];
+            if (typeof v === "string") headers[name] = v;
+        }
+        let upstream: Response;
+        try {
+            upstream = await fetch(`${base}${req.url ?? "/"}`, { method: req.method, headers, body: req.method === "GET" || req.method === "HEAD" ? undefined : body });
+        } catch {
+            // the server is down: the client sees a broken connection, as it would without the proxy
+            req.socket.destroy();
+            return;
+        }
+        const out: Record<string, string> = {};
+        for (const name of ["content-type", "retry-after"]) {
+            const v = upstream.headers.get(name);
+            if (v !== null) out[name] = v;
+        }
+        res.writeHead(upstream.status, out);
+        res.end(Buffer.from(await upstream.arrayBuffer()));
+    }
+}
+
+/** The `/set` calls of some requests (`x:Action/set` included). */
+export const setCalls = (records: Recorded[]): JmapCall[] => records.flatMap((r) => r.calls.filter((c) => c[0].endsWith("/set")));
+
+const CONVERGENCE_TYPE = "pulumi-nodejs:dynamic/stalwart:Convergence";
+const urnType = (objectType: string) => `pulumi-nodejs:dynamic/stalwart:${objectType.replace(/^x:/, "")}`;
+
+/** The live handles a scenario works with; built in beforeAll. */
+export interface Lifecycle {
+    host: ProviderHost;
+    proxy: RecordingProxy;
+    target: LifecycleTarget;
+    /** random per run: every name the suite creates contains it */
+    suffix: string;
+}
+
+export interface Created {
+    id: string;
+    outs: PlainObject & Record<string, any>;
+}
+
+/**
+ * The engine's calls for one x:* type. The helpers assert what the engine would refuse (check
+ * failures) and remember what was created, so afterAll can remove it whatever failed in between.
+ */
+export class Driver {
+    private readonly providers = new Map<string, string>();
+    /** objects the suite created and has not deleted: type → ids */
+    readonly leftovers = new Map<string, Set<string>>();
+    readonly restores: (() => Promise<void>)[] = [];
+
+    constructor(
+        readonly ctx: Lifecycle,
+        readonly authorization: string,
+    ) {}
+
+    async providerText(objectType: string): Promise<string> {
+        let text = this.providers.get(objectType);
+        if (!text) {
+            text = await serializeProvider(objectType === "convergence" ? convergenceProvider() : stalwartProvider(objectType));
+            this.providers.set(objectType, text);
+        }
+        return text;
+    }
+
+    /** check(olds, news): the inputs the engine keeps, or the failures when `expectFailures`. */
+    async check(objectType: string, properties: PlainObject, extra: PlainObject = {}, olds: PlainObject = {}): Promise<PlainObject & Record<string, any>> {
+        const news = { objectType, properties, ...extra, __provider: await this.providerText(objectType) };
+        const { inputs, failures } = await this.ctx.host.check(olds, news, { type: urnType(objectType) });
+        expect(failures, `check ${objectType}`).toEqual([]);
+        return inputs;
+    }
+
+    async failures(objectType: string, properties: PlainObject): Promise<string[]> {
+        const news = { objectType, properties, __provider: await this.providerText(objectType) };
+        return (await this.ctx.host.check({}, news, { type: urnType(objectType) })).failures.map((f) => f.property);
+    }
+
+    async create(inputs: PlainObject): Promise<Created> {
+        const objectType = String(inputs.objectType);
+        const { id, properties } = await this.ctx.host.create(inputs, { type: urnType(objectType) });
+        if (id !== "singleton") this.remember(objectType, id);
+        return { id, outs: properties };
+    }
+
+    diff(id: string, olds: PlainObject, news: PlainObject) {
+        return this.ctx.host.diff(id, olds, news, { type: urnType(String(news.objectType)) });
+    }
+
+    async update(id: string, olds: PlainObject, news: PlainObject): Promise<Created> {
+        const { properties } = await this.ctx.host.update(id, olds, news, { type: urnType(String(news.objectType)) });
+        return { id, outs: properties };
+    }
+
+    read(id: string, olds: PlainObject, inputs?: PlainObject) {
+        return this.ctx.host.read(id, olds, inputs, { type: urnType(String(olds.objectType)) });
+    }
+
+    async delete(id: string, olds: PlainObject): Promise<void> {
+        await this.ctx.host.delete(id, olds, { type: urnType(String(olds.objectType)) });
+        this.leftovers.get(String(olds.objectType))?.delete(id);
+    }
+
+    remember(objectType: string, id: string): void {
+        if (!this.leftovers.has(objectType)) this.leftovers.set(objectType, new Set());
+        this.leftovers.get(objectType)!.add(id);
+    }
+
+    /** A JMAP request straight to the server, not through the proxy: the independent view. */
+    async jmap(calls: JmapCall[]): Promise<JmapCall[]> {
+        const r = await fetch(`${this.ctx.target.url.replace(/\/+$/, "")}/jmap`, {
+            method: "POST",
+            headers: { "content-type": "application/json", authorization: this.authorization },
+            body: JSON.stringify({ using: ["urn:ietf:params:jmap:core", "urn:stalwart:jmap"], methodCalls: calls }),
+        });
+        if (!r.ok) throw new Error(`direct JMAP request answered HTTP ${r.status}`);
+        return ((await r.json()) as any).methodResponses;
+    }
+
+    /** The server's view of one object, or undefined when it is gone. */
+    async get(objectType: string, id: string): Promise<Record<string, any> | undefined> {
+        const [[name, args]] = (await this.jmap([[`${objectType}/get`, { ids: [id] }, "g"]])) as [JmapCall];
+        if (name === "error") throw new Error(`${objectType}/get: ${args.type} ${args.description ?? ""}`);
+        return args.list?.[0];
+    }
+
+    /** A /set straight to the server; fails the test when the server refuses it. */
+    async set(objectType: string, args: PlainObject): Promise<Record<string, any>> {
+        const [[name, result]] = (await this.jmap([[`${objectType}/set`, args, "s"]])) as [JmapCall];
+        if (name === "error") throw new Error(`${objectType}/set: ${result.type} ${result.description ?? ""}`);
+        for (const k of ["notCreated", "notUpdated", "notDestroyed"]) {
+            expect(result[k], `${objectType}/set ${k}`).toBeFalsy();
+        }
+        return result;
+    }
+
+    /** Removes whatever the suite left behind and puts changed singletons back. */
+    async cleanup(): Promise<void> {
+        for (const restore of this.restores.splice(0)) await restore().catch(() => undefined);
+        for (const [objectType, ids] of this.leftovers) {
+            if (ids.size === 0) continue;
+            await this.jmap([[`${objectType}/set`, { destroy: [...ids] }, "d"]]).catch(() => undefined);
+        }
+        this.leftovers.clear();
+    }
+}
+
+/** Waits until the server answers an authenticated JMAP call (a fresh container takes a few seconds). */
+async function waitReady(target: LifecycleTarget, authorization: string, timeoutMs: number): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    let last = "no answer";
+    while (Date.now() < deadline) {
+        try {
+            const r = await fetch(`${target.url.replace(/\/+$/, "")}/jmap`, {
+                method: "POST",
+                headers: { "content-type": "application/json", authorization },
+                body: JSON.stringify({ using: ["urn:ietf:params:jmap:core", "urn:stalwart:jmap"], methodCalls: [["x:Domain/query", {}, "q"]] }),
+            });
+            const body: any = await r.json().catch(() => undefined);
+            if (r.ok && Array.isArray(body?.methodResponses) && body.methodResponses[0]?.[0] === "x:Domain/query") return;
+            last = r.ok ? `unexpected answer ${JSON.stringify(body?.methodResponses?.[0]?.[1] ?? body).slice(0, 200)}` : `HTTP ${r.status}`;
+        } catch (e: any) {
+            last = String(e?.cause?.code ?? e?.message ?? e);
+        }
+        await new Promise((r) => setTimeout(r, 500));
+    }
+    throw new Error(`Stalwart at ${target.url} did not answer an authenticated x:Domain/query within ${timeoutMs} ms (last: ${last})`);
+}
+
+/** Without the parts that the singleton test changes: what must stay as it was. */
+const without = (o: Record<string, unknown> | undefined, key: string) => Object.fromEntries(Object.entries(o ?? {}).filter(([k]) => k !== key));
+
+/**
+ * Registers the life-cycle tests in the current describe block. `target` is called in beforeAll,
+ * after the test file's own beforeAll hooks (so a simulator may be started there).
+ */
+export function lifecycleSuite(target: () => LifecycleTarget): void {
+    let d: Driver;
+    let ctx: Lifecycle;
+
+    beforeAll(async () => {
+        const t = target();
+        const authorization = authorizationOf(t.credentials);
+        await waitReady(t, authorization, 45_000);
+        const proxy = await RecordingProxy.start(t.url);
+        const host = await ProviderHost.start({ env: hostEnv(proxy.url, t.credentials) });
+        ctx = { host, proxy, target: t, suffix: randomBytes(4).toString("hex") };
+        d = new Driver(ctx, authorization);
+    });
+
+    afterAll(async () => {
+        await d?.cleanup();
+        await ctx?.host.stop();
+        await ctx?.proxy.close();
+    });
+
+    it("x:Domain: create, a no-op second apply, update, drift shown by read, delete — one request each", async () => {
+        const name = `dom-${ctx.suffix}.test`;
+        const want = { name, dkimManagement: { "@type": "Manual" }, description: "tailwart acceptance v1" };
+        let mark = ctx.proxy.mark();
+        const v1 = await d.check("x:Domain", want);
+        expect(ctx.proxy.since(mark), "check sends nothing").toHaveLength(0);
+        const created = await d.create(v1);
+        expect(ctx.proxy.since(mark), "create is one request").toHaveLength(1);
+        const id = created.id;
+        expect(id).not.toBe("");
+        expect(created.outs.adopted).toBe(false);
+        expect(await d.get("x:Domain", id)).toMatchObject({ name, description: "tailwart acceptance v1", dkimManagement: { "@type": "Manual" } });
+
+        // a second `up` with the same program: no change, no request
+        mark = ctx.proxy.mark();
+        const again = await d.check("x:Domain", want, {}, v1);
+        expect((await d.diff(id, created.outs, again)).changes).toBe("none");
+        expect(ctx.proxy.since(mark)).toHaveLength(0);
+
+        // an update writes only what changed, in place
+        const v2 = await d.check("x:Domain", { ...want, description: "tailwart acceptance v2" }, {}, v1);
+        const change = await d.diff(id, created.outs, v2);
+        expect(change.changes).toBe("some");
+        expect(change.replaces).toEqual([]);
+        mark = ctx.proxy.mark();
+        const updated = await d.update(id, created.outs, v2);
+        const sent = ctx.proxy.since(mark);
+        expect(sent, "update is one request").toHaveLength(1);
+        expect(setCalls(sent).map((c) => c[1].update)).toEqual([{ [id]: { description: "tailwart acceptance v2" } }]);
+        expect(updated.outs.contentHash).not.toBe(created.outs.contentHash);
+        expect((await d.get("x:Domain", id))?.description).toBe("tailwart acceptance v2");
+
+        // someone edits the domain in the web UI: refresh shows it, the next diff wants it back
+        await d.set("x:Domain", { update: { [id]: { description: "changed by hand" } } });
+        mark = ctx.proxy.mark();
+        const refreshed = await d.read(id, updated.outs, v2);
+        expect(ctx.proxy.since(mark), "read is one request").toHaveLength(1);
+        expect(refreshed.id).toBe(id);
+        expect((refreshed.properties.properties as any).description).toBe("changed by hand");
+        expect((refreshed.inputs?.properties as any)?.description).toBe("changed by hand");
+        expect((await d.diff(id, refreshed.properties, v2)).changes).toBe("some");
+        const healed = await d.update(id, refreshed.properties, v2);
+        expect((await d.get("x:Domain", id))?.description).toBe("tailwart acceptance v2");
+
+        mark = ctx.proxy.mark();
+        await d.delete(id, healed.outs);
+        expect(ctx.proxy.since(mark), "delete is one request").toHaveLength(1);
+        expect(await d.get("x:Domain", id)).toBeUndefined();
+        expect((await d.read(id, healed.outs)).id, "read of a deleted object reports it gone").toBe("");
+    });
+
+    it("x:Authentication (singleton): create updates only the given property, never creates; delete leaves the server as it is", async () => {
+        const before = await d.get("x:Authentication", "singleton");
+        expect(before).toBeDefined();
+        const original = before?.maxApiKeys;
+        d.restores.push(async () => {
+            if (typeof original === "number") await d.set("x:Authentication", { update: { singleton: { maxApiKeys: original } } });
+        });
+        const value = original === 37 ? 38 : 37;
+        const v1 = await d.check("x:Authentication", { maxApiKeys: value });
+        let mark = ctx.proxy.mark();
+        const created = await d.create(v1);
+        const sent = setCalls(ctx.proxy.since(mark));
+        expect(ctx.proxy.since(mark)).toHaveLength(1);
+        expect(sent.map((c) => c[1])).toEqual([{ update: { singleton: { maxApiKeys: value } } }]);
+        expect(created.id).toBe("singleton");
+        expect(created.outs.adopted).toBe(true);
+        expect(created.outs.changedProperties).toEqual(["maxApiKeys"]);
+        const after = await d.get("x:Authentication", "singleton");
+        expect(after?.maxApiKeys).toBe(value);
+        expect(without(after, "maxApiKeys"), "every other setting is untouched").toEqual(without(before, "maxApiKeys"));
+
+        expect((await d.diff("singleton", created.outs, await d.check("x:Authentication", { maxApiKeys: value }, {}, v1))).changes).toBe("none");
+        const v2 = await d.check("x:Authentication", { maxApiKeys: value + 1 }, {}, v1);
+        mark = ctx.proxy.mark();
+        const updated = await d.update("singleton", created.outs, v2);
+        expect(setCalls(ctx.proxy.since(mark)).map((c) => c[1])).toEqual([{ update: { singleton: { maxApiKeys: value + 1 } } }]);
+
+        mark = ctx.proxy.mark();
+        await d.delete("singleton", updated.outs);
+        expect(ctx.proxy.since(mark), "deleting a singleton sends nothing").toHaveLength(0);
+        expect((await d.get("x:Authentication", "singleton"))?.maxApiKeys).toBe(value + 1);
+    });
+
+    it("x:Tracer (variant): a property updates in place, a changed @type replaces (create first, then delete)", async () => {
+        const stdout = { "@type": "Stdout", level: "info", enable: false };
+        const v1 = await d.check("x:Tracer", stdout);
+        const created = await d.create(v1);
+        expect(await d.get("x:Tracer", created.id)).toMatchObject({ "@type": "Stdout", level: "info", enable: false });
+
+        const louder = await d.check("x:Tracer", { ...stdout, level: "debug" }, {}, v1);
+        const inPlace = await d.diff(created.id, created.outs, louder);
+        expect(inPlace).toMatchObject({ changes: "some", replaces: [] });
+        const updated = await d.update(created.id, created.outs, louder);
+        expect(await d.get("x:Tracer", created.id)).toMatchObject({ "@type": "Stdout", level: "debug" });
+
+        const log = await d.check("x:Tracer", { "@type": "Log", path: "/var/lib/stalwart", prefix: `acc-${ctx.suffix}`, level: "info", enable: false }, {}, louder);
+        const replace = await d.diff(created.id, updated.outs, log);
+        expect(replace).toMatchObject({ changes: "some", replaces: ["properties"], deleteBeforeReplace: false });
+        const replacement = await d.create(log);
+        expect(replacement.id).not.toBe(created.id);
+        await d.delete(created.id, updated.outs);
+        expect(await d.get("x:Tracer", created.id)).toBeUndefined();
+        expect(await d.get("x:Tracer", replacement.id)).toMatchObject({ "@type": "Log", prefix: `acc-${ctx.suffix}`, enable: false });
+        await d.delete(replacement.id, replacement.outs);
+        expect(await d.get("x:Tracer", replacement.id)).toBeUndefined();
+    });
+
+    it("x:OAuthClient secret: never kept in state, never sent as ****, diffed by salted hash", async () => {
+        const s1 = `s1-${randomBytes(18).toString("base64url")}`;
+        const s2 = `s2-${randomBytes(18).toString("base64url")}`;
+        const props = { clientId: `acc-${ctx.suffix}`, description: "tailwart acceptance client", secret: s1, redirectUris: ["https://app.test/callback"] };
+        expect(await d.failures("x:OAuthClient", { ...props, secret: "****" }), "the mask is not a secret").toEqual(["properties.secret"]);
+
+        const v1 = await d.check("x:OAuthClient", props);
+        const created = await d.create(v1);
+        const state = JSON.stringify(created.outs);
+        expect(state.includes(s1), "the plaintext secret is not in the outputs").toBe(false);
+        expect(created.outs.managed.secret).toBe("****");
+        expect(Object.keys(created.outs.secretHashes)).toEqual(["secret"]);
+        if (ctx.target.stored) expect(ctx.target.stored("x:OAuthClient", created.id)?.secret).toBe(s1);
+        const server = await d.get("x:OAuthClient", created.id);
+        expect(server?.clientId).toBe(props.clientId);
+        expect(server?.secret === undefined || server.secret === "****", "the server masks the secret").toBe(true);
+
+        // same secret: nothing to do
+        expect((await d.diff(created.id, created.outs, await d.check("x:OAuthClient", props, {}, v1))).changes).toBe("none");
+
+        // another property changes: the patch leaves the secret alone and never carries the mask
+        const described = await d.check("x:OAuthClient", { ...props, description: "renamed" }, {}, v1);
+        expect((await d.diff(created.id, created.outs, described)).changes).toBe("some");
+        let mark = ctx.proxy.mark();
+        const updated = await d.update(created.id, created.outs, described);
+        let writes = setCalls(ctx.proxy.since(mark));
+        expect(writes.map((c) => c[1].update)).toEqual([{ [created.id]: { description: "renamed" } }]);
+        if (ctx.target.stored) expect(ctx.target.stored("x:OAuthClient", created.id)?.secret).toBe(s1);
+
+        // a new secret: the hash differs, so it is written, in plaintext, and kept only as a new hash
+        const rotated = await d.check("x:OAuthClient", { ...props, description: "renamed", secret: s2 }, {}, described);
+        expect((await d.diff(created.id, updated.outs, rotated)).changes).toBe("some");
+        mark = ctx.proxy.mark();
+        const rotatedOuts = await d.update(created.id, updated.outs, rotated);
+        writes = setCalls(ctx.proxy.since(mark));
+        expect(writes.map((c) => c[1].update)).toEqual([{ [created.id]: { secret: s2 } }]);
+        expect(JSON.stringify(rotatedOuts.outs).includes(s2)).toBe(false);
+        expect(rotatedOuts.outs.secretHashes.secret).not.toBe(updated.outs.secretHashes.secret);
+        if (ctx.target.stored) expect(ctx.target.stored("x:OAuthClient", created.id)?.secret).toBe(s2);
+
+        const everyWrite = ctx.proxy.log.filter((r) => setCalls([r]).length > 0).map((r) => r.body);
+        expect(everyWrite.filter((b) => b.includes('"****"')), "no request ever sent the mask").toEqual([]);
+        await d.delete(created.id, rotatedOuts.outs);
+        expect(await d.get("x:OAuthClient", created.id)).toBeUndefined();
+    });
+
+    it("adopt: an object that already holds the natural key is taken over (or refused with adopt: false)", async () => {
+        const name = `adopt-${ctx.suffix}.test`;
+        const made = await d.set("x:Domain", { create: { h: { name, dkimManagement: { "@type": "Manual" }, description: "made by hand" } } });
+        const existing = String(made.created.h.id);
+        d.remember("x:Domain", existing);
+        const props = { name, dkimManagement: { "@type": "Manual" }, description: "managed by tailwart" };
+
+        const refused = await d.create(await d.check("x:Domain", props, { adopt: false })).then(
+            () => undefined,
+            (e: unknown) => e,
+        );
+        expect(refused).toBeInstanceOf(ProviderHostError);
+        expect(String((refused as Error).message)).toMatch(new RegExp(`x:Domain "${name.replace(/\./g, "\\.")}": create failed with primaryKeyViolation`));
+        expect((await d.get("x:Domain", existing))?.description).toBe("made by hand");
+
+        const mark = ctx.proxy.mark();
+        const adopted = await d.create(await d.check("x:Domain", props));
+        expect(ctx.proxy.since(mark), "the refused create, then one update+get").toHaveLength(2);
+        expect(adopted.id).toBe(existing);
+        expect(adopted.outs.adopted).toBe(true);
+        expect((await d.get("x:Domain", existing))?.description).toBe("managed by tailwart");
+        await d.delete(adopted.id, adopted.outs);
+        expect(await d.get("x:Domain", existing)).toBeUndefined();
+    });
+
+    it("immutable x:NetworkListener name: replaced, the new one created before the old is deleted (nothing can clash)", async () => {
+        const port = 20_000 + (Number.parseInt(ctx.suffix.slice(0, 4), 16) % 10_000);
+        const listener = { name: `acc-${ctx.suffix}-a`, bind: [`[::]:${port}`], protocol: "smtp" };
+        const a = await d.check("x:NetworkListener", listener);
+        const created = await d.create(a);
+        expect(await d.get("x:NetworkListener", created.id)).toMatchObject({ name: listener.name, bind: { [`[::]:${port}`]: true } });
+
+        const b = await d.check("x:NetworkListener", { ...listener, name: `acc-${ctx.suffix}-b` }, {}, a);
+        const replace = await d.diff(created.id, created.outs, b);
+        expect(replace).toMatchObject({ changes: "some", replaces: ["properties"], deleteBeforeReplace: false });
+        const replacement = await d.create(b);
+        expect(replacement.id).not.toBe(created.id);
+        await d.delete(created.id, created.outs);
+        expect(await d.get("x:NetworkListener", created.id)).toBeUndefined();
+        expect((await d.get("x:NetworkListener", replacement.id))?.name).toBe(`acc-${ctx.suffix}-b`);
+        await d.delete(replacement.id, replacement.outs);
+    });
+
+    it("x:MtaRoute @type change keeping its unique name: deleteBeforeReplace, since a create first would clash", async () => {
+        const name = `acc-${ctx.suffix}-route`;
+        const local = await d.check("x:MtaRoute", { "@type": "Local", name, description: "acceptance" });
+        const created = await d.create(local);
+        const mx = await d.check("x:MtaRoute", { "@type": "Mx", name, description: "acceptance" }, { adopt: false }, local);
+        const replace = await d.diff(created.id, created.outs, mx);
+        expect(replace).toMatchObject({ changes: "some", replaces: ["properties"], deleteBeforeReplace: true });
+        // what create-before-delete would meet
+        const clash = await d.create(mx).then(
+            () => undefined,
+            (e: unknown) => e,
+        );
+        expect(String(clash)).toMatch(/primaryKeyViolation/);
+        await d.delete(created.id, created.outs);
+        const replacement = await d.create(mx);
+        expect(await d.get("x:MtaRoute", replacement.id)).toMatchObject({ "@type": "Mx", name });
+        expect(await d.get("x:MtaRoute", created.id)).toBeUndefined();
+        await d.delete(replacement.id, replacement.outs);
+    });
+
+    it("StalwartConvergence over the applied objects: one ReloadSettings, every object verified, a second apply does nothing", async () => {
+        const domain = await d.create(await d.check("x:Domain", { name: `conv-${ctx.suffix}.test`, dkimManagement: { "@type": "Manual" } }));
+        const tracer = await d.create(await d.check("x:Tracer", { "@type": "Stdout", level: "warn", enable: false }));
+        const before = await d.get("x:Authentication", "singleton");
+        d.restores.push(async () => {
+            if (typeof before?.maxApiKeys === "number") await d.set("x:Authentication", { update: { singleton: { maxApiKeys: before.maxApiKeys } } });
+        });
+        const auth = await d.create(await d.check("x:Authentication", { maxApiKeys: before?.maxApiKeys === 41 ? 42 : 41 }));
+        const objects: TrackedObject[] = [domain, tracer, auth].map(({ outs }) => ({
+            objectType: outs.objectType,
+            objectId: outs.objectId,
+            properties: { ...outs.properties, [CONTENT_KEY]: outs.contentHash },
+            volatile: volatileProperties(outs.objectType),
+        }));
+        const inputs = { objects, readiness: { attempts: 3, baseDelayMs: 500, liveTimeoutMs: 30_000 }, __provider: await d.providerText("convergence") };
+        const mark = ctx.proxy.mark();
+        const { properties: outs } = await ctx.host.create(inputs, { type: CONVERGENCE_TYPE });
+        const actions = setCalls(ctx.proxy.since(mark)).filter((c) => c[0] === "x:Action/set");
+        expect(actions.map((c) => Object.values(c[1].create))).toEqual([[{ "@type": "ReloadSettings" }]]);
+        expect(outs).toMatchObject({ reloads: ["ReloadSettings"], restarted: false, pendingRestart: [], verified: 3 });
+        expect((await ctx.host.diff("convergence", outs, inputs, { type: CONVERGENCE_TYPE })).changes).toBe("none");
+        await d.delete(tracer.id, tracer.outs);
+        await d.delete(domain.id, domain.outs);
+    });
+}
