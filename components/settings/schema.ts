@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { Secret, toSecret } from "./secret";
+import { type Secret, toSecret } from "./secret";
 
 /**
  * The stack config's shape: types and defaults. Cross-field pitfalls live in rules.ts, so each

@@ -151,7 +151,7 @@ async function verifyDirectoryBinding(conn: StalwartConnection, objects: Tracked
     if (!address || typeof directoryId !== "string") return "";
     const { responses } = await jmapRequest(conn, [["x:Directory/get", { ids: [directoryId], properties: ["issuerUrl", "@type"] }, "d"]]);
     const dir = (responses[0]?.[1] as any)?.list?.[0];
-    if (!dir || dir["@type"] !== "Oidc") return "";
+    if (dir?.["@type"] !== "Oidc") return "";
     const want = String(dir.issuerUrl).replace(/\/$/, "");
     let seen = "";
     for (let attempt = 1; ; attempt++) {

@@ -32,8 +32,8 @@ export interface SimulatorOptions {
     recoveryAdmin?: string;
     /** TCP port on 127.0.0.1; default: any free port */
     port?: number;
-    /** the document GET /api/schema/<hash> serves gzipped; default: the table */
-    schemaDocument?: Json;
+    /** what GET /api/schema/<hash> serves gzipped: raw text as is (e.g. a schema file) or a document; default: the table */
+    schemaDocument?: Json | string;
     /** the token in /api/schema/<hash>; default: base64url SHA-256 of the document */
     schemaHash?: string;
     /** OIDC issuers whose discovery document can be fetched */
@@ -89,8 +89,8 @@ export async function startStalwartSimulator(opts: SimulatorOptions = {}): Promi
     runtime.boot();
     const recoveryAdmin = opts.recoveryAdmin ?? `admin:${randomBytes(9).toString("base64url")}`;
     const apiKey = `API_${Buffer.concat([Buffer.from([0xff, 0xff, 0xff, 0xff, 0, 0, 0, 0]), randomBytes(20)]).toString("base64url")}`;
-    const schemaDocument = opts.schemaDocument ?? (table as unknown as Json);
-    const schemaHash = opts.schemaHash ?? createHash("sha256").update(JSON.stringify(schemaDocument)).digest("base64url");
+    const schemaDocument: Json | string = opts.schemaDocument ?? (table as unknown as Json);
+    const schemaHash = opts.schemaHash ?? createHash("sha256").update(typeof schemaDocument === "string" ? schemaDocument : JSON.stringify(schemaDocument)).digest("base64url");
     const counters = freshCounters();
     const front = new HttpFront(env, runtime, counters, { recoveryAdmin, apiKey, schemaDocument, schemaHash });
     const port = await front.listen(opts.port ?? 0);

@@ -29,7 +29,8 @@ export interface HttpOptions {
     recoveryAdmin: string;
     /** the preconfigured `API_…` key (admin-equivalent) */
     apiKey: string;
-    schemaDocument: Json;
+    /** the schema as a server serves it: raw text byte for byte, or a document to serialize */
+    schemaDocument: Json | string;
     schemaHash: string;
 }
 
@@ -55,7 +56,7 @@ export class HttpFront {
         private readonly opts: HttpOptions,
     ) {
         this.jmap = new JmapProcessor(env, runtime, counters);
-        this.schemaBody = gzipSync(Buffer.from(JSON.stringify(opts.schemaDocument)));
+        this.schemaBody = gzipSync(Buffer.from(typeof opts.schemaDocument === "string" ? opts.schemaDocument : JSON.stringify(opts.schemaDocument)));
         this.faults = {
             failNext: (n, status = 500) => {
                 this.fail = { n, status };
