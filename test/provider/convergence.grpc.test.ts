@@ -124,10 +124,16 @@ describe("StalwartConvergence", () => {
         const { properties: outs } = await host.create(inputs([listener]), { type: TYPE });
         expect(outs.restarted).toBe(false);
         expect(outs.pendingRestart).toEqual([`x:NetworkListener ${listener.objectId}: created`]);
-        expect((await host.diff("convergence", outs, inputs([listener]), { type: TYPE })).changes).toBe("some");
+        // nothing can run it yet: a no-op up stays quiet
+        expect((await host.diff("convergence", outs, inputs([listener]), { type: TYPE })).changes).toBe("none");
+        // once a restart command is given, the owed restart runs, without repeating the reloads
+        expect((await host.diff("convergence", outs, inputs([listener], { restartCommand: restartCommand() }), { type: TYPE })).changes).toBe("some");
+        sim.resetCounters();
         const { properties: paid } = await host.update("convergence", outs, inputs([listener], { restartCommand: restartCommand() }), { type: TYPE });
         expect(paid.restarted).toBe(true);
         expect(paid.pendingRestart).toEqual([]);
+        expect(paid.reloads).toEqual([]);
+        expect(sim.counters.jmapWrites).toBe(0);
     });
 
     it("a reload that keeps failing is a readiness gate, then an error naming the object and the reason", async () => {

@@ -29,8 +29,8 @@ const sameJson = (a: unknown, b: unknown) => JSON.stringify(a ?? null) === JSON.
 export function convergenceProvider(): pulumi.dynamic.ResourceProvider {
     let config: StalwartConfig = {};
     const connection = () => resolveConnection(process.env, config);
-    const run = async (before: TrackedObject[] | undefined, inputs: ConvergenceInputs) => {
-        const { plan: _plan, ...result } = await converge(connection(), before, inputs);
+    const run = async (before: TrackedObject[] | undefined, inputs: ConvergenceInputs, owedRestart: string[] = []) => {
+        const { plan: _plan, ...result } = await converge(connection(), before, inputs, owedRestart);
         return { ...inputs, ...result };
     };
     return {
@@ -43,21 +43,22 @@ export function convergenceProvider(): pulumi.dynamic.ResourceProvider {
         async diff(_id: string, olds: any, news: any) {
             // __provider itself contains the sentinel text, so only the real inputs are searched
             const pending = JSON.stringify([news.objects, news.restartCommand, news.discoverAddress]).includes(UNKNOWN);
+            // an owed restart counts only once something can run it: otherwise every up would re-plan it
+            const owedAndRunnable = (olds.pendingRestart?.length ?? 0) > 0 && (news.restartCommand?.length ?? 0) > 0;
             const changed =
                 pending ||
                 planConvergence(olds.objects ?? [], news.objects ?? []).changes.length > 0 ||
                 !sameJson(olds.restartCommand, news.restartCommand) ||
                 !sameJson(olds.discoverAddress, news.discoverAddress) ||
-                (olds.pendingRestart?.length ?? 0) > 0;
+                owedAndRunnable;
             return { changes: changed };
         },
         async create(inputs: any) {
             return { id: "convergence", outs: await run(undefined, inputs) };
         },
         async update(_id: string, olds: any, news: any) {
-            // a restart left pending last time is still owed: count its objects as changed again
-            const before = (olds.pendingRestart?.length ?? 0) > 0 ? undefined : olds.objects;
-            return { outs: await run(before, news) };
+            // a restart left pending last time is still owed; the reloads it came with were done
+            return { outs: await run(olds.objects, news, olds.pendingRestart ?? []) };
         },
         async read(id: string, props: any) {
             return { id, props };

@@ -169,9 +169,19 @@ async function verifyDirectoryBinding(conn: StalwartConnection, objects: Tracked
     );
 }
 
-export async function converge(conn: StalwartConnection, before: TrackedObject[] | undefined, inputs: ConvergenceInputs): Promise<ConvergenceResult & { plan: ConvergencePlan }> {
+/**
+ * @param owedRestart reasons a previous apply could not restart for (no restartCommand then):
+ *   still owed, so they count now, without re-running the reloads that were already done.
+ */
+export async function converge(
+    conn: StalwartConnection,
+    before: TrackedObject[] | undefined,
+    inputs: ConvergenceInputs,
+    owedRestart: string[] = [],
+): Promise<ConvergenceResult & { plan: ConvergencePlan }> {
     const readiness = { ...DEFAULT_READINESS, ...inputs.readiness };
-    const plan = planConvergence(before, inputs.objects);
+    const changed = planConvergence(before, inputs.objects);
+    const plan = { ...changed, restartReasons: [...new Set([...owedRestart, ...changed.restartReasons])] };
     const restart = plan.restartReasons.length > 0 && (inputs.restartCommand?.length ?? 0) > 0;
     await runReloads(conn, plan.reloads, readiness);
     if (restart) {
