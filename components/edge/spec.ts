@@ -30,7 +30,7 @@ function parseCaddyJson(caddyJson: string): ParsedCaddyJson {
     try {
         doc = JSON.parse(caddyJson);
     } catch (e) {
-        throw new Error(`edge caddyJson is not valid JSON (${(e as Error).message}); pass the output of renderCaddyJson()`);
+        throw new Error(`edge caddyJson is not valid JSON (${(e as Error).message}); pass the output of renderCaddyJson()`, { cause: e });
     }
     const servers = doc?.apps?.layer4?.servers;
     if (typeof servers !== "object" || servers === null) {

@@ -144,7 +144,7 @@ function checkConfigJsonUsesEnv(configJson: string, dbPasswordEnv: string): void
     try {
         doc = JSON.parse(configJson);
     } catch (e) {
-        throw new Error(`stalwart configJson is not valid JSON (${(e as Error).message}); pass the output of renderConfigJson()`);
+        throw new Error(`stalwart configJson is not valid JSON (${(e as Error).message}); pass the output of renderConfigJson()`, { cause: e });
     }
     if (typeof doc !== "object" || doc === null || typeof (doc as Record<string, unknown>)["@type"] !== "string") {
         throw new Error(`stalwart configJson is not a DataStore object (no "@type"); pass the output of renderConfigJson()`);

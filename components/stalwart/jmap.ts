@@ -74,7 +74,7 @@ export async function jmapRequest(conn: StalwartConnection, calls: MethodCall[],
             const reason = e?.name === "TimeoutError" ? `timed out after ${policy.timeoutMs} ms` : String(e?.cause?.code ?? e?.message ?? e);
             if (attempt >= policy.attempts || options.retryAfterDrop === false) {
                 const hint = options.retryAfterDrop === false ? " (not re-sent: the write may have been applied; re-run to reconcile)" : "";
-                throw new Error(`Stalwart at ${endpoint} unreachable after ${attempt} attempt(s): ${reason}${hint}`);
+                throw new Error(`Stalwart at ${endpoint} unreachable after ${attempt} attempt(s): ${reason}${hint}`, { cause: e });
             }
             dropped = true;
             await new Promise((r) => setTimeout(r, backoff));

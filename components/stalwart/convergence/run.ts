@@ -153,7 +153,7 @@ async function verifyDirectoryBinding(conn: StalwartConnection, objects: Tracked
     const dir = (responses[0]?.[1] as any)?.list?.[0];
     if (dir?.["@type"] !== "Oidc") return "";
     const want = String(dir.issuerUrl).replace(/\/$/, "");
-    let seen = "";
+    let seen: string;
     for (let attempt = 1; ; attempt++) {
         const r = await fetch(`${conn.url}/api/discover/${encodeURIComponent(address)}`, { signal: AbortSignal.timeout(10_000) });
         seen = r.ok ? String(((await r.json()) as any).issuer ?? "").replace(/\/$/, "") : `HTTP ${r.status}`;

@@ -115,7 +115,7 @@ export function emitTypes(table: SchemaTable, names: TypeNames, header: string):
         header,
         'import type * as pulumi from "@pulumi/pulumi";\n',
         '/** Durations: integer milliseconds, or a number with a unit ("30s", "5m", "1d"). */',
-        // biome-ignore lint/suspicious/noTemplateCurlyInString: emitting a TypeScript template literal type
+        // a TypeScript template literal type, written out as text
         'export type Duration = number | `${number}${"ms" | "s" | "m" | "h" | "d"}`;\n',
         "/** Every top-level property may be a Pulumi input; distributes over variant unions. */",
         "export type Inputs<T> = T extends unknown ? { [K in keyof T]: pulumi.Input<T[K]> } : never;\n",

@@ -26,7 +26,7 @@ function readJson(input: unknown, what: string): { value: unknown; text: string 
     try {
         return { value: JSON.parse(input), text: input };
     } catch (error) {
-        throw new Error(`${what} is not valid JSON: ${(error as Error).message}`);
+        throw new Error(`${what} is not valid JSON: ${(error as Error).message}`, { cause: error });
     }
 }
 

@@ -1,0 +1,26 @@
+// Lint: ESLint's and typescript-eslint's recommended rules. (Biome was tried first; its per-platform
+// binaries are not all in the registry this project installs from, which breaks `npm ci`.)
+import js from "@eslint/js";
+import tseslint from "typescript-eslint";
+
+export default tseslint.config(
+    { ignores: ["node_modules/", "bin/", "scratch/", "components/stalwart/generated/"] },
+    js.configs.recommended,
+    ...tseslint.configs.recommended,
+    {
+        languageOptions: { globals: { process: "readonly", Buffer: "readonly", console: "readonly", require: "readonly", __dirname: "readonly", module: "writable", setTimeout: "readonly", clearTimeout: "readonly", fetch: "readonly", URL: "readonly", AbortSignal: "readonly" } },
+        rules: {
+            // providers require node modules inside methods on purpose (closure serialization)
+            "@typescript-eslint/no-require-imports": "off",
+            "@typescript-eslint/no-explicit-any": "off",
+            "@typescript-eslint/no-unused-vars": ["error", { argsIgnorePattern: "^_", varsIgnorePattern: "^_", destructuredArrayIgnorePattern: "^_" }],
+            eqeqeq: ["error", "always"],
+            // a server created before the object that answers through it: assigned once, read in a callback
+            "prefer-const": ["error", { ignoreReadBeforeAssign: true }],
+        },
+    },
+    {
+        files: ["**/*.cjs"],
+        languageOptions: { sourceType: "commonjs" },
+    },
+);
