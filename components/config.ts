@@ -4,7 +4,7 @@
  * Shape and defaults: settings/schema.ts. Pitfall rules: settings/rules.ts.
  */
 import type { z } from "zod";
-import { ACME_DIRECTORIES, type ConfigIssue, RULES, resolveAcmeDirectory } from "./settings/rules";
+import { ACME_DIRECTORIES, type AcmeChallenge, type ConfigIssue, RULES, resolveAcmeChallenge, resolveAcmeDirectory } from "./settings/rules";
 import { lenientSettingsSchema, type RawSettings, settingsSchema } from "./settings/schema";
 import { Secret } from "./settings/secret";
 import { type Endpoint, parseEndpoint, parseRedisUrl, type RedisTarget } from "./settings/validators";
@@ -25,7 +25,7 @@ export class ConfigError extends Error {
 /** Typed, validated settings with every default and derived value resolved. */
 export type Settings = RawSettings & {
     stack: string;
-    acme: RawSettings["acme"] & { directoryUrl: string; directoryKind: "staging" | "production" | "custom"; contact: string[] };
+    acme: RawSettings["acme"] & { challenge: AcmeChallenge; directoryUrl: string; directoryKind: "staging" | "production" | "custom"; contact: string[] };
     tailscale: RawSettings["tailscale"] & { auth: "tailnetKey" | "oauth" };
     stalwart: RawSettings["stalwart"] & { publicUrl: string; managementUrl: string };
     /** `<tailscaleHostname>.<tailnet>`: where the edge and the operators reach Stalwart */
@@ -61,7 +61,12 @@ function zodIssues(error: z.ZodError): ConfigIssue[] {
  * @param stack the stack name: `prod` and `dev` pin the ACME directory.
  */
 export function parseSettings(raw: Record<string, unknown>, stack: string): Settings {
-    const own = Object.fromEntries(Object.entries(raw ?? {}).filter(([k]) => !k.includes(":")));
+    // Tolerate keys still carrying the project's prefix; other namespaces (tailscale:*, …) are not ours.
+    const own = Object.fromEntries(
+        Object.entries(raw ?? {})
+            .map(([k, v]) => [k.startsWith("tailwart:") ? k.slice("tailwart:".length) : k, v] as const)
+            .filter(([k]) => !k.includes(":")),
+    );
     const strict = settingsSchema.safeParse(own);
     // Unknown keys alone must not hide the pitfall rules: run them on the lenient parse.
     const lenient = strict.success ? strict : lenientSettingsSchema.safeParse(own);
@@ -77,7 +82,7 @@ export function parseSettings(raw: Record<string, unknown>, stack: string): Sett
     return {
         ...s,
         stack,
-        acme: { ...s.acme, directoryUrl: directory.url, directoryKind: directory.kind, contact: s.acme.contact ?? [`postmaster@${s.domain}`] },
+        acme: { ...s.acme, challenge: resolveAcmeChallenge(s)!, directoryUrl: directory.url, directoryKind: directory.kind, contact: s.acme.contact ?? [`postmaster@${s.domain}`] },
         tailscale: { ...s.tailscale, auth: s.tailscale.auth ?? (s.tailscale.oauthClientSecret ? "oauth" : "tailnetKey") },
         stalwart: {
             ...s.stalwart,

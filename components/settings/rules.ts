@@ -49,6 +49,17 @@ export function resolveAcmeDirectory(directory: string | undefined, stack: strin
     return { url: chosen, kind: "custom" };
 }
 
+export type AcmeChallenge = "tls-alpn-01" | "http-01" | "dns-01";
+
+/** The challenge given, else the one the topology can serve; undefined when none can be served. */
+export function resolveAcmeChallenge(s: RawSettings): AcmeChallenge | undefined {
+    if (s.acme.challenge) return s.acme.challenge;
+    if (s.edge.ports.includes(443)) return "tls-alpn-01";
+    if (s.edge.ports.includes(80)) return "http-01";
+    if (s.acme.dnsProvider) return "dns-01";
+    return undefined;
+}
+
 export const RULES: Rule[] = [
     hostIsFqdn("domain", (s) => s.domain),
     hostIsFqdn("tailnet", (s) => s.tailnet),
@@ -82,12 +93,15 @@ export const RULES: Rule[] = [
             ? issue("mailbox.tailscaleImage", `mailbox.tailscaleImage "${s.mailbox.tailscaleImage}" is not pinned; name a release tag, e.g. tailscale/tailscale:v1.90.6`)
             : none;
     },
-    (s) => [
-        ...s.mailbox.tags.map((t, i) => ({ t, path: `mailbox.tags[${i}]` })),
-        ...s.edge.tags.map((t, i) => ({ t, path: `edge.tags[${i}]` })),
-    ]
-        .filter(({ t }) => !TAILSCALE_TAG.test(t))
-        .map(({ t, path }) => ({ path, message: `${path} "${t}" is not a Tailscale tag; write it as tag:<name> (letters, digits, dashes), e.g. tag:stalwart` })),
+    (s) =>
+        (["mailbox", "edge"] as const).flatMap((host) =>
+            s[host].tags
+                .filter((t) => !TAILSCALE_TAG.test(t))
+                .map((t) => ({
+                    path: `${host}.tags`,
+                    message: `${host}.tags has "${t}", which is not a Tailscale tag; write it as tag:<name> (letters, digits, dashes), e.g. tag:stalwart`,
+                })),
+        ),
     (s) =>
         (["mailbox", "edge"] as const)
             .filter((h) => !DOCKER_HOST.test(s[h].dockerHost))
@@ -107,7 +121,12 @@ export const RULES: Rule[] = [
     },
     (s) => {
         const forwards = (p: number) => s.edge.ports.includes(p);
-        switch (s.acme.challenge) {
+        switch (resolveAcmeChallenge(s)) {
+            case undefined:
+                return issue(
+                    "acme.challenge",
+                    "acme.challenge: no ACME challenge can be served, so Stalwart could never get a certificate; add 443 to edge.ports (tls-alpn-01), 80 (http-01), or set acme.dnsProvider (dns-01)",
+                );
             case "http-01":
                 return forwards(80) ? none : issue("acme.challenge", "acme.challenge http-01 needs the edge to forward :80 to Stalwart; add 80 to edge.ports, or use dns-01 with acme.dnsProvider");
             case "tls-alpn-01":
@@ -117,7 +136,7 @@ export const RULES: Rule[] = [
             case "dns-01":
                 return s.acme.dnsProvider && typeof s.acme.dnsProvider["@type"] === "string"
                     ? none
-                    : issue("acme.dnsProvider", 'acme.challenge dns-01 needs acme.dnsProvider: the DNS API Stalwart updates, e.g. { "@type": "Cloudflare", secret: … }; or use http-01/tls-alpn-01');
+                    : issue("acme.challenge", 'acme.challenge dns-01 needs acme.dnsProvider: the DNS API Stalwart updates, e.g. { "@type": "Cloudflare", secret: … }; or use http-01/tls-alpn-01');
         }
     },
     (s, stack) => {

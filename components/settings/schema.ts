@@ -100,7 +100,8 @@ const garage = (obj: ObjectOf) =>
 const acme = (obj: ObjectOf) =>
     obj({
         directory: nonEmpty().optional(),
-        challenge: z.enum(["tls-alpn-01", "http-01", "dns-01"]).default("tls-alpn-01"),
+        /** default: what the topology can serve (443 forwarded → tls-alpn-01, 80 → http-01, a dnsProvider → dns-01) */
+        challenge: z.enum(["tls-alpn-01", "http-01", "dns-01"]).optional(),
         contact: list(z.string().email("must be an email address")).optional(),
         /** the x:DnsServer settings Stalwart uses for dns-01 (a `@type` plus its fields) */
         dnsProvider: z.record(z.string(), z.unknown()).optional(),
@@ -129,7 +130,7 @@ function buildSettingsSchema(obj: ObjectOf) {
         postgres: postgres(obj),
         redis: redis(obj),
         garage: garage(obj),
-        acme: acme(obj).default({ challenge: "tls-alpn-01", acceptDirectoryMismatch: false }),
+        acme: acme(obj).default({ acceptDirectoryMismatch: false }),
         tailscale: tailscale(obj).default({ ephemeral: true, operators: ["autogroup:admin"], tagOwners: ["autogroup:admin"] }),
         /** the one key that lets `pulumi destroy` delete the mail volume, the database and the bucket */
         allowDataLoss: bool().default(false),

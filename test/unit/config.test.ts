@@ -19,7 +19,7 @@ function expectIssue(raw: Record<string, unknown>, path: string, message: RegExp
     expect(hit, `no issue at ${path}; got ${JSON.stringify(issues)}`).toBeDefined();
     expect(hit!.message).toMatch(message);
     // every message names its key
-    expect(hit!.message).toContain(path.replace(/\[\d+\]$/, ""));
+    expect(hit!.message).toContain(path);
 }
 
 describe("parseSettings: the committed stacks", () => {
@@ -54,6 +54,11 @@ describe("parseSettings: the committed stacks", () => {
         const s = parseSettings({ ...validRaw(), allowDataLoss: "true", edge: { dockerHost: "tcp://e.infinidim.net:2376", ports: "25,465,443" } }, "dev");
         expect(s.allowDataLoss).toBe(true);
         expect(s.edge.ports).toEqual([25, 465, 443]);
+    });
+
+    it("tolerates keys that still carry the tailwart: prefix", () => {
+        const prefixed = Object.fromEntries(Object.entries(validRaw()).map(([k, v]) => [`tailwart:${k}`, v]));
+        expect(parseSettings(prefixed, "dev").domain).toBe("infinidim.net");
     });
 
     it("ignores other namespaces' keys", () => {
@@ -141,8 +146,8 @@ describe("rules (one test each)", () => {
     });
 
     it("a Tailscale tag not of the form tag:name is rejected", () => {
-        expectIssue({ ...validRaw(), mailbox: { ...validRaw().mailbox, tags: ["stalwart"] } }, "mailbox.tags[0]", /not a Tailscale tag; write it as tag:<name>/);
-        expectIssue({ ...validRaw(), edge: { ...validRaw().edge, tags: ["tag:ok", "tag:bad tag"] } }, "edge.tags[1]", /tag:<name>/);
+        expectIssue({ ...validRaw(), mailbox: { ...validRaw().mailbox, tags: ["stalwart"] } }, "mailbox.tags", /"stalwart", which is not a Tailscale tag; write it as tag:<name>/);
+        expectIssue({ ...validRaw(), edge: { ...validRaw().edge, tags: ["tag:ok", "tag:bad tag"] } }, "edge.tags", /"tag:bad tag".*tag:<name>/);
     });
 
     it("http-01 without :80 forwarded is rejected", () => {
@@ -150,12 +155,24 @@ describe("rules (one test each)", () => {
         expect(() => parseSettings({ ...validRaw(), edge: { ...validRaw().edge, ports: [25, 80] }, acme: { challenge: "http-01" } }, "dev")).not.toThrow();
     });
 
+    it("without acme.challenge, the challenge follows the topology", () => {
+        const raw = validRaw();
+        const pick = (ports: number[], acme: Record<string, unknown> = {}) => parseSettings({ ...raw, edge: { ...raw.edge, ports }, acme }, "dev").acme.challenge;
+        expect(pick([25, 443])).toBe("tls-alpn-01");
+        expect(pick([25, 80])).toBe("http-01");
+        expect(pick([25], { dnsProvider: { "@type": "Cloudflare" } })).toBe("dns-01");
+    });
+
+    it("a topology that can serve no ACME challenge is rejected", () => {
+        expectIssue({ ...validRaw(), edge: { ...validRaw().edge, ports: [25, 465, 587, 143, 993] }, acme: {} }, "acme.challenge", /no ACME challenge can be served.*add 443 to edge\.ports/);
+    });
+
     it("tls-alpn-01 without :443 forwarded is rejected", () => {
         expectIssue({ ...validRaw(), edge: { ...validRaw().edge, ports: [25, 465, 587, 143, 993] }, acme: { challenge: "tls-alpn-01" } }, "acme.challenge", /tls-alpn-01 needs .*:443.*add 443 to edge\.ports/);
     });
 
     it("dns-01 without a DNS provider setting is rejected", () => {
-        expectIssue({ ...validRaw(), acme: { challenge: "dns-01" } }, "acme.dnsProvider", /dns-01 needs acme\.dnsProvider/);
+        expectIssue({ ...validRaw(), acme: { challenge: "dns-01" } }, "acme.challenge", /dns-01 needs acme\.dnsProvider/);
     });
 
     it("stack prod on the staging directory is rejected unless acknowledged", () => {
