@@ -178,3 +178,15 @@ describe("program, bad config", () => {
         expect(registry.all).toEqual([]);
     });
 });
+
+describe("committed stacks", () => {
+    it("never put dev and prod on the same docker host, public name or Postgres database", () => {
+        const [dev, prod] = ["dev", "prod"].map((s) => parse(readFileSync(join(PROJECT_ROOT, `Pulumi.${s}.yaml`), "utf8")).config as Record<string, any>);
+        // containers, volumes and published mail ports are per docker host: a shared host means dev replaces prod's
+        for (const key of ["mailbox", "edge"]) expect(dev![`tailwart:${key}`].dockerHost, key).not.toBe(prod![`tailwart:${key}`].dockerHost);
+        expect(dev!["tailwart:hostname"]).not.toBe(prod!["tailwart:hostname"]);
+        expect(dev!["tailwart:postgres"].database).not.toBe(prod!["tailwart:postgres"].database);
+        expect(dev!["tailwart:redis"].url).not.toBe(prod!["tailwart:redis"].url);
+        expect(dev!["tailwart:garage"].bucket).not.toBe(prod!["tailwart:garage"].bucket);
+    });
+});
