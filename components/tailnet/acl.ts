@@ -81,6 +81,8 @@ function isSelfContainedDst(dst: string): boolean {
 interface ExplainedGrant {
     why: string;
     grant: AclGrant;
+    /** rendered commented out: pasted as is, it would make the policy file fail to save */
+    needsHostsAlias?: boolean;
 }
 
 function explainedGrants(i: AclInput): ExplainedGrant[] {
@@ -97,10 +99,12 @@ function explainedGrants(i: AclInput): ExplainedGrant[] {
         });
     }
     for (const backend of i.backends ?? []) {
-        const aliasNote = isSelfContainedDst(backend.dst) ? "" : ` (${backend.dst} must be declared in the policy's "hosts" section, name -> tailnet IP)`;
+        const needsHostsAlias = !isSelfContainedDst(backend.dst);
+        const aliasNote = needsHostsAlias ? ` (uncomment after declaring ${JSON.stringify(backend.dst)} in the policy's "hosts" section, name -> tailnet IP)` : "";
         grants.push({
             why: `mailbox -> ${backend.name} backend${aliasNote}`,
             grant: { src: [...i.stalwartTags], dst: [backend.dst], ip: tcp(backend.ports) },
+            needsHostsAlias,
         });
     }
     return grants;
@@ -127,7 +131,10 @@ export function renderAclHujson(i: AclInput): string {
         ...Object.entries(fragment.tagOwners).map(([tag, owners]) => `    ${j(tag)}: ${j(owners)},`),
         "  },",
         '  "grants": [',
-        ...grants.flatMap(({ why, grant }) => [`    // ${why}`, `    {"src": ${j(grant.src)}, "dst": ${j(grant.dst)}, "ip": ${j(grant.ip)}},`]),
+        ...grants.flatMap(({ why, grant, needsHostsAlias }) => [
+            `    // ${why}`,
+            `    ${needsHostsAlias ? "// " : ""}{"src": ${j(grant.src)}, "dst": ${j(grant.dst)}, "ip": ${j(grant.ip)}},`,
+        ]),
         "  ],",
         "}",
     ];

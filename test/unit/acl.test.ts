@@ -91,8 +91,10 @@ describe("renderAclHujson", () => {
                 { name: "garage", dst: "tag:garage", ports: [3900] },
             ],
         });
-        expect(text).toContain('// mailbox -> postgres backend (the-record-prod.tail7b1641.ts.net must be declared in the policy\'s "hosts" section');
-        expect(text).toContain("// mailbox -> redis backend\n");
-        expect(text).toContain("// mailbox -> garage backend\n");
+        expect(text).toContain('// mailbox -> postgres backend (uncomment after declaring "the-record-prod.tail7b1641.ts.net" in the policy\'s "hosts" section');
+        // a dst the policy does not know would make the whole file fail to save: that grant is commented out
+        expect(text).toContain('    // {"src": ["tag:stalwart"], "dst": ["the-record-prod.tail7b1641.ts.net"], "ip": ["tcp:5432"]},');
+        expect(text).toContain('// mailbox -> redis backend\n    {"src": ["tag:stalwart"], "dst": ["100.64.0.7"]');
+        expect(text).toContain('// mailbox -> garage backend\n    {"src": ["tag:stalwart"], "dst": ["tag:garage"]');
     });
 });
