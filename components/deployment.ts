@@ -13,7 +13,9 @@ import { TailscaleSidecar } from "./mailbox/sidecar";
 import { DB_PASSWORD_SECRET } from "./mailbox/spec";
 import { StalwartMailbox } from "./mailbox/stalwart";
 import { buildPlan, type Plan } from "./plan";
+import { isSecret } from "./settings/secret";
 import { StalwartSettings } from "./stalwart/settings";
+import type { StalwartObjectSpec } from "./stalwart/settingsPlan";
 import { TailnetPolicy } from "./tailnet/policy";
 
 export interface MailDeploymentArgs {
@@ -43,8 +45,30 @@ function secretOf(s: { reveal(): string } | undefined): pulumi.Output<string> | 
     return s === undefined ? undefined : pulumi.secret(s.reveal());
 }
 
+/**
+ * The plan carries config secrets inside x:* properties as Secret values (redis.url with a password,
+ * acme.dnsProvider credentials), which print masked; Pulumi gets each one as a pulumi.secret, so it
+ * is encrypted in state and the object's outputs stay secret too.
+ */
+function withPulumiSecrets(spec: StalwartObjectSpec): StalwartObjectSpec {
+    let found = false;
+    const reveal = (value: unknown): unknown => {
+        if (isSecret(value)) {
+            found = true;
+            return pulumi.secret(value.reveal());
+        }
+        if (Array.isArray(value)) return value.map(reveal);
+        if (typeof value === "object" && value !== null && Object.getPrototypeOf(value) === Object.prototype) {
+            return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, reveal(v)]));
+        }
+        return value;
+    };
+    const properties = reveal(spec.properties) as Record<string, unknown>;
+    return found ? { ...spec, properties, secretOutputs: true } : spec;
+}
+
 export class MailDeployment extends pulumi.ComponentResource {
-    /** the plan the resources were made from (plain data, no secrets) */
+    /** the plan the resources were made from (plain data; config secrets in it are Secret values, printed masked) */
     public readonly plan: Plan;
     declare public readonly mailboxFqdn: pulumi.Output<string>;
     declare public readonly caddyJson: pulumi.Output<string>;
@@ -64,6 +88,8 @@ export class MailDeployment extends pulumi.ComponentResource {
         super("tailwart:index:MailDeployment", name, {}, opts);
         const s = args.settings;
         const plan = buildPlan(s);
+        // what deploys but deserves a look: shown by `pulumi preview`/`up` as the offline plan shows it
+        for (const w of plan.warnings) pulumi.log.warn(`${w.path}: ${w.message}`, this);
         this.plan = plan;
         const parent = { parent: this };
 
@@ -77,6 +103,7 @@ export class MailDeployment extends pulumi.ComponentResource {
             { ...pg, adminPassword: secretOf(s.postgres.adminPassword), retainOnDelete: plan.retainData },
             parent,
         );
+        // a Secret when redis.url holds a password: RedisDatabase.url is then a Pulumi secret
         const redis = new RedisDatabase(`${name}-redis`, { url: plan.backends.redis.url }, parent);
         const ga = plan.backends.garage;
         const garage = new GarageBucket(
@@ -122,7 +149,7 @@ export class MailDeployment extends pulumi.ComponentResource {
                 ? new StalwartSettings(
                       `${name}-settings`,
                       {
-                          objects: plan.stalwart.objects,
+                          objects: plan.stalwart.objects.map(withPulumiSecrets),
                           restartCommand: mailbox.containerName.apply((c) => ["docker", "-H", plan.mailbox.dockerHost, "restart", c]),
                           discoverAddress: `postmaster@${s.domain}`,
                       },

@@ -2,14 +2,14 @@
  * The pure heart of the program: Settings in, everything that lands on each host out, as plain
  * data. MailDeployment turns a Plan into Pulumi resources; `npm run plan` prints it.
  */
-import type { Settings } from "./config";
+import type { ConfigIssue, Settings } from "./config";
 import { CADDY_BUILD } from "./edge/image";
 import { renderCaddyJson } from "./edge/caddyJson";
 import { edgeSpec } from "./edge/spec";
 import { renderConfigJson } from "./mailbox/configJson";
 import { STALWART_ENV } from "./mailbox/env";
 import { DB_PASSWORD_SECRET, sidecarSpec, stalwartSpec, TAILSCALE_SECRET } from "./mailbox/spec";
-import type { RedisTarget } from "./settings/validators";
+import type { Secret } from "./settings/secret";
 import type { ContainerSpec, VolumeSpec } from "./spec";
 import { type StalwartObjectSpec, stalwartSettingsPlan } from "./stalwart/settingsPlan";
 import { renderAclHujson } from "./tailnet/acl";
@@ -31,8 +31,20 @@ export type TailnetAuthPlan =
 
 export type EdgeImagePlan = { kind: "prebuilt"; name: string } | { kind: "build"; name: string; context: string; dockerfile: string; args: Record<string, string> };
 
+/** Stalwart's Redis: the URL (a Secret when it holds a password) and its parts. */
+export interface RedisPlan {
+    /** prints with any password masked */
+    url: string | Secret;
+    /** host, port and db are undefined only when the URL is encrypted in the stack file (an offline plan) */
+    host?: string;
+    port?: number;
+    db?: number;
+}
+
 export interface Plan {
     stack: string;
+    /** what deploys but deserves a look (Settings.warnings) */
+    warnings: ConfigIssue[];
     /** false only when the stack sets allowDataLoss: true */
     retainData: boolean;
     mailbox: {
@@ -54,7 +66,7 @@ export interface Plan {
     tailnet: { auth: TailnetAuthPlan; aclHujson: string };
     backends: {
         postgres: { host: string; port: number; database: string; role: string; adminUser: string; sslmode: string };
-        redis: RedisTarget;
+        redis: RedisPlan;
         garage: { s3Endpoint: string; adminEndpoint: string; bucket: string; keyName: string; region: string };
     };
     stalwart: {
@@ -83,8 +95,10 @@ export function buildPlan(s: Settings): Plan {
         ? { kind: "prebuilt", name: s.edge.image }
         : { kind: "build", name: `tailwart/caddy-l4:${CADDY_BUILD.args.CADDY_VERSION}-l4-${CADDY_BUILD.args.CADDY_L4_VERSION}`, context: CADDY_BUILD.context, dockerfile: CADDY_BUILD.dockerfile, args: { ...CADDY_BUILD.args } };
 
+    const redis = s.endpoints.redis;
     return {
         stack: s.stack,
+        warnings: s.warnings,
         retainData: retain,
         mailbox: {
             dockerHost: s.mailbox.dockerHost,
@@ -125,7 +139,7 @@ export function buildPlan(s: Settings): Plan {
         },
         edge: {
             dockerHost: s.edge.dockerHost,
-            caddy: edgeSpec({ containerName: s.edge.containerName, image: edgeImage.name, ports: s.edge.ports, caddyJson, dataVolume: s.edge.dataVolume }),
+            caddy: edgeSpec({ containerName: s.edge.containerName, image: edgeImage.name, ports: s.edge.ports, caddyJson, dataVolume: s.edge.dataVolume, dns: s.edge.dns }),
             image: edgeImage,
             volumes: [{ host: "edge", name: s.edge.dataVolume, retain: false }],
             caddyJson,
@@ -152,7 +166,7 @@ export function buildPlan(s: Settings): Plan {
                 tagOwners: s.tailscale.tagOwners,
                 backends: [
                     { name: "postgres", dst: s.postgres.host, ports: [s.postgres.port] },
-                    { name: "redis", dst: s.endpoints.redis.host, ports: [s.endpoints.redis.port] },
+                    ...(redis ? [{ name: "redis", dst: redis.host, ports: [redis.port] }] : []),
                     { name: "garage-s3", dst: s.endpoints.garageS3.host, ports: [s.endpoints.garageS3.port] },
                 ],
             }),
@@ -166,7 +180,7 @@ export function buildPlan(s: Settings): Plan {
                 adminUser: s.postgres.adminUser,
                 sslmode: s.postgres.sslmode,
             },
-            redis: s.endpoints.redis,
+            redis: { url: s.redis.url, ...(redis ? { host: redis.host, port: redis.port, db: redis.db } : {}) },
             garage: { s3Endpoint: s.garage.s3Endpoint, adminEndpoint: s.garage.adminEndpoint, bucket: s.garage.bucket, keyName: s.garage.keyName, region: s.garage.region },
         },
         stalwart: {

@@ -1,10 +1,15 @@
 /**
  * Plain-text rendering of a Plan: what `npm run plan` prints and what a reviewer reads in a pull
- * request. Pure; secrets appear only as the name of the secret they come from.
+ * request. Pure; secrets appear only as the name of the secret they come from, config secrets
+ * (Secret values) as their mask, and every URL with its password masked.
  */
 import type { Plan } from "./plan";
 import { SECRETS } from "./plan";
+import { maskUrl } from "./settings/validators";
 import { type ContainerSpec, isSecretRef, type VolumeSpec } from "./spec";
+
+/** A URL as it may be printed: a Secret shows its own masked form, clear text its password masked. */
+const url = (u: unknown): string => maskUrl(String(u));
 
 function envLine(key: string, value: ContainerSpec["env"][string]): string {
     return isSecretRef(value) ? `${key}=<secret: ${value.secret}>` : `${key}=${value}`;
@@ -16,6 +21,7 @@ function container(c: ContainerSpec): string[] {
     lines.push(`    network       ${c.networkMode ?? "default bridge"}`);
     lines.push(`    ports         ${c.ports.length ? c.ports.map((p) => `${p.external}->${p.internal}/${p.protocol}`).join(" ") : "none"}`);
     if (c.hostname) lines.push(`    hostname      ${c.hostname}`);
+    if (c.dns?.length) lines.push(`    dns           ${c.dns.join(" ")}`);
     lines.push(`    restart       ${c.restart}`);
     if (c.capabilities.length) lines.push(`    capabilities  ${c.capabilities.join(" ")}`);
     for (const d of c.devices) lines.push(`    device        ${d.hostPath}:${d.containerPath}`);
@@ -40,16 +46,18 @@ function file(title: string, content: string): string[] {
 export function formatPlan(plan: Plan): string {
     const { mailbox, edge, backends, tailnet, stalwart } = plan;
     const auth = tailnet.auth;
+    const redis = backends.redis;
     const out = [
         `tailwart plan for stack ${plan.stack}`,
         `data on destroy: ${plan.retainData ? "kept (set allowDataLoss: true to delete it)" : "DELETED (allowDataLoss: true)"}`,
         "",
-        `== mailbox host (${mailbox.dockerHost}) — reached as ${mailbox.fqdn}`,
+        ...(plan.warnings.length ? ["== warnings (the plan deploys, but look at these)", ...plan.warnings.map((w) => `  - ${w.message}`), ""] : []),
+        `== mailbox host (${url(mailbox.dockerHost)}) — reached as ${mailbox.fqdn}`,
         ...mailbox.volumes.map(volume),
         ...container(mailbox.sidecar),
         ...container(mailbox.stalwart),
         "",
-        `== edge host (${edge.dockerHost})`,
+        `== edge host (${url(edge.dockerHost)})`,
         edge.image.kind === "build"
             ? `  image ${edge.image.name} built from ${edge.image.dockerfile} (${Object.entries(edge.image.args).map(([k, v]) => `${k}=${v}`).join(", ")})`
             : `  image ${edge.image.name} (prebuilt)`,
@@ -63,15 +71,18 @@ export function formatPlan(plan: Plan): string {
         "",
         "== backends",
         `  postgres  ${backends.postgres.host}:${backends.postgres.port}: login role ${backends.postgres.role} (generated password), database ${backends.postgres.database} owned by it, sslmode ${backends.postgres.sslmode}`,
-        `  garage    bucket ${backends.garage.bucket}, key ${backends.garage.keyName} with read+write, via ${backends.garage.adminEndpoint}; S3 at ${backends.garage.s3Endpoint} (region ${backends.garage.region})`,
-        `  redis     ${backends.redis.host}:${backends.redis.port} logical DB ${backends.redis.db} (nothing to create)`,
+        `  garage    bucket ${backends.garage.bucket}, key ${backends.garage.keyName} with read+write, via ${url(backends.garage.adminEndpoint)}; S3 at ${url(backends.garage.s3Endpoint)} (region ${backends.garage.region})`,
+        redis.host !== undefined
+            ? `  redis     ${redis.host}:${redis.port} logical DB ${redis.db} (nothing to create), URL ${url(redis.url)}`
+            : `  redis     URL encrypted in the stack file (${url(redis.url)}): host, port and DB are read when Pulumi decrypts it`,
         "",
         "== stalwart",
-        `  image ${stalwart.image}; public URL ${stalwart.publicUrl}; management API ${stalwart.managementUrl}`,
-        `  ACME directory ${stalwart.acmeDirectory}`,
+        `  image ${stalwart.image}; public URL ${url(stalwart.publicUrl)}; management API ${url(stalwart.managementUrl)}`,
+        `  ACME directory ${url(stalwart.acmeDirectory)}`,
         stalwart.objects.length ? "  x:* objects (managed through the management API, then reloaded/restarted as each needs):" : "  x:* settings not managed (stalwart.manageSettings: false)",
         ...stalwart.objects.map((o) => {
             const refs = Object.entries(o.refs ?? {}).map(([path, key]) => ` ${path}=<id of ${key}>`).join("");
+            // Secret values (redis.url with a password, dnsProvider credentials) serialize as their mask
             return `    ${o.objectType.padEnd(20)} ${o.key}: ${JSON.stringify(o.properties)}${refs}`;
         }),
         "",

@@ -67,6 +67,8 @@ export interface ContainerSpec {
     /** "bridge", "host", "none", or "container:<name>" to share another container's netns */
     networkMode?: string;
     hostname?: string;
+    /** resolver addresses; unset: Docker's default (the host's resolv.conf) */
+    dns?: string[];
     ports: PortSpec[];
     mounts: MountSpec[];
     files: FileSpec[];

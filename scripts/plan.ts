@@ -1,7 +1,8 @@
 /**
  * Offline plan: what `pulumi up` would run on each host, from the pure layer, without the Pulumi
  * engine. Usage: npm run plan -- --stack dev [--dir <project dir>] [--json]
- * Exit codes: 0 plan printed, 1 invalid config (every issue printed), 2 usage or I/O error.
+ * Exit codes: 0 plan printed (warnings, if any, in its "== warnings" section or the JSON's `warnings`),
+ * 1 invalid config (every issue printed), 2 usage or I/O error. Secrets and URL passwords are masked.
  */
 import { existsSync, readFileSync } from "node:fs";
 import { join, resolve } from "node:path";

@@ -1,16 +1,19 @@
 /**
  * Stalwart's Redis logical DB on the shared server. Nothing is created (a logical DB exists as soon
- * as it is selected); the component validates the URL and hands out its parts.
+ * as it is selected); the component validates the URL and hands out its parts. A URL holding a
+ * password is a secret: `url` is then a Pulumi secret, and no message shows the password.
  */
 import * as pulumi from "@pulumi/pulumi";
+import { isSecret, type Secret } from "../settings/secret";
 import { parseRedisUrl } from "../settings/validators";
 
 export interface RedisDatabaseArgs {
-    /** redis://<host>.<tailnet>:<port>/<0-15> */
-    url: string;
+    /** redis://[:password@]<host>.<tailnet>:<port>/<0-15>; a Secret (redis.url from the stack config) stays secret */
+    url: string | Secret;
 }
 
 export class RedisDatabase extends pulumi.ComponentResource {
+    /** a Pulumi secret when the URL holds a password or was given as a Secret */
     declare public readonly url: pulumi.Output<string>;
     declare public readonly host: pulumi.Output<string>;
     declare public readonly port: pulumi.Output<number>;
@@ -18,9 +21,10 @@ export class RedisDatabase extends pulumi.ComponentResource {
 
     constructor(name: string, args: RedisDatabaseArgs, opts?: pulumi.ComponentResourceOptions) {
         super("tailwart:backends:RedisDatabase", name, {}, opts);
-        const { target, problem } = parseRedisUrl(args.url);
-        if (!target) throw new Error(`RedisDatabase ${name}: ${problem}`);
-        this.url = pulumi.output(target.url);
+        const text = (isSecret(args.url) ? args.url.reveal() : args.url).trim();
+        const { target, problem } = parseRedisUrl(text);
+        if (!target) throw new Error(`RedisDatabase ${name}: redis.url ${problem}`);
+        this.url = isSecret(args.url) || target.credentials ? pulumi.secret(text) : pulumi.output(text);
         this.host = pulumi.output(target.host);
         this.port = pulumi.output(target.port);
         this.db = pulumi.output(target.db);

@@ -48,7 +48,7 @@ function envsOf(spec: ContainerSpec, secrets: SecretValues): pulumi.Input<string
  */
 function checkSharedNetns(spec: ContainerSpec): void {
     if (!spec.networkMode?.startsWith("container:")) return;
-    const bad = [spec.hostname !== undefined && "hostname", spec.ports.length > 0 && "ports"].filter(Boolean);
+    const bad = [spec.hostname !== undefined && "hostname", spec.ports.length > 0 && "ports", (spec.dns?.length ?? 0) > 0 && "dns"].filter(Boolean);
     if (bad.length > 0) {
         throw new Error(`container ${spec.name} shares ${spec.networkMode}'s network namespace and must not set ${bad.join(" or ")}`);
     }
@@ -64,6 +64,7 @@ export function containerArgs(spec: ContainerSpec, secrets: SecretValues): docke
         envs: envsOf(spec, secrets),
         ...(spec.networkMode ? { networkMode: spec.networkMode } : {}),
         ...(spec.hostname ? { hostname: spec.hostname } : {}),
+        ...(spec.dns?.length ? { dns: spec.dns } : {}),
         // Publishing is the edge's job alone; an empty list would still be a (noisy) property.
         ...(spec.ports.length > 0 ? { ports: spec.ports.map((p) => ({ internal: p.internal, external: p.external, protocol: p.protocol })) } : {}),
         // Named volumes only: an unmounted image VOLUME becomes an anonymous volume, orphaned on every recreate.

@@ -17,6 +17,8 @@ export interface EdgeSpecInput {
     /** the rendered caddy.json (renderCaddyJson) */
     caddyJson: string;
     dataVolume: string;
+    /** resolvers for the container; empty: Docker's default */
+    dns?: string[];
 }
 
 interface ParsedCaddyJson {
@@ -72,6 +74,8 @@ export function edgeSpec(i: EdgeSpecInput): ContainerSpec {
         command: ["caddy", "run", "--config", CADDY_CONFIG_PATH],
         env: {},
         ports: published.map((port) => ({ internal: port, external: port, protocol: "tcp" as const })),
+        // caddy-l4 dials <tailscaleHostname>.<tailnet>: a MagicDNS name the host's upstream resolvers may not know
+        ...(i.dns?.length ? { dns: [...i.dns] } : {}),
         mounts: [{ volume: i.dataVolume, containerPath: CADDY_DATA_DIR }],
         files: [{ containerPath: CADDY_CONFIG_PATH, content: i.caddyJson, mode: 0o444 }],
         capabilities: [],

@@ -1,9 +1,13 @@
 import { z } from "zod";
-import { type Secret, toSecret } from "./secret";
+import { TABLE } from "../stalwart/schema/table";
+import type { FieldDescriptor, SchemaDescriptor } from "../stalwart/schema/types";
+import { isCiphertext, isSecret, Secret, toSecret } from "./secret";
+import { hasCredentials, maskUrl } from "./validators";
 
 /**
- * The stack config's shape: types and defaults. Cross-field pitfalls live in rules.ts, so each
- * rule stays a few lines and every problem is reported at once.
+ * The stack config's shape: types and defaults. What a value must be beyond its type (DNS names,
+ * pinned images, docker names, port ranges, what the topology can serve …) lives in rules.ts, so
+ * each rule stays a few lines and every problem is reported at once.
  *
  * Values arrive as YAML parses them from Pulumi.<stack>.yaml, or as strings when pulumi.Config
  * hands over top-level scalars, so numbers and booleans also accept their text form.
@@ -13,26 +17,92 @@ const num = (schema: z.ZodNumber) =>
     z.preprocess((v) => (typeof v === "string" && v.trim() !== "" && !Number.isNaN(Number(v)) ? Number(v) : v), schema);
 const bool = () =>
     z.preprocess((v) => (v === "true" ? true : v === "false" ? false : v), z.boolean());
-const port = () => num(z.number().int().min(1).max(65535));
+const PORT_RANGE = "must be a TCP port, a whole number from 1 to 65535";
+const port = () => num(z.number().int(PORT_RANGE).min(1, PORT_RANGE).max(65535, PORT_RANGE));
 const nonEmpty = () => z.string().trim().min(1, "must not be empty");
 const list = <T extends z.ZodType>(item: T) =>
     z.preprocess((v) => (typeof v === "string" ? v.split(",").map((s) => s.trim()).filter(Boolean) : v), z.array(item));
 
+/** zod `params` that mark an issue as "this key wants a secret": the message then names the command with the key. */
+export const SECRET_PARAMS = { secret: true } as const;
+
 /** A secret: a clear string (decrypted by Pulumi) or `{ secure: … }` straight from the YAML file. */
 const secret = () =>
-    z.custom<Secret>((v) => toSecret(v) !== undefined, {
-        message: "must be a secret: set it with `pulumi config set --secret --path tailwart:<key> <value>`",
-    }).transform((v) => toSecret(v) as Secret);
+    z.custom<Secret>((v) => toSecret(v) !== undefined, { message: "must be a secret", params: SECRET_PARAMS }).transform((v) => toSecret(v) as Secret);
+
+/**
+ * A URL that may hold a password: clear text, or a secret. A URL with a password in it is made a
+ * Secret however it was given (its printed form masks only the password); one without stays text.
+ */
+const urlOrSecret = () =>
+    z
+        .custom<string | Secret>((v) => (typeof v === "string" && v.trim() !== "") || isCiphertext(v) || isSecret(v), {
+            message: "must be a URL, or a secret holding one (a URL with a password should be one)",
+            params: { ...SECRET_PARAMS, example: "redis://:<password>@<host>.<tailnet>:6379/<0-15>" },
+        })
+        .transform((v): string | Secret => {
+            if (typeof v !== "string") return isSecret(v) ? v : new Secret<string>(undefined, true);
+            const url = v.trim();
+            return hasCredentials(url) ? new Secret(url, false, maskUrl(url)) : url;
+        });
+
+/** An ACME contact: `x@y` or `mailto:x@y`, kept as the bare address Stalwart's x:AcmeProvider takes. */
+const contact = () =>
+    z.preprocess((v) => (typeof v === "string" ? v.trim().replace(/^mailto:/i, "") : v), z.string().email("must be an email address, e.g. postmaster@example.com (mailto: is optional)"));
+
+/** Object schemas of each x:DnsServer variant, from the generated schema table. */
+function dnsVariants(): Record<string, SchemaDescriptor | undefined> {
+    const root = TABLE.schemas[TABLE.objects["x:DnsServer"]?.schema ?? ""];
+    if (!root || !("variants" in root)) return {};
+    return Object.fromEntries(Object.entries(root.variants).map(([name, schema]) => [name, schema ? TABLE.schemas[schema] : undefined]));
+}
+
+/** The `@type`s Stalwart's x:DnsServer knows (Cloudflare, Route53, …). */
+export const DNS_PROVIDER_TYPES: readonly string[] = Object.keys(dnsVariants()).filter((t) => !/^Deprecated/.test(t));
+
+/** Does a field (at any depth) hold a secret string? */
+function secretBearing(f: FieldDescriptor, seen: Set<string>): boolean {
+    if (f.kind === "string" && (f.format === "secret" || f.format === "secretText")) return true;
+    const target = f.kind === "object" ? f.objectName : f.kind === "objectList" ? f.element?.objectName : f.kind === "map" ? f.value?.objectName : undefined;
+    if (!target || seen.has(target)) return false;
+    seen.add(target);
+    const schema = TABLE.schemas[target];
+    if (!schema) return false;
+    const schemas = "variants" in schema ? Object.values(schema.variants).flatMap((v) => (v && TABLE.schemas[v] ? [TABLE.schemas[v]] : [])) : [schema];
+    return schemas.some((s) => "fields" in s && Object.values(s.fields).some((inner) => secretBearing(inner, seen)));
+}
+
+/** Top-level x:DnsServer properties that carry credentials (secret, apiKey, token, …), in any variant. */
+export const DNS_SECRET_KEYS: ReadonlySet<string> = new Set(
+    Object.values(dnsVariants()).flatMap((s) => (s && "fields" in s ? Object.entries(s.fields).filter(([, f]) => secretBearing(f, new Set())).map(([k]) => k) : [])),
+);
+
+const containsCiphertext = (v: unknown): boolean =>
+    isCiphertext(v) || (typeof v === "object" && v !== null && !isSecret(v) && Object.values(v).some(containsCiphertext));
+
+/** dnsProvider with its credentials as Secrets: printed masked, handed to Pulumi as secrets. */
+const dnsProvider = () =>
+    z.record(z.string(), z.unknown()).transform((p) =>
+        Object.fromEntries(
+            Object.entries(p).map(([k, v]) => {
+                if (isSecret(v)) return [k, v];
+                if (containsCiphertext(v)) return [k, new Secret<unknown>(undefined, true)];
+                return [k, DNS_SECRET_KEYS.has(k) ? new Secret<unknown>(v) : v];
+            }),
+        ),
+    );
 
 /**
  * Objects are built twice: strict (unknown keys are errors, so a typo never silently falls back to a
- * default) and lenient (unknown keys dropped), so the pitfall rules still run and every problem is
- * reported in one go.
+ * default) and lenient (unknown keys dropped, and every field that is missing or of the wrong type
+ * left undefined instead of failing the parse), so the pitfall rules still run on the rest and
+ * every problem is reported in one go.
  */
 type Shape = Record<string, z.ZodType>;
 type ObjectOf = <T extends Shape>(shape: T) => z.ZodObject<T>;
 const strictObject: ObjectOf = (shape) => z.object(shape).strict();
-const lenientObject: ObjectOf = (shape) => z.object(shape).strip();
+const lenientObject: ObjectOf = <T extends Shape>(shape: T) =>
+    z.object(Object.fromEntries(Object.entries(shape).map(([k, field]) => [k, field.catch(undefined as never)]))).strip() as unknown as z.ZodObject<T>;
 
 export const DEFAULT_MAIL_PORTS = [25, 465, 587, 143, 993];
 export const DEFAULT_TAILSCALE_IMAGE = "tailscale/tailscale:v1.90.6";
@@ -42,9 +112,9 @@ const stalwart = (obj: ObjectOf) =>
         image: nonEmpty(),
         containerName: nonEmpty().default("stalwart"),
         /** where people and OAuth clients reach Stalwart; default https://<hostname> */
-        publicUrl: z.string().url().optional(),
+        publicUrl: z.string().url("must be a URL, e.g. https://mail.example.com").optional(),
         /** where this program reaches the management API over the tailnet; default http://<tailscaleHostname>.<tailnet>:8080 */
-        managementUrl: z.string().optional(),
+        managementUrl: nonEmpty().optional(),
         /** manage Stalwart's x:* settings (stores, listeners, domain, ACME) through its management API */
         manageSettings: bool().default(true),
         /** "user:password" for STALWART_RECOVERY_ADMIN: an admin that exists before any account or API key */
@@ -66,13 +136,16 @@ const mailbox = (obj: ObjectOf) =>
 const edge = (obj: ObjectOf) =>
     obj({
         dockerHost: nonEmpty(),
-        ports: list(port()).default(DEFAULT_MAIL_PORTS),
+        /** whole numbers here; range, duplicates and listeners are rules (rules.ts) */
+        ports: list(num(z.number().int(PORT_RANGE))).default(DEFAULT_MAIL_PORTS),
         /** a prebuilt Caddy+caddy-l4 image; without it the image is built from caddy/ on the edge host */
         image: nonEmpty().optional(),
         containerName: nonEmpty().default("caddy-l4"),
         dataVolume: nonEmpty().default("caddy-l4-data"),
         tags: list(nonEmpty()).default(["tag:reverse-proxy"]),
         proxyProtocol: z.enum(["v1", "v2"]).default("v2"),
+        /** resolvers for the edge container (e.g. [100.100.100.100], Tailscale's): the dial target is a MagicDNS name */
+        dns: list(nonEmpty()).default([]),
     });
 
 const postgres = (obj: ObjectOf) =>
@@ -86,7 +159,8 @@ const postgres = (obj: ObjectOf) =>
         sslmode: z.enum(["disable", "require", "verify-full"]).default("disable"),
     });
 
-const redis = (obj: ObjectOf) => obj({ url: nonEmpty() });
+/** redis://[:password@]<host>.<tailnet>:<port>/<0-15>; a secret when it holds a password */
+const redis = (obj: ObjectOf) => obj({ url: urlOrSecret() });
 
 const garage = (obj: ObjectOf) =>
     obj({
@@ -102,9 +176,9 @@ const acme = (obj: ObjectOf) =>
         directory: nonEmpty().optional(),
         /** default: what the topology can serve (443 forwarded → tls-alpn-01, 80 → http-01, a dnsProvider → dns-01) */
         challenge: z.enum(["tls-alpn-01", "http-01", "dns-01"]).optional(),
-        contact: list(z.string().email("must be an email address")).optional(),
-        /** the x:DnsServer settings Stalwart uses for dns-01 (a `@type` plus its fields) */
-        dnsProvider: z.record(z.string(), z.unknown()).optional(),
+        contact: list(contact()).optional(),
+        /** the x:DnsServer settings Stalwart uses for dns-01 (a `@type` plus its fields); credentials become Secrets */
+        dnsProvider: dnsProvider().optional(),
         /** lets `prod` use staging or `dev` use production on purpose */
         acceptDirectoryMismatch: bool().default(false),
     });
@@ -141,3 +215,27 @@ export const settingsSchema = buildSettingsSchema(strictObject);
 export const lenientSettingsSchema = buildSettingsSchema(lenientObject);
 
 export type RawSettings = z.output<typeof settingsSchema>;
+
+/**
+ * The keys a block requires (no default, not optional), for the hint when the block is missing:
+ * `redis` → ["url"].
+ */
+export function requiredKeys(path: string[]): string[] {
+    let schema: z.ZodType = settingsSchema;
+    for (const key of path) {
+        const inner = unwrap(schema);
+        if (!(inner instanceof z.ZodObject)) return [];
+        schema = (inner.shape as Shape)[key] ?? z.never();
+    }
+    const inner = unwrap(schema);
+    if (!(inner instanceof z.ZodObject)) return [];
+    return Object.entries(inner.shape as Shape)
+        .filter(([, field]) => !field.safeParse(undefined).success)
+        .map(([k]) => k);
+}
+
+function unwrap(schema: z.ZodType): z.ZodType {
+    let s: z.ZodType = schema;
+    while (s instanceof z.ZodDefault || s instanceof z.ZodOptional || s instanceof z.ZodCatch) s = s.unwrap() as z.ZodType;
+    return s;
+}

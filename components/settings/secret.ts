@@ -5,19 +5,24 @@ import { inspect } from "node:util";
  * (JSON, string, util.inspect) shows a mask, so a Settings value can be logged or snapshotted
  * without leaking. `value` is undefined when the config holds only ciphertext (an offline plan read
  * straight from Pulumi.<stack>.yaml): the plan can still show that the secret is set.
+ *
+ * A secret may carry a display form of its own: a URL with its password masked
+ * (`redis://:***@host:6379/2`) prints as that, so a plan still shows where it points.
  */
-export class Secret {
+export class Secret<T = string> {
     static readonly MASK = "[secret]";
-    readonly #value: string | undefined;
+    readonly #value: T | undefined;
+    readonly #display: string;
     readonly encrypted: boolean;
 
-    constructor(value: string | undefined, encrypted = false) {
+    constructor(value: T | undefined, encrypted = false, display: string = Secret.MASK) {
         this.#value = value;
         this.encrypted = encrypted;
+        this.#display = display;
     }
 
     /** The clear value, for the one place that hands it to Pulumi as `pulumi.secret(...)`. */
-    reveal(): string {
+    reveal(): T {
         if (this.#value === undefined) {
             throw new Error(
                 "this secret is only available encrypted (read from the stack file without Pulumi); run through `pulumi up`/`preview` to decrypt it",
@@ -27,20 +32,25 @@ export class Secret {
     }
 
     toJSON(): string {
-        return Secret.MASK;
+        return this.#display;
     }
 
     toString(): string {
-        return Secret.MASK;
+        return this.#display;
     }
 
     [inspect.custom](): string {
-        return Secret.MASK;
+        return this.#display;
     }
 }
 
-export function isSecret(v: unknown): v is Secret {
+export function isSecret(v: unknown): v is Secret<unknown> {
     return v instanceof Secret;
+}
+
+/** `{ secure: "<ciphertext>" }`: how Pulumi.<stack>.yaml holds an encrypted value. */
+export function isCiphertext(v: unknown): v is { secure: string } {
+    return typeof v === "object" && v !== null && !Array.isArray(v) && typeof (v as { secure?: unknown }).secure === "string";
 }
 
 /**
@@ -48,10 +58,13 @@ export function isSecret(v: unknown): v is Secret {
  * `{ secure: "<ciphertext>" }` object (the YAML file itself), or an existing Secret.
  */
 export function toSecret(v: unknown): Secret | undefined {
-    if (v instanceof Secret) return v;
+    if (v instanceof Secret) return v as Secret;
     if (typeof v === "string" && v.length > 0) return new Secret(v);
-    if (typeof v === "object" && v !== null && typeof (v as { secure?: unknown }).secure === "string") {
-        return new Secret(undefined, true);
-    }
+    if (isCiphertext(v)) return new Secret<string>(undefined, true);
     return undefined;
+}
+
+/** The command that sets a secret key, with the key's real name (nested keys need --path). */
+export function setSecretCommand(path: string, value = "<value>"): string {
+    return `pulumi config set --secret ${path.includes(".") ? "--path " : ""}tailwart:${path} ${value}`;
 }

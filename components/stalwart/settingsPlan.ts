@@ -13,8 +13,12 @@ export interface StalwartObjectSpec {
     properties: Record<string, unknown>;
     /** dotted property path → key of the object whose id goes there */
     refs?: Record<string, string>;
+    /**
+     * the server echoes a secret back in clear in a field the schema does not call secret (a
+     * password inside redis.url): keep the object's outputs encrypted in state
+     */
+    secretOutputs?: boolean;
 }
-
 
 /**
  * PROXY protocol is trusted per mail listener only, from the tailnet ranges (the policy fragment
@@ -83,7 +87,8 @@ export function stalwartSettingsPlan(s: Settings): StalwartObjectSpec[] {
                 secretKey: { "@type": "EnvironmentVariable", variableName: STALWART_ENV.s3SecretKey },
             },
         },
-        { key: "in-memory-store", objectType: "x:InMemoryStore", properties: { "@type": "Redis", url: s.endpoints.redis.url } },
+        // redis.url is a Secret when it holds a password: printed masked, handed to Pulumi as a secret
+        { key: "in-memory-store", objectType: "x:InMemoryStore", properties: { "@type": "Redis", url: s.redis.url } },
         // Docker has no /var/log/stalwart: log to stdout so `docker logs` shows build errors.
         { key: "tracer-stdout", objectType: "x:Tracer", properties: { "@type": "Stdout", level: "info" } },
         ...s.edge.ports.map((port): StalwartObjectSpec => {

@@ -63,6 +63,12 @@ describe("containerArgs", () => {
         expect(containerArgs(spec({ hostname: "ts-stalwart" }), secrets).hostname).toBe("ts-stalwart");
     });
 
+    it("sets resolvers only when the spec names them, and never on a container that shares a netns", () => {
+        expect(containerArgs(spec({ host: "edge", dns: ["100.100.100.100"] }), secrets).dns).toEqual(["100.100.100.100"]);
+        expect("dns" in containerArgs(spec(), secrets)).toBe(false);
+        expect(() => containerArgs(spec({ networkMode: "container:ts-stalwart", dns: ["100.100.100.100"] }), secrets)).toThrow(/must not set dns/);
+    });
+
     it("resolves SecretRefs to Pulumi secrets, sorted by name with the plain lines", async () => {
         const envs = containerArgs(spec(), secrets).envs as pulumi.Input<string>[];
         expect(envs).toHaveLength(3);

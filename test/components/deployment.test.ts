@@ -1,4 +1,4 @@
-import { beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it, vi } from "vitest";
 import type { Settings } from "../../components/config";
 import { clearOccurrences, envLine, installMocks, type Registry, type Registered, secretness, settle, resolved } from "./harness";
 
@@ -179,5 +179,22 @@ describe("MailDeployment variants", () => {
         const sidecar = registry.one("docker:index/container:Container", "oa-sidecar-container");
         expect(envLine(sidecar.inputs, "TS_AUTHKEY")).toEqual({ line: "TS_AUTHKEY=tskey-client-xyz?ephemeral=true&preauthorized=true", secret: true });
         expect(clearOccurrences(sidecar.inputs, "tskey-client-xyz")).toEqual([]);
+    });
+
+    it("shows the config's warnings in preview and up, naming the key", async () => {
+        const pulumi = await import("@pulumi/pulumi");
+        const warn = vi.spyOn(pulumi.log, "warn").mockImplementation(async () => {});
+        try {
+            // no 443, no 80 and no DNS provider: the deploy goes ahead, but no certificate can be issued yet
+            const s = settings((r) => { r.edge.ports = [25, 465, 587, 143, 993]; delete r.acme.challenge; });
+            expect(s.warnings.map((w) => w.path)).toContain("acme.challenge");
+            const d = new mod.MailDeployment("warned", { settings: s });
+            await resolved(d.garage.bucketId);
+            await settle(registry);
+            const messages = warn.mock.calls.map(([m]) => String(m));
+            expect(messages.some((m) => m.startsWith("acme.challenge: "))).toBe(true);
+        } finally {
+            warn.mockRestore();
+        }
     });
 });

@@ -19,6 +19,7 @@ export interface Registered {
     replaceOnChanges: string[];
     ignoreChanges: string[];
     deleteBeforeReplace: boolean;
+    additionalSecretOutputs: string[];
 }
 
 /** Extra outputs per resource, on top of its inputs (computed fields the assertions need). */
@@ -151,6 +152,7 @@ export async function installMocks(opts: { stack: string; project?: string; stat
             replaceOnChanges: req.getReplaceonchangesList(),
             ignoreChanges: req.getIgnorechangesList(),
             deleteBeforeReplace: req.getDeletebeforereplace(),
+            additionalSecretOutputs: req.getAdditionalsecretoutputsList(),
         };
         registry.all.push(rec);
         pending.set(`${rec.type}::${rec.name}`, rec);

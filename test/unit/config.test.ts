@@ -1,5 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { ACME_DIRECTORIES, ConfigError, parseSettings, Secret } from "../../components/config";
+import { buildPlan } from "../../components/plan";
+import { formatPlan } from "../../components/report";
 import { loadStackConfig, validRaw } from "../support/stackConfig";
 
 /** Parses and returns the issues, failing the test when the config is accepted. */
@@ -95,6 +97,11 @@ describe("parseSettings: every problem at once, each naming the key and the fix"
 });
 
 describe("rules (one test each)", () => {
+    it("an edge resolver that is not an IP address is rejected", () => {
+        expectIssue({ ...validRaw(), edge: { ...validRaw().edge, dns: ["100.100.100.100", "magicdns.ts.net"] } }, "edge.dns", /"magicdns\.ts\.net", which is not an IP address.*100\.100\.100\.100/);
+        expect(parseSettings({ ...validRaw(), edge: { ...validRaw().edge, dns: ["100.100.100.100", "fd7a:115c:a1e0::53"] } }, "dev").edge.dns).toEqual(["100.100.100.100", "fd7a:115c:a1e0::53"]);
+    });
+
     it("a bare MagicDNS backend host is rejected", () => {
         expectIssue({ ...validRaw(), postgres: { host: "the-record" } }, "postgres.host", /not a full DNS name.*<host>\.<tailnet>/);
     });
@@ -163,8 +170,10 @@ describe("rules (one test each)", () => {
         expect(pick([25], { dnsProvider: { "@type": "Cloudflare" } })).toBe("dns-01");
     });
 
-    it("a topology that can serve no ACME challenge is rejected", () => {
-        expectIssue({ ...validRaw(), edge: { ...validRaw().edge, ports: [25, 465, 587, 143, 993] }, acme: {} }, "acme.challenge", /no ACME challenge can be served.*add 443 to edge\.ports/);
+    it("a topology that can serve no ACME challenge, with none set, deploys tls-alpn-01 with a warning", () => {
+        const s = parseSettings({ ...validRaw(), edge: { ...validRaw().edge, ports: [25, 465, 587, 143, 993] }, acme: {} }, "dev");
+        expect(s.acme.challenge).toBe("tls-alpn-01");
+        expect(s.warnings).toEqual([{ path: "acme.challenge", message: expect.stringMatching(/^acme\.challenge is not set and the topology can serve no ACME challenge.*once 443 is in edge\.ports/) }]);
     });
 
     it("tls-alpn-01 without :443 forwarded is rejected", () => {
@@ -227,5 +236,345 @@ describe("secrets in settings", () => {
 describe("edge ports", () => {
     it("a port no Stalwart listener serves is rejected", () => {
         expectIssue({ ...validRaw(), edge: { ...validRaw().edge, ports: [25, 8443] } }, "edge.ports", /8443, which no Stalwart listener serves/);
+    });
+});
+
+/** Asserts exactly these issue paths (in any order) and returns the issues. */
+function expectPaths(raw: Record<string, unknown>, paths: string[], stack = "dev") {
+    const issues = issuesOf(raw, stack);
+    expect(issues.map((i) => i.path).sort()).toEqual([...paths].sort());
+    for (const i of issues) expect(i.message, i.path).toContain(i.path);
+    return issues;
+}
+
+/** validRaw() with the minimal edge and no acme block: what a first stack file looks like. */
+function minimalRaw(): Record<string, any> {
+    const raw = validRaw();
+    delete raw.acme;
+    raw.edge = { dockerHost: raw.edge.dockerHost };
+    return raw;
+}
+
+describe("one shape error never hides the rules (review finding 1)", () => {
+    it("a config missing redis, with an unpinned image and a bad tag, reports all three", () => {
+        const raw = validRaw();
+        delete raw.redis;
+        raw.stalwart = { image: "stalwartlabs/stalwart:latest" };
+        raw.mailbox = { ...raw.mailbox, tags: ["stalwart"] };
+        const issues = expectPaths(raw, ["redis", "stalwart.image", "mailbox.tags"]);
+        expect(issues.find((i) => i.path === "redis")!.message).toMatch(/^redis is required: set redis\.url, e\.g\. `pulumi config set --path tailwart:redis\.url <value>`/);
+        expect(issues.find((i) => i.path === "stalwart.image")!.message).toMatch(/not pinned/);
+        expect(issues.find((i) => i.path === "mailbox.tags")!.message).toMatch(/"stalwart", which is not a Tailscale tag/);
+    });
+
+    it("a block of the wrong type is reported, and the rules on the other blocks still run", () => {
+        expectPaths({ ...validRaw(), edge: "caddy", postgres: { host: "the-record" } }, ["edge", "postgres.host"]);
+    });
+
+    it("a rule whose key is ill-typed is skipped rather than guessing (no acme.challenge issue from unreadable ports)", () => {
+        const issues = expectPaths({ ...validRaw(), edge: { ...validRaw().edge, ports: ["smtp", "imaps"] } }, ["edge.ports", "edge.ports"]);
+        expect(issues[0]!.message).toMatch(/^edge\.ports\[0\] expected number, received string/);
+    });
+
+    it("never throws anything but a ConfigError, however broken the config", () => {
+        const junk = [42, "text", [], null, true, { nested: 1 }];
+        const keys = ["domain", "hostname", "tailnet", "stalwart", "mailbox", "edge", "postgres", "redis", "garage", "acme", "tailscale", "allowDataLoss"];
+        for (const value of junk) {
+            for (const key of keys) {
+                if (key === "allowDataLoss" && value === true) continue;
+                expect(() => parseSettings({ ...validRaw(), [key]: value }, "dev"), `${key}: ${JSON.stringify(value)}`).toThrow(ConfigError);
+            }
+            expect(() => parseSettings(Object.fromEntries(keys.map((k) => [k, value])), "prod")).toThrow(ConfigError);
+        }
+    });
+});
+
+describe("ACME challenge default (review finding 2)", () => {
+    it("a minimal config without an acme block and default edge ports is accepted, with a warning the plan shows", () => {
+        const s = parseSettings(minimalRaw(), "dev");
+        expect(s.edge.ports).toEqual([25, 465, 587, 143, 993]);
+        expect(s.acme.challenge).toBe("tls-alpn-01");
+        expect(s.warnings.map((w) => w.path)).toEqual(["acme.challenge"]);
+        const plan = buildPlan(s);
+        expect(plan.warnings).toEqual(s.warnings);
+        const text = formatPlan(plan);
+        expect(text).toMatch(/== warnings[^\n]*\n {2}- acme\.challenge is not set and the topology can serve no ACME challenge/);
+    });
+
+    it("keeps the topology default of 0010aaf: 443 → tls-alpn-01, else 80 → http-01, else a dnsProvider → dns-01, all without warnings", () => {
+        const pick = (ports: number[], acme: Record<string, unknown> = {}) => parseSettings({ ...minimalRaw(), edge: { ...minimalRaw().edge, ports }, acme }, "dev");
+        expect(pick([25, 80, 443]).acme.challenge).toBe("tls-alpn-01");
+        expect(pick([25, 80]).acme.challenge).toBe("http-01");
+        const dns = pick([25], { dnsProvider: { "@type": "Cloudflare" } });
+        expect(dns.acme.challenge).toBe("dns-01");
+        expect(dns.warnings).toEqual([]);
+    });
+
+    it("a challenge set explicitly to one the topology cannot serve is still an error", () => {
+        expectPaths({ ...minimalRaw(), acme: { challenge: "tls-alpn-01" } }, ["acme.challenge"]);
+        expectPaths({ ...minimalRaw(), acme: { challenge: "http-01" } }, ["acme.challenge"]);
+    });
+
+    it("a dnsProvider without @type or of an unknown type is an error at acme.dnsProvider; an unused one a warning", () => {
+        expectIssue({ ...minimalRaw(), acme: { dnsProvider: { secret: "x" } } }, "acme.dnsProvider", /acme\.dnsProvider has no "@type"/);
+        expectIssue({ ...minimalRaw(), acme: { dnsProvider: { "@type": "Cloudflre" } } }, "acme.dnsProvider", /"Cloudflre" is not a DNS provider.*did you mean Cloudflare/);
+        const s = parseSettings({ ...validRaw(), acme: { dnsProvider: { "@type": "Cloudflare" } } }, "dev");
+        expect(s.warnings).toEqual([{ path: "acme.dnsProvider", message: expect.stringMatching(/acme\.dnsProvider is set but the ACME challenge is tls-alpn-01.*acme\.challenge: dns-01/) }]);
+    });
+});
+
+describe("what the renderers and components would refuse is a config issue (review finding 3)", () => {
+    const mailbox = (extra: Record<string, unknown>) => ({ ...validRaw(), mailbox: { ...validRaw().mailbox, ...extra } });
+    const edge = (extra: Record<string, unknown>) => ({ ...validRaw(), edge: { ...validRaw().edge, ...extra } });
+
+    it.each([["ts_stalwart"], ["ts.stalwart"], ["TS-Stalwart"], ["-ts"], ["a".repeat(64)]])("mailbox.tailscaleHostname %s is not a DNS label", (name) => {
+        expectPaths(mailbox({ tailscaleHostname: name }), ["mailbox.tailscaleHostname"]);
+        expectIssue(mailbox({ tailscaleHostname: name }), "mailbox.tailscaleHostname", /is not a DNS label.*lower-case letters, digits and inner dashes, at most 63 characters/);
+    });
+
+    it("empty tag lists, and a tag shared by the mailbox and the edge", () => {
+        expectIssue(mailbox({ tags: [] }), "mailbox.tags", /mailbox\.tags is empty; list at least one tag, e.g\. \[tag:stalwart\]/);
+        expectIssue(edge({ tags: [] }), "edge.tags", /edge\.tags is empty/);
+        expectIssue(edge({ tags: ["tag:stalwart"] }), "edge.tags", /edge\.tags shares tag:stalwart with mailbox\.tags; give the edge and the mailbox distinct tags/);
+        expectIssue({ ...validRaw(), tailscale: { tagOwners: [] } }, "tailscale.tagOwners", /tailscale\.tagOwners is empty/);
+        expectIssue({ ...validRaw(), tailscale: { operators: ["alice example"] } }, "tailscale.operators", /"alice example", which is not a policy principal/);
+    });
+
+    it("an unpinned edge.image (when given)", () => {
+        expectIssue(edge({ image: "caddy:latest" }), "edge.image", /edge\.image "caddy:latest" is not pinned; name a release tag or a digest/);
+        expectIssue(edge({ image: "registry.infinidim.net:5000/caddy-l4" }), "edge.image", /not pinned/);
+        expectIssue(edge({ image: "caddy l4:2.10" }), "edge.image", /not an image reference/);
+        expect(() => parseSettings(edge({ image: "registry.infinidim.net:5000/caddy-l4@sha256:0123" }), "dev")).not.toThrow();
+        expect(() => parseSettings(edge({ image: "registry.infinidim.net:5000/caddy-l4:2.10.2" }), "dev")).not.toThrow();
+    });
+
+    it("a health address without a port, or with one out of range", () => {
+        expectIssue(mailbox({ healthAddress: "127.0.0.1" }), "mailbox.healthAddress", /"127\.0\.0\.1" is not host:port; write e\.g\. 127\.0\.0\.1:9002/);
+        expectIssue(mailbox({ healthAddress: "127.0.0.1:70000" }), "mailbox.healthAddress", /port 70000, outside 1-65535/);
+    });
+
+    it("container and volume names docker refuses", () => {
+        expectIssue({ ...validRaw(), stalwart: { ...validRaw().stalwart, containerName: "my stalwart" } }, "stalwart.containerName", /"my stalwart" is not a valid docker container name; use letters, digits/);
+        expectIssue(edge({ containerName: "caddy/l4" }), "edge.containerName", /not a valid docker container name/);
+        for (const key of ["dataVolume", "configVolume", "stateVolume"]) {
+            expectIssue(mailbox({ [key]: "-data" }), `mailbox.${key}`, /"-data" is not a valid docker volume name/);
+        }
+        expectIssue(edge({ dataVolume: "caddy data" }), "edge.dataVolume", /not a valid docker volume name/);
+    });
+
+    it("edge.ports empty, out of range or listed twice", () => {
+        expectPaths(edge({ ports: [] }), ["edge.ports", "acme.challenge"]);
+        expectIssue(edge({ ports: [] }), "edge.ports", /edge\.ports is empty; list the mail ports/);
+        expectIssue(edge({ ports: [25, 0, 443] }), "edge.ports", /edge\.ports has 0, outside 1-65535/);
+        expectIssue(edge({ ports: [25, 70000, 443] }), "edge.ports", /edge\.ports has 70000, outside 1-65535/);
+        expectIssue(edge({ ports: [25, 443, 443] }), "edge.ports", /edge\.ports lists 443 twice/);
+    });
+
+    it("one name for two containers or two volumes on the same docker host", () => {
+        expectIssue({ ...validRaw(), stalwart: { ...validRaw().stalwart, containerName: "ts-stalwart" } }, "stalwart.containerName", /"ts-stalwart" is also the sidecar's container name \(mailbox\.tailscaleHostname\); give each container on the host its own name/);
+        expectIssue(mailbox({ configVolume: "stalwart-data" }), "mailbox.configVolume", /"stalwart-data" is also mailbox\.dataVolume; give each volume on the host its own name/);
+        expectIssue(mailbox({ stateVolume: "stalwart-config" }), "mailbox.stateVolume", /is also mailbox\.configVolume/);
+        const shared = validRaw().mailbox.dockerHost;
+        expectIssue(edge({ dockerHost: shared, containerName: "stalwart" }), "edge.containerName", /"stalwart" is also stalwart\.containerName/);
+        expectIssue(edge({ dockerHost: shared, dataVolume: "stalwart-data" }), "edge.dataVolume", /is also mailbox\.dataVolume/);
+        // on another docker host the edge may reuse a name
+        expect(() => parseSettings(edge({ containerName: "stalwart", dataVolume: "stalwart-data" }), "dev")).not.toThrow();
+    });
+
+    it("whatever parseSettings accepts, buildPlan renders without throwing", () => {
+        const unusual = [
+            mailbox({ tailscaleHostname: "ts1", healthAddress: "[::1]:9002", dataVolume: "mail.data_1", tags: ["tag:mail", "tag:stalwart-dev"] }),
+            edge({ image: "registry.infinidim.net:5000/caddy-l4@sha256:0123", containerName: "edge.caddy", ports: [25, 443, 80, 4190] }),
+            { ...validRaw(), stalwart: { ...validRaw().stalwart, containerName: "stalwart_v016" } },
+            { ...minimalRaw(), tailscale: { operators: [] } },
+        ];
+        for (const raw of unusual) expect(() => buildPlan(parseSettings(raw, "dev"))).not.toThrow();
+    });
+});
+
+describe("secrets in URLs (review finding 4)", () => {
+    const PW = "hunter2-SECRET";
+    const withRedis = (url: unknown, extra: Record<string, unknown> = {}) => ({ ...validRaw(), redis: { url }, ...extra });
+
+    it("a redis.url holding a password becomes a Secret that prints masked", () => {
+        const s = parseSettings(withRedis(`redis://:${PW}@slo-time-prod.tail7b1641.ts.net:6379/2`), "dev");
+        expect(s.redis.url).toBeInstanceOf(Secret);
+        expect(String(s.redis.url)).toBe("redis://:***@slo-time-prod.tail7b1641.ts.net:6379/2");
+        expect((s.redis.url as Secret).reveal()).toBe(`redis://:${PW}@slo-time-prod.tail7b1641.ts.net:6379/2`);
+        expect(s.endpoints.redis).toMatchObject({ host: "slo-time-prod.tail7b1641.ts.net", port: 6379, db: 2, credentials: true });
+        expect(JSON.stringify(s)).not.toContain(PW);
+    });
+
+    it("a redis.url without a password stays text", () => {
+        expect(parseSettings(validRaw(), "dev").redis.url).toBe("redis://slo-time-prod.tail7b1641.ts.net:6379/3");
+    });
+
+    it("accepts redis.url encrypted in the stack file ({ secure: … }), with a warning and no Redis grant in the plan", () => {
+        const s = parseSettings(withRedis({ secure: "v1:abc" }), "dev");
+        expect(s.redis.url).toBeInstanceOf(Secret);
+        expect((s.redis.url as Secret).encrypted).toBe(true);
+        expect(s.endpoints.redis).toBeUndefined();
+        expect(s.warnings).toEqual([{ path: "redis.url", message: expect.stringMatching(/^redis\.url is encrypted in the stack file.*pulumi preview\/up/) }]);
+        const plan = buildPlan(s);
+        expect(plan.tailnet.aclHujson).not.toContain("redis");
+        expect(formatPlan(plan)).toMatch(/redis {5}URL encrypted in the stack file/);
+    });
+
+    it("never shows the password in an issue, in ConfigError.message or in a rule's hint", () => {
+        for (const url of [
+            `redis://:${PW}@slo-time-prod.tail7b1641.ts.net:6379`,
+            `redis://user:${PW}@slo-time-prod:6379/2`,
+            `redis://:${PW}@slo-time-prod.tail7b1641.ts.net/2`,
+            `redis://:${PW}@slo-time-prod.tail7b1641.ts.net:6379/99`,
+            `redis://:${PW}@slo-time-prod.tail7b1641.ts.net:6379/2?password=${PW}&x=1`,
+            `http://:${PW}@slo-time-prod.tail7b1641.ts.net:6379/2`,
+        ]) {
+            try {
+                parseSettings(withRedis(url), "dev");
+                throw new Error(`accepted ${url}`);
+            } catch (e) {
+                expect(e).toBeInstanceOf(ConfigError);
+                expect((e as ConfigError).message).not.toContain(PW);
+                expect((e as ConfigError).issues.map((i) => i.path)).toEqual(["redis.url"]);
+                // where the URL is shown, it is shown masked
+                if ((e as ConfigError).message.includes("redis://")) expect((e as ConfigError).message).toContain(":***@");
+            }
+        }
+    });
+
+    it("garage endpoints, the management URL and the ACME directory refuse credentials without echoing them", () => {
+        const raw = validRaw();
+        const issues = expectPaths(
+            {
+                ...raw,
+                garage: { ...raw.garage, adminEndpoint: `http://admin:${PW}@garage.tail7b1641.ts.net:3903` },
+                stalwart: { ...raw.stalwart, managementUrl: `http://admin:${PW}@ts-stalwart.tail7b1641.ts.net:8080` },
+                acme: { ...raw.acme, directory: `https://u:${PW}@acme.example.net/dir` },
+            },
+            ["garage.adminEndpoint", "stalwart.managementUrl", "acme.directory"],
+        );
+        expect(JSON.stringify(issues)).not.toContain(PW);
+        expect(issues.find((i) => i.path === "garage.adminEndpoint")!.message).toMatch(/carries a password; remove the credentials from the URL \(the admin token is garage:adminToken/);
+    });
+
+    it("the plan, its JSON and the report show the Redis URL and the DNS provider's credentials masked", () => {
+        const s = parseSettings(
+            withRedis(`redis://:${PW}@slo-time-prod.tail7b1641.ts.net:6379/2`, {
+                acme: { challenge: "dns-01", dnsProvider: { "@type": "Cloudflare", email: "dns@infinidim.net", secret: { "@type": "Value", secret: `cf-${PW}` } } },
+            }),
+            "dev",
+        );
+        const plan = buildPlan(s);
+        const text = formatPlan(plan);
+        for (const out of [text, JSON.stringify(plan), JSON.stringify(s)]) expect(out).not.toContain(PW);
+        expect(text).toContain('x:InMemoryStore      in-memory-store: {"@type":"Redis","url":"redis://:***@slo-time-prod.tail7b1641.ts.net:6379/2"}');
+        expect(text).toContain('x:DnsServer          dns: {"@type":"Cloudflare","email":"dns@infinidim.net","secret":"[secret]"}');
+        expect(text).toContain("redis     slo-time-prod.tail7b1641.ts.net:6379 logical DB 2 (nothing to create), URL redis://:***@slo-time-prod.tail7b1641.ts.net:6379/2");
+        // the values themselves are kept for the deployment, which hands them to Pulumi as secrets
+        const dns = plan.stalwart.objects.find((o) => o.key === "dns")!;
+        expect((dns.properties.secret as Secret<unknown>).reveal()).toEqual({ "@type": "Value", secret: `cf-${PW}` });
+    });
+
+    it("accepts dnsProvider fields encrypted in the stack file", () => {
+        const s = parseSettings({ ...validRaw(), acme: { challenge: "dns-01", dnsProvider: { "@type": "Cloudflare", secret: { "@type": "Value", secret: { secure: "v1:abc" } } } } }, "dev");
+        const secret = s.acme.dnsProvider!.secret as Secret<unknown>;
+        expect(secret.encrypted).toBe(true);
+        expect(formatPlan(buildPlan(s))).toContain('"secret":"[secret]"');
+    });
+});
+
+describe("messages (review finding 5)", () => {
+    it("a bare hostname or domain suggests a public name, not <host>.<tailnet>", () => {
+        const host = issuesOf({ ...validRaw(), hostname: "mail" }).find((i) => i.path === "hostname")!;
+        expect(host.message).toBe('hostname "mail" is not a full DNS name; write the full public name, e.g. "mail.infinidim.net"');
+        const domain = issuesOf({ ...validRaw(), domain: "infinidim" }).find((i) => i.path === "domain")!;
+        expect(domain.message).toMatch(/^domain "infinidim" is not a full DNS name; write the full public name/);
+        expect(domain.message).not.toMatch(/tailnet/);
+        expectIssue({ ...validRaw(), tailnet: "tail7b1641" }, "tailnet", /write the tailnet's whole DNS suffix, e\.g\. "tail7b1641\.ts\.net"/);
+    });
+
+    it("a bare tailnet host suggests <host>.<tailnet> with the stack's tailnet", () => {
+        expectIssue({ ...validRaw(), postgres: { host: "the-record" } }, "postgres.host", /write it as <host>\.<tailnet>, e\.g\. "the-record\.tail7b1641\.ts\.net"/);
+        expectIssue({ ...validRaw(), garage: { ...validRaw().garage, s3Endpoint: "http://garage:3900" } }, "garage.s3Endpoint", /e\.g\. "garage\.tail7b1641\.ts\.net"/);
+    });
+
+    it("a host with :port says to put the port in postgres.port", () => {
+        expectIssue({ ...validRaw(), postgres: { host: "db.tail7b1641.ts.net:5432" } }, "postgres.host", /^postgres\.host "db\.tail7b1641\.ts\.net:5432" includes a port; write the host alone \("db\.tail7b1641\.ts\.net"\) and put 5432 in postgres\.port$/);
+    });
+
+    it("a digest-only Stalwart image is told to add the v0.16 tag in front of the digest", () => {
+        expectIssue({ ...validRaw(), stalwart: { image: "stalwartlabs/stalwart@sha256:0123abcd" } }, "stalwart.image", /add the v0\.16 tag in front of the digest, e\.g\. stalwartlabs\/stalwart:v0\.16\.18@sha256:0123abcd/);
+    });
+
+    it("secret hints name the real key", () => {
+        expectIssue({ ...validRaw(), postgres: { ...validRaw().postgres, adminPassword: 42 } }, "postgres.adminPassword", /`pulumi config set --secret --path tailwart:postgres\.adminPassword <value>`/);
+        expectIssue({ ...validRaw(), stalwart: { ...validRaw().stalwart, recoveryAdmin: ["x"] } }, "stalwart.recoveryAdmin", /--path tailwart:stalwart\.recoveryAdmin/);
+        expectIssue({ ...validRaw(), tailscale: { auth: "oauth" } }, "tailscale.oauthClientSecret", /`pulumi config set --secret --path tailwart:tailscale\.oauthClientSecret tskey-client-…`/);
+        expectIssue({ ...validRaw(), redis: { url: 6379 } }, "redis.url", /--secret --path tailwart:redis\.url redis:\/\/:<password>@<host>\.<tailnet>:6379\/<0-15>/);
+    });
+
+    it("no message repeats its key, in the issue or in ConfigError.message", () => {
+        const raw = validRaw();
+        const broken = {
+            ...raw,
+            stalwart: { image: 16 },
+            postgres: { ...raw.postgres, port: "five", sslmode: "sometimes" },
+            acme: { challenge: "smoke-signal", contact: ["nobody"] },
+            redis: { url: "redis://slo-time-prod.tail7b1641.ts.net:6379" },
+            mailbox: { ...raw.mailbox, tags: "stalwart" },
+        };
+        try {
+            parseSettings(broken, "dev");
+        } catch (e) {
+            const error = e as ConfigError;
+            expect(error.issues.length).toBeGreaterThanOrEqual(6);
+            for (const i of error.issues) {
+                expect(i.message.startsWith(`${i.path}: ${i.path}`), i.message).toBe(false);
+                expect(i.message.startsWith(`${i.path} ${i.path}`), i.message).toBe(false);
+                expect(error.message).not.toContain(`${i.path}: ${i.path}`);
+            }
+            expect(error.issues.find((i) => i.path === "postgres.port")!.message).toBe("postgres.port expected number, received string; check the value's type in Pulumi.<stack>.yaml");
+            expect(error.issues.find((i) => i.path === "acme.challenge")!.message).toMatch(/^acme\.challenge invalid option: expected one of "tls-alpn-01"\|"http-01"\|"dns-01"/);
+            expect(error.message).toMatch(/\n {2}- redis\.url "redis:\/\/slo-time-prod\.tail7b1641\.ts\.net:6379" has no logical DB index/);
+            return;
+        }
+        throw new Error("expected a ConfigError");
+    });
+});
+
+describe("small fixes (review finding 6)", () => {
+    it("the staging directory URL with a trailing slash is still staging (prod refuses it, dev accepts it)", () => {
+        const directory = `${ACME_DIRECTORIES.staging}/`;
+        expectIssue({ ...validRaw(), acme: { ...validRaw().acme, directory } }, "acme.directory", /staging directory on stack prod/, "prod");
+        const s = parseSettings({ ...validRaw(), acme: { ...validRaw().acme, directory } }, "dev");
+        expect(s.acme.directoryKind).toBe("staging");
+        expect(s.acme.directoryUrl).toBe(ACME_DIRECTORIES.staging);
+        expectIssue({ ...validRaw(), acme: { ...validRaw().acme, directory: `${ACME_DIRECTORIES.production}/` } }, "acme.directory", /production on stack dev/);
+    });
+
+    it("acme.contact takes x@y and mailto:x@y, kept as the bare address", () => {
+        const s = parseSettings({ ...validRaw(), acme: { ...validRaw().acme, contact: ["mailto:postmaster@infinidim.net", "ops@infinidim.net", "postmaster@infinidim.net"] } }, "dev");
+        expect(s.acme.contact).toEqual(["postmaster@infinidim.net", "ops@infinidim.net"]);
+        expect(parseSettings({ ...validRaw(), acme: { ...validRaw().acme, contact: "mailto:ops@infinidim.net" } }, "dev").acme.contact).toEqual(["ops@infinidim.net"]);
+        expectIssue({ ...validRaw(), acme: { ...validRaw().acme, contact: ["mailto:ops"] } }, "acme.contact", /must be an email address/);
+    });
+
+    it("redis.url query parameters: protocol is read, anything else is refused by name", () => {
+        const url = (q: string) => ({ ...validRaw(), redis: { url: `redis://slo-time-prod.tail7b1641.ts.net:6379/2${q}` } });
+        expect(parseSettings(url("?protocol=3"), "dev").endpoints.redis).toMatchObject({ db: 2 });
+        expect(parseSettings(url("?protocol=resp3"), "dev").redis.url).toBe("redis://slo-time-prod.tail7b1641.ts.net:6379/2?protocol=resp3");
+        expectIssue(url("?protocol=4"), "redis.url", /has protocol=4; use protocol=2 or 3 or resp2 or resp3/);
+        expectIssue(url("?db=5"), "redis.url", /selects the DB with \?db=; put the index in the path instead/);
+        expectIssue(url("?timeout=5"), "redis.url", /has the query parameter "timeout", which Stalwart's Redis client does not read; remove it/);
+        expectIssue({ ...validRaw(), redis: { url: "redis://slo-time-prod.tail7b1641.ts.net:6379?protocol=3" } }, "redis.url", /has no logical DB index/);
+    });
+
+    it("stalwart.managementUrl must be an http(s) URL with an explicit port on a full DNS name", () => {
+        const mgmt = (managementUrl: string) => ({ ...validRaw(), stalwart: { ...validRaw().stalwart, managementUrl } });
+        expect(parseSettings(mgmt("https://ts-stalwart.tail7b1641.ts.net:8443"), "dev").stalwart.managementUrl).toBe("https://ts-stalwart.tail7b1641.ts.net:8443");
+        expectIssue(mgmt("http://ts-stalwart.tail7b1641.ts.net"), "stalwart.managementUrl", /has no explicit port; add it/);
+        expectIssue(mgmt("ts-stalwart.tail7b1641.ts.net:8080"), "stalwart.managementUrl", /is not a URL/);
+        expectIssue(mgmt("ftp://ts-stalwart.tail7b1641.ts.net:8080"), "stalwart.managementUrl", /uses scheme ftp; expected http or https/);
+        expectIssue(mgmt("http://ts-stalwart:8080"), "stalwart.managementUrl", /not a full DNS name/);
     });
 });

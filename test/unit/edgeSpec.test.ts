@@ -23,6 +23,11 @@ describe("edgeSpec", () => {
         expect(spec.networkMode).toBeUndefined();
     });
 
+    it("points the container at the given resolvers (MagicDNS for the upstream name), else Docker's default", () => {
+        expect(edgeSpec({ ...input, dns: ["100.100.100.100"] }).dns).toEqual(["100.100.100.100"]);
+        expect(edgeSpec(input).dns).toBeUndefined();
+    });
+
     it("checks health on the loopback admin API, never through a mail port", () => {
         const spec = edgeSpec(input);
         expect(spec.healthcheck?.test).toEqual(["CMD", "wget", "-q", "-O", "/dev/null", "http://127.0.0.1:2019/config/"]);

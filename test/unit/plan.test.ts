@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { parseSettings } from "../../components/config";
+import { parseSettings, Secret } from "../../components/config";
 import { buildPlan } from "../../components/plan";
 import { formatPlan } from "../../components/report";
 import { isSecretRef } from "../../components/spec";
@@ -87,6 +87,40 @@ describe("buildPlan", () => {
     });
 });
 
+describe("buildPlan: warnings and secrets", () => {
+    it("the committed stacks plan without warnings", () => {
+        expect(planFor("dev").warnings).toEqual([]);
+        expect(planFor("prod").warnings).toEqual([]);
+    });
+
+    it("hands x:InMemoryStore the Redis URL as a Secret when it holds a password, and still grants Redis in the policy", () => {
+        const raw = validRaw();
+        const plan = buildPlan(parseSettings({ ...raw, redis: { url: "redis://:pw-SECRET@slo-time-prod.tail7b1641.ts.net:6379/2" } }, "dev"));
+        const store = plan.stalwart.objects.find((o) => o.objectType === "x:InMemoryStore")!;
+        expect(store.properties.url).toBeInstanceOf(Secret);
+        expect((store.properties.url as Secret).reveal()).toBe("redis://:pw-SECRET@slo-time-prod.tail7b1641.ts.net:6379/2");
+        expect(plan.backends.redis).toMatchObject({ host: "slo-time-prod.tail7b1641.ts.net", port: 6379, db: 2 });
+        expect(plan.tailnet.aclHujson).toContain('"dst": ["slo-time-prod.tail7b1641.ts.net"], "ip": ["tcp:6379"]');
+        const text = formatPlan(plan);
+        expect(text).not.toContain("pw-SECRET");
+        expect(JSON.stringify(plan)).not.toContain("pw-SECRET");
+    });
+
+    it("a plain Redis URL stays plain text in the plan", () => {
+        const store = planFor("dev").stalwart.objects.find((o) => o.objectType === "x:InMemoryStore")!;
+        expect(store.properties.url).toBe("redis://slo-time-prod.tail7b1641.ts.net:6379/4");
+    });
+
+    it("masks URL credentials wherever the report prints a URL", () => {
+        const raw = validRaw();
+        const s = parseSettings(raw, "dev");
+        const plan = buildPlan(s);
+        const text = formatPlan({ ...plan, mailbox: { ...plan.mailbox, dockerHost: "tcp://u:dock-SECRET@mailbox.tail7b1641.ts.net:2376" } });
+        expect(text).toContain("tcp://u:***@mailbox.tail7b1641.ts.net:2376");
+        expect(text).not.toContain("dock-SECRET");
+    });
+});
+
 describe("formatPlan", () => {
     it("shows every host, file and backend, and secrets only by name", () => {
         const raw = validRaw();
@@ -95,6 +129,12 @@ describe("formatPlan", () => {
         for (const needle of ["== mailbox host", "== edge host", "container ts-stalwart", "container stalwart", "network       container:ts-stalwart", "/etc/stalwart/config.json", "caddy.json", "tagOwners", "postgres", "logical DB 3", "<secret: postgresPassword>", "<secret: stalwartRecoveryAdmin>", "x:NetworkListener", "kept on destroy"]) {
             expect(text).toContain(needle);
         }
+    });
+
+    it("shows the edge's resolvers when edge.dns names them", () => {
+        const raw = validRaw();
+        expect(formatPlan(buildPlan(parseSettings({ ...raw, edge: { ...raw.edge, dns: ["100.100.100.100"] } }, "dev")))).toMatch(/container caddy-l4[\s\S]*dns {11}100\.100\.100\.100/);
+        expect(formatPlan(buildPlan(parseSettings(raw, "dev")))).not.toMatch(/^ {4}dns /m);
     });
 });
 

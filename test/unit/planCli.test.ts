@@ -36,6 +36,37 @@ describe("npm run plan", () => {
         expect(r.stdout).toBe("");
     });
 
+    it("prints warnings, and a Redis password nowhere: not in the plan, its JSON or an error", () => {
+        const dir = mkdtempSync(join(tmpdir(), "tailwart-plan-"));
+        const write = (stack: string, raw: Record<string, unknown>) =>
+            writeFileSync(join(dir, `Pulumi.${stack}.yaml`), stringify({ config: Object.fromEntries(Object.entries(raw).map(([k, v]) => [`tailwart:${k}`, v])) }));
+        const minimal = { ...validRaw(), edge: { dockerHost: validRaw().edge.dockerHost }, redis: { url: "redis://:hunter2@slo-time-prod.tail7b1641.ts.net:6379/2" } };
+        delete (minimal as Record<string, unknown>).acme;
+        write("minimal", minimal);
+        const text = run("--stack", "minimal", "--dir", dir);
+        expect(text.status).toBe(0);
+        expect(text.stdout).toMatch(/== warnings[^\n]*\n {2}- acme\.challenge is not set/);
+        expect(text.stdout).toContain("redis://:***@slo-time-prod.tail7b1641.ts.net:6379/2");
+        const json = run("--stack", "minimal", "--dir", dir, "--json");
+        expect(json.status).toBe(0);
+        expect(JSON.parse(json.stdout).warnings).toEqual([{ path: "acme.challenge", message: expect.stringMatching(/^acme\.challenge is not set/) }]);
+        write("broken", { ...minimal, redis: { url: "redis://:hunter2@slo-time-prod.tail7b1641.ts.net:6379" } });
+        const broken = run("--stack", "broken", "--dir", dir);
+        expect(broken.status).toBe(1);
+        expect(broken.stderr).toMatch(/redis\.url "redis:\/\/:\*\*\*@slo-time-prod\.tail7b1641\.ts\.net:6379" has no logical DB index/);
+        for (const out of [text.stdout, text.stderr, json.stdout, broken.stdout, broken.stderr]) expect(out).not.toContain("hunter2");
+    });
+
+    it("reads redis.url encrypted in the stack file ({ secure: … })", () => {
+        const dir = mkdtempSync(join(tmpdir(), "tailwart-plan-"));
+        const raw = { ...validRaw(), redis: { url: { secure: "v1:ciphertext" } } };
+        writeFileSync(join(dir, "Pulumi.enc.yaml"), stringify({ config: Object.fromEntries(Object.entries(raw).map(([k, v]) => [`tailwart:${k}`, v])) }));
+        const r = run("--stack", "enc", "--dir", dir);
+        expect(r.status).toBe(0);
+        expect(r.stdout).toMatch(/redis {5}URL encrypted in the stack file/);
+        expect(r.stdout).toMatch(/- redis\.url is encrypted in the stack file/);
+    });
+
     it("exits 2 with usage for a missing stack file", () => {
         const r = run("--stack", "nosuchstack");
         expect(r.status).toBe(2);
