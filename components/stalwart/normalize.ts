@@ -1,8 +1,9 @@
 /**
  * check(): validate resource properties against the generated descriptors and normalize them into
  * the wire encoding the server returns (sets `{k:true}`, lists `{"0":…}`, durations in ms, lower-cased
- * emails and domains), so diffs compare like with like. Failures carry their property path. Pure:
- * the provider captures it by value; the preview sentinel is passed through, never rejected.
+ * emails and local parts, domain names as lower-case IDNA A-labels), so diffs compare like with like.
+ * Failures carry their property path. Pure apart from `require("node:url")` inside a function: the
+ * provider bundles it; the preview sentinel is passed through, never rejected.
  */
 import type { ElementDescriptor, FieldDescriptor, ObjectSchemaSubset } from "./schema/types";
 
@@ -27,6 +28,37 @@ export function fieldsOf(subset: ObjectSchemaSubset, schemaName: string, type?: 
     if (typeof type !== "string" || !(type in schema.variants)) return undefined;
     const target = schema.variants[type];
     return target ? fieldsOf(subset, target) : {};
+}
+
+/**
+ * How Stalwart rewrites a stored string (stalwart-api.md §4.4): `domain` = whitespace stripped,
+ * IDNA A-label, lower-cased; `lower` = trimmed and lower-cased (local parts). Applies to the field's
+ * whole value (a set's members too). Emails (format emailAddress) are lower-cased wherever they are.
+ */
+export type StringRule = "domain" | "lower";
+
+const LOCAL_PART: Readonly<Record<string, StringRule>> = { name: "lower" };
+
+/**
+ * Schema (as a field or the object names it, before a variant is picked: x:Account covers User and
+ * Group) → field → rule. x:EmailAlias is the element of x:Account and x:MailingList `aliases`.
+ */
+export const STRING_RULES: Readonly<Record<string, Readonly<Record<string, StringRule>>>> = {
+    "x:Domain": { name: "domain", aliases: "domain" },
+    "x:Account": LOCAL_PART,
+    "x:MailingList": LOCAL_PART,
+    "x:EmailAlias": LOCAL_PART,
+};
+
+/**
+ * A domain name as Stalwart stores it: whitespace removed, Unicode labels to punycode A-labels,
+ * lower-cased (WHATWG domainToASCII, which is UTS #46 processing); undefined when it is not a
+ * valid domain name. `node:url` is required here, not at module scope, so the bundled provider can use it.
+ */
+export function normalizeDomainName(name: string): string | undefined {
+    const { domainToASCII } = require("node:url") as typeof import("node:url");
+    const ascii = domainToASCII(name.replace(/\s+/g, ""));
+    return ascii ? ascii.toLowerCase() : undefined;
 }
 
 export const variantsOf = (subset: ObjectSchemaSubset, schemaName: string): string[] | undefined => {
@@ -82,8 +114,10 @@ export function parseDuration(text: string): number | undefined {
 interface Ctx {
     subset: ObjectSchemaSubset;
     failures: Failure[];
-    /** lower-case every string under this top-level key (domain names, account local parts) */
-    lower: boolean;
+    /** how strings under the current field are rewritten by the server (STRING_RULES, or CheckOptions.lowercase) */
+    rule?: StringRule;
+    /** top-level properties lower-cased as a whole (CheckOptions.lowercase) */
+    lowercase: readonly string[];
 }
 
 const fail = (ctx: Ctx, path: string, reason: string) => {
@@ -103,7 +137,12 @@ function scalar(ctx: Ctx, f: Field, v: unknown, path: string): unknown {
             if ((f.format === "secret" || f.format === "secretText") && v === "****") {
                 return bad(ctx, path, `"****" is the server's mask, not a secret; pass the real value`, v);
             }
-            const out = f.format === "emailAddress" || ctx.lower ? v.trim().toLowerCase() : v;
+            let out = v;
+            if (ctx.rule === "domain") {
+                const name = normalizeDomainName(v);
+                if (name === undefined) return bad(ctx, path, `not a valid domain name: ${JSON.stringify(v)}`, v);
+                out = name;
+            } else if (f.format === "emailAddress" || ctx.rule === "lower") out = v.trim().toLowerCase();
             if (f.maxLength !== undefined && out.length > f.maxLength) fail(ctx, path, `longer than ${f.maxLength} characters`);
             return out;
         }
@@ -146,6 +185,8 @@ function scalar(ctx: Ctx, f: Field, v: unknown, path: string): unknown {
     }
 }
 
+const EMPTY_KEY = "empty keys (set members, map keys) are rejected by Stalwart";
+
 /** Set/list/map members given as an array or as the wire object. */
 function entries(ctx: Ctx, v: unknown, path: string, what: string): [string, unknown][] | undefined {
     if (Array.isArray(v)) return v.map((x, i) => [String(i), x]);
@@ -166,6 +207,11 @@ export function value(ctx: Ctx, f: Field, v: unknown, path: string): unknown {
         const out: Obj = {};
         for (const [k, x] of list) {
             const item = Array.isArray(v) ? x : k;
+            // the wire form is {"<member>": true}: an empty member is an empty key, which Stalwart rejects
+            if (typeof item === "string" && item.trim() === "") {
+                fail(ctx, path, EMPTY_KEY);
+                continue;
+            }
             if (!Array.isArray(v) && x !== true && x !== false) fail(ctx, `${path}.${k}`, "set members map to true");
             if (!Array.isArray(v) && x !== true) continue;
             const el = f.element ?? { kind: "string" };
@@ -187,6 +233,10 @@ export function value(ctx: Ctx, f: Field, v: unknown, path: string): unknown {
         if (!isObj(v)) return bad(ctx, path, `expected an object, got ${JSON.stringify(v)}`, v);
         const out: Obj = {};
         for (const [k, x] of Object.entries(v)) {
+            if (k.trim() === "") {
+                fail(ctx, path, EMPTY_KEY);
+                continue;
+            }
             const key = f.key && f.key.kind !== "string" ? scalar(ctx, f.key, k, `${path}{${k}}`) : k;
             out[String(key)] = f.value ? value(ctx, { ...f.value, nullable: true }, x, `${path}.${k}`) : x;
         }
@@ -209,6 +259,7 @@ export function object(ctx: Ctx, schemaName: string, v: unknown, path: string, c
     }
     const fields = type === UNKNOWN ? undefined : fieldsOf(ctx.subset, schemaName, type);
     if (!fields) return v;
+    const rules = STRING_RULES[schemaName] ?? {};
     const out: Obj = variants ? { "@type": type } : {};
     for (const [k, x] of Object.entries(v)) {
         if (k === "@type" && variants) continue;
@@ -223,7 +274,8 @@ export function object(ctx: Ctx, schemaName: string, v: unknown, path: string, c
             continue;
         }
         if (x === undefined) continue;
-        out[k] = value(ctx, f, x, p);
+        const rule = rules[k] ?? (top && ctx.lowercase.includes(k) ? "lower" : ctx.rule);
+        out[k] = value(rule === ctx.rule ? ctx : { ...ctx, rule }, f, x, p);
     }
     // Variant objects are rebuilt from defaults whenever written, so their required fields must be present.
     if (creating || (variants && !top)) {
@@ -243,19 +295,9 @@ export interface CheckOptions {
 
 /** Validate and normalize a resource's `properties`. Failure paths are prefixed with `properties.`. */
 export function checkProperties(subset: ObjectSchemaSubset, props: unknown, options: CheckOptions): { properties: unknown; failures: Failure[] } {
-    const ctx: Ctx = { subset, failures: [], lower: false };
+    const ctx: Ctx = { subset, failures: [], lowercase: options.lowercase ?? [] };
     if (props === UNKNOWN) return { properties: props, failures: [] };
     if (!isObj(props)) return { properties: props, failures: [{ property: "properties", reason: "expected an object of x:* properties" }] };
     const out = object(ctx, subset.object.schema, props, "", options.creating, true);
-    // Lower-casing is per top-level key: redo those with the flag set.
-    if (isObj(out) && options.lowercase) {
-        const fields = fieldsOf(subset, subset.object.schema, props["@type"]) ?? {};
-        for (const k of options.lowercase) {
-            const f = fields[k];
-            if (!f || !(k in out) || out[k] === UNKNOWN) continue;
-            const sub: Ctx = { subset, failures: [], lower: true };
-            out[k] = value(sub, f, props[k], k);
-        }
-    }
     return { properties: out, failures: ctx.failures.map((f) => ({ property: `properties${f.property ? "." : ""}${f.property}`, reason: f.reason })) };
 }

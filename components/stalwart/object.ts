@@ -4,10 +4,11 @@
  * properties are marked secret before they reach the engine, so they are encrypted in state.
  */
 import * as pulumi from "@pulumi/pulumi";
+import type { TrackedObject } from "./convergence/changes";
 import { EXCLUDED_OBJECTS } from "./generated/excluded";
 import { isSecretField } from "./diff";
-import { stalwartProvider } from "./provider";
-import { objectDescriptor, subsetFor } from "./schema/table";
+import { ACCOUNT_SCOPED, stalwartProvider } from "./provider";
+import { objectDescriptor, subsetFor, volatileProperties } from "./schema/table";
 import type { FieldDescriptor, ObjectSchemaSubset } from "./schema/types";
 
 export interface StalwartObjectArgs {
@@ -26,6 +27,19 @@ export interface StalwartObjectOptions extends pulumi.CustomResourceOptions {
     adopt?: boolean;
     providerVersion?: string;
 }
+
+/** Options of the typed classes for account-scoped objects (x:ApiKey, x:AppPassword, x:AccountSettings, …). */
+export interface AccountScopedObjectOptions extends StalwartObjectOptions {
+    /**
+     * The account the object lives in (the JMAP accountId, stalwart-api.md §1.2). Leave it out only
+     * when the credentials Pulumi uses belong to that account; the recovery admin has no account of
+     * its own and must always name one.
+     */
+    accountId?: pulumi.Input<string>;
+}
+
+/** The pseudo-property of a tracked object that carries the write's content hash, so a secret-only change still counts. */
+export const TRACKED_CONTENT_KEY = "#content";
 
 /** Does a value of this field (at any depth) hold a secret string? Cycles in the schema end the walk. */
 function secretBearing(subset: ObjectSchemaSubset, f: FieldDescriptor, seen = new Set<string>()): boolean {
@@ -62,6 +76,28 @@ function protectSecrets(objectType: string, properties: pulumi.Input<Record<stri
     return whole.apply((p: Record<string, unknown>): pulumi.Output<any> => (Object.keys(p ?? {}).some((k) => secret.has(k)) ? pulumi.secret(p) : pulumi.output(p)));
 }
 
+/**
+ * The request accountId an account-scoped object needs. x:PublicKey and x:MaskedEmail also carry an
+ * `accountId` property, which the server takes from the request's accountId: without an explicit
+ * one, that property names the account.
+ */
+function accountIdFor(objectType: string, given: pulumi.Input<string> | undefined, properties: pulumi.Input<Record<string, unknown>>): pulumi.Input<string> | undefined {
+    const scoped = ACCOUNT_SCOPED.includes(objectType);
+    if (given !== undefined && given !== null && !scoped) {
+        throw new Error(`${objectType} is not account-scoped: accountId applies only to ${ACCOUNT_SCOPED.join(", ")}.`);
+    }
+    if (given !== undefined && given !== null) return given;
+    const subset = subsetFor(objectType);
+    const root = subset.schemas[subset.object.schema];
+    if (!scoped || !root || "variants" in root || !("accountId" in root.fields)) return undefined;
+    if (pulumi.Output.isInstance(properties) || properties instanceof Promise) {
+        return pulumi.output(properties).apply((p: Record<string, unknown> | undefined) => (typeof p?.accountId === "string" ? p.accountId : undefined)) as pulumi.Output<string>;
+    }
+    // Only this one property: lifting the whole object would make the accountId unknown whenever any property is.
+    const own = (properties as Record<string, unknown> | undefined)?.accountId;
+    return typeof own === "string" || pulumi.Output.isInstance(own) || own instanceof Promise ? (own as pulumi.Input<string>) : undefined;
+}
+
 /** Rejects unknown and unmanageable types at construction, with close matches or the reason. */
 function validObjectType(objectType: string): string {
     objectDescriptor(objectType);
@@ -86,10 +122,19 @@ export class StalwartObject extends pulumi.dynamic.Resource {
     declare public readonly providerVersion: pulumi.Output<string>;
     /** the secret x:ApiKey / x:AppPassword return once on create (stored encrypted) */
     declare public readonly createdSecret: pulumi.Output<string | undefined>;
+    /** the account an account-scoped object lives in (undefined for every other type) */
+    declare public readonly accountId: pulumi.Output<string | undefined>;
+    /**
+     * The object as StalwartConvergence tracks it: type, id, account (account-scoped types), the
+     * server's view plus the content hash under TRACKED_CONTENT_KEY, and the properties the server
+     * sets itself (never compared). Pass it in StalwartConvergence's `objects`.
+     */
+    public readonly tracked: pulumi.Output<TrackedObject>;
 
-    constructor(name: string, args: StalwartObjectArgs, opts?: StalwartObjectOptions) {
-        const { adopt, providerVersion, ...resourceOptions } = opts ?? {};
+    constructor(name: string, args: StalwartObjectArgs, opts?: StalwartObjectOptions | AccountScopedObjectOptions) {
+        const { adopt, providerVersion, accountId: optsAccountId, ...resourceOptions } = (opts ?? {}) as AccountScopedObjectOptions;
         const objectType = validObjectType(args.objectType);
+        const accountId = accountIdFor(objectType, args.accountId ?? optsAccountId, args.properties);
         super(
             stalwartProvider(objectType),
             name,
@@ -98,7 +143,7 @@ export class StalwartObject extends pulumi.dynamic.Resource {
                 properties: protectSecrets(objectType, args.properties),
                 adopt: args.adopt ?? adopt,
                 providerVersion: args.providerVersion ?? providerVersion,
-                accountId: args.accountId,
+                accountId,
                 objectId: undefined,
                 contentHash: undefined,
                 changedProperties: undefined,
@@ -109,5 +154,15 @@ export class StalwartObject extends pulumi.dynamic.Resource {
             "stalwart",
             objectType.replace(/^x:/, ""),
         );
+        const volatile = volatileProperties(objectType);
+        this.tracked = pulumi
+            .all([this.objectType, this.objectId, this.accountId, this.properties, this.contentHash])
+            .apply(([type, objectId, account, properties, contentHash]): TrackedObject => ({
+                objectType: type,
+                objectId,
+                ...(typeof account === "string" && account !== "" ? { accountId: account } : {}),
+                properties: { ...properties, [TRACKED_CONTENT_KEY]: contentHash },
+                volatile,
+            }));
     }
 }

@@ -5,10 +5,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { StalwartConvergence } from "./convergence";
-import type { TrackedObject } from "./convergence/changes";
 import { StalwartObject } from "./object";
-import { TABLE } from "./schema/table";
-import { isVariantSchema } from "./schema/types";
 import type { StalwartObjectSpec } from "./settingsPlan";
 
 export interface StalwartSettingsArgs {
@@ -19,24 +16,9 @@ export interface StalwartSettingsArgs {
     discoverAddress?: pulumi.Input<string>;
 }
 
-/** The pseudo-property that carries a write's content hash, so a secret-only change still counts. */
-export const CONTENT_KEY = "#content";
-
-/** Server-set properties of a type's top-level fields: the server may change them, verification ignores them. */
-export function volatileProperties(objectType: string): string[] {
-    const object = TABLE.objects[objectType];
-    const root = object && TABLE.schemas[object.schema];
-    if (!root) return [];
-    const fieldSets = isVariantSchema(root)
-        ? Object.values(root.variants).flatMap((v) => {
-              const s = v ? TABLE.schemas[v] : undefined;
-              return s && !isVariantSchema(s) ? [s.fields] : [];
-          })
-        : [root.fields];
-    const names = new Set<string>(object.computedOnGet);
-    for (const fields of fieldSets) for (const [k, f] of Object.entries(fields)) if (f.update === "serverSet") names.add(k);
-    return [...names].sort();
-}
+/** Re-exported for callers that build tracked objects themselves (tests, the bench). */
+export { TRACKED_CONTENT_KEY as CONTENT_KEY } from "./object";
+export { volatileProperties } from "./schema/table";
 
 /** Sets `value` at a dotted path inside a copy of `target`. */
 function setPath(target: Record<string, unknown>, path: string, value: unknown): Record<string, unknown> {
@@ -68,17 +50,16 @@ export class StalwartSettings extends pulumi.ComponentResource {
                 ? pulumi.all(refs.map(([, ref]) => this.objects[ref]!.objectId)).apply((ids) => refs.reduce((props, [path], i) => setPath(props, path, ids[i]), spec.properties))
                 : spec.properties;
             // dependsOn is not inherited by children: each object waits for what the component waits for
-            this.objects[spec.key] = new StalwartObject(`${name}-${spec.key}`, { objectType: spec.objectType, properties }, { parent: this, dependsOn: opts?.dependsOn });
+            this.objects[spec.key] = new StalwartObject(
+                `${name}-${spec.key}`,
+                { objectType: spec.objectType, properties },
+                // "managed" and "properties" would hold a secret the schema does not know as one in clear
+                { parent: this, dependsOn: opts?.dependsOn, ...(spec.secretOutputs ? { additionalSecretOutputs: ["properties", "managed"] } : {}) },
+            );
         }
         const all = Object.values(this.objects);
-        const tracked = all.map((o) =>
-            pulumi.all([o.objectType, o.objectId, o.properties, o.contentHash]).apply(([objectType, objectId, properties, contentHash]): TrackedObject => ({
-                objectType,
-                objectId,
-                properties: { ...properties, [CONTENT_KEY]: contentHash },
-                volatile: volatileProperties(objectType),
-            })),
-        );
+        // each object's own tracked form carries its accountId, content hash and volatile properties
+        const tracked = all.map((o) => o.tracked);
         this.convergence = new StalwartConvergence(
             `${name}-convergence`,
             { objects: tracked, restartCommand: args.restartCommand, discoverAddress: args.discoverAddress },

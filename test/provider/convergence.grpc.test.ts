@@ -1,7 +1,7 @@
 // StalwartConvergence's provider, serialized and run by the SDK's dynamic-provider host over gRPC,
 // against the Stalwart simulator: reloads once per change, restarts through the given command,
 // waits for /healthz/live, verifies, and treats a failing reload as a readiness gate.
-import { createServer, type Server } from "node:http";
+import { createServer, request as httpRequest, type Server, type ServerResponse } from "node:http";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import type { TrackedObject } from "../../components/stalwart/convergence/changes";
 import { convergenceProvider } from "../../components/stalwart/convergence/provider";
@@ -18,6 +18,21 @@ let providerText: string;
 let restartHook: Server;
 let restartUrl: string;
 let restarts = 0;
+
+/**
+ * An HTTP interposer between a second provider host and the simulator: it records the raw
+ * /api/discover paths, can break or stall discover requests, and can rewrite /jmap answers.
+ */
+const tap = {
+    discoverPaths: [] as string[],
+    dropDiscover: 0,
+    stallDiscover: 0,
+    stalled: [] as ServerResponse[],
+    /** rewrites the next `times` /jmap answers that contain x:Action/set */
+    rewriteAction: undefined as undefined | { times: number; fn: (body: any) => any },
+};
+let interposer: Server;
+let tapped: ProviderHost;
 
 async function jmap(calls: unknown[]): Promise<any[]> {
     const r = await fetch(`${sim.url}/jmap`, {
@@ -65,16 +80,66 @@ beforeAll(async () => {
     const [user, password] = sim.adminCredentials.split(":");
     host = await ProviderHost.start({ env: { STALWART_URL: sim.url, STALWART_USER: user, STALWART_PASSWORD: password, STALWART_TOKEN: undefined } });
     console.log(`convergence __provider: ${providerText.length} B`);
+
+    interposer = createServer((req, res) => {
+        const path = req.url ?? "/";
+        if (path.startsWith("/api/discover/")) {
+            tap.discoverPaths.push(path);
+            if (tap.dropDiscover > 0) {
+                tap.dropDiscover--;
+                req.socket.destroy();
+                return;
+            }
+            if (tap.stallDiscover > 0) {
+                tap.stallDiscover--;
+                tap.stalled.push(res);
+                return;
+            }
+        }
+        const chunks: Buffer[] = [];
+        req.on("data", (c: Buffer) => chunks.push(c));
+        req.on("end", () => {
+            const body = Buffer.concat(chunks);
+            const headers = { ...req.headers, host: new URL(sim.url).host };
+            const upstream = httpRequest(`${sim.url}${path}`, { method: req.method, headers }, (up) => {
+                const parts: Buffer[] = [];
+                up.on("data", (c: Buffer) => parts.push(c));
+                up.on("end", () => {
+                    let out = Buffer.concat(parts);
+                    const rewrite = tap.rewriteAction;
+                    if (rewrite && rewrite.times > 0 && path.startsWith("/jmap") && body.includes("x:Action/set")) {
+                        rewrite.times--;
+                        out = Buffer.from(JSON.stringify(rewrite.fn(JSON.parse(out.toString("utf8")))));
+                    }
+                    const { "content-length": _length, "transfer-encoding": _encoding, ...rest } = up.headers;
+                    res.writeHead(up.statusCode ?? 502, { ...rest, "content-length": out.length });
+                    res.end(out);
+                });
+            });
+            upstream.on("error", () => req.socket.destroy());
+            upstream.end(body);
+        });
+    });
+    await new Promise<void>((r) => interposer.listen(0, "127.0.0.1", r));
+    const tapUrl = `http://127.0.0.1:${(interposer.address() as any).port}`;
+    tapped = await ProviderHost.start({ env: { STALWART_URL: tapUrl, STALWART_USER: user, STALWART_PASSWORD: password, STALWART_TOKEN: undefined } });
 });
 
 afterAll(async () => {
     await host?.stop();
+    await tapped?.stop();
+    for (const res of tap.stalled) res.socket?.destroy();
+    await new Promise((r) => interposer?.close(r));
     await sim?.close();
     await new Promise((r) => restartHook?.close(r));
 });
 
 beforeEach(() => {
     restarts = 0;
+    tap.discoverPaths = [];
+    tap.dropDiscover = 0;
+    tap.stallDiscover = 0;
+    tap.rewriteAction = undefined;
 });
 
 describe("StalwartConvergence", () => {
@@ -186,5 +251,103 @@ describe("StalwartConvergence", () => {
     it("check names malformed inputs", async () => {
         const { failures } = await host.check({}, { objects: [{ objectType: "Domain", objectId: "" }], restartCommand: "docker restart", __provider: providerText }, { type: TYPE });
         expect(failures.map((f) => f.property).sort()).toEqual(["objects[0].objectId", "objects[0].objectType", "restartCommand"]);
+    });
+
+    it("account-scoped objects are read back in their own account (one /get per type and account)", async () => {
+        const domain = await create("x:Domain", { name: "scoped.test", dkimManagement: { "@type": "Manual" } });
+        const alice = await create("x:Account", { "@type": "User", name: "alice", domainId: domain.objectId });
+        const bob = await create("x:Account", { "@type": "User", name: "bob", domainId: domain.objectId });
+        const apiKey = async (accountId: string, description: string): Promise<TrackedObject> => {
+            const [[, set], [, got]] = await jmap([
+                ["x:ApiKey/set", { accountId, create: { k: { description } } }, "s"],
+                ["x:ApiKey/get", { accountId, ids: ["#k"] }, "g"],
+            ]);
+            expect(set.notCreated, JSON.stringify(set.notCreated)).toBeUndefined();
+            const { id, ...properties } = got.list[0];
+            return { objectType: "x:ApiKey", objectId: id, accountId, properties };
+        };
+        const aliceKey = await apiKey(alice.objectId, "alice ci");
+        const bobKey = await apiKey(bob.objectId, "bob ci");
+        // the recovery admin's own account holds no credentials: without the accountId they read as gone
+        const [[, unscoped]] = await jmap([["x:ApiKey/get", { ids: [aliceKey.objectId] }, "g"]]);
+        expect(unscoped.list ?? []).toEqual([]);
+
+        sim.resetCounters();
+        const { properties: outs } = await host.create(inputs([aliceKey, bobKey, domain]), { type: TYPE });
+        expect(outs.verified).toBe(3);
+        expect(sim.counters.byMethod["x:ApiKey/get"]).toBe(2);
+        expect((outs.objects as any[]).map((o) => o.accountId)).toEqual([alice.objectId, bob.objectId, undefined]);
+
+        // drift in one account is named with its account
+        await jmap([["x:ApiKey/set", { accountId: bob.objectId, update: { [bobKey.objectId]: { description: "edited by hand" } } }, "u"]]);
+        const err = await host.update("convergence", outs, inputs([aliceKey, { ...bobKey, properties: { ...bobKey.properties, description: "bob deploy" } }, domain]), { type: TYPE }).then(
+            () => undefined,
+            (e) => e,
+        );
+        expect(String(err)).toContain(`x:ApiKey ${bobKey.objectId}.description in account ${bob.objectId} reads "edited by hand", written "bob deploy"`);
+
+        const { failures } = await host.check({}, { objects: [{ ...aliceKey, accountId: 7 }], __provider: providerText }, { type: TYPE });
+        expect(failures.map((f) => f.property)).toEqual(["objects[0].accountId"]);
+    });
+
+    it("/api/discover gets the address with its @ as it is; a connection error or a timeout is retried, not fatal", async () => {
+        sim.setReachableIdp(ISSUER, true);
+        const dir = await create("x:Directory", { "@type": "Oidc", description: "idp", issuerUrl: ISSUER });
+        await create("x:Domain", { name: "raw.test", dkimManagement: { "@type": "Manual" } });
+        const auth = await update("x:Authentication", "singleton", { directoryId: dir.objectId });
+        const objects = [dir, auth];
+        const address = "some+one@raw.test";
+
+        const { properties: ok } = await tapped.create(inputs(objects, { discoverAddress: address }), { type: TYPE });
+        expect(ok.directoryBinding).toBe("issuer");
+        expect(tap.discoverPaths).toEqual([`/api/discover/${address}`]);
+
+        // the first two discover requests break: retried within the readiness attempts, no reload in between
+        tap.discoverPaths = [];
+        tap.dropDiscover = 2;
+        sim.resetCounters();
+        const { properties: again } = await tapped.create(inputs(objects, { discoverAddress: address }), { type: TYPE });
+        expect(again.directoryBinding).toBe("issuer");
+        expect(tap.discoverPaths).toHaveLength(3);
+        expect(sim.counters.byMethod["x:Action/set"]).toBe(1); // the plan's ReloadSettings only
+
+        // a discover request that hangs times out and is retried
+        tap.discoverPaths = [];
+        tap.stallDiscover = 1;
+        const { properties: slow } = await tapped.create(inputs(objects, { discoverAddress: address, readiness: { ...FAST, discoverTimeoutMs: 300 } }), { type: TYPE });
+        expect(slow.directoryBinding).toBe("issuer");
+        expect(tap.discoverPaths).toHaveLength(2);
+
+        // it stays unreachable: bounded, then an error that says so
+        tap.dropDiscover = 100;
+        const err = await tapped.create(inputs(objects, { discoverAddress: address }), { type: TYPE }).then(() => undefined, (e) => e);
+        expect(String(err)).toMatch(/directoryId = .* could not be confirmed: .*\/api\/discover\/some\+one@raw\.test gave no usable answer after 3 attempts \(last: unreachable/);
+        await jmap([["x:Authentication/set", { update: { singleton: { directoryId: null } } }, "a"], ["x:Directory/set", { destroy: [dir.objectId] }, "d"]]);
+    });
+
+    it("a reload the server neither confirms nor refuses is a failure; a wrong method response is an error", async () => {
+        const tracer = await create("x:Tracer", { "@type": "Stdout", level: "warn" });
+        const dropCreated = (body: any) => {
+            const [, args] = body.methodResponses[0];
+            delete args.created;
+            return body;
+        };
+        // once: retried, then confirmed
+        tap.rewriteAction = { times: 1, fn: dropCreated };
+        sim.resetCounters();
+        const { properties: outs } = await tapped.create(inputs([tracer]), { type: TYPE });
+        expect(outs.reloads).toEqual(["ReloadSettings"]);
+        expect(sim.counters.byMethod["x:Action/set"]).toBe(2);
+
+        // never confirmed: a readiness failure that ends in an error naming the action
+        tap.rewriteAction = { times: 100, fn: dropCreated };
+        const unconfirmed = await tapped.create(inputs([tracer]), { type: TYPE }).then(() => undefined, (e) => e);
+        expect(String(unconfirmed)).toMatch(/ReloadSettings failed: the server confirmed it neither as created nor as notCreated \(after 3 attempts\)/);
+
+        // an answer to some other method confirms nothing
+        tap.rewriteAction = { times: 100, fn: (body: any) => ({ ...body, methodResponses: [["x:Action/get", { list: [], notFound: [] }, "a"]] }) };
+        const wrong = await tapped.create(inputs([tracer]), { type: TYPE }).then(() => undefined, (e) => e);
+        expect(String(wrong)).toMatch(/x:Action\/set \(ReloadSettings\): the server answered "x:Action\/get" instead of x:Action\/set/);
+        await jmap([["x:Tracer/set", { destroy: [tracer.objectId] }, "d"]]);
     });
 });

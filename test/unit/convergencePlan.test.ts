@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { planConvergence, type TrackedObject } from "../../components/stalwart/convergence/changes";
+import { pathSegment } from "../../components/stalwart/convergence/run";
 import { effectOf, effectsOf, NAMED_TYPES } from "../../components/stalwart/effects";
 import { TABLE } from "../../components/stalwart/schema/table";
 
@@ -83,5 +84,34 @@ describe("planConvergence", () => {
     it("each reload action appears once however many objects need it", () => {
         const plan = planConvergence(undefined, [auth, obj("x:Tracer", "t", {}), obj("x:Directory", "d", {}), obj("x:Certificate", "c", {})]);
         expect(plan.reloads).toEqual(["ReloadSettings", "ReloadTlsCertificates"]);
+    });
+
+    it("account-scoped objects are identified by type, account and id: the same credential id in two accounts is two objects", () => {
+        const key = (accountId: string, description: string): TrackedObject => ({ objectType: "x:ApiKey", objectId: "b", accountId, properties: { description } });
+        const first = planConvergence(undefined, [key("c", "ci"), key("d", "ci")]);
+        expect(first.changes.map((c) => [c.objectId, c.accountId, c.what])).toEqual([
+            ["b", "c", "created"],
+            ["b", "d", "created"],
+        ]);
+        expect(planConvergence([key("c", "ci"), key("d", "ci")], [key("c", "ci"), key("d", "ci")]).changes).toEqual([]);
+        expect(planConvergence([key("c", "ci"), key("d", "ci")], [key("c", "ci"), key("d", "deploy")]).changes).toEqual([
+            { objectType: "x:ApiKey", objectId: "b", accountId: "d", what: ["description"], effects: ["live"] },
+        ]);
+        // moved to another account: the old one is gone, the new one is new
+        const moved = planConvergence([key("c", "ci")], [key("d", "ci")]);
+        expect(moved.changes.map((c) => [c.accountId, c.what])).toEqual([
+            ["d", "created"],
+            ["c", "destroyed"],
+        ]);
+    });
+});
+
+describe("pathSegment (the address in /api/discover/<address>)", () => {
+    it("keeps what a path segment may hold raw and encodes only the rest", () => {
+        expect(pathSegment("someone@infinidim.net")).toBe("someone@infinidim.net");
+        expect(pathSegment("some+one.x=y@a.test")).toBe("some+one.x=y@a.test");
+        expect(pathSegment("a b/c?d#e%f")).toBe("a%20b%2Fc%3Fd%23e%25f");
+        expect(pathSegment("jörg@bücher.test")).toBe("j%C3%B6rg@b%C3%BCcher.test");
+        expect(new URL(`http://h/api/discover/${pathSegment("x/../y@a.test")}`).pathname).toBe("/api/discover/x%2F..%2Fy@a.test");
     });
 });

@@ -1,4 +1,5 @@
 import { beforeAll, describe, expect, it } from "vitest";
+import { ACCOUNT_SCOPED } from "../../components/stalwart/providerCore";
 import { EXCLUDED_OBJECTS } from "../../components/stalwart/schema/exclusions";
 import { GENERATED_DIR, generate } from "../../components/stalwart/schema/generate";
 import { isVariantSchema, type SchemaTable, type SingleSchema } from "../../components/stalwart/schema/types";
@@ -137,6 +138,21 @@ describe.skipIf(!sourcesPresent)("generate() on the shared Stalwart v0.16.18 fil
         expect(declared.length).toBe(117 - Object.keys(EXCLUDED_OBJECTS).length);
         expect(classes).toContain("export class Domain extends StalwartObject {");
         expect(classes).toContain("export class StalwartCache extends StalwartObject {");
+    });
+
+    it("gives the classes of account-scoped objects an accountId option and hands it to StalwartObject", () => {
+        const classes = files[`${GENERATED_DIR}/classes.ts`]!;
+        const bodies: Record<string, string> = Object.fromEntries([...classes.matchAll(/export class (\w+) extends StalwartObject \{\n([^}]*)\}/g)].map((m) => [m[1]!, m[2]!]));
+        const scoped = ACCOUNT_SCOPED.filter((o) => !(o in EXCLUDED_OBJECTS));
+        expect(scoped.sort()).toEqual(["x:AccountSettings", "x:ApiKey", "x:AppPassword", "x:MaskedEmail", "x:PublicKey"]);
+        for (const object of scoped) {
+            const body = bodies[object.slice(2)]!;
+            expect(body, object).toContain("opts?: AccountScopedObjectOptions)");
+            expect(body, object).toContain(`{ objectType: "${object}", properties, accountId: opts?.accountId, adopt: opts?.adopt`);
+        }
+        expect(bodies.Domain).toContain("opts?: StalwartObjectOptions)");
+        expect(bodies.Domain).not.toContain("accountId");
+        expect(Object.values(bodies).filter((b) => b.includes("accountId"))).toHaveLength(scoped.length);
     });
 
     it("derives mustProvide as required, client-settable and without default, agreeing with the facts", () => {

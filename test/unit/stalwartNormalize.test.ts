@@ -1,7 +1,7 @@
 // check(): validation and normalization against the real generated descriptors.
 import { describe, expect, it } from "vitest";
-import { checkProperties, parseDuration, UNKNOWN } from "../../components/stalwart/normalize";
-import { LOWERCASE_PROPERTIES } from "../../components/stalwart/provider";
+import { checkProperties, normalizeDomainName, parseDuration, UNKNOWN } from "../../components/stalwart/normalize";
+import { LOWERCASE_PROPERTIES, stalwartProvider } from "../../components/stalwart/provider";
 import { subsetFor } from "../../components/stalwart/schema/table";
 
 const check = (type: string, props: unknown, creating = true) =>
@@ -75,5 +75,61 @@ describe("checkProperties", () => {
         const r = check("x:Account", { "@type": UNKNOWN, name: UNKNOWN, domainId: UNKNOWN, aliases: [UNKNOWN] });
         expect(r.failures).toEqual([]);
         expect(check("x:NetworkListener", { name: "smtp", bind: [UNKNOWN], tlsTimeout: UNKNOWN }).failures).toEqual([]);
+    });
+
+    it("x:Domain: Unicode names and aliases become lower-case IDNA A-labels; invalid names fail", () => {
+        expect(normalizeDomainName("Bücher.Example.TEST")).toBe("xn--bcher-kva.example.test");
+        expect(normalizeDomainName(" mail.example.test ")).toBe("mail.example.test");
+        expect(normalizeDomainName("exa%mple.test")).toBeUndefined();
+        const r = check("x:Domain", { name: "Bücher.TEST", aliases: ["MÜNCHEN.test", "xn--mnchen-3ya.test", "Mail.Example.test"], description: "Bücher & more" });
+        expect(r.failures).toEqual([]);
+        expect(r.properties).toEqual({
+            name: "xn--bcher-kva.test",
+            // the same domain spelled twice is one member
+            aliases: { "xn--mnchen-3ya.test": true, "mail.example.test": true },
+            description: "Bücher & more",
+        });
+        // the rule is the schema's, not the provider's lower-case list
+        expect(checkProperties(subsetFor("x:Domain"), { name: "Bücher.TEST" }, { creating: true }).properties).toEqual({ name: "xn--bcher-kva.test" });
+        expect(reasons(check("x:Domain", { name: "exa%mple.test", aliases: ["ok.test", "bad<>.test"] }))).toEqual({
+            "properties.name": 'not a valid domain name: "exa%mple.test"',
+            "properties.aliases[1]": 'not a valid domain name: "bad<>.test"',
+        });
+    });
+
+    it("x:Account and x:MailingList: alias local parts are lower-cased, their descriptions are not", () => {
+        const r = check("x:Account", {
+            "@type": "User",
+            name: "Alice",
+            domainId: "b",
+            aliases: [{ name: "Postmaster", domainId: "b", description: "Mixed Case Stays" }],
+        });
+        expect(r.failures).toEqual([]);
+        expect(r.properties).toMatchObject({ name: "alice", aliases: { "0": { name: "postmaster", domainId: "b", description: "Mixed Case Stays" } } });
+        const group = check("x:Account", { "@type": "Group", name: "Team", domainId: "b", aliases: { "0": { name: "Sales", domainId: "b" } } });
+        expect(group.properties).toMatchObject({ name: "team", aliases: { "0": { name: "sales" } } });
+        const list = check("x:MailingList", { name: "News", domainId: "b", aliases: [{ name: "Announce", domainId: "b", description: "Hi" }] });
+        expect(list.properties).toMatchObject({ name: "news", aliases: { "0": { name: "announce", description: "Hi" } } });
+    });
+
+    it("empty keys in sets and maps are rejected, naming the property", () => {
+        expect(reasons(check("x:Domain", { name: "example.test", aliases: { "": true } }))["properties.aliases"]).toMatch(/empty keys .* are rejected/);
+        expect(reasons(check("x:Domain", { name: "example.test", aliases: ["ok.test", " "] }))["properties.aliases"]).toMatch(/empty keys .* are rejected/);
+        // a number set would otherwise turn "" into 0
+        const listener = check("x:NetworkListener", { name: "smtp", bind: ["[::]:25"], overrideProxyTrustedNetworks: { "": true } });
+        expect(reasons(listener)["properties.overrideProxyTrustedNetworks"]).toMatch(/empty keys/);
+        const headers = check("x:Http", { responseHeaders: { "": "x", "X-Ok": "1", "  ": "y" } }, false);
+        expect(reasons(headers)["properties.responseHeaders"]).toMatch(/empty keys .* are rejected/);
+        expect(headers.failures).toHaveLength(2);
+        expect(headers.properties).toEqual({ responseHeaders: { "X-Ok": "1" } });
+        const enumMap = reasons(check("x:Account", { "@type": "User", name: "a", domainId: "b", quotas: { "": 1 } }));
+        expect(enumMap["properties.quotas"]).toMatch(/empty keys .* are rejected/);
+    });
+
+    it("normalizes inside the bundled provider too (node:url required at run time)", async () => {
+        const provider = stalwartProvider("x:Domain");
+        const r = await provider.check!({}, { objectType: "x:Domain", properties: { name: "Bücher.TEST", aliases: { "": true } } });
+        expect(r.inputs.properties).toEqual({ name: "xn--bcher-kva.test", aliases: {} });
+        expect(r.failures?.map((f) => f.property)).toEqual(["properties.aliases"]);
     });
 });

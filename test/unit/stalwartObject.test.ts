@@ -51,4 +51,57 @@ describe("StalwartObject", () => {
         expect(await resolved(typed.objectId)).toBe("typed-id");
         expect(registered.find((x) => x.name === "typed")!.inputs.adopt).toBe(false);
     });
+
+    it("typed classes of account-scoped objects take accountId and hand it to the provider; others refuse it", async () => {
+        await Promise.all(
+            [
+                new mod.ApiKey("ci-key", { description: "ci" }, { accountId: "c" }),
+                new mod.AppPassword("phone", { description: "phone" }, { accountId: "c", adopt: false }),
+                new mod.AccountSettings("alice-settings", { locale: "en_US" }, { accountId: "c" }),
+                // x:PublicKey names its account in a property too: that is the request's accountId unless one is given
+                new mod.PublicKey("pgp", { accountId: "d", description: "pgp", key: "-----BEGIN PGP PUBLIC KEY BLOCK-----" }),
+                new mod.StalwartObject("plain-domain", { objectType: "x:Domain", properties: { name: "scoped.test" } }),
+            ].map((r) => resolved(r.objectId)),
+        );
+        const key = registered.find((x) => x.name === "ci-key")!;
+        expect(key.type).toBe("pulumi-nodejs:dynamic/stalwart:ApiKey");
+        expect(key.inputs.accountId).toBe("c");
+        expect(registered.find((x) => x.name === "phone")!.inputs).toMatchObject({ accountId: "c", adopt: false });
+        expect(registered.find((x) => x.name === "alice-settings")!.inputs.accountId).toBe("c");
+        expect(registered.find((x) => x.name === "pgp")!.inputs.accountId).toBe("d");
+        expect(registered.find((x) => x.name === "plain-domain")!.inputs.accountId).toBeUndefined();
+        expect(() => new mod.StalwartObject("bad", { objectType: "x:Domain", properties: { name: "bad.test" }, accountId: "c" })).toThrow(/x:Domain is not account-scoped/);
+    });
+
+    it("the tracked form StalwartConvergence gets carries the accountId, the content hash and the volatile properties", async () => {
+        const key = new mod.ApiKey("tracked-key", { description: "ci" }, { accountId: "c" });
+        expect(await resolved(key.accountId)).toBe("c");
+        const tracked = await resolved(key.tracked);
+        expect(tracked).toMatchObject({ objectType: "x:ApiKey", objectId: "tracked-key-id", accountId: "c", properties: { description: "ci", [mod.CONTENT_KEY]: "h" } });
+        expect(tracked.volatile).toEqual(mod.volatileProperties("x:ApiKey"));
+        expect(tracked.volatile).toEqual(expect.arrayContaining(["createdAt", "secret"]));
+        const domain = await resolved(new mod.StalwartObject("tracked-domain", { objectType: "x:Domain", properties: { name: "t.test" } }).tracked);
+        expect(domain).not.toHaveProperty("accountId");
+        // one definition of what the server sets, wherever the tracked form is built
+        const { TABLE, volatileProperties } = await import("../../components/stalwart/schema/table");
+        const { TRACKED_CONTENT_KEY } = await import("../../components/stalwart/object");
+        expect(TRACKED_CONTENT_KEY).toBe(mod.CONTENT_KEY);
+        for (const type of Object.keys(TABLE.objects)) expect(volatileProperties(type), type).toEqual(mod.volatileProperties(type));
+    });
+
+    it("exports the convergence resource and the settings component with their argument types", async () => {
+        const convergence = await import("../../components/stalwart/convergence");
+        const settings = await import("../../components/stalwart/settings");
+        expect(mod.StalwartConvergence).toBe(convergence.StalwartConvergence);
+        expect(mod.StalwartSettings).toBe(settings.StalwartSettings);
+        expect(mod.planConvergence).toBe(convergence.planConvergence);
+        expect(mod.CONTENT_KEY).toBe(settings.CONTENT_KEY);
+        const args: import("../../components/stalwart").StalwartConvergenceArgs = { objects: [], discoverAddress: "a@b.test" };
+        const settingsArgs: import("../../components/stalwart").StalwartSettingsArgs = { objects: [] };
+        const tracked: import("../../components/stalwart").TrackedObject = { objectType: "x:ApiKey", objectId: "b", accountId: "c", properties: {} };
+        expect([args.objects, settingsArgs.objects, tracked.accountId]).toEqual([[], [], "c"]);
+        const all = await import("../../components");
+        expect(all.StalwartConvergence).toBe(mod.StalwartConvergence);
+        expect(all.StalwartSettings).toBe(mod.StalwartSettings);
+    });
 });

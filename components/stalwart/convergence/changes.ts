@@ -8,6 +8,11 @@ import { type Effect, effectsOf, RELOAD_ORDER, type ReloadAction } from "../effe
 export interface TrackedObject {
     objectType: string;
     objectId: string;
+    /**
+     * The account an account-scoped object lives in (x:ApiKey, x:AppPassword, x:AccountSettings, …;
+     * stalwart-api.md §1.2): its /get must name it, and its ids are only unique within that account.
+     */
+    accountId?: string;
     /** property → a comparable value (the server's view after the write; secrets as salted hashes) */
     properties: Record<string, unknown>;
     /** properties the server computes or sets itself; never compared when verifying */
@@ -17,6 +22,7 @@ export interface TrackedObject {
 export interface Change {
     objectType: string;
     objectId: string;
+    accountId?: string;
     /** "created", "destroyed", or the properties that changed */
     what: "created" | "destroyed" | string[];
     effects: Effect[];
@@ -29,7 +35,12 @@ export interface ConvergencePlan {
     restartReasons: string[];
 }
 
-const key = (o: { objectType: string; objectId: string }) => `${o.objectType}/${o.objectId}`;
+type Ref = { objectType: string; objectId: string; accountId?: string };
+/** Account-scoped ids (e.g. credential ids) repeat across accounts: the account is part of the identity. */
+const key = (o: Ref) => `${o.objectType}/${o.accountId ?? ""}/${o.objectId}`;
+const scoped = (o: Ref) => (typeof o.accountId === "string" ? { accountId: o.accountId } : {});
+/** "x:NetworkListener b", or "x:ApiKey c in account d" for an account-scoped object, for messages. */
+export const describeObject = (o: Ref) => `${o.objectType} ${o.objectId}${typeof o.accountId === "string" ? ` in account ${o.accountId}` : ""}`;
 const stable = (v: unknown): string =>
     JSON.stringify(v, (_k, x) => (x && typeof x === "object" && !Array.isArray(x) ? Object.fromEntries(Object.entries(x).sort(([a], [b]) => (a < b ? -1 : 1))) : x));
 
@@ -46,14 +57,14 @@ export function planConvergence(before: TrackedObject[] | undefined, after: Trac
         const prior = old.get(key(o));
         old.delete(key(o));
         if (!prior) {
-            changes.push({ objectType: o.objectType, objectId: o.objectId, what: "created", effects: effectsOf(o.objectType, "all") });
+            changes.push({ objectType: o.objectType, objectId: o.objectId, ...scoped(o), what: "created", effects: effectsOf(o.objectType, "all") });
             continue;
         }
         const props = changedProperties(prior.properties, o.properties).filter((p) => !(o.volatile ?? []).includes(p));
-        if (props.length) changes.push({ objectType: o.objectType, objectId: o.objectId, what: props, effects: effectsOf(o.objectType, props) });
+        if (props.length) changes.push({ objectType: o.objectType, objectId: o.objectId, ...scoped(o), what: props, effects: effectsOf(o.objectType, props) });
     }
     for (const gone of old.values()) {
-        changes.push({ objectType: gone.objectType, objectId: gone.objectId, what: "destroyed", effects: effectsOf(gone.objectType, "all") });
+        changes.push({ objectType: gone.objectType, objectId: gone.objectId, ...scoped(gone), what: "destroyed", effects: effectsOf(gone.objectType, "all") });
     }
     const needed = new Set(changes.flatMap((c) => c.effects));
     return {
@@ -61,6 +72,6 @@ export function planConvergence(before: TrackedObject[] | undefined, after: Trac
         reloads: RELOAD_ORDER.filter((a) => needed.has(a)),
         restartReasons: changes
             .filter((c) => c.effects.includes("restart"))
-            .map((c) => `${c.objectType} ${c.objectId}: ${Array.isArray(c.what) ? c.what.join(", ") : c.what}`),
+            .map((c) => `${describeObject(c)}: ${Array.isArray(c.what) ? c.what.join(", ") : c.what}`),
     };
 }

@@ -11,12 +11,15 @@ const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
 
 function checkInputs(news: any): pulumi.dynamic.CheckFailure[] {
     const failures: pulumi.dynamic.CheckFailure[] = [];
-    if (!Array.isArray(news.objects)) failures.push({ property: "objects", reason: "must be a list of {objectType, objectId, properties}" });
+    if (!Array.isArray(news.objects)) failures.push({ property: "objects", reason: "must be a list of {objectType, objectId, accountId?, properties}" });
     else
         news.objects.forEach((o: any, i: number) => {
             if (o === UNKNOWN) return;
             if (typeof o?.objectType !== "string" || !o.objectType.startsWith("x:")) failures.push({ property: `objects[${i}].objectType`, reason: "must be an x:* object type" });
             if (typeof o?.objectId !== "string" || o.objectId === "") failures.push({ property: `objects[${i}].objectId`, reason: "must be the object's id" });
+            if (o?.accountId !== undefined && o.accountId !== null && o.accountId !== UNKNOWN && (typeof o.accountId !== "string" || o.accountId === "")) {
+                failures.push({ property: `objects[${i}].accountId`, reason: "must be the id of the account an account-scoped object lives in, or left out" });
+            }
         });
     if (news.restartCommand !== undefined && news.restartCommand !== UNKNOWN && (!Array.isArray(news.restartCommand) || news.restartCommand.some((a: unknown) => typeof a !== "string"))) {
         failures.push({ property: "restartCommand", reason: 'must be an argv list, e.g. ["docker", "restart", "stalwart"]' });

@@ -6,7 +6,7 @@
  */
 import type { StalwartConnection } from "../credentials";
 import { jmapRequest, type MethodCall } from "../jmap";
-import { type ConvergencePlan, planConvergence, type TrackedObject } from "./changes";
+import { type ConvergencePlan, describeObject, planConvergence, type TrackedObject } from "./changes";
 
 export interface Readiness {
     /** attempts of a failing reload or an unconfirmed binding before giving up */
@@ -14,9 +14,11 @@ export interface Readiness {
     baseDelayMs: number;
     /** how long to wait for /healthz/live after a restart */
     liveTimeoutMs: number;
+    /** how long one /api/discover request may take before it counts as a failed attempt */
+    discoverTimeoutMs: number;
 }
 
-export const DEFAULT_READINESS: Readiness = { attempts: 6, baseDelayMs: 2_000, liveTimeoutMs: 180_000 };
+export const DEFAULT_READINESS: Readiness = { attempts: 6, baseDelayMs: 2_000, liveTimeoutMs: 180_000, discoverTimeoutMs: 10_000 };
 
 export interface ConvergenceInputs {
     objects: TrackedObject[];
@@ -42,22 +44,36 @@ export interface ConvergenceResult {
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const backoff = (r: Readiness, attempt: number) => Math.min(r.baseDelayMs * 2 ** (attempt - 1), 60_000);
 
-/** One request creating every action; the ones the server refuses are retried, the rest are done. */
+const isRecord = (v: unknown): v is Record<string, any> => typeof v === "object" && v !== null && !Array.isArray(v);
+
+/**
+ * One request creating every action; the ones the server refuses, or does not confirm (neither a
+ * `created` nor a `notCreated` entry), are retried, the rest are done.
+ */
 async function runReloads(conn: StalwartConnection, actions: string[], readiness: Readiness): Promise<void> {
     let pending = actions;
     for (let attempt = 1; pending.length > 0; attempt++) {
         const create = Object.fromEntries(pending.map((a, i) => [`r${i}`, { "@type": a }]));
         const { responses } = await jmapRequest(conn, [["x:Action/set", { create }, "a"]]);
-        const [name, args] = responses[0] ?? [];
+        const [name, args] = responses.find((r) => r?.[2] === "a") ?? [];
         if (name === "error") throw new Error(`x:Action/set (${pending.join(", ")}) failed: ${(args as any)?.type}: ${(args as any)?.description ?? ""}`);
-        const notCreated = ((args as any)?.notCreated ?? {}) as Record<string, any>;
-        const failed = pending.map((a, i) => ({ action: a, err: notCreated[`r${i}`] })).filter((f) => f.err);
+        if (name !== "x:Action/set" || !isRecord(args)) {
+            throw new Error(
+                `x:Action/set (${pending.join(", ")}): the server answered ${name === undefined ? "nothing" : JSON.stringify(name)} instead of x:Action/set, so no reload is confirmed; is ${conn.url} a Stalwart v0.16 server?`,
+            );
+        }
+        const created = isRecord(args.created) ? args.created : {};
+        const notCreated = isRecord(args.notCreated) ? args.notCreated : {};
+        const unconfirmed = { type: "unconfirmed", description: "the server confirmed it neither as created nor as notCreated" };
+        const failed = pending
+            .map((a, i) => ({ action: a, err: notCreated[`r${i}`] ?? (created[`r${i}`] === undefined || created[`r${i}`] === null ? unconfirmed : undefined) }))
+            .filter((f) => f.err);
         if (failed.length === 0) return;
         if (attempt >= readiness.attempts) {
             const why = failed
                 .map(({ action, err }) => {
-                    const obj = err.objectId ? ` on x:${err.objectId.object} ${err.objectId.id}` : "";
-                    const detail = err.description ?? (err.validationErrors ? JSON.stringify(err.validationErrors) : err.type);
+                    const obj = isRecord(err) && isRecord(err.objectId) ? ` on x:${err.objectId.object} ${err.objectId.id}` : "";
+                    const detail = isRecord(err) ? (err.description ?? (err.validationErrors ? JSON.stringify(err.validationErrors) : err.type)) : JSON.stringify(err);
                     return `${action} failed${obj}: ${detail}`;
                 })
                 .join("; ");
@@ -100,30 +116,58 @@ async function waitLive(conn: StalwartConnection, timeoutMs: number): Promise<vo
 const MASK = "****";
 const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
 
-/** Re-reads every object (one /get per type, batched) and names each property that differs from what was written. */
+/** Stalwart's getMaxResults (§1.1): ids per /get. */
+const GET_MAX = 500;
+/** Stalwart's maxMethodCalls (§1.1): method calls per request. */
+const MAX_CALLS = 16;
+
+/**
+ * Re-reads every object (one /get per type and account, batched) and names each property that
+ * differs from what was written. Account-scoped objects are read in their account (§1.2): without
+ * the accountId the server would look in the caller's own account and not find them.
+ */
 async function verifyObjects(conn: StalwartConnection, objects: TrackedObject[]): Promise<number> {
-    const byType = new Map<string, TrackedObject[]>();
-    for (const o of objects) byType.set(o.objectType, [...(byType.get(o.objectType) ?? []), o]);
-    const calls: MethodCall[] = [...byType.entries()].map(([type, list], i) => [`${type}/get`, { ids: list.map((o) => o.objectId) }, `g${i}`]);
+    const groups = new Map<string, { type: string; accountId?: string; list: TrackedObject[] }>();
+    for (const o of objects) {
+        const accountId = typeof o.accountId === "string" ? o.accountId : undefined;
+        const k = JSON.stringify([o.objectType, accountId ?? null]);
+        const g = groups.get(k) ?? { type: o.objectType, ...(accountId === undefined ? {} : { accountId }), list: [] };
+        g.list.push(o);
+        groups.set(k, g);
+    }
+    const reads: { call: MethodCall; type: string; list: TrackedObject[] }[] = [];
+    for (const g of groups.values()) {
+        for (let i = 0; i < g.list.length; i += GET_MAX) {
+            const list = g.list.slice(i, i + GET_MAX);
+            const args = { ...(g.accountId === undefined ? {} : { accountId: g.accountId }), ids: list.map((o) => o.objectId) };
+            reads.push({ call: [`${g.type}/get`, args, `g${reads.length}`], type: g.type, list });
+        }
+    }
     const problems: string[] = [];
-    for (let start = 0; start < calls.length; start += 16) {
-        const { responses } = await jmapRequest(conn, calls.slice(start, start + 16));
-        for (const [name, args, callId] of responses) {
-            const type = calls.find((c) => c[2] === callId)?.[0].replace(/\/get$/, "") ?? "?";
+    for (let start = 0; start < reads.length; start += MAX_CALLS) {
+        const batch = reads.slice(start, start + MAX_CALLS);
+        const { responses } = await jmapRequest(conn, batch.map((r) => r.call));
+        for (const { call, type, list } of batch) {
+            const where = typeof call[1].accountId === "string" ? ` in account ${call[1].accountId}` : "";
+            const [name, args] = responses.find((r) => r?.[2] === call[2]) ?? [];
             if (name === "error") {
-                problems.push(`${type}: ${(args as any).type} ${(args as any).description ?? ""}`);
+                problems.push(`${type}${where}: ${(args as any)?.type} ${(args as any)?.description ?? ""}`.trim());
                 continue;
             }
-            const found = new Map(((args as any).list ?? []).map((x: any) => [x.id, x]));
-            for (const o of byType.get(type) ?? []) {
-                const seen = found.get(o.objectId) as Record<string, unknown> | undefined;
+            if (name !== call[0] || !isRecord(args)) {
+                problems.push(`${type}${where}: no ${call[0]} response`);
+                continue;
+            }
+            const found = new Map((Array.isArray(args.list) ? args.list : []).filter(isRecord).map((x: Record<string, unknown>) => [String(x.id), x]));
+            for (const o of list) {
+                const seen = found.get(o.objectId);
                 if (!seen) {
-                    problems.push(`${type} ${o.objectId} is gone`);
+                    problems.push(`${describeObject(o)} is gone`);
                     continue;
                 }
                 for (const [p, want] of Object.entries(o.properties)) {
                     if ((o.volatile ?? []).includes(p) || want === MASK || !(p in seen)) continue;
-                    if (!same(normalizeForCompare(want), normalizeForCompare(seen[p]))) problems.push(`${type} ${o.objectId}.${p} reads ${JSON.stringify(seen[p])}, written ${JSON.stringify(want)}`);
+                    if (!same(normalizeForCompare(want), normalizeForCompare(seen[p]))) problems.push(`${type} ${o.objectId}.${p}${where} reads ${JSON.stringify(seen[p])}, written ${JSON.stringify(want)}`);
                 }
             }
         }
@@ -141,31 +185,65 @@ function normalizeForCompare(v: unknown): unknown {
 }
 
 /**
+ * `s` as one URL path segment: percent-encodes only what a segment cannot hold as it is (RFC 3986
+ * pchar), so an address keeps its "@" (and ":", "+", and the other sub-delims) raw:
+ * /api/discover/someone@example.org, not someone%40example.org.
+ */
+export function pathSegment(s: string): string {
+    return encodeURIComponent(s).replace(/%(?:40|3A|24|26|2B|2C|3B|3D)/gi, (m) => String.fromCharCode(parseInt(m.slice(1), 16)));
+}
+
+/** One /api/discover answer: the issuer it shows, or why there is none; `answered` false when no HTTP answer came back. */
+async function discover(url: string, timeoutMs: number): Promise<{ seen: string; answered: boolean }> {
+    try {
+        const r = await fetch(url, { signal: AbortSignal.timeout(timeoutMs) });
+        if (!r.ok) {
+            await r.body?.cancel();
+            // 5xx and 429: the server (or a proxy in front of it) is not ready to answer
+            return { seen: `HTTP ${r.status}`, answered: r.status < 500 && r.status !== 429 };
+        }
+        const body = (await r.json().catch(() => undefined)) as any;
+        return { seen: isRecord(body) ? String(body.issuer ?? "").replace(/\/$/, "") : "a body that is not a JSON object", answered: true };
+    } catch (e: any) {
+        const timedOut = e?.name === "TimeoutError" || e?.cause?.name === "TimeoutError";
+        return { seen: timedOut ? `no answer within ${timeoutMs} ms` : `unreachable (${String(e?.cause?.code ?? e?.cause?.message ?? e?.message ?? e)})`, answered: false };
+    }
+}
+
+/**
  * x:Authentication.directoryId is stored even when its directory failed to build, so the stored
  * value proves nothing: the effective binding shows in /api/discover/<address>, which returns the
  * identity provider's issuer only when the running default directory is a built OIDC directory.
+ * A wrong issuer is retried with a ReloadSettings in between (the IdP may have come up); a
+ * connection error, timeout, 5xx or 429 is retried as it is (Stalwart may still be starting);
+ * both within the readiness attempts and backoff.
  */
 async function verifyDirectoryBinding(conn: StalwartConnection, objects: TrackedObject[], address: string | undefined, readiness: Readiness): Promise<string> {
     const auth = objects.find((o) => o.objectType === "x:Authentication");
     const directoryId = auth?.properties.directoryId;
     if (!address || typeof directoryId !== "string") return "";
     const { responses } = await jmapRequest(conn, [["x:Directory/get", { ids: [directoryId], properties: ["issuerUrl", "@type"] }, "d"]]);
-    const dir = (responses[0]?.[1] as any)?.list?.[0];
+    const dir = (responses.find((r) => r?.[2] === "d")?.[1] as any)?.list?.[0];
     if (dir?.["@type"] !== "Oidc") return "";
     const want = String(dir.issuerUrl).replace(/\/$/, "");
-    let seen: string;
-    for (let attempt = 1; ; attempt++) {
-        const r = await fetch(`${conn.url}/api/discover/${encodeURIComponent(address)}`, { signal: AbortSignal.timeout(10_000) });
-        seen = r.ok ? String(((await r.json()) as any).issuer ?? "").replace(/\/$/, "") : `HTTP ${r.status}`;
-        if (!r.ok) await r.body?.cancel();
-        if (seen === want) return "issuer";
+    const path = `/api/discover/${pathSegment(address)}`;
+    let last: { seen: string; answered: boolean };
+    let attempt = 1;
+    for (; ; attempt++) {
+        last = await discover(`${conn.url}${path}`, readiness.discoverTimeoutMs);
+        if (last.seen === want) return "issuer";
         if (attempt >= readiness.attempts) break;
         await sleep(backoff(readiness, attempt));
         // the IdP may have come up since: rebuilding the directories is the only retry there is
-        await runReloads(conn, ["ReloadSettings"], { ...readiness, attempts: 1 }).catch(() => undefined);
+        if (last.answered) await runReloads(conn, ["ReloadSettings"], { ...readiness, attempts: 1 }).catch(() => undefined);
+    }
+    if (!last.answered) {
+        throw new Error(
+            `x:Authentication.directoryId = ${directoryId} could not be confirmed: ${conn.url}${path} gave no usable answer after ${attempt} attempts (last: ${last.seen}). Check that Stalwart is up and reachable from here, then run \`pulumi up\` again.`,
+        );
     }
     throw new Error(
-        `x:Authentication.directoryId = ${directoryId} is stored but not effective: /api/discover/${address} shows issuer "${seen}", not the directory's "${want}". Stalwart could not build the OIDC directory (IdP unreachable from the container, TLS not verifiable, or issuer mismatch); fix that and run \`pulumi up\` again.`,
+        `x:Authentication.directoryId = ${directoryId} is stored but not effective: ${path} shows issuer "${last.seen}", not the directory's "${want}". Stalwart could not build the OIDC directory (IdP unreachable from the container, TLS not verifiable, or issuer mismatch); fix that and run \`pulumi up\` again.`,
     );
 }
 

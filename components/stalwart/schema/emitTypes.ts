@@ -3,6 +3,7 @@
  * (one thin StalwartObject subclass per manageable object). Only names, types, defaults and
  * update modes are emitted; meanings are left to https://stalw.art/docs.
  */
+import { ACCOUNT_SCOPED } from "../providerCore";
 import type { ElementDescriptor, FieldDescriptor, SchemaDescriptor, SchemaTable } from "./types";
 
 /** Names a class must not take: JS/TS/Node globals and this package's own exports. */
@@ -11,7 +12,7 @@ const RESERVED_NAMES = new Set([
     "File", "FormData", "Function", "Headers", "Inputs", "Intl", "Iterator", "JSON", "Map", "Math", "Number",
     "Object", "Omit", "Partial", "Performance", "Pick", "Promise", "Proxy", "Readonly", "Record", "Reflect",
     "RegExp", "Request", "Required", "Response", "Set", "StalwartObject", "StalwartObjectArgs",
-    "StalwartObjectOptions", "Storage", "String", "Symbol", "URL", "WebSocket", "Worker",
+    "StalwartObjectOptions", "AccountScopedObjectOptions", "Storage", "String", "Symbol", "URL", "WebSocket", "Worker",
 ]);
 
 export interface TypeNames {
@@ -128,23 +129,38 @@ export function emitTypes(table: SchemaTable, names: TypeNames, header: string):
     return parts.join("\n");
 }
 
-export function emitClasses(table: SchemaTable, names: TypeNames, header: string): string {
+/**
+ * One class per manageable object. Account-scoped objects (providerCore ACCOUNT_SCOPED: they live
+ * in the account the JMAP accountId names, stalwart-api.md §1.2) take `accountId` in their options
+ * and hand it to StalwartObject.
+ */
+export function emitClasses(table: SchemaTable, names: TypeNames, header: string, accountScoped: readonly string[] = ACCOUNT_SCOPED): string {
     const classes = [...names.classes.entries()].sort(([a], [b]) => a.localeCompare(b));
     const typeImports = ["Inputs", ...classes.map(([object]) => names.schemas.get(table.objects[object]!.schema)!)].sort();
+    const scoped = (object: string) => accountScoped.includes(object);
+    const objectImports = [
+        ...(classes.some(([object]) => scoped(object)) ? ["type AccountScopedObjectOptions"] : []),
+        "StalwartObject",
+        ...(classes.some(([object]) => !scoped(object)) ? ["type StalwartObjectOptions"] : []),
+    ];
     const parts = [
         header,
-        'import { StalwartObject, type StalwartObjectOptions } from "../object";',
+        `import { ${objectImports.join(", ")} } from "../object";`,
         `import type {\n${typeImports.map((t) => `    ${t},`).join("\n")}\n} from "./types";\n`,
     ];
     for (const [object, className] of classes) {
         const descriptor = table.objects[object]!;
         const key = descriptor.naturalKeyComposite ? descriptor.naturalKeyComposite.join(" + ") : descriptor.naturalKey;
-        const facts = [descriptor.kind, key ? `natural key ${key}` : undefined].filter(Boolean).join(", ");
+        const facts = [descriptor.kind, key ? `natural key ${key}` : undefined, scoped(object) ? "account-scoped: opts.accountId names the account" : undefined]
+            .filter(Boolean)
+            .join(", ");
+        const options = scoped(object) ? "AccountScopedObjectOptions" : "StalwartObjectOptions";
+        const account = scoped(object) ? " accountId: opts?.accountId," : "";
         parts.push(
             `/** ${object} (${facts}) — https://stalw.art/docs */\n` +
                 `export class ${className} extends StalwartObject {\n` +
-                `    constructor(name: string, properties: Inputs<${names.schemas.get(descriptor.schema)}>, opts?: StalwartObjectOptions) {\n` +
-                `        super(name, { objectType: ${JSON.stringify(object)}, properties, adopt: opts?.adopt, providerVersion: opts?.providerVersion }, opts);\n` +
+                `    constructor(name: string, properties: Inputs<${names.schemas.get(descriptor.schema)}>, opts?: ${options}) {\n` +
+                `        super(name, { objectType: ${JSON.stringify(object)}, properties,${account} adopt: opts?.adopt, providerVersion: opts?.providerVersion }, opts);\n` +
                 "    }\n}\n",
         );
     }

@@ -5,7 +5,7 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { references } from "./references";
-import type { ObjectDescriptor, ObjectSchemaSubset, SchemaDescriptor, SchemaTable } from "./types";
+import { isVariantSchema, type ObjectDescriptor, type ObjectSchemaSubset, type SchemaDescriptor, type SchemaTable } from "./types";
 
 export const TABLE_PATH = join(__dirname, "..", "generated", "table.json");
 
@@ -80,6 +80,25 @@ export function subsetFor(objectType: string, table: SchemaTable = TABLE): Objec
         }
     }
     return { source: table.source, object, schemas: sortKeys(schemas), enums: sortKeys(enums) };
+}
+
+/**
+ * The top-level properties the server sets or computes itself (serverSet in any variant, and
+ * computedOnGet): they may change without a write, so convergence never compares them.
+ */
+export function volatileProperties(objectType: string, table: SchemaTable = TABLE): string[] {
+    const object = table.objects[objectType];
+    const root = object && table.schemas[object.schema];
+    if (!root) return [];
+    const fieldSets = isVariantSchema(root)
+        ? Object.values(root.variants).flatMap((v) => {
+              const s = v ? table.schemas[v] : undefined;
+              return s && !isVariantSchema(s) ? [s.fields] : [];
+          })
+        : [root.fields];
+    const names = new Set<string>(object.computedOnGet);
+    for (const fields of fieldSets) for (const [k, f] of Object.entries(fields)) if (f.update === "serverSet") names.add(k);
+    return [...names].sort();
 }
 
 const sortKeys = <T>(record: Record<string, T>): Record<string, T> =>
