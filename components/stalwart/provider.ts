@@ -4,7 +4,7 @@
  * the object type, its schema subset and the provider modules as one brotli-compressed bundle, and builds
  * the real provider (providerCore.ts) on first use inside the dynamic-provider host.
  */
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync } from "node:fs";
 import { join } from "node:path";
 import type * as pulumi from "@pulumi/pulumi";
 import { ACCOUNT_SCOPED, LOWERCASE_PROPERTIES } from "./providerCore";
@@ -12,9 +12,6 @@ import { subsetFor } from "./schema/table";
 import type { ObjectSchemaSubset } from "./schema/types";
 
 export { ACCOUNT_SCOPED, defaultProviderVersion, LOWERCASE_PROPERTIES, makeProvider, PROVIDER_CODE_VERSION } from "./providerCore";
-
-/** The modules the provider runs on, in no particular order; only relative imports among them are allowed. */
-export const BUNDLED_MODULES = ["providerCore", "credentials", "diff", "errors", "jmap", "normalize"] as const;
 
 const compress = (text: string): string => {
     const zlib: typeof import("node:zlib") = require("node:zlib");
@@ -39,55 +36,45 @@ export function packSubset(subset: ObjectSchemaSubset): string {
     }
 }
 
-/**
- * One module as CommonJS JavaScript, minified with esbuild when it is installed (it comes with tsx
- * and vitest) so every type's provider fits in 20 KB; else transpiled by TypeScript, unminified.
- */
-function moduleSource(name: string): string {
-    const ts = join(__dirname, `${name}.ts`);
-    const file = existsSync(ts) ? ts : join(__dirname, `${name}.js`);
-    const source = readFileSync(file, "utf8");
-    try {
-        const esbuild: typeof import("esbuild") = require("esbuild");
-        return esbuild.transformSync(source, { loader: file.endsWith(".ts") ? "ts" : "js", format: "cjs", target: "es2022", minify: true, legalComments: "none" }).code;
-    } catch (e: any) {
-        if (e?.code !== "MODULE_NOT_FOUND") throw e;
-    }
-    if (file.endsWith(".js")) return source;
-    const typescript: typeof import("typescript") = require("typescript");
-    return typescript.transpileModule(source, {
-        compilerOptions: { module: typescript.ModuleKind.CommonJS, target: typescript.ScriptTarget.ES2022, removeComments: true, esModuleInterop: true },
-    }).outputText;
-}
-
 let bundle: string | undefined;
 
-/** `{ "./diff": "<js>", … }`, compressed: built once per program run, shared by every type's provider. */
+/**
+ * providerCore.ts and the modules it imports as one minified CommonJS module, compressed: built
+ * once per program run, shared by every type's provider. Bundling (rather than module by module)
+ * lets esbuild drop what the provider never calls and shorten names across modules, which keeps
+ * every type's provider under 20 KB. `@pulumi/pulumi` is imported for types only.
+ */
 export function providerBundle(): string {
-    bundle ??= compress(JSON.stringify(Object.fromEntries(BUNDLED_MODULES.map((m) => [`./${m}`, moduleSource(m)]))));
+    if (bundle === undefined) {
+        const esbuild: typeof import("esbuild") = require("esbuild");
+        const ts = join(__dirname, "providerCore.ts");
+        const built = esbuild.buildSync({
+            entryPoints: [existsSync(ts) ? ts : join(__dirname, "providerCore.js")],
+            bundle: true,
+            write: false,
+            platform: "node",
+            format: "cjs",
+            target: "es2022",
+            minify: true,
+            legalComments: "none",
+            external: ["@pulumi/pulumi"],
+        });
+        bundle = compress(built.outputFiles[0]!.text);
+    }
     return bundle;
 }
 
 /**
  * The serialized shell. It captures nothing but its arguments and globals; `require` is the host's.
- * The bundle's modules are evaluated with a private require that resolves their relative imports.
  */
 export function shellProvider(type: string, code: string, packed: string, lowercase: readonly string[], accountScoped: boolean): pulumi.dynamic.ResourceProvider {
     const box: { provider?: pulumi.dynamic.ResourceProvider } = {};
     const real = (): any => {
         if (!box.provider) {
-            const sources = JSON.parse(require("node:zlib").brotliDecompressSync(Buffer.from(code, "base64")).toString("utf8"));
-            const loaded: Record<string, { exports: any }> = {};
-            const load = (name: string): any => {
-                if (!(name in sources)) return require(name);
-                if (!loaded[name]) {
-                    const module = { exports: {} };
-                    loaded[name] = module;
-                    new Function("exports", "require", "module", sources[name])(module.exports, load, module);
-                }
-                return loaded[name]!.exports;
-            };
-            box.provider = load("./providerCore").makeProvider(type, packed, lowercase, accountScoped);
+            const module = { exports: {} as any };
+            const source = require("node:zlib").brotliDecompressSync(Buffer.from(code, "base64")).toString("utf8");
+            new Function("exports", "require", "module", source)(module.exports, require, module);
+            box.provider = module.exports.makeProvider(type, packed, lowercase, accountScoped);
         }
         return box.provider;
     };
