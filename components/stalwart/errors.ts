@@ -32,9 +32,10 @@ function validationText(v: any, isSecret: (path: string) => boolean): string {
 
 /**
  * `who` names the object: `x:Domain "example.test"` or `x:Domain id "b"`; `op` is create/update/destroy.
- * `isSecret` tells which property paths hold secrets so their values are never echoed.
+ * `isSecret` tells which property paths hold secrets so their values are never echoed. `clash` replaces
+ * the primaryKeyViolation hint when adoption was refused (what the clashing object is instead).
  */
-export function setErrorMessage(op: string, who: string, err: any, isSecret: (path: string) => boolean = () => false): string {
+export function setErrorMessage(op: string, who: string, err: any, isSecret: (path: string) => boolean = () => false, clash?: string): string {
     const type = String(err?.type ?? "unknown");
     const props: string[] = Array.isArray(err?.properties) ? err.properties.map(String) : [];
     const on = props.length > 0 ? ` on ${props.length > 1 ? "properties" : "property"} ${props.map((p) => (p === "" ? "(root)" : p)).join(", ")}` : "";
@@ -49,7 +50,7 @@ export function setErrorMessage(op: string, who: string, err: any, isSecret: (pa
         case "invalidForeignKey":
             return `${head} (refers to ${refText(err.objectId)}, which does not exist or is not visible)`;
         case "primaryKeyViolation":
-            return `${head} (${refText(err.objectId)} already has this value; set adopt to take it over)`;
+            return `${head} (${refText(err.objectId)} ${clash ? `${clash}; not adopted` : `already has this value${op === "create" ? "; set adopt to take it over" : ""}`})`;
         case "validationFailed": {
             const list: unknown[] = Array.isArray(err.validationErrors) ? err.validationErrors : [];
             const details = list.map((v) => validationText(v, isSecret)).join("; ");

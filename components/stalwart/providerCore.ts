@@ -3,7 +3,9 @@
  * schema subset. It runs inside the dynamic-provider host, loaded from the bundle provider.ts
  * builds, so it may use only globals, its arguments and the sibling modules of that bundle; node
  * modules are `require`d inside functions. Every CRUD call is one HTTP request: /set and /get
- * travel together (the /get reads a create back through `#c0`).
+ * travel together (the /get reads a create back through `#c0`). Only the unusual paths cost more:
+ * adopting an existing object reads it first, then patches only what differs; a create whose
+ * read-back failed reads the new id once more (and keeps the id even if that fails too).
  */
 import type * as pulumi from "@pulumi/pulumi";
 import { configFrom, resolveConnection, type StalwartConfig } from "./credentials";
@@ -41,10 +43,15 @@ export function makeProvider(type: string, packed: string, lowercase: readonly s
     };
     const connect = () => resolveConnection(globalThis.process.env, state.config);
     const secretName = (p: string) => /secret|password|otp|token|key$/i.test(p);
+    /** The properties that name an object: the natural key, or the composite one. */
+    const naturalKeys = (): string[] => {
+        const o = load().object;
+        return o.naturalKeyComposite ?? (o.naturalKey ? [o.naturalKey] : []);
+    };
     /** `x:Domain "example.test"`, `x:Account name=… domainId=…` or `x:Tracer id "x"`, for messages. */
     const who = (props: Obj, id?: string) => {
-        const o = load().object;
-        const key = o.naturalKeyComposite ? o.naturalKeyComposite.map((k) => `${k}=${JSON.stringify(props?.[k])}`).join(" ") : o.naturalKey && props?.[o.naturalKey] !== undefined ? JSON.stringify(props[o.naturalKey]) : "";
+        const [k, ...more] = naturalKeys();
+        const key = more.length ? naturalKeys().map((p) => `${p}=${JSON.stringify(props?.[p])}`).join(" ") : k && props?.[k] !== undefined ? JSON.stringify(props[k]) : "";
         return `${type}${key ? ` ${key}` : ""}${id ? ` (id ${JSON.stringify(id)})` : ""}`;
     };
     /** The arguments of one method response, or the method error turned into a message. */
@@ -57,11 +64,17 @@ export function makeProvider(type: string, packed: string, lowercase: readonly s
     const scope = (inputs: Obj) => (accountScoped && typeof inputs.accountId === "string" ? { accountId: inputs.accountId } : {});
     const getCall = (inputs: Obj, id: string): MethodCall => [`${type}/get`, { ...scope(inputs), ids: [id] }, "g"];
     const setCall = (inputs: Obj, args: Obj): MethodCall => [`${type}/set`, { ...scope(inputs), ...args }, "s"];
-    const viewOf = (responses: MethodCall[], name: string) => {
-        const view = answer(responses, "g", `${type}/get`, name).list?.[0];
-        if (!isObj(view)) throw new Error(`${name}: ${type}/get returned no object after the write`);
+    /** The object `id` in the /get answer, without its id; undefined when it is not there (a method error throws). */
+    const found = (responses: MethodCall[], name: string, id: string): Obj | undefined => {
+        const view = answer(responses, "g", `${type}/get`, name).list?.find?.((x: unknown) => isObj(x) && String(x.id) === id);
+        if (!isObj(view)) return undefined;
         const { id: _id, ...properties } = view;
         return properties;
+    };
+    const viewOf = (responses: MethodCall[], name: string, id: string): Obj => {
+        const view = found(responses, name, id);
+        if (!view) throw new Error(`${name}: ${type}/get returned no object after the write`);
+        return view;
     };
     /** Outputs kept in state: never a plaintext secret, only salted hashes and the masked server view. */
     const outputs = async (inputs: Obj, id: string, server: Obj, salt: string, extra: Obj) => {
@@ -70,10 +83,65 @@ export function makeProvider(type: string, packed: string, lowercase: readonly s
         const contentHash = await sha256(stable({ type, managed: redacted, secretHashes }));
         return { objectType: type, objectId: id, ...scope(inputs), adopt: inputs.adopt, providerVersion: inputs.providerVersion, properties: server, managed: redacted, secretHashes, salt, contentHash, ...extra };
     };
-    const writeFailed = (set: Obj, key: string, op: string, name: string) => {
-        const err = (set.notCreated ?? set.notUpdated ?? set.notDestroyed)?.[key];
+    /**
+     * Throws the SetError of `key` from this operation's result map (Stalwart may send every map,
+     * empty or null), or when the response confirms neither success nor failure.
+     */
+    const writeFailed = (set: Obj, key: string, op: "update" | "adopt" | "destroy", name: string) => {
+        const err = (op === "destroy" ? set.notDestroyed : set.notUpdated)?.[key];
         if (err) throw new Error(setErrorMessage(op, name, err, secretName));
+        if (!(op === "destroy" ? set.destroyed?.includes?.(key) : isObj(set.updated) && key in set.updated)) throw new Error(`${name}: ${type}/set did not confirm the ${op}; re-run to reconcile`);
     };
+    /** A natural-key value as Stalwart compares it: lower-cased where it lower-cases (check() already gives domains as A-labels). */
+    const keyValue = (k: string, v: unknown) => stable(typeof v === "string" && lowercase.includes(k) ? v.trim().toLowerCase() : v);
+
+    /** What changed from the state `olds` to the inputs `news` (diff and update agree by construction). */
+    const plan = async (olds: Obj, news: Obj) => {
+        const subset = load();
+        const { redacted, secrets } = redact(subset, news.properties);
+        const oldHashes = olds.secretHashes ?? {};
+        const hashes = await hashSecrets(olds.salt ?? "", secrets);
+        const server = olds.properties ?? {};
+        return { subset, oldHashes, hashes, server, d: diffProperties(subset, { managed: olds.managed ?? {}, secretHashes: oldHashes, server }, redacted, hashes) };
+    };
+    /** Also adopt's second half (`adopting`): then olds describe the existing object as if these inputs had been written to it. */
+    const update = async (id: string, olds: Obj, news: Obj, adopting?: boolean) => {
+        const name = who(news.properties, id);
+        const { subset, oldHashes, hashes, server, d } = await plan(olds, news);
+        if (adopting && d.replaces.length) throw new Error(`${name}: cannot adopt, ${d.replaces.join(", ")} differ(s) and cannot change in place`);
+        const patch = buildPatch(subset, d.changed, news.properties, server, hashes, oldHashes);
+        const calls = Object.keys(patch).length > 0 ? [setCall(news, { update: { [id]: patch } }), getCall(news, id)] : [getCall(news, id)];
+        const { responses } = await jmapRequest(connect(), calls);
+        if (calls.length > 1) writeFailed(answer(responses, "s", `${type}/set`, name), id, adopting ? "adopt" : "update", name);
+        const keep: Obj = { changedProperties: changedOf(patch), adopted: olds.adopted ?? false };
+        if (olds.createdSecret !== undefined) keep.createdSecret = olds.createdSecret;
+        return { outs: await outputs(news, id, viewOf(responses, name, id), olds.salt, keep) };
+    };
+
+    /**
+     * Create met a unique-key clash: take the existing object over only when it is the one these inputs
+     * name (same type, same natural key), then patch only what differs, as an update would: never
+     * serverSet/immutable fields or "****", Account credentials per field so app passwords and API keys survive.
+     */
+    const adopt = async (inputs: Obj, err: Obj, salt: string) => {
+        const subset = load();
+        const props: Obj = inputs.properties;
+        const name = who(props);
+        const keys = naturalKeys();
+        const ref = err.objectId ?? {};
+        const existing = String(ref.id ?? "");
+        const refuse = (why: string) => new Error(setErrorMessage("create", name, err, secretName, why));
+        if (!existing || String(ref.object).replace(/^x:/, "") !== type.slice(2)) throw refuse("is another kind of object");
+        const outside = (Array.isArray(err.properties) ? err.properties : []).map((p: unknown) => String(p).replace(/^\//, "").split("/")[0]!).filter((p: string) => !keys.includes(p));
+        if (!keys.length || outside.length) throw refuse(`clashes on ${outside.join(", ") || "a unique key"}, not on the natural key`);
+        const current = found((await jmapRequest(connect(), [getCall(inputs, existing)])).responses, name, existing);
+        if (!current) throw refuse("could not be read; re-run");
+        if (keys.some((k) => keyValue(k, current[k]) !== keyValue(k, props[k]))) throw refuse(`is ${who(current)}`);
+        // As if these inputs had been written before: only the server's view decides what to patch.
+        const olds = { managed: redact(subset, props).redacted, secretHashes: {}, properties: current, salt, adopted: true };
+        return { id: existing, outs: (await update(existing, olds, inputs, true)).outs };
+    };
+    const changedOf = (patch: Obj) => [...new Set(Object.keys(patch).map((k) => k.split("/")[0]!))].sort();
 
     return {
         async configure(req: pulumi.dynamic.ConfigureRequest) {
@@ -92,7 +160,7 @@ export function makeProvider(type: string, packed: string, lowercase: readonly s
                 if (!accountScoped) failures.push({ property: "accountId", reason: `${type} is not account-scoped; accountId applies to ${ACCOUNT_SCOPED.join(", ")}` });
                 else inputs.accountId = news.accountId;
             }
-            inputs.adopt = news.adopt ?? olds?.adopt ?? Boolean(subset.object.naturalKey || subset.object.naturalKeyComposite);
+            inputs.adopt = news.adopt ?? olds?.adopt ?? naturalKeys().length > 0;
             inputs.providerVersion = news.providerVersion ?? defaultProviderVersion(subset);
             return { inputs, failures };
         },
@@ -102,10 +170,7 @@ export function makeProvider(type: string, packed: string, lowercase: readonly s
             if (olds.objectType !== news.objectType) replaces.push("objectType");
             if ((olds.accountId ?? null) !== (news.accountId ?? null)) replaces.push("accountId");
             if (!isObj(news.properties)) return { changes: true, replaces };
-            const subset = load();
-            const { redacted, secrets } = redact(subset, news.properties);
-            const hashes = await hashSecrets(olds.salt ?? "", secrets);
-            const d = diffProperties(subset, { managed: olds.managed ?? {}, secretHashes: olds.secretHashes ?? {}, server: olds.properties ?? {} }, redacted, hashes);
+            const { d } = await plan(olds, news);
             if (d.replaces.length > 0) replaces.push("properties");
             const changes = replaces.length > 0 || d.changed.length > 0 || olds.providerVersion !== news.providerVersion;
             return { changes, replaces, deleteBeforeReplace: replaces.length > 0 && d.deleteBeforeReplace };
@@ -122,51 +187,29 @@ export function makeProvider(type: string, packed: string, lowercase: readonly s
                 // Never a JMAP create on a singleton (it would reset every other setting): update what is given.
                 const { responses } = await jmapRequest(conn, [setCall(inputs, { update: { singleton: props } }), getCall(inputs, "singleton")]);
                 writeFailed(answer(responses, "s", `${type}/set`, name), "singleton", "update", name);
-                const outs = await outputs(inputs, "singleton", viewOf(responses, name), salt, { changedProperties: Object.keys(props).sort(), adopted: true });
+                const outs = await outputs(inputs, "singleton", viewOf(responses, name, "singleton"), salt, { changedProperties: changedOf(props), adopted: true });
                 return { id: "singleton", outs };
             }
-            const natural = Boolean(o.naturalKey || o.naturalKeyComposite);
-            // A create re-sent after a dropped connection is only safe when a natural key exposes the first one.
-            const first = await jmapRequest(conn, [setCall(inputs, { create: { c0: props } }), [`${type}/get`, { ...scope(inputs), ids: ["#c0"] }, "g"]], { retryAfterDrop: natural });
+            // A create re-sent after an attempt that may have been applied is only safe when a natural key exposes the first one.
+            const first = await jmapRequest(conn, [setCall(inputs, { create: { c0: props } }), getCall(inputs, "#c0")], { retryAfterDrop: naturalKeys().length > 0 });
             const set = answer(first.responses, "s", `${type}/set`, name);
             const created = set.created?.c0;
             if (created?.id) {
-                const extra: Obj = { changedProperties: Object.keys(props).sort(), adopted: false };
+                const id = String(created.id);
+                const extra: Obj = { changedProperties: changedOf(props), adopted: false };
                 if (typeof created.secret === "string") extra.createdSecret = created.secret;
-                return { id: String(created.id), outs: await outputs(inputs, String(created.id), viewOf(first.responses, name), salt, extra) };
+                // The object exists now: a failed read-back must not lose its id (it would be left unmanaged).
+                const read = (r: { responses: MethodCall[] }) => viewOf(r.responses, name, id);
+                const view = await Promise.resolve(first).then(read).catch(() => jmapRequest(conn, [getCall(inputs, id)]).then(read)).catch(() => undefined);
+                // Still unread: keep what was written (secrets masked); the next refresh reads the rest.
+                return { id, outs: await outputs(inputs, id, view ?? redact(subset, props).redacted, salt, extra) };
             }
             const err = set.notCreated?.c0;
-            const existing = err?.objectId?.id;
-            if (err?.type === "primaryKeyViolation" && typeof existing === "string" && (inputs.adopt || first.retriedAfterDrop)) {
-                // Adopt: take the existing object over and bring it to the inputs (immutable and @type cannot be patched).
-                const fields = topFields(subset, props);
-                const patch = Object.fromEntries(Object.entries(props).filter(([k]) => fields[k]?.update === "mutable"));
-                const named = who(props, existing);
-                const { responses } = await jmapRequest(conn, [setCall(inputs, { update: { [existing]: patch } }), getCall(inputs, existing)]);
-                writeFailed(answer(responses, "s", `${type}/set`, named), existing, "adopt", named);
-                const outs = await outputs(inputs, existing, viewOf(responses, named), salt, { changedProperties: Object.keys(patch).sort(), adopted: true });
-                return { id: existing, outs };
-            }
+            if (err?.type === "primaryKeyViolation" && (inputs.adopt || first.retriedAfterDrop)) return adopt(inputs, err, salt);
             throw new Error(setErrorMessage("create", name, err ?? { type: "unknown", description: "no created or notCreated entry in the response" }, secretName));
         },
 
-        async update(id: string, olds: Obj, news: Obj) {
-            const subset = load();
-            const name = who(news.properties, id);
-            const { redacted, secrets } = redact(subset, news.properties);
-            const oldHashes = olds.secretHashes ?? {};
-            const hashes = await hashSecrets(olds.salt, secrets);
-            const server = olds.properties ?? {};
-            const d = diffProperties(subset, { managed: olds.managed ?? {}, secretHashes: oldHashes, server }, redacted, hashes);
-            const patch = buildPatch(subset, d.changed, news.properties, server, hashes, oldHashes);
-            const calls = Object.keys(patch).length > 0 ? [setCall(news, { update: { [id]: patch } }), getCall(news, id)] : [getCall(news, id)];
-            const { responses } = await jmapRequest(connect(), calls);
-            if (calls.length > 1) writeFailed(answer(responses, "s", `${type}/set`, name), id, "update", name);
-            const changedProperties = [...new Set(Object.keys(patch).map((k) => k.split("/")[0]!))].sort();
-            const keep: Obj = { changedProperties, adopted: olds.adopted ?? false };
-            if (olds.createdSecret !== undefined) keep.createdSecret = olds.createdSecret;
-            return { outs: await outputs(news, id, viewOf(responses, name), olds.salt, keep) };
-        },
+        update,
 
         async delete(id: string, props: Obj) {
             // A singleton cannot be destroyed; forgetting it leaves the server as it is.
@@ -182,10 +225,8 @@ export function makeProvider(type: string, packed: string, lowercase: readonly s
             const subset = load();
             const name = who(props.properties ?? {}, id);
             const { responses } = await jmapRequest(connect(), [getCall(props, id)]);
-            const got = answer(responses, "g", `${type}/get`, name);
-            const view = got.list?.find((x: Obj) => x?.id === id);
-            if (!isObj(view)) return { id: "", props: {} };
-            const { id: _id, ...server } = view;
+            const server = found(responses, name, id);
+            if (!server) return { id: "", props: {} };
             const managed: Obj = isObj(props.managed) ? props.managed : {};
             const fields = topFields(subset, server);
             const properties = Object.fromEntries(Object.keys(managed).filter((k) => k in server).map((k) => [k, project(subset, fields[k], server[k], managed[k])]));

@@ -34,6 +34,14 @@ describe("setErrorMessage", () => {
         for (const type of ["willDestroy", "forbidden", "overQuota"]) expect(setErrorMessage("update", who, { type, description: "why" })).toBe(`${who}: update failed with ${type}: why`);
     });
 
+    it("primaryKeyViolation: the adopt hint only on create; a refused adoption says what the other object is", () => {
+        const err = { type: "primaryKeyViolation", properties: ["aliases"], objectId: { object: "Domain", id: "c" } };
+        expect(setErrorMessage("update", who, err)).toBe(`${who}: update failed with primaryKeyViolation on property aliases (x:Domain id "c" already has this value)`);
+        expect(setErrorMessage("create", 'x:Domain "b.test"', err, undefined, 'is x:Domain "a.test"')).toBe(
+            'x:Domain "b.test": create failed with primaryKeyViolation on property aliases (x:Domain id "c" is x:Domain "a.test"; not adopted)',
+        );
+    });
+
     it("method errors", () => {
         expect(methodErrorMessage("x:Domain/set", who, { type: "forbidden", description: "needs sysDomainCreate" })).toBe(`${who}: x:Domain/set failed with method error forbidden: needs sysDomainCreate`);
     });

@@ -59,6 +59,8 @@ export interface StalwartSimulator {
     readonly faults: Faults;
     /** live request counters (see Counters) */
     readonly counters: Counters;
+    /** the parsed body of every /jmap request since the last resetCounters, in order */
+    readonly jmapLog: readonly Json[];
     resetCounters(): void;
     /**
      * Raw stored objects, unmasked (secrets in clear), without computed properties: one object
@@ -116,7 +118,11 @@ export async function startStalwartSimulator(opts: SimulatorOptions = {}): Promi
         table,
         faults: front.faults,
         counters,
-        resetCounters: () => Object.assign(counters, freshCounters()),
+        jmapLog: front.log,
+        resetCounters: () => {
+            Object.assign(counters, freshCounters());
+            front.log.length = 0;
+        },
         stored,
         running: () => clone(runtime.running),
         restart: () => {

@@ -4,12 +4,12 @@
  */
 import { MethodErrorException } from "./errors";
 import { SINGLETON_ID } from "./ids";
-import { ACCOUNT_CREDENTIAL_TYPES, runQuery } from "./registry";
+import { ACCOUNT_CREDENTIAL_TYPES, ACCOUNT_SINGLETON_TYPES, runQuery } from "./registry";
 import { resolveResultReferences } from "./references";
 import { computeOnGet, type RulesEnv } from "./rules";
 import type { Runtime } from "./runtime";
 import { TARGETED_ACTIONS } from "./runtime";
-import { runSet } from "./set";
+import { runSet, type SetResultMaps } from "./set";
 import { isPlainObject, type Json, type JsonObject } from "./tableView";
 
 export const KNOWN_CAPABILITIES = new Set([
@@ -49,6 +49,10 @@ export interface Counters {
 type Call = [string, JsonObject, string];
 
 export class JmapProcessor {
+    /** injected method errors: the next `n` calls of a method answer `["error", {type}]` */
+    readonly methodFaults = new Map<string, { n: number; type: string }>();
+    setResultMaps: SetResultMaps = "omit";
+
     constructor(
         private readonly env: RulesEnv,
         private readonly runtime: Runtime,
@@ -79,6 +83,12 @@ export class JmapProcessor {
         for (const [name, rawArgs, callId] of calls) {
             this.counters.methodCalls++;
             this.counters.byMethod[name] = (this.counters.byMethod[name] ?? 0) + 1;
+            const fault = this.methodFaults.get(name);
+            if (fault && fault.n > 0) {
+                fault.n--;
+                responses.push(["error", { type: fault.type, description: "Injected failure" }, callId]);
+                continue;
+            }
             try {
                 const args = resolveResultReferences(rawArgs, responses);
                 responses.push([name, this.call(name, args, caller, createdIds), callId]);
@@ -107,7 +117,7 @@ export class JmapProcessor {
         }
         const writes = ["create", "update"].some((k) => isPlainObject(args[k]) && Object.keys(args[k]).length > 0) || (Array.isArray(args.destroy) && args.destroy.length > 0);
         if (writes) this.counters.jmapWrites++;
-        return runSet({ env: this.env, accountId, createdIds, runAction: (v) => this.action(v) }, type, args);
+        return runSet({ env: this.env, accountId, createdIds, runAction: (v) => this.action(v), resultMaps: this.setResultMaps }, type, args);
     }
 
     /** accountId may be omitted or null (the caller's own); another account needs impersonation. */
@@ -146,6 +156,7 @@ export class JmapProcessor {
         for (const id of ids) {
             let stored: JsonObject | undefined;
             if (type === "x:Action") stored = undefined;
+            else if (ACCOUNT_SINGLETON_TYPES.has(type)) stored = id === SINGLETON_ID ? registry.accountSingleton(type, accountId) : undefined;
             else if (singleton) stored = id === SINGLETON_ID ? registry.singleton(type) : undefined;
             else if (registry.visibleIds(type, accountId).includes(id)) stored = registry.get(type, id);
             if (!stored) {

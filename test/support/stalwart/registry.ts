@@ -11,6 +11,11 @@ export const MASKED = "****";
 const SECRET_FORMATS = new Set(["secret", "secretText"]);
 /** Credentials live inside an account: ids and visibility are per accountId. */
 export const ACCOUNT_CREDENTIAL_TYPES = new Set(["x:ApiKey", "x:AppPassword"]);
+/**
+ * Per-account singletons: "singleton" of the account named by accountId, which must be a User
+ * account (notFound otherwise, e.g. for the recovery admin). Stored under the account's id.
+ */
+export const ACCOUNT_SINGLETON_TYPES = new Set(["x:AccountSettings", "x:AccountPassword"]);
 
 /** Computes serverSet values shown on /get (Account.emailAddress, Domain.dnsZoneFile, …). */
 export type ComputeOnGet = (type: string, id: string, obj: JsonObject) => void;
@@ -48,6 +53,17 @@ export class Registry {
     /** A singleton as the server sees it: stored, or the defaults when never written. */
     singleton(type: string): JsonObject {
         return this.get(type, SINGLETON_ID) ?? this.view.defaultObject(this.descriptor(type).schema);
+    }
+
+    /** Is `accountId` a User account (the holder of per-account singletons and credentials)? */
+    isUserAccount(accountId: string): boolean {
+        return this.get("x:Account", accountId)?.["@type"] === "User";
+    }
+
+    /** A per-account singleton of a User account (stored, or the defaults); undefined for any other account. */
+    accountSingleton(type: string, accountId: string): JsonObject | undefined {
+        if (!this.isUserAccount(accountId)) return undefined;
+        return this.get(type, accountId) ?? this.view.defaultObject(this.descriptor(type).schema);
     }
 
     put(type: string, id: string, obj: JsonObject): void {

@@ -29,12 +29,23 @@ export function beforeWrite(env: RulesEnv, type: string, obj: JsonObject, old: J
             }
             return;
         case "x:Account":
-            if (typeof obj.name === "string") obj.name = obj.name.trim().toLowerCase();
+            lowerAddresses(obj);
             accountCredentials(obj, old);
+            return;
+        case "x:MailingList":
+            lowerAddresses(obj);
             return;
         case "x:AcmeProvider":
             if (!old) register(env, obj);
             return;
+    }
+}
+
+/** Local parts (the name and every alias name) are lower-cased. */
+function lowerAddresses(obj: JsonObject): void {
+    if (typeof obj.name === "string") obj.name = obj.name.trim().toLowerCase();
+    if (isPlainObject(obj.aliases)) {
+        for (const alias of Object.values(obj.aliases)) if (isPlainObject(alias) && typeof alias.name === "string") alias.name = alias.name.trim().toLowerCase();
     }
 }
 

@@ -9,6 +9,7 @@ import type { AddressInfo, Socket } from "node:net";
 import { gzipSync } from "node:zlib";
 import { ADMIN_ACCOUNT_ID } from "./ids";
 import { type Caller, type Counters, JmapProcessor, KNOWN_CAPABILITIES, MAX_CALLS } from "./jmap";
+import type { SetResultMaps } from "./set";
 import type { RulesEnv } from "./rules";
 import type { Runtime } from "./runtime";
 import type { Json, JsonObject } from "./tableView";
@@ -20,8 +21,14 @@ export interface Faults {
     dropNext(n: number): void;
     /** process the next n /jmap requests, then destroy the socket without answering */
     dropAfterCommit(n: number): void;
+    /** process the next n /jmap requests, then answer `status` (a proxy's 502 after the upstream committed) */
+    failAfterCommit(n: number, status?: number): void;
     /** delay before every request is handled */
     latencyMs: number;
+    /** answer the next n calls of `method` (e.g. "x:Domain/get") with the method error `type` (default serverFail); other calls run */
+    failMethod(method: string, n: number, type?: string): void;
+    /** how /set answers result maps with nothing in them: left out (default), present and empty, or null */
+    setResultMaps: SetResultMaps;
 }
 
 export interface HttpOptions {
@@ -45,6 +52,9 @@ export class HttpFront {
     private fail = { n: 0, status: 500 };
     private drop = 0;
     private dropCommit = 0;
+    private failCommit = { n: 0, status: 502 };
+    /** the parsed body of every /jmap request, in order (cleared by resetCounters) */
+    readonly log: Json[] = [];
     /** "503" while a restart is simulated without closing the port */
     unavailable = false;
     readonly faults: Faults;
@@ -57,15 +67,28 @@ export class HttpFront {
     ) {
         this.jmap = new JmapProcessor(env, runtime, counters);
         this.schemaBody = gzipSync(Buffer.from(typeof opts.schemaDocument === "string" ? opts.schemaDocument : JSON.stringify(opts.schemaDocument)));
+        const jmap = this.jmap;
         this.faults = {
             failNext: (n, status = 500) => {
                 this.fail = { n, status };
+            },
+            failMethod: (method, n, type = "serverFail") => {
+                jmap.methodFaults.set(method, { n, type });
+            },
+            get setResultMaps() {
+                return jmap.setResultMaps;
+            },
+            set setResultMaps(v: SetResultMaps) {
+                jmap.setResultMaps = v;
             },
             dropNext: (n) => {
                 this.drop = n;
             },
             dropAfterCommit: (n) => {
                 this.dropCommit = n;
+            },
+            failAfterCommit: (n, status = 502) => {
+                this.failCommit = { n, status };
             },
             latencyMs: 0,
         };
@@ -152,10 +175,16 @@ export class HttpFront {
             notJson();
             return;
         }
+        this.log.push(parsed as Json);
         const result = this.jmap.handle(parsed, caller);
         if (this.dropCommit > 0) {
             this.dropCommit--;
             req.socket.destroy();
+            return;
+        }
+        if (this.failCommit.n > 0) {
+            this.failCommit.n--;
+            problem(res, this.failCommit.status, "about:blank", "Injected failure after commit");
             return;
         }
         if ("error" in result) {

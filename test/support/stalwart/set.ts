@@ -7,7 +7,7 @@ import { randomBytes } from "node:crypto";
 import { invalidProperties, MethodErrorException, objectRef, type SetError, SetErrorException } from "./errors";
 import { SINGLETON_ID } from "./ids";
 import { Patcher, parsePointer } from "./patch";
-import { ACCOUNT_CREDENTIAL_TYPES } from "./registry";
+import { ACCOUNT_CREDENTIAL_TYPES, ACCOUNT_SINGLETON_TYPES } from "./registry";
 import { referencedClientIds, resolveIdReferences } from "./references";
 import { afterCreate, beforeWrite, type RulesEnv } from "./rules";
 import { collectReferences, isPlainObject, type Json, type JsonObject } from "./tableView";
@@ -23,7 +23,11 @@ export interface SetContext {
     createdIds: Map<string, string>;
     /** x:Action variants; undefined = success */
     runAction(variant: string): SetError | undefined;
+    /** result maps with nothing in them: left out (default), present and empty, or null */
+    resultMaps?: SetResultMaps;
 }
+
+export type SetResultMaps = "omit" | "empty" | "null";
 
 type Outcome = { ok: Json } | { error: SetError };
 
@@ -68,13 +72,17 @@ export function runSet(ctx: SetContext, type: string, args: JsonObject): JsonObj
         if ("ok" in r) destroyed.push(id);
         else notDestroyed[id] = r.error as unknown as JsonObject;
     }
-    // Empty result maps are left out (no oldState/newState either: the registry has no state).
-    if (Object.keys(created).length) out.created = created;
-    if (Object.keys(updated).length) out.updated = updated;
-    if (destroyed.length) out.destroyed = destroyed;
-    if (Object.keys(notCreated).length) out.notCreated = notCreated;
-    if (Object.keys(notUpdated).length) out.notUpdated = notUpdated;
-    if (Object.keys(notDestroyed).length) out.notDestroyed = notDestroyed;
+    // Empty result maps are left out by default (no oldState/newState either: the registry has no
+    // state); a client must also accept them present and empty, or null.
+    const maps: [string, JsonObject | string[]][] = [
+        ["created", created], ["updated", updated], ["destroyed", destroyed],
+        ["notCreated", notCreated], ["notUpdated", notUpdated], ["notDestroyed", notDestroyed],
+    ];
+    for (const [key, value] of maps) {
+        if (Object.keys(value).length) out[key] = value;
+        else if (ctx.resultMaps === "empty") out[key] = value;
+        else if (ctx.resultMaps === "null") out[key] = null;
+    }
     return out;
 }
 
@@ -104,9 +112,10 @@ function createOne(ctx: SetContext, type: string, cid: string, raw: Json): Json 
     let extra: JsonObject = {};
     if (ACCOUNT_CREDENTIAL_TYPES.has(type)) extra = issueCredential(ctx, type, obj);
     beforeWrite(ctx.env, type, obj, undefined);
+    if (ACCOUNT_SINGLETON_TYPES.has(type) && !registry.isUserAccount(ctx.accountId)) throw new SetErrorException({ type: "notFound" });
     checkWrite(ctx, type, undefined, obj);
     const id = registry.allocateId(type);
-    registry.put(type, id, obj);
+    registry.put(type, ACCOUNT_SINGLETON_TYPES.has(type) ? ctx.accountId : id, obj);
     if (ACCOUNT_CREDENTIAL_TYPES.has(type)) registry.owners.set(`${type}/${id}`, ctx.accountId);
     afterCreate(ctx.env, type, id, obj);
     ctx.createdIds.set(cid, id);
@@ -151,9 +160,12 @@ function updateOne(ctx: SetContext, type: string, id: string, raw: Json): Json {
     if (type === "x:Action") throw new SetErrorException({ type: "forbidden", description: "Actions cannot be updated." });
     const singleton = d.kind === "singleton";
     if (singleton && id !== SINGLETON_ID) throw new SetErrorException({ type: "notFound" });
-    const stored = registry.get(type, id);
+    const perAccount = ACCOUNT_SINGLETON_TYPES.has(type);
+    if (perAccount && !registry.isUserAccount(ctx.accountId)) throw new SetErrorException({ type: "notFound" });
+    const key = perAccount ? ctx.accountId : id;
+    const stored = registry.get(type, key);
     if (!singleton && (!stored || !ownedByCaller(ctx, type, id))) throw new SetErrorException({ type: "notFound" });
-    const current = stored ?? registry.singleton(type);
+    const current = stored ?? (perAccount ? registry.accountSingleton(type, ctx.accountId)! : registry.singleton(type));
     const patch = resolveIdReferences(raw, ctx.createdIds);
     if (!isPlainObject(patch)) throw new SetErrorException({ type: "invalidPatch", description: "Invalid value for object property", properties: [""] });
     let next: JsonObject;
@@ -173,7 +185,7 @@ function updateOne(ctx: SetContext, type: string, id: string, raw: Json): Json {
     }
     beforeWrite(ctx.env, type, next, current);
     checkWrite(ctx, type, id, next);
-    registry.put(type, id, next);
+    registry.put(type, key, next);
     return null;
 }
 
@@ -199,6 +211,7 @@ function destroyOne(ctx: SetContext, type: string, id: string): Json {
     registry.delete(type, id);
     if (type === "x:Account") {
         for (const t of ACCOUNT_CREDENTIAL_TYPES) for (const cred of registry.visibleIds(t, id)) registry.delete(t, cred);
+        for (const t of ACCOUNT_SINGLETON_TYPES) registry.delete(t, id);
     }
     return null;
 }
@@ -232,27 +245,59 @@ function checkWrite(ctx: SetContext, type: string, id: string | undefined, obj: 
         const v = o[p];
         return typeof v === "string" && v !== "" ? [v] : isPlainObject(v) ? Object.keys(v) : [];
     };
+    const clash = (properties: string[], otherType: string, otherId: string, description: string) =>
+        new SetErrorException({ type: "primaryKeyViolation", description, properties, objectId: objectRef(otherType, otherId) });
+    // Properties sharing one index (x:Domain: a name may not equal any domain's name or alias).
+    const shared = SHARED_UNIQUE[type] ?? [];
     const composite = d.naturalKeyComposite;
     for (const [otherId, other] of registry.entries(type)) {
         if (otherId === id) continue;
-        for (const p of d.unique) {
-            const mine = new Set(keysOf(obj, p));
-            if (keysOf(other, p).some((k) => mine.has(k))) {
-                throw new SetErrorException({
-                    type: "primaryKeyViolation",
-                    description: `Another ${type.slice(2)} already has this ${p}.`,
-                    properties: [p],
-                    objectId: objectRef(type, otherId),
-                });
-            }
+        if (shared.length) {
+            const theirs = new Set(shared.flatMap((p) => keysOf(other, p)));
+            const hit = shared.find((p) => keysOf(obj, p).some((k) => theirs.has(k)));
+            if (hit) throw clash([hit], type, otherId, `Another ${type.slice(2)} already uses this ${hit === "name" ? "name" : "value"} as a name or alias.`);
         }
-        if (composite?.length && composite.every((p) => obj[p] !== undefined && obj[p] === other[p])) {
-            throw new SetErrorException({
-                type: "primaryKeyViolation",
-                description: "Another object already uses this address.",
-                properties: composite,
-                objectId: objectRef(type, otherId),
-            });
+        for (const p of d.unique) {
+            if (shared.includes(p)) continue;
+            const mine = new Set(keysOf(obj, p));
+            if (keysOf(other, p).some((k) => mine.has(k))) throw clash([p], type, otherId, `Another ${type.slice(2)} already has this ${p}.`);
+        }
+        if (!ADDRESS_TYPES.includes(type) && composite?.length && composite.every((p) => obj[p] !== undefined && obj[p] === other[p])) {
+            throw clash(composite, type, otherId, "Another object already uses this address.");
+        }
+    }
+    // Accounts and mailing lists share one e-mail address key, aliases included (reference §9.11).
+    if (ADDRESS_TYPES.includes(type)) {
+        const mine = addressesOf(obj);
+        for (const otherType of ADDRESS_TYPES) {
+            if (!registry.view.object(otherType)) continue;
+            for (const [otherId, other] of registry.entries(otherType)) {
+                if (otherType === type && otherId === id) continue;
+                const theirs = new Set(addressesOf(other).map(([a]) => a));
+                const hit = mine.find(([a]) => theirs.has(a));
+                if (hit) throw clash(hit[1] === "aliases" ? ["aliases"] : (composite ?? ["name", "domainId"]), otherType, otherId, "Another account or mailing list already uses this address.");
+            }
         }
     }
 }
+
+/** Unique properties that share one index per type. */
+const SHARED_UNIQUE: Record<string, string[]> = { "x:Domain": ["name", "aliases"] };
+/** Types whose (name, domainId) and aliases form one global address key. */
+const ADDRESS_TYPES = ["x:Account", "x:MailingList"];
+
+/** The addresses an Account or MailingList holds, as "local@domainId", with the property holding each. */
+function addressesOf(obj: JsonObject): [string, "name" | "aliases"][] {
+    const out: [string, "name" | "aliases"][] = [];
+    const address = (o: JsonObject) => (typeof o.name === "string" && o.name !== "" && typeof o.domainId === "string" ? `${o.name.toLowerCase()}@${o.domainId}` : undefined);
+    const own = address(obj);
+    if (own) out.push([own, "name"]);
+    if (isPlainObject(obj.aliases)) {
+        for (const alias of Object.values(obj.aliases)) {
+            const a = isPlainObject(alias) ? address(alias) : undefined;
+            if (a) out.push([a, "aliases"]);
+        }
+    }
+    return out;
+}
+
