@@ -4,7 +4,7 @@
 import { createServer, request as httpRequest, type Server, type ServerResponse } from "node:http";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import type { TrackedObject } from "../../components/stalwart/convergence/changes";
-import { convergenceProvider } from "../../components/stalwart/convergence/provider";
+import { shippedConvergenceProvider } from "../../components/stalwart/convergence";
 import { type PlainObject, ProviderHost, ProviderHostError, serializeProvider, UNKNOWN } from "../support/providerHost";
 import { type StalwartSimulator, startStalwartSimulator } from "../support/stalwart";
 
@@ -76,7 +76,7 @@ beforeAll(async () => {
     });
     await new Promise<void>((r) => restartHook.listen(0, "127.0.0.1", r));
     restartUrl = `http://127.0.0.1:${(restartHook.address() as any).port}/`;
-    providerText = await serializeProvider(convergenceProvider());
+    providerText = await serializeProvider(shippedConvergenceProvider());
     const [user, password] = sim.adminCredentials.split(":");
     host = await ProviderHost.start({ env: { STALWART_URL: sim.url, STALWART_USER: user, STALWART_PASSWORD: password, STALWART_TOKEN: undefined } });
     console.log(`convergence __provider: ${providerText.length} B`);

@@ -1,7 +1,7 @@
 // The Garage BucketGrant provider, serialized and run by the SDK's own dynamic-provider host over gRPC,
 // against the in-process Garage admin API simulator.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { bucketGrantProvider } from "../../components/backends/garage/provider";
+import { shippedBucketGrantProvider } from "../../components/backends/garage/bucket";
 import { GarageAdminSimulator } from "../support/garageAdmin";
 import { type PlainObject, ProviderHost, ProviderHostError, serializeProvider, UNKNOWN } from "../support/providerHost";
 
@@ -41,7 +41,7 @@ async function startHost(options: Parameters<typeof ProviderHost.start>[0]): Pro
 beforeAll(async () => {
     const started = Date.now();
     sim = await GarageAdminSimulator.start();
-    providerText = await serializeProvider(bucketGrantProvider);
+    providerText = await serializeProvider(shippedBucketGrantProvider());
     host = await ProviderHost.start({ config: { "garage:adminToken": sim.token }, env: { GARAGE_ADMIN_TOKEN: undefined } });
     console.log(`garage: simulator + provider host ready in ${Date.now() - started} ms; __provider ${providerText.length} B`);
 });

@@ -14,7 +14,7 @@ import { randomBytes } from "node:crypto";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import type { TrackedObject } from "../../components/stalwart/convergence/changes";
-import { convergenceProvider } from "../../components/stalwart/convergence/provider";
+import { shippedConvergenceProvider } from "../../components/stalwart/convergence";
 import { stalwartProvider } from "../../components/stalwart/provider";
 import { CONTENT_KEY, volatileProperties } from "../../components/stalwart/settings";
 import { type PlainObject, ProviderHost, ProviderHostError, serializeProvider } from "./providerHost";
@@ -168,7 +168,7 @@ export class Driver {
     async providerText(objectType: string): Promise<string> {
         let text = this.providers.get(objectType);
         if (!text) {
-            text = await serializeProvider(objectType === "convergence" ? convergenceProvider() : stalwartProvider(objectType));
+            text = await serializeProvider(objectType === "convergence" ? shippedConvergenceProvider() : stalwartProvider(objectType));
             this.providers.set(objectType, text);
         }
         return text;

@@ -1,4 +1,6 @@
+import { join } from "node:path";
 import * as pulumi from "@pulumi/pulumi";
+import { bundledProvider, bundleOf, methodsOf } from "../../bundledProvider";
 import type { BucketPermissions } from "./inputRules";
 import { bucketGrantProvider } from "./provider";
 
@@ -17,6 +19,14 @@ export interface GarageBucketArgs {
 
 export const DEFAULT_BUCKET_PERMISSIONS: BucketPermissions = { read: true, write: true, owner: false };
 
+let provider: pulumi.dynamic.ResourceProvider | undefined;
+
+/** What GarageBucket ships: the bundled shell around provider.ts's bucketGrantProvider. */
+export function shippedBucketGrantProvider(): pulumi.dynamic.ResourceProvider {
+    provider ??= bundledProvider(bundleOf(join(__dirname, "provider")), "bucketGrantProvider", [], methodsOf(bucketGrantProvider));
+    return provider;
+}
+
 /** The resource the provider manages: bucket + key + grant. */
 class BucketGrant extends pulumi.dynamic.Resource {
     declare public readonly bucketId: pulumi.Output<string>;
@@ -26,7 +36,7 @@ class BucketGrant extends pulumi.dynamic.Resource {
 
     constructor(name: string, args: Record<string, pulumi.Input<unknown>>, opts: pulumi.CustomResourceOptions) {
         const outputs = { bucketId: undefined, accessKeyId: undefined, secretAccessKey: undefined, adoptedBucket: undefined, adoptedKey: undefined };
-        super(bucketGrantProvider, name, { ...args, ...outputs }, opts, "garage", "BucketGrant");
+        super(shippedBucketGrantProvider(), name, { ...args, ...outputs }, opts, "garage", "BucketGrant");
     }
 }
 

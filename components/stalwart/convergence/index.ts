@@ -1,6 +1,7 @@
+import { join } from "node:path";
 import * as pulumi from "@pulumi/pulumi";
+import { bundledProvider, bundleOf, PROVIDER_METHODS } from "../../bundledProvider";
 import type { TrackedObject } from "./changes";
-import { convergenceProvider } from "./provider";
 import type { Readiness } from "./run";
 
 export { effectOf, effectsOf } from "../effects";
@@ -18,6 +19,12 @@ export interface StalwartConvergenceArgs {
 
 let provider: pulumi.dynamic.ResourceProvider | undefined;
 
+/** What StalwartConvergence ships: the bundled shell around provider.ts's convergenceProvider(). */
+export function shippedConvergenceProvider(): pulumi.dynamic.ResourceProvider {
+    provider ??= bundledProvider(bundleOf(join(__dirname, "provider")), "convergenceProvider", [], PROVIDER_METHODS);
+    return provider;
+}
+
 /**
  * Makes stored x:* settings effective: issues each reload action a change needs once per `up`
  * (a failing reload is retried as a readiness gate, then fails naming the object), restarts
@@ -33,9 +40,8 @@ export class StalwartConvergence extends pulumi.dynamic.Resource {
     declare public readonly directoryBinding: pulumi.Output<string>;
 
     constructor(name: string, args: StalwartConvergenceArgs, opts?: pulumi.CustomResourceOptions) {
-        provider ??= convergenceProvider();
         super(
-            provider,
+            shippedConvergenceProvider(),
             name,
             { reloads: undefined, restarted: undefined, pendingRestart: undefined, verified: undefined, directoryBinding: undefined, ...args },
             opts,

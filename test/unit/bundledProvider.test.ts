@@ -1,0 +1,57 @@
+// The shipped dynamic providers are shells around one compressed esbuild bundle each: small, and
+// carrying no npm module, no builtin captured at module scope and no secret.
+import { brotliDecompressSync } from "node:zlib";
+import * as pulumi from "@pulumi/pulumi";
+import { describe, expect, it } from "vitest";
+import { shippedBucketGrantProvider } from "../../components/backends/garage/bucket";
+import { bundledProvider, bundleOf, methodsOf } from "../../components/bundledProvider";
+import { shippedConvergenceProvider } from "../../components/stalwart/convergence";
+import { providerBundle } from "../../components/stalwart/provider";
+import { PROJECT_ROOT } from "../support/stackConfig";
+
+const source = (code: string) => brotliDecompressSync(Buffer.from(code, "base64")).toString("utf8");
+const requiresOf = (text: string) => [...new Set([...text.matchAll(/require\("([^"]+)"\)/g)].map((m) => m[1]!))].sort();
+
+describe("bundled providers", () => {
+    const shipped = {
+        "Garage bucket grant": { provider: shippedBucketGrantProvider, bundle: () => bundleOf(`${PROJECT_ROOT}/components/backends/garage/provider`) },
+        "Stalwart convergence": { provider: shippedConvergenceProvider, bundle: () => bundleOf(`${PROJECT_ROOT}/components/stalwart/convergence/provider`) },
+        "x:* objects": { provider: undefined, bundle: providerBundle },
+    };
+
+    for (const [name, { provider, bundle }] of Object.entries(shipped)) {
+        it(`${name}: the bundle requires node builtins only, and no npm module is inlined`, () => {
+            const text = source(bundle());
+            expect(requiresOf(text).every((r) => r.startsWith("node:")), requiresOf(text).join(", ")).toBe(true);
+            // zod and the Pulumi SDK must never travel inside a provider (decision 007)
+            expect(text).not.toMatch(/ZodError|@pulumi\/pulumi|grpc/);
+        });
+        if (provider) {
+            it(`${name}: serializes under 20 KB, capturing only the shell`, async () => {
+                const p = provider();
+                expect(provider()).toBe(p);
+                const { text } = await pulumi.runtime.serializeFunction(() => p, { allowSecrets: true });
+                expect(text.length).toBeLessThan(20_000);
+                expect(requiresOf(text)).toEqual(["node:zlib"]);
+            });
+        }
+    }
+
+    it("the Garage provider reads its admin token at call time; none is baked into the bundle", () => {
+        expect(source(bundleOf(`${PROJECT_ROOT}/components/backends/garage/provider`))).toContain("GARAGE_ADMIN_TOKEN");
+    });
+
+    it("defines exactly the methods the real provider has, so the host's defaults apply to the others", async () => {
+        const { bucketGrantProvider } = await import("../../components/backends/garage/provider");
+        expect(Object.keys(shippedBucketGrantProvider()).sort()).toEqual(methodsOf(bucketGrantProvider).sort());
+        const onlyCheck = bundledProvider(bundleOf(`${PROJECT_ROOT}/components/backends/garage/provider`), "bucketGrantProvider", [], ["check"]);
+        expect(Object.keys(onlyCheck)).toEqual(["check"]);
+    });
+
+    it("builds the real provider from the bundle on first call, calling a factory export with the arguments", async () => {
+        const shell = bundledProvider(providerBundle(), "makeProvider", ["x:Tracer", "", [], false], ["diff"]);
+        // diff with a changed objectType needs no schema and no server
+        const d = await shell.diff!("t", { objectType: "x:Tracer", properties: {} }, { objectType: "x:Domain" });
+        expect(d.replaces).toContain("objectType");
+    });
+});
