@@ -1,47 +1,20 @@
 // The x:* provider as the engine runs it: serialized into __provider, loaded by the SDK's dynamic-provider
 // host in its own process, driven over gRPC, talking HTTP to the Stalwart simulator.
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { jmapRequest, type MethodCall } from "../../components/stalwart/jmap";
-import { stalwartProvider } from "../../components/stalwart/provider";
-import { type PlainObject, ProviderHost, serializeProvider, UNKNOWN } from "../support/providerHost";
-import { startStalwartSimulator, type StalwartSimulator } from "../support/stalwart";
+import { beforeAll, describe, expect, it } from "vitest";
+import { type PlainObject, ProviderHost, UNKNOWN } from "../support/providerHost";
+import type { StalwartSimulator } from "../support/stalwart";
+import { NO_STALWART_ENV, useStalwartProviderHost } from "../support/stalwartProviderHost";
 
+const fixture = useStalwartProviderHost();
+const noEnv = NO_STALWART_ENV;
 let sim: StalwartSimulator;
 let host: ProviderHost;
-const texts = new Map<string, string>();
-const noEnv = { STALWART_URL: undefined, STALWART_TOKEN: undefined, STALWART_USER: undefined, STALWART_PASSWORD: undefined };
 
-beforeAll(async () => {
-    sim = await startStalwartSimulator();
-    const [user, password] = sim.adminCredentials.split(":") as [string, string];
-    host = await ProviderHost.start({ config: { "stalwart:url": sim.url, "stalwart:user": user, "stalwart:password": password }, env: noEnv });
-});
-afterAll(async () => {
-    await host?.stop();
-    await sim?.close();
+beforeAll(() => {
+    ({ sim, host } = fixture);
 });
 
-async function provider(type: string): Promise<string> {
-    if (!texts.has(type)) texts.set(type, await serializeProvider(stalwartProvider(type)));
-    return texts.get(type)!;
-}
-/** The resource inputs as StalwartObject registers them, through check. */
-async function inputs(objectType: string, properties: unknown, extra: PlainObject = {}, olds: PlainObject = {}) {
-    const r = await host.check(olds, { objectType, properties, ...extra, __provider: await provider(objectType) });
-    expect(r.failures).toEqual([]);
-    return r.inputs;
-}
-/** check + create, counting the HTTP requests the create made. */
-async function create(objectType: string, properties: unknown, extra: PlainObject = {}) {
-    const news = await inputs(objectType, properties, extra);
-    sim.resetCounters();
-    const created = await host.create(news);
-    return { news, id: created.id, outs: created.properties, requests: sim.counters.requests };
-}
-/** A write straight to the server, as someone editing by hand would do. */
-async function byHand(calls: MethodCall[]) {
-    return (await jmapRequest({ url: sim.url, authorization: sim.basicAuthHeader, source: "test" }, calls)).responses;
-}
+const { provider, inputs, create, byHand } = fixture;
 const manual = { "@type": "Manual" };
 
 describe("collection object (x:Domain)", () => {

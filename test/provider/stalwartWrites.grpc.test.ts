@@ -4,45 +4,22 @@
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { jmapRequest, type MethodCall } from "../../components/stalwart/jmap";
-import { stalwartProvider } from "../../components/stalwart/provider";
-import { type PlainObject, ProviderHost, serializeProvider } from "../support/providerHost";
-import { startStalwartSimulator, type StalwartSimulator } from "../support/stalwart";
+import type { MethodCall } from "../../components/stalwart/jmap";
+import { type PlainObject, ProviderHost } from "../support/providerHost";
+import type { StalwartSimulator } from "../support/stalwart";
+import { NO_STALWART_ENV, useStalwartProviderHost } from "../support/stalwartProviderHost";
 
+const fixture = useStalwartProviderHost();
+const noEnv = NO_STALWART_ENV;
 let sim: StalwartSimulator;
 let host: ProviderHost;
-const texts = new Map<string, string>();
-const noEnv = { STALWART_URL: undefined, STALWART_TOKEN: undefined, STALWART_USER: undefined, STALWART_PASSWORD: undefined };
 const manual = { "@type": "Manual" };
 
-beforeAll(async () => {
-    sim = await startStalwartSimulator();
-    const [user, password] = sim.adminCredentials.split(":") as [string, string];
-    host = await ProviderHost.start({ config: { "stalwart:url": sim.url, "stalwart:user": user, "stalwart:password": password }, env: noEnv });
-});
-afterAll(async () => {
-    await host?.stop();
-    await sim?.close();
+beforeAll(() => {
+    ({ sim, host } = fixture);
 });
 
-async function provider(type: string): Promise<string> {
-    if (!texts.has(type)) texts.set(type, await serializeProvider(stalwartProvider(type)));
-    return texts.get(type)!;
-}
-async function inputs(objectType: string, properties: unknown, extra: PlainObject = {}, on: ProviderHost = host) {
-    const r = await on.check({}, { objectType, properties, ...extra, __provider: await provider(objectType) });
-    expect(r.failures).toEqual([]);
-    return r.inputs;
-}
-async function create(objectType: string, properties: unknown, extra: PlainObject = {}) {
-    const news = await inputs(objectType, properties, extra);
-    sim.resetCounters();
-    const created = await host.create(news);
-    return { news, id: created.id, outs: created.properties, requests: sim.counters.requests };
-}
-async function byHand(calls: MethodCall[]) {
-    return (await jmapRequest({ url: sim.url, authorization: sim.basicAuthHeader, source: "test" }, calls)).responses;
-}
+const { inputs, create, byHand } = fixture;
 /** Creates one object by hand and returns its id. */
 async function made(type: string, value: PlainObject): Promise<string> {
     const [[, r]] = (await byHand([[`${type}/set`, { create: { h: value } }, "0"]])) as [[string, any, string]];
