@@ -1,8 +1,11 @@
 /**
- * Where the provider finds the Stalwart endpoint and credentials: the official CLI's environment
- * variables first (so a destroy still works after a rotation), then the `stalwart:*` Pulumi config
- * the dynamic-provider host hands to `configure`. Never from resource inputs, so no credential is
- * ever stored in a resource's state. `source` names the origin for error messages, never a value.
+ * Where the provider finds the Stalwart endpoint and credentials: the stack's `stalwart:*` Pulumi
+ * config the dynamic-provider host hands to `configure` when it names a URL (explicit provider
+ * config wins, the Pulumi convention, and a stray STALWART_URL in a shell cannot redirect a stack),
+ * else the official CLI's environment variables. Credentials come from the same place as the URL
+ * first, then from the other. The host reads the current config on every run, so a rotated secret
+ * set with `pulumi config set --secret` also serves `pulumi destroy`. Never from resource inputs,
+ * so no credential is ever stored in a resource's state. `source` names the origin, never a value.
  */
 
 export interface StalwartConfig {
@@ -24,32 +27,32 @@ export interface StalwartConnection {
 const present = (v: string | undefined): v is string => typeof v === "string" && v !== "";
 
 export function resolveConnection(env: Record<string, string | undefined>, config: StalwartConfig): StalwartConnection {
-    const url = present(env.STALWART_URL) ? env.STALWART_URL : config.url;
+    const fromConfig = present(config.url);
+    const url = fromConfig ? config.url : env.STALWART_URL;
     if (!present(url)) {
-        throw new Error("Stalwart endpoint unknown: set STALWART_URL or the Pulumi config stalwart:url (e.g. http://127.0.0.1:8080).");
+        throw new Error("Stalwart endpoint unknown: set the Pulumi config stalwart:url or STALWART_URL (e.g. http://127.0.0.1:8080).");
     }
     const basic = (user: string, password: string) => `Basic ${Buffer.from(`${user}:${password}`, "utf8").toString("base64")}`;
-    let authorization: string;
-    let source: string;
-    if (present(env.STALWART_TOKEN)) {
-        authorization = `Bearer ${env.STALWART_TOKEN}`;
-        source = "env STALWART_TOKEN";
-    } else if (present(env.STALWART_USER) && present(env.STALWART_PASSWORD)) {
-        authorization = basic(env.STALWART_USER, env.STALWART_PASSWORD);
-        source = "env STALWART_USER/STALWART_PASSWORD";
-    } else if (present(config.token)) {
-        authorization = `Bearer ${config.token}`;
-        source = "config stalwart:token";
-    } else if (present(config.user) && present(config.password)) {
-        authorization = basic(config.user, config.password);
-        source = "config stalwart:user/stalwart:password";
-    } else {
+    const envCredentials = (): [string, string] | undefined =>
+        present(env.STALWART_TOKEN)
+            ? [`Bearer ${env.STALWART_TOKEN}`, "env STALWART_TOKEN"]
+            : present(env.STALWART_USER) && present(env.STALWART_PASSWORD)
+              ? [basic(env.STALWART_USER, env.STALWART_PASSWORD), "env STALWART_USER/STALWART_PASSWORD"]
+              : undefined;
+    const configCredentials = (): [string, string] | undefined =>
+        present(config.token)
+            ? [`Bearer ${config.token}`, "config stalwart:token"]
+            : present(config.user) && present(config.password)
+              ? [basic(config.user, config.password), "config stalwart:user/stalwart:password"]
+              : undefined;
+    const found = fromConfig ? (configCredentials() ?? envCredentials()) : (envCredentials() ?? configCredentials());
+    if (!found) {
         throw new Error(
-            "Stalwart credentials missing: set STALWART_TOKEN (an API_… key) or STALWART_USER and STALWART_PASSWORD, " +
-                "or the secret Pulumi config stalwart:token or stalwart:user and stalwart:password.",
+            "Stalwart credentials missing: set the secret Pulumi config stalwart:token (an API_… key) or stalwart:user and stalwart:password, " +
+                "or STALWART_TOKEN or STALWART_USER and STALWART_PASSWORD.",
         );
     }
-    return { url: url.replace(/\/+$/, ""), authorization, source };
+    return { url: url.replace(/\/+$/, ""), authorization: found[0], source: found[1] };
 }
 
 /** Reads the `stalwart:*` keys from the config object the host passes to `configure`. */
