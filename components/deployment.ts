@@ -14,6 +14,7 @@ import { DB_PASSWORD_SECRET } from "./mailbox/spec";
 import { StalwartMailbox } from "./mailbox/stalwart";
 import { buildPlan, type Plan } from "./plan";
 import { isSecret } from "./settings/secret";
+import { OPERATIONAL_READINESS } from "./stalwart/convergence/run";
 import { StalwartSettings } from "./stalwart/settings";
 import type { StalwartObjectSpec } from "./stalwart/settingsPlan";
 import { TailnetPolicy } from "./tailnet/policy";
@@ -152,6 +153,8 @@ export class MailDeployment extends pulumi.ComponentResource {
                           objects: plan.stalwart.objects.map(withPulumiSecrets),
                           restartCommand: mailbox.containerName.apply((c) => ["docker", "-H", plan.mailbox.dockerHost, "restart", c]),
                           discoverAddress: `postmaster@${s.domain}`,
+                          // a production gate: an identity provider gets a minute to come up before the up fails
+                          readiness: OPERATIONAL_READINESS,
                       },
                       { parent: this, dependsOn: [mailbox] },
                   )

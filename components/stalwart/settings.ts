@@ -5,6 +5,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { StalwartConvergence } from "./convergence";
+import type { Readiness } from "./convergence/run";
 import { StalwartObject } from "./object";
 import type { StalwartObjectSpec } from "./settingsPlan";
 
@@ -14,6 +15,8 @@ export interface StalwartSettingsArgs {
     restartCommand?: pulumi.Input<pulumi.Input<string>[]>;
     /** an address in a managed domain, to prove an OIDC default directory live */
     discoverAddress?: pulumi.Input<string>;
+    /** how long a failing reload or an unconfirmed OIDC binding is retried (StalwartConvergence's short default otherwise) */
+    readiness?: pulumi.Input<Partial<Readiness>>;
 }
 
 /** Re-exported for callers that build tracked objects themselves (tests, the bench). */
@@ -58,11 +61,13 @@ export class StalwartSettings extends pulumi.ComponentResource {
             );
         }
         const all = Object.values(this.objects);
-        // each object's own tracked form carries its accountId, content hash and volatile properties
-        const tracked = all.map((o) => o.tracked);
+        // each object's own tracked form carries its accountId, content hash and volatile properties;
+        // an object whose view holds a secret the schema does not know as one stays secret in there too
+        const secretViews = new Set(args.objects.filter((o) => o.secretOutputs).map((o) => this.objects[o.key]));
+        const tracked = all.map((o) => (secretViews.has(o) ? pulumi.secret(o.tracked) : o.tracked));
         this.convergence = new StalwartConvergence(
             `${name}-convergence`,
-            { objects: tracked, restartCommand: args.restartCommand, discoverAddress: args.discoverAddress },
+            { objects: tracked, restartCommand: args.restartCommand, discoverAddress: args.discoverAddress, readiness: args.readiness },
             { parent: this, dependsOn: all },
         );
         this.objectIds = pulumi.all(Object.fromEntries(Object.entries(this.objects).map(([k, o]) => [k, o.objectId]))) as pulumi.Output<Record<string, string>>;

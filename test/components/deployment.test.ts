@@ -95,6 +95,8 @@ describe("MailDeployment (tailnet key auth)", () => {
         const convergence = mine("pulumi-nodejs:dynamic/stalwart:Convergence")[0]!;
         expect(convergence.inputs.restartCommand).toEqual(["docker", "-H", "ssh://deploy@mailbox.tail7b1641.ts.net", "restart", "stalwart"]);
         expect(convergence.inputs.discoverAddress).toBe("postmaster@infinidim.net");
+        // the deployment gives an identity provider a minute (2+4+8+16+32 s), not the resource's short default
+        expect(convergence.inputs.readiness).toEqual({ attempts: 6, baseDelayMs: 2000 });
         const listeners = mine("pulumi-nodejs:dynamic/stalwart:NetworkListener").map((l) => l.inputs.properties.name).sort();
         expect(listeners).toEqual(["https", "imap", "imaps", "smtp", "submission", "submissions"]);
         expect(mine("pulumi-nodejs:dynamic/stalwart:AcmeProvider")[0]!.inputs.properties.directory).toBe("https://acme-staging-v02.api.letsencrypt.org/directory");

@@ -325,6 +325,44 @@ describe("StalwartConvergence", () => {
         await jmap([["x:Authentication/set", { update: { singleton: { directoryId: null } } }, "a"], ["x:Directory/set", { destroy: [dir.objectId] }, "d"]]);
     });
 
+    it("without discoverAddress, asks /api/discover about postmaster@ a managed domain, else a domain on the server", async () => {
+        sim.setReachableIdp(ISSUER, true);
+        const dir = await create("x:Directory", { "@type": "Oidc", description: "idp", issuerUrl: ISSUER });
+        const domain = await create("x:Domain", { name: "derived.test", dkimManagement: { "@type": "Manual" } });
+        const auth = await update("x:Authentication", "singleton", { directoryId: dir.objectId });
+        tap.discoverPaths = [];
+        const { properties: withDomain } = await tapped.create(inputs([dir, domain, auth]), { type: TYPE });
+        expect(withDomain.directoryBinding).toBe("issuer");
+        expect(tap.discoverPaths).toEqual(["/api/discover/postmaster@derived.test"]);
+
+        tap.discoverPaths = [];
+        const { properties: fromServer } = await tapped.create(inputs([dir, auth]), { type: TYPE });
+        expect(fromServer.directoryBinding).toBe("issuer");
+        expect(tap.discoverPaths).toHaveLength(1);
+        expect(tap.discoverPaths[0]).toMatch(/^\/api\/discover\/postmaster@[a-z0-9.-]+\.test$/);
+        await jmap([["x:Authentication/set", { update: { singleton: { directoryId: null } } }, "a"], ["x:Directory/set", { destroy: [dir.objectId] }, "d"]]);
+    });
+
+    it("numbers reload actions from r1, as the reference does", async () => {
+        const tracer = await create("x:Tracer", { "@type": "Stdout", level: "debug" });
+        sim.resetCounters();
+        await host.create(inputs([tracer]), { type: TYPE });
+        const actions = sim.jmapLog.flatMap((body: any) => body.methodCalls.filter((c: any) => c[0] === "x:Action/set"));
+        expect(actions.map((c: any) => Object.keys(c[1].create))).toEqual([["r1"]]);
+    });
+
+    it("by default a failing reload is a short gate: four attempts, half a second apart and doubling", async () => {
+        const dir = await create("x:Directory", { "@type": "Oidc", description: "idp", issuerUrl: "https://down-default.infinidim.net" });
+        sim.resetCounters();
+        const started = Date.now();
+        const err = await host.create({ objects: [dir], __provider: providerText }, { type: TYPE }).then(() => undefined, (e) => e);
+        expect(String(err)).toMatch(/after 4 attempts/);
+        expect(sim.counters.byMethod["x:Action/set"]).toBe(4);
+        // 0.5 + 1 + 2 s of backoff: a figure, not a timing assertion on the server
+        expect(Date.now() - started).toBeGreaterThanOrEqual(3_400);
+        await jmap([["x:Directory/set", { destroy: [dir.objectId] }, "d"]]);
+    }, 20_000);
+
     it("a reload the server neither confirms nor refuses is a failure; a wrong method response is an error", async () => {
         const tracer = await create("x:Tracer", { "@type": "Stdout", level: "warn" });
         const dropCreated = (body: any) => {

@@ -18,13 +18,24 @@ export interface Readiness {
     discoverTimeoutMs: number;
 }
 
-export const DEFAULT_READINESS: Readiness = { attempts: 6, baseDelayMs: 2_000, liveTimeoutMs: 180_000, discoverTimeoutMs: 10_000 };
+/**
+ * A resource's default: a short gate (waits 0.5 + 1 + 2 s) that fails fast in a pipeline. The mail
+ * deployment passes OPERATIONAL_READINESS instead, which gives an identity provider a minute to
+ * come up.
+ */
+export const DEFAULT_READINESS: Readiness = { attempts: 4, baseDelayMs: 500, liveTimeoutMs: 180_000, discoverTimeoutMs: 10_000 };
+
+/** Waits 2 + 4 + 8 + 16 + 32 s between six attempts. */
+export const OPERATIONAL_READINESS: Partial<Readiness> = { attempts: 6, baseDelayMs: 2_000 };
 
 export interface ConvergenceInputs {
     objects: TrackedObject[];
     /** argv run when a change needs a process restart, e.g. ["docker", "-H", "ssh://…", "restart", "stalwart"] */
     restartCommand?: string[];
-    /** an address in a managed domain: /api/discover/<address> proves the OIDC binding is live */
+    /**
+     * an address in a managed domain: /api/discover/<address> proves the OIDC binding is live;
+     * default postmaster@<a managed x:Domain's name>, else of the first domain on the server
+     */
     discoverAddress?: string;
     readiness?: Partial<Readiness>;
 }
@@ -53,7 +64,7 @@ const isRecord = (v: unknown): v is Record<string, any> => typeof v === "object"
 async function runReloads(conn: StalwartConnection, actions: string[], readiness: Readiness): Promise<void> {
     let pending = actions;
     for (let attempt = 1; pending.length > 0; attempt++) {
-        const create = Object.fromEntries(pending.map((a, i) => [`r${i}`, { "@type": a }]));
+        const create = Object.fromEntries(pending.map((a, i) => [`r${i + 1}`, { "@type": a }]));
         const { responses } = await jmapRequest(conn, [["x:Action/set", { create }, "a"]]);
         const [name, args] = responses.find((r) => r?.[2] === "a") ?? [];
         if (name === "error") throw new Error(`x:Action/set (${pending.join(", ")}) failed: ${(args as any)?.type}: ${(args as any)?.description ?? ""}`);
@@ -66,7 +77,7 @@ async function runReloads(conn: StalwartConnection, actions: string[], readiness
         const notCreated = isRecord(args.notCreated) ? args.notCreated : {};
         const unconfirmed = { type: "unconfirmed", description: "the server confirmed it neither as created nor as notCreated" };
         const failed = pending
-            .map((a, i) => ({ action: a, err: notCreated[`r${i}`] ?? (created[`r${i}`] === undefined || created[`r${i}`] === null ? unconfirmed : undefined) }))
+            .map((a, i) => ({ action: a, err: notCreated[`r${i + 1}`] ?? (created[`r${i + 1}`] === undefined || created[`r${i + 1}`] === null ? unconfirmed : undefined) }))
             .filter((f) => f.err);
         if (failed.length === 0) return;
         if (attempt >= readiness.attempts) {
@@ -221,10 +232,18 @@ async function discover(url: string, timeoutMs: number): Promise<{ seen: string;
 async function verifyDirectoryBinding(conn: StalwartConnection, objects: TrackedObject[], address: string | undefined, readiness: Readiness): Promise<string> {
     const auth = objects.find((o) => o.objectType === "x:Authentication");
     const directoryId = auth?.properties.directoryId;
-    if (!address || typeof directoryId !== "string") return "";
-    const { responses } = await jmapRequest(conn, [["x:Directory/get", { ids: [directoryId], properties: ["issuerUrl", "@type"] }, "d"]]);
-    const dir = (responses.find((r) => r?.[2] === "d")?.[1] as any)?.list?.[0];
+    if (typeof directoryId !== "string") return "";
+    const trackedDomain = objects.find((o) => o.objectType === "x:Domain" && typeof o.properties.name === "string")?.properties.name;
+    // the whole object: a server may not know a property filter's names, and the directory is small
+    const calls: MethodCall[] = [["x:Directory/get", { ids: [directoryId] }, "d"]];
+    if (!address && !trackedDomain) calls.push(["x:Domain/get", { ids: null }, "dm"]);
+    const { responses } = await jmapRequest(conn, calls);
+    const listOf = (callId: string): any[] => (responses.find((r) => r?.[2] === callId)?.[1] as any)?.list ?? [];
+    const dir = listOf("d")[0];
     if (dir?.["@type"] !== "Oidc") return "";
+    const domain = trackedDomain ?? listOf("dm").find((d) => typeof d?.name === "string")?.name;
+    address ??= domain ? `postmaster@${domain}` : undefined;
+    if (!address) throw new Error(`x:Authentication.directoryId = ${directoryId} cannot be confirmed: no x:Domain exists to ask /api/discover about; create the domain or set discoverAddress.`);
     const want = String(dir.issuerUrl).replace(/\/$/, "");
     const path = `/api/discover/${pathSegment(address)}`;
     let last: { seen: string; answered: boolean };
