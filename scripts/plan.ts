@@ -18,7 +18,7 @@ function usage(message: string): never {
 
 function args(argv: string[]): { stack: string; dir: string; json: boolean } {
     let stack: string | undefined;
-    let dir = process.cwd();
+    let dir: string | undefined;
     let json = false;
     for (let i = 0; i < argv.length; i++) {
         const a = argv[i];
@@ -28,7 +28,11 @@ function args(argv: string[]): { stack: string; dir: string; json: boolean } {
         else if (a === "--json") json = true;
         else usage(`unknown argument ${a}`);
     }
-    return { stack: stack ?? usage("--stack is required"), dir: resolve(dir), json };
+    const name = stack ?? usage("--stack is required");
+    // npm runs scripts in the project root; a stack file where `npm run plan` was typed comes first
+    const typedIn = process.env.INIT_CWD;
+    dir ??= typedIn && existsSync(join(typedIn, `Pulumi.${name}.yaml`)) ? typedIn : process.cwd();
+    return { stack: name, dir: resolve(dir), json };
 }
 
 function main(): void {

@@ -67,6 +67,19 @@ describe("npm run plan", () => {
         expect(r.stdout).toMatch(/- redis\.url is encrypted in the stack file/);
     });
 
+    it("reads the stack file from the directory npm was run in (INIT_CWD) when it has one, else the project's", () => {
+        const dir = mkdtempSync(join(tmpdir(), "tailwart-plan-"));
+        const raw = { ...validRaw(), domain: "elsewhere.test", hostname: "mail.elsewhere.test" };
+        writeFileSync(join(dir, "Pulumi.dev.yaml"), stringify({ config: Object.fromEntries(Object.entries(raw).map(([k, v]) => [`tailwart:${k}`, v])) }));
+        const inDir = spawnSync(tsx, [join(PROJECT_ROOT, "scripts", "plan.ts"), "--stack", "dev"], { cwd: PROJECT_ROOT, env: { ...process.env, INIT_CWD: dir }, encoding: "utf8", timeout: 60_000 });
+        expect(inDir.status).toBe(0);
+        expect(inDir.stdout).toContain("mail.elsewhere.test");
+        const empty = mkdtempSync(join(tmpdir(), "tailwart-plan-"));
+        const fallback = spawnSync(tsx, [join(PROJECT_ROOT, "scripts", "plan.ts"), "--stack", "dev"], { cwd: PROJECT_ROOT, env: { ...process.env, INIT_CWD: empty }, encoding: "utf8", timeout: 60_000 });
+        expect(fallback.status).toBe(0);
+        expect(fallback.stdout).toContain("mail.dev.infinidim.net");
+    });
+
     it("exits 2 with usage for a missing stack file", () => {
         const r = run("--stack", "nosuchstack");
         expect(r.status).toBe(2);
