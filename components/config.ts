@@ -15,9 +15,9 @@ import {
     runRules,
     WARNINGS,
 } from "./settings/rules";
-import { lenientSettingsSchema, type RawSettings, requiredKeys, SECRET_PARAMS, settingsSchema } from "./settings/schema";
+import { asList, lenientSettingsSchema, type RawSettings, requiredKeys, SECRET_PARAMS, settingsSchema } from "./settings/schema";
 import { Secret, setSecretCommand } from "./settings/secret";
-import { type Endpoint, parseEndpoint, parseRedisUrl, type RedisTarget } from "./settings/validators";
+import { type Endpoint, isFqdn, parseEndpoint, parseRedisUrl, type RedisTarget } from "./settings/validators";
 
 export { ACME_DIRECTORIES, type ConfigIssue, Secret };
 
@@ -37,7 +37,14 @@ export class ConfigError extends Error {
 /** Typed, validated settings with every default and derived value resolved. */
 export type Settings = RawSettings & {
     stack: string;
-    acme: RawSettings["acme"] & { challenge: AcmeChallenge; directoryUrl: string; directoryKind: "staging" | "production" | "custom"; contact: string[] };
+    acme: Omit<RawSettings["acme"], "directory"> & {
+        /** as resolved: "staging" or "production" (named, or the stack's default), else the URL as given */
+        directory: string;
+        challenge: AcmeChallenge;
+        directoryUrl: string;
+        directoryKind: "staging" | "production" | "custom";
+        contact: string[];
+    };
     tailscale: RawSettings["tailscale"] & { auth: "tailnetKey" | "oauth" };
     stalwart: RawSettings["stalwart"] & { publicUrl: string; managementUrl: string };
     /** `<tailscaleHostname>.<tailnet>`: where the edge and the operators reach Stalwart */
@@ -56,9 +63,11 @@ const pathOf = (path: PropertyKey[]) => path.filter((p) => typeof p !== "number"
 /** The path as a person reads it, list items included: edge.ports[1] */
 const shownPathOf = (path: PropertyKey[]) => path.map((p, i) => (typeof p === "number" ? `[${p}]` : `${i > 0 ? "." : ""}${String(p)}`)).join("");
 
+/** The raw value at a zod path; a list given as text ("25,abc", "[25, 465]") is read as the schema reads it. */
 function valueAt(raw: unknown, path: PropertyKey[]): unknown {
     let v = raw;
     for (const p of path) {
+        if (typeof p === "number") v = asList(v);
         if (typeof v !== "object" || v === null) return undefined;
         v = (v as Record<PropertyKey, unknown>)[p];
     }
@@ -67,16 +76,58 @@ function valueAt(raw: unknown, path: PropertyKey[]): unknown {
 
 const lowerFirst = (text: string) => text.charAt(0).toLowerCase() + text.slice(1);
 
-function requiredMessage(path: PropertyKey[]): string {
-    const key = pathOf(path);
-    const needed = requiredKeys(path.map(String));
-    const set = (k: string) => `\`pulumi config set ${k.includes(".") ? "--path " : ""}tailwart:${k} <value>\``;
-    if (needed.length > 0) {
-        const keys = needed.map((k) => `${key}.${k}`);
-        return `${key} is required: set ${keys.join(" and ")}, e.g. ${set(keys[0]!)} (see the README's config reference)`;
-    }
-    return `${key} is required; set it with ${set(key)} (see the README's config reference)`;
+/** The stack's tailnet and domain when they are full names, for examples that fit the stack. */
+function namesOf(raw: unknown): { tailnet: string; domain: string } {
+    const name = (v: unknown, fallback: string) => (typeof v === "string" && isFqdn(v.trim()) ? v.trim().replace(/\.$/, "") : fallback);
+    const r = (typeof raw === "object" && raw !== null ? raw : {}) as Record<string, unknown>;
+    return { tailnet: name(r.tailnet, "tailXXXX.ts.net"), domain: name(r.domain, "example.com") };
 }
+
+/** An example value for each key without a default, shown when it is missing. */
+function exampleOf(key: string, raw: unknown): string | undefined {
+    const { tailnet, domain } = namesOf(raw);
+    const examples: Record<string, string> = {
+        "stalwart.image": "stalwartlabs/stalwart:v0.16.18",
+        "mailbox.dockerHost": `ssh://deploy@mailbox.${tailnet}`,
+        "edge.dockerHost": `ssh://deploy@edge.${domain}`,
+        "postgres.host": `postgres.${tailnet}`,
+        "redis.url": `redis://redis.${tailnet}:6379/3`,
+        "garage.s3Endpoint": `http://garage.${tailnet}:3900`,
+        "garage.adminEndpoint": `http://garage.${tailnet}:3903`,
+    };
+    return examples[key];
+}
+
+/** The issues for a missing key: one per required key inside when it is a block (`redis` → redis.url), each with an example. */
+function requiredIssues(path: string[], raw: unknown): ConfigIssue[] {
+    const needed = requiredKeys(path);
+    if (needed.length > 0) return needed.flatMap((k) => requiredIssues([...path, k], raw));
+    const key = path.join(".");
+    const example = exampleOf(key, raw);
+    const set = `\`pulumi config set ${key.includes(".") ? "--path " : ""}tailwart:${key} ${example ?? "<value>"}\``;
+    const secret = key === "redis.url" ? "; with a password in it, add --secret" : "";
+    const message = example
+        ? `${key} is required; set it, e.g. ${set}${secret} (see the README's config reference)`
+        : `${key} is required; set it with ${set} (see the README's config reference)`;
+    return [{ path: key, message }];
+}
+
+/** What a list's items are, for an item of the wrong type: edge.ports has "abc", which is not a port number. */
+const LIST_ITEMS: Record<string, { what: string; example: string }> = {
+    "edge.ports": { what: "a port number", example: "[25, 465, 587, 143, 993]" },
+    "edge.dns": { what: "an IP address", example: "[100.100.100.100]" },
+    "edge.tags": { what: "a Tailscale tag", example: "[tag:reverse-proxy]" },
+    "mailbox.tags": { what: "a Tailscale tag", example: "[tag:stalwart]" },
+    "tailscale.operators": { what: "a policy principal", example: "[autogroup:admin]" },
+    "tailscale.tagOwners": { what: "a policy principal", example: "[autogroup:admin]" },
+    "acme.contact": { what: "an email address", example: "[postmaster@example.com]" },
+};
+
+/** Unknown keys this contract knows to refuse with a reason of their own. */
+const UNSUPPORTED_KEYS: Record<string, string> = {
+    "tailscale.authKey":
+        "tailscale.authKey (a pre-made auth key) is not supported: the sidecar's key is minted per deploy (tailscale.auth: tailnetKey) or by an OAuth client (tailscale.auth: oauth with tailscale.oauthClientSecret); remove it",
+};
 
 function zodIssues(error: z.ZodError, raw: unknown): ConfigIssue[] {
     return error.issues.flatMap((i): ConfigIssue[] => {
@@ -84,12 +135,17 @@ function zodIssues(error: z.ZodError, raw: unknown): ConfigIssue[] {
         if (i.code === "unrecognized_keys") {
             return i.keys.map((k) => {
                 const path = base ? `${base}.${k}` : k;
-                return { path, message: `unknown key ${path}; remove it or check its spelling against the README's config reference` };
+                return { path, message: UNSUPPORTED_KEYS[path] ?? `unknown key ${path}; remove it or check its spelling against the README's config reference` };
             });
         }
         const path = base || "(root)";
         const shown = shownPathOf(i.path) || "(root)";
-        if (valueAt(raw, i.path) === undefined) return [{ path, message: requiredMessage(i.path) }];
+        const value = valueAt(raw, i.path);
+        if (value === undefined) return requiredIssues(i.path.filter((p) => typeof p !== "number").map(String), raw);
+        const item = LIST_ITEMS[path];
+        if (item && i.code === "invalid_type" && typeof i.path[i.path.length - 1] === "number") {
+            return [{ path, message: `${path} has ${JSON.stringify(value)}, which is not ${item.what}; write e.g. ${item.example}` }];
+        }
         const params = (i.code === "custom" ? i.params : undefined) as { secret?: boolean; example?: string } | undefined;
         if (params?.secret === SECRET_PARAMS.secret) {
             return [{ path, message: `${shown} ${i.message}; set it with \`${setSecretCommand(path, params.example)}\`` }];
@@ -133,6 +189,7 @@ export function parseSettings(raw: Record<string, unknown>, stack: string): Sett
         acme: {
             ...s.acme,
             challenge: resolveAcmeChallenge(s),
+            directory: directory.directory,
             directoryUrl: directory.url,
             directoryKind: directory.kind,
             contact: [...new Set(s.acme.contact ?? [`postmaster@${s.domain}`])],

@@ -25,9 +25,11 @@ export const SECRETS = {
     stalwartRecoveryAdmin: "stalwart.recoveryAdmin from the stack config (only when set)",
 } as const;
 
-export type TailnetAuthPlan =
+/** oauthClientId: tailscale.oauthClientId when set, shown in the plan only (the tailscale provider reads its own config) */
+export type TailnetAuthPlan = (
     | { kind: "tailnetKey"; ephemeral: boolean; preauthorized: true; reusable: false; expirySeconds: number; tags: string[]; description: string }
-    | { kind: "oauth"; ephemeral: boolean; tags: string[] };
+    | { kind: "oauth"; ephemeral: boolean; tags: string[] }
+) & { oauthClientId?: string };
 
 export type EdgeImagePlan = { kind: "prebuilt"; name: string } | { kind: "build"; name: string; context: string; dockerfile: string; args: Record<string, string> };
 
@@ -96,6 +98,7 @@ export function buildPlan(s: Settings): Plan {
         : { kind: "build", name: `tailwart/caddy-l4:${CADDY_BUILD.args.CADDY_VERSION}-l4-${CADDY_BUILD.args.CADDY_L4_VERSION}`, context: CADDY_BUILD.context, dockerfile: CADDY_BUILD.dockerfile, args: { ...CADDY_BUILD.args } };
 
     const redis = s.endpoints.redis;
+    const oauthClientId = s.tailscale.oauthClientId === undefined ? {} : { oauthClientId: s.tailscale.oauthClientId };
     return {
         stack: s.stack,
         warnings: s.warnings,
@@ -147,7 +150,7 @@ export function buildPlan(s: Settings): Plan {
         tailnet: {
             auth:
                 s.tailscale.auth === "oauth"
-                    ? { kind: "oauth", ephemeral: s.tailscale.ephemeral, tags: s.mailbox.tags }
+                    ? { kind: "oauth", ephemeral: s.tailscale.ephemeral, tags: s.mailbox.tags, ...oauthClientId }
                     : {
                           kind: "tailnetKey",
                           ephemeral: s.tailscale.ephemeral,
@@ -156,6 +159,7 @@ export function buildPlan(s: Settings): Plan {
                           expirySeconds: 24 * 3600,
                           tags: s.mailbox.tags,
                           description: `tailwart ${s.stack} ${s.mailbox.tailscaleHostname}`,
+                          ...oauthClientId,
                       },
             aclHujson: renderAclHujson({
                 stalwartTags: s.mailbox.tags,

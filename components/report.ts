@@ -68,6 +68,7 @@ export function formatPlan(plan: Plan): string {
         auth.kind === "tailnetKey"
             ? `  auth key: tailscale.TailnetKey (${auth.ephemeral ? "ephemeral" : "persistent"}, preauthorized, tags ${auth.tags.join(",")}, expires after ${auth.expirySeconds}s)`
             : `  auth key: OAuth client secret from tailscale.oauthClientSecret (${auth.ephemeral ? "ephemeral" : "persistent"}, --advertise-tags=${auth.tags.join(",")})`,
+        ...(auth.oauthClientId ? [`  OAuth client ${auth.oauthClientId} (tailscale.oauthClientId)`] : []),
         "",
         "== backends",
         `  postgres  ${backends.postgres.host}:${backends.postgres.port}: login role ${backends.postgres.role} (generated password), database ${backends.postgres.database} owned by it, sslmode ${backends.postgres.sslmode}`,

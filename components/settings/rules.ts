@@ -5,7 +5,7 @@ import { DNS_PROVIDER_TYPES, type RawSettings } from "./schema";
 import { isSecret, type Secret } from "./secret";
 import {
     DNS_LABEL,
-    DOCKER_HOST,
+    dockerHostProblems,
     DOCKER_NAME,
     fqdnProblem,
     HOST_PORT,
@@ -64,13 +64,19 @@ const tailnetHint = (s: RawSettings, portKey?: string): HostHint => ({ kind: "ta
 
 const normalizeDirectoryUrl = (url: string) => url.trim().replace(/\/+$/, "").replace(/^https:\/\/[^/]+/i, (origin) => origin.toLowerCase());
 
-/** "staging" | "production" | URL → the directory URL and which Let's Encrypt environment it is (trailing "/" or not). */
-export function resolveAcmeDirectory(directory: string | undefined, stack: string): { url: string; kind: "staging" | "production" | "custom" } {
+/**
+ * "staging" | "production" | URL → the directory URL and which Let's Encrypt environment it is
+ * (trailing "/" or not), and `directory`: the setting as resolved ("staging" or "production" for a
+ * name or the stack's default, the URL as given otherwise).
+ */
+export function resolveAcmeDirectory(directory: string | undefined, stack: string): { url: string; kind: "staging" | "production" | "custom"; directory: string } {
     const chosen = (directory ?? (stack === "prod" ? "production" : "staging")).trim();
+    const name = chosen.toLowerCase();
     const normalized = normalizeDirectoryUrl(chosen);
-    if (chosen.toLowerCase() === "staging" || normalized === ACME_DIRECTORIES.staging) return { url: ACME_DIRECTORIES.staging, kind: "staging" };
-    if (chosen.toLowerCase() === "production" || normalized === ACME_DIRECTORIES.production) return { url: ACME_DIRECTORIES.production, kind: "production" };
-    return { url: chosen, kind: "custom" };
+    const named = (kind: "staging" | "production") => (name === kind ? kind : chosen);
+    if (name === "staging" || normalized === ACME_DIRECTORIES.staging) return { url: ACME_DIRECTORIES.staging, kind: "staging", directory: named("staging") };
+    if (name === "production" || normalized === ACME_DIRECTORIES.production) return { url: ACME_DIRECTORIES.production, kind: "production", directory: named("production") };
+    return { url: chosen, kind: "custom", directory: chosen };
 }
 
 export type AcmeChallenge = "tls-alpn-01" | "http-01" | "dns-01";
@@ -132,7 +138,10 @@ function stalwartImage(image: string): ConfigIssue[] {
         );
     }
     if (!STALWART_TAG.test(tag)) {
-        return issue(path, `${path} tag "${tag}" is not a v0.16 release; use v0.16.<patch>, e.g. stalwartlabs/stalwart:v0.16.18 (this project manages the v0.16 settings schema; 1.0 needs a migration)`);
+        return issue(
+            path,
+            `${path} tag "${tag}" is not a v0.16 release; use v0.16 or v0.16.<patch>, e.g. stalwartlabs/stalwart:v0.16.18 (this project manages the v0.16 settings schema; 1.0 needs a migration)`,
+        );
     }
     return none;
 }
@@ -181,8 +190,7 @@ const endpointWithPort = (path: string, schemes: string[], credentials: string, 
     rule([path], (s) => {
         const text = pick(s);
         if (text === undefined) return none;
-        const { problem } = parseEndpoint(text, schemes, { credentials, host: tailnetHint(s) });
-        return problem ? issue(path, `${path} ${problem}`) : none;
+        return parseEndpoint(text, schemes, { credentials, host: tailnetHint(s) }).problems.map((problem) => ({ path, message: `${path} ${problem}` }));
     });
 
 export const RULES: Rule[] = [
@@ -197,8 +205,7 @@ export const RULES: Rule[] = [
     rule(["redis.url"], (s) => {
         const text = clearText(s.redis.url);
         if (text === undefined) return none;
-        const { problem } = parseRedisUrl(text, tailnetHint(s));
-        return problem ? issue("redis.url", `redis.url ${problem}`) : none;
+        return parseRedisUrl(text, tailnetHint(s)).problems.map((problem) => ({ path: "redis.url", message: `redis.url ${problem}` }));
     }),
     endpointWithPort("garage.s3Endpoint", ["http", "https"], "Stalwart signs with the access key this program creates", (s) => s.garage.s3Endpoint),
     endpointWithPort("garage.adminEndpoint", ["http", "https"], "the admin token is garage:adminToken or GARAGE_ADMIN_TOKEN", (s) => s.garage.adminEndpoint),
@@ -266,11 +273,14 @@ export const RULES: Rule[] = [
             : principals("tailscale.tagOwners", s.tailscale.tagOwners),
     ),
     rule(["tailscale.operators"], (s) => principals("tailscale.operators", s.tailscale.operators)),
+    // ssh:// and tcp:// name a full DNS name or an IP: the mailbox a tailnet host, the edge a public (or tailnet) one
     ...(["mailbox", "edge"] as const).map((host) =>
         rule([`${host}.dockerHost`], (s) =>
-            DOCKER_HOST.test(s[host].dockerHost)
-                ? none
-                : issue(`${host}.dockerHost`, `${host}.dockerHost "${maskUrl(s[host].dockerHost)}" is not a docker host URL; use ssh://user@host, unix:///var/run/docker.sock or tcp://host:2376`),
+            dockerHostProblems(s[host].dockerHost, {
+                kind: host === "mailbox" ? "tailnet" : "public",
+                tailnet: tailnetOf(s),
+                domain: typeof s.domain === "string" && isFqdn(s.domain) ? s.domain.replace(/\.$/, "") : undefined,
+            }).map((problem) => ({ path: `${host}.dockerHost`, message: `${host}.dockerHost ${problem}` })),
         ),
     ),
     rule(["edge.ports"], (s) => {
@@ -294,7 +304,7 @@ export const RULES: Rule[] = [
         if (typeof type !== "string") {
             return s.acme.challenge === "dns-01"
                 ? none
-                : issue("acme.dnsProvider", 'acme.dnsProvider has no "@type"; name the DNS API Stalwart updates, e.g. { "@type": "Cloudflare", secret: … }');
+                : issue("acme.dnsProvider", 'acme.dnsProvider has no "@type"; name the DNS API Stalwart updates, e.g. cloudflare or { "@type": "Cloudflare", secret: … }');
         }
         if (DNS_PROVIDER_TYPES.length === 0 || DNS_PROVIDER_TYPES.includes(type)) return none;
         const near = closeMatches(type, [...DNS_PROVIDER_TYPES]);
@@ -318,7 +328,7 @@ export const RULES: Rule[] = [
             case "dns-01":
                 return typeof dnsProviderType(s) === "string"
                     ? none
-                    : issue("acme.challenge", 'acme.challenge dns-01 needs acme.dnsProvider: the DNS API Stalwart updates, e.g. { "@type": "Cloudflare", secret: … }; or use http-01/tls-alpn-01');
+                    : issue("acme.challenge", 'acme.challenge dns-01 needs acme.dnsProvider: the DNS API Stalwart updates, e.g. cloudflare or { "@type": "Cloudflare", secret: … }; or use http-01/tls-alpn-01');
         }
     }),
     rule(["acme.directory", "acme.acceptDirectoryMismatch"], (s, stack) => {
@@ -335,9 +345,20 @@ export const RULES: Rule[] = [
     rule(["acme.directory"], (s) => {
         const d = s.acme.directory;
         if (d === undefined || ["staging", "production"].includes(d.toLowerCase())) return none;
-        const ok = URL.canParse(d) && ((url) => url.protocol === "https:" && url.hostname !== "" && !/\s/.test(d) && url.password === "")(new URL(d));
-        return ok ? none : issue("acme.directory", `acme.directory "${maskUrl(d)}" must be staging, production or an https:// ACME directory URL (without credentials)`);
+        // http:// is for a local test CA (Pebble); WARNINGS flags it
+        const ok = URL.canParse(d) && ((url) => /^https?:$/.test(url.protocol) && url.hostname !== "" && !/\s/.test(d) && url.password === "")(new URL(d));
+        return ok
+            ? none
+            : issue("acme.directory", `acme.directory "${maskUrl(d)}" must be staging, production or an https:// ACME directory URL (http:// only for a local test CA such as Pebble), without credentials`);
     }),
+    rule(["tailscale.oauthClientId"], (s) =>
+        s.tailscale.oauthClientId !== undefined && /^tskey-/i.test(s.tailscale.oauthClientId)
+            ? issue(
+                  "tailscale.oauthClientId",
+                  "tailscale.oauthClientId holds a key (it starts with tskey-), which would sit in clear text in the stack file; give the client's ID (e.g. k1AbCdEf2CNTRL), and set the secret with `pulumi config set --secret --path tailwart:tailscale.oauthClientSecret tskey-client-…`",
+              )
+            : none,
+    ),
     rule(["tailscale.auth", "tailscale.oauthClientSecret"], (s) => {
         const mode = s.tailscale.auth ?? (s.tailscale.oauthClientSecret ? "oauth" : "tailnetKey");
         if (mode === "oauth" && !s.tailscale.oauthClientSecret) {
@@ -368,6 +389,15 @@ export const WARNINGS: Rule[] = [
             ? issue("acme.dnsProvider", `acme.dnsProvider is set but the ACME challenge is ${resolveAcmeChallenge(s)}, so it is not used; set acme.challenge: dns-01 to use it, or remove it`)
             : none,
     ),
+    rule(["acme.directory"], (s) => {
+        const d = s.acme.directory;
+        return d !== undefined && /^http:\/\//i.test(d)
+            ? issue(
+                  "acme.directory",
+                  `acme.directory "${maskUrl(d)}" is plain http: fine for a local test CA (e.g. Pebble), but every other ACME server, Let's Encrypt included, serves its directory over https; use https:// unless this is a test CA`,
+              )
+            : none;
+    }),
     rule(["redis.url"], (s) =>
         clearText(s.redis.url) === undefined
             ? issue(

@@ -20,8 +20,28 @@ const bool = () =>
 const PORT_RANGE = "must be a TCP port, a whole number from 1 to 65535";
 const port = () => num(z.number().int(PORT_RANGE).min(1, PORT_RANGE).max(65535, PORT_RANGE));
 const nonEmpty = () => z.string().trim().min(1, "must not be empty");
-const list = <T extends z.ZodType>(item: T) =>
-    z.preprocess((v) => (typeof v === "string" ? v.split(",").map((s) => s.trim()).filter(Boolean) : v), z.array(item));
+const unquote = (item: string) => item.replace(/^(["'])(.*)\1$/, "$2").trim();
+
+/**
+ * A list as text, the way `pulumi config set` hands it over: "25,465,443", or a JSON/YAML flow list
+ * "[25, 465, 443]" / "[tag:a, tag:b]". Anything but a string is returned as it is.
+ */
+export function asList(v: unknown): unknown {
+    if (typeof v !== "string") return v;
+    let text = v.trim();
+    if (text.startsWith("[") && text.endsWith("]")) {
+        try {
+            const parsed: unknown = JSON.parse(text);
+            if (Array.isArray(parsed)) return parsed;
+        } catch {
+            // a YAML flow list ([tag:a, tag:b]) is no JSON: split it below
+        }
+        text = text.slice(1, -1);
+    }
+    return text.split(",").map(unquote).filter(Boolean);
+}
+
+const list = <T extends z.ZodType>(item: T) => z.preprocess(asList, z.array(item));
 
 /** zod `params` that mark an issue as "this key wants a secret": the message then names the command with the key. */
 export const SECRET_PARAMS = { secret: true } as const;
@@ -80,17 +100,32 @@ export const DNS_SECRET_KEYS: ReadonlySet<string> = new Set(
 const containsCiphertext = (v: unknown): boolean =>
     isCiphertext(v) || (typeof v === "object" && v !== null && !isSecret(v) && Object.values(v).some(containsCiphertext));
 
-/** dnsProvider with its credentials as Secrets: printed masked, handed to Pulumi as secrets. */
+const providerKey = (name: string) => name.toLowerCase().replace(/[^a-z0-9]/g, "");
+
+/** A DNS provider's name in Stalwart's spelling (`cloudflare`, `route-53` → Cloudflare, Route53); an unknown name as given. */
+export function canonicalDnsProviderType(name: string): string {
+    const key = providerKey(name);
+    return DNS_PROVIDER_TYPES.find((t) => providerKey(t) === key) ?? name;
+}
+
+/**
+ * dnsProvider: a provider's name alone ("cloudflare") or the x:DnsServer object; `@type` is matched
+ * case-insensitively and written as Stalwart spells it. Credentials become Secrets: printed masked,
+ * handed to Pulumi as secrets.
+ */
 const dnsProvider = () =>
-    z.record(z.string(), z.unknown()).transform((p) =>
-        Object.fromEntries(
-            Object.entries(p).map(([k, v]) => {
-                if (isSecret(v)) return [k, v];
-                if (containsCiphertext(v)) return [k, new Secret<unknown>(undefined, true)];
-                return [k, DNS_SECRET_KEYS.has(k) ? new Secret<unknown>(v) : v];
-            }),
-        ),
-    );
+    z
+        .preprocess((v) => (typeof v === "string" && v.trim() !== "" ? { "@type": v.trim() } : v), z.record(z.string(), z.unknown()))
+        .transform((p) =>
+            Object.fromEntries(
+                Object.entries(p).map(([k, v]) => {
+                    if (k === "@type" && typeof v === "string") return [k, canonicalDnsProviderType(v.trim())];
+                    if (isSecret(v)) return [k, v];
+                    if (containsCiphertext(v)) return [k, new Secret<unknown>(undefined, true)];
+                    return [k, DNS_SECRET_KEYS.has(k) ? new Secret<unknown>(v) : v];
+                }),
+            ),
+        );
 
 /**
  * Objects are built twice: strict (unknown keys are errors, so a typo never silently falls back to a
@@ -183,10 +218,21 @@ const acme = (obj: ObjectOf) =>
         acceptDirectoryMismatch: bool().default(false),
     });
 
+/** The spellings tailscale.auth takes (case, dashes and underscores aside), and what each means. */
+const TAILSCALE_AUTH: Record<string, "tailnetKey" | "oauth"> = { tailnetkey: "tailnetKey", authkey: "tailnetKey", oauth: "oauth", oauthclient: "oauth" };
+
+const tailscaleAuth = () =>
+    z.preprocess(
+        (v) => (typeof v === "string" ? (TAILSCALE_AUTH[v.toLowerCase().replace(/[-_\s]/g, "")] ?? v) : v),
+        z.enum(["tailnetKey", "oauth"], { error: 'must be tailnetKey (also written tailnet-key or authKey) or oauth (also oauth-client or oauthClient)' }),
+    );
+
 const tailscale = (obj: ObjectOf) =>
     obj({
         /** tailnetKey: a tailscale.TailnetKey is minted per deploy; oauth: an OAuth client secret mints the node itself */
-        auth: z.enum(["tailnetKey", "oauth"]).optional(),
+        auth: tailscaleAuth().optional(),
+        /** the OAuth client's ID: not secret, shown in the plan (the tailscale provider reads its own tailscale:oauthClientId) */
+        oauthClientId: nonEmpty().optional(),
         oauthClientSecret: secret().optional(),
         ephemeral: bool().default(true),
         operators: list(nonEmpty()).default(["autogroup:admin"]),
@@ -217,8 +263,8 @@ export const lenientSettingsSchema = buildSettingsSchema(lenientObject);
 export type RawSettings = z.output<typeof settingsSchema>;
 
 /**
- * The keys a block requires (no default, not optional), for the hint when the block is missing:
- * `redis` → ["url"].
+ * The keys a block requires (no default, not optional), for the issues when the block is missing:
+ * `redis` → ["url"]; [] for a leaf.
  */
 export function requiredKeys(path: string[]): string[] {
     let schema: z.ZodType = settingsSchema;

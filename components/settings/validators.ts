@@ -1,3 +1,5 @@
+import { isIP } from "node:net";
+
 /**
  * Small, pure checks of the names and addresses a stack config holds. Each returns a problem
  * sentence (to follow the key name) or undefined when the value is fine. A value is only ever
@@ -118,44 +120,84 @@ export interface EndpointOptions {
     host?: HostHint;
 }
 
+/** What an endpoint URL says, as far as it could be read; `port` is undefined when it is missing or unreadable. */
+interface EndpointParts {
+    scheme: string;
+    host: string;
+    port?: number;
+    path: string;
+    query?: string;
+    fragment?: string;
+    credentials: boolean;
+}
+
+/** A host to suggest in an example: the host itself when it is a full name, `<host>.<tailnet>` for a bare tailnet host. */
+function exampleHost(host: string, hint: HostHint = TAILNET_HINT): string {
+    if (host === "") return "<host>.<tailnet>";
+    if (fqdnProblem(host, hint) === undefined) return host;
+    if (!host.includes(".") && !host.includes(":") && LABEL.test(host)) {
+        if (hint.suggest) return hint.suggest;
+        if (hint.kind === "tailnet") return `${host}.${hint.tailnet ?? "tailXXXX.ts.net"}`;
+    }
+    return "<host>.<tailnet>";
+}
+
 /**
- * A URL with an explicit port on a full DNS name. WHATWG URL drops a port equal to the scheme
- * default, so the authority is read from the text itself. Problems show the URL masked.
+ * Reads scheme://[userinfo@]host:port/path?query#fragment and collects every problem: scheme,
+ * credentials, host, port, query and fragment are checked independently. `parts` is undefined
+ * only when the text is not a URL at all.
  */
-export function parseEndpoint(text: string, schemes: string[], options: EndpointOptions = {}): { endpoint?: Endpoint; problem?: string } {
+function readEndpoint(text: string, schemes: string[], options: EndpointOptions): { parts?: EndpointParts; problems: string[] } {
     const trimmed = text.trim();
     const shown = `"${maskUrl(trimmed)}"`;
     const example = `${schemes[0]}://<host>.<tailnet>:<port>`;
     const parts = splitUserinfo(trimmed);
-    if (!parts || /\s/.test(trimmed)) return { problem: `${shown} is not a URL; write it as ${example}` };
-    const scheme = parts.prefix.slice(0, -3);
-    if (!schemes.includes(scheme.toLowerCase())) {
-        return { problem: `${shown} uses scheme ${scheme}; expected ${schemes.join(" or ")}, e.g. ${example}` };
-    }
+    if (!parts || /\s/.test(trimmed)) return { problems: [`${shown} is not a URL; write it as ${example}`] };
+    const m = /^(\[[^\]]*\]|[^:/?#]*)(?::([^/?#]*))?([^?#]*)(?:\?([^#]*))?(?:#(.*))?$/.exec(parts.rest);
+    if (!m) return { problems: [`${shown} is not a URL; write it as ${example}`] };
+    const [, host, port, path, query, fragment] = m as unknown as [string, string, string | undefined, string, string | undefined, string | undefined];
+    const problems: string[] = [];
+    const given = parts.prefix.slice(0, -3);
+    const schemeOk = schemes.includes(given.toLowerCase());
+    const scheme = schemeOk ? given.toLowerCase() : schemes[0]!;
+    if (!schemeOk) problems.push(`${shown} uses scheme ${given}; expected ${schemes.join(" or ")}, e.g. ${example}`);
     const credentials = parts.userinfo !== undefined && parts.userinfo.includes(":") && parts.userinfo.slice(parts.userinfo.indexOf(":") + 1) !== "";
     if (credentials && options.credentials !== true) {
         const where = typeof options.credentials === "string" ? ` (${options.credentials})` : "";
-        return { problem: `${shown} carries a password; remove the credentials from the URL${where}` };
+        problems.push(`${shown} carries a password; remove the credentials from the URL${where}`);
     }
-    const m = /^(\[[^\]]*\]|[^:/?#]*)(?::([^/?#]*))?([^?#]*)(?:\?([^#]*))?(?:#(.*))?$/.exec(parts.rest);
-    if (!m) return { problem: `${shown} is not a URL; write it as ${example}` };
-    const [, host, port, path, query, fragment] = m as unknown as [string, string, string | undefined, string, string | undefined, string | undefined];
-    if (host === "") return { problem: `${shown} has no host; write it as ${example}` };
+    if (host === "") problems.push(`${shown} has no host; write it as ${example}`);
+    let n: number | undefined;
     if (port === undefined || port === "") {
-        return { problem: `${shown} has no explicit port; add it, e.g. ${scheme}://${host}:<port>${path}` };
+        problems.push(`${shown} has no explicit port; add it, e.g. ${scheme}://${exampleHost(host, options.host)}:<port>${path}`);
+    } else if (!/^\d+$/.test(port)) {
+        problems.push(`${shown} has port "${port}", which is not a number; write it as ${example}`);
+    } else if (Number(port) < 1 || Number(port) > 65535) {
+        problems.push(`${shown} has port ${port}, outside 1-65535`);
+    } else {
+        n = Number(port);
     }
-    if (!/^\d+$/.test(port)) return { problem: `${shown} has port "${port}", which is not a number; write it as ${example}` };
-    const n = Number(port);
-    if (n < 1 || n > 65535) return { problem: `${shown} has port ${port}, outside 1-65535` };
     if (query !== undefined && !options.query) {
-        return { problem: `${shown} has a query string (?${maskQuery(query)}); remove it, the address takes no options` };
+        problems.push(`${shown} has a query string (?${maskQuery(query)}); remove it, the address takes no options`);
     }
     if (fragment !== undefined && !(options.fragments ?? []).includes(fragment)) {
-        return { problem: `${shown} has a fragment (#${fragment}); remove it` };
+        problems.push(`${shown} has a fragment (#${fragment}); remove it`);
     }
-    const hostProblem = fqdnProblem(host, options.host);
-    if (hostProblem) return { problem: `host ${hostProblem}` };
-    return { endpoint: { scheme: scheme.toLowerCase(), host, port: n, path, query: query ?? "", fragment: fragment ?? "", credentials } };
+    const hostProblem = host === "" ? undefined : fqdnProblem(host, options.host);
+    if (hostProblem) problems.push(`host ${hostProblem}`);
+    return { parts: { scheme, host, port: n, path, query, fragment, credentials }, problems };
+}
+
+/**
+ * A URL with an explicit port on a full DNS name. WHATWG URL drops a port equal to the scheme
+ * default, so the authority is read from the text itself. Problems show the URL masked; every
+ * problem is listed (`problems`), `problem` is the first.
+ */
+export function parseEndpoint(text: string, schemes: string[], options: EndpointOptions = {}): { endpoint?: Endpoint; problem?: string; problems: string[] } {
+    const { parts, problems } = readEndpoint(text, schemes, options);
+    if (problems.length > 0 || !parts || parts.port === undefined) return { problem: problems[0], problems };
+    const { scheme, host, port, path, query, fragment, credentials } = parts;
+    return { endpoint: { scheme, host, port, path, query: query ?? "", fragment: fragment ?? "", credentials }, problems: [] };
 }
 
 export interface RedisTarget {
@@ -169,35 +211,91 @@ export interface RedisTarget {
 /** Query parameters the Redis client Stalwart uses (redis-rs) reads from a URL, with the values it takes. */
 const REDIS_QUERY: Record<string, string[]> = { protocol: ["2", "3", "resp2", "resp3"] };
 
-/** redis://[user:pass@]host:port/N with N in 0..15: the logical DB keeps Stalwart's keys apart from the other apps'. */
-export function parseRedisUrl(text: string, host?: HostHint): { target?: RedisTarget; problem?: string } {
+/**
+ * redis://[user:pass@]host:port/N with N in 0..15: the logical DB keeps Stalwart's keys apart from
+ * the other apps'. Every problem is listed (`problems`), `problem` is the first.
+ */
+export function parseRedisUrl(text: string, host?: HostHint): { target?: RedisTarget; problem?: string; problems: string[] } {
     const fragments = /^rediss:/i.test(text.trim()) ? ["insecure"] : [];
-    const { endpoint, problem } = parseEndpoint(text, ["redis", "rediss"], { query: true, credentials: true, fragments, host });
-    if (problem || !endpoint) return { problem };
+    const { parts, problems } = readEndpoint(text, ["redis", "rediss"], { query: true, credentials: true, fragments, host });
+    if (!parts) return { problem: problems[0], problems };
     const shown = `"${maskUrl(text.trim())}"`;
-    const example = `${endpoint.scheme}://${endpoint.host}:${endpoint.port}/3`;
-    for (const pair of endpoint.query.split("&").filter(Boolean)) {
+    const example = `${parts.scheme}://${exampleHost(parts.host, host)}:${parts.port ?? 6379}/3`;
+    for (const pair of (parts.query ?? "").split("&").filter(Boolean)) {
         const [key = "", value = ""] = pair.split("=", 2);
-        if (key === "db") {
-            return { problem: `${shown} selects the DB with ?db=; put the index in the path instead, e.g. ${example}` };
-        }
         const allowed = REDIS_QUERY[key];
-        if (!allowed) {
-            return { problem: `${shown} has the query parameter "${key}", which Stalwart's Redis client does not read; remove it (the one it reads is protocol=resp2|resp3; the DB index goes in the path, /<0-15>)` };
-        }
-        if (!allowed.includes(value)) {
-            return { problem: `${shown} has ${key}=${value}; use ${key}=${allowed.join(" or ")}` };
+        if (key === "db") {
+            problems.push(`${shown} selects the DB with ?db=; put the index in the path instead, e.g. ${example}`);
+        } else if (!allowed) {
+            problems.push(
+                `${shown} has the query parameter "${key}", which Stalwart's Redis client does not read; remove it (the one it reads is protocol=resp2|resp3; the DB index goes in the path, /<0-15>)`,
+            );
+        } else if (!allowed.includes(value)) {
+            problems.push(`${shown} has ${key}=${value}; use ${key}=${allowed.join(" or ")}`);
         }
     }
-    const db = /^\/(\d+)\/?$/.exec(endpoint.path);
+    const db = /^\/(\d+)\/?$/.exec(parts.path);
     if (!db) {
-        return {
-            problem: `${shown} has no logical DB index; end it with /<0-15>, e.g. ${example}, so Stalwart does not share DB 0 with other apps`,
-        };
+        problems.push(`${shown} has no logical DB index; end it with /<0-15>, e.g. ${example}, so Stalwart does not share DB 0 with other apps`);
+    } else if (Number(db[1]) > 15) {
+        problems.push(`${shown} selects DB ${Number(db[1])}; Redis has DBs 0-15`);
     }
-    const n = Number(db[1]);
-    if (n > 15) return { problem: `${shown} selects DB ${n}; Redis has DBs 0-15` };
-    return { target: { host: endpoint.host, port: endpoint.port, db: n, credentials: endpoint.credentials } };
+    if (problems.length > 0 || parts.port === undefined || !db) return { problem: problems[0], problems };
+    return { target: { host: parts.host, port: parts.port, db: Number(db[1]), credentials: parts.credentials }, problems: [] };
+}
+
+/** A docker host's address: how it is meant (mailbox: a tailnet host; edge: a public or tailnet name), for the hints. */
+export interface DockerHostHint {
+    /** the stack's tailnet, when known */
+    tailnet?: string;
+    /** the stack's domain, when known (the edge's example is edge.<domain>) */
+    domain?: string;
+    kind: "tailnet" | "public";
+}
+
+/**
+ * Problems of a docker host URL (`DOCKER_HOST`): for ssh:// and tcp:// the host must be a full DNS
+ * name or an IP address (a bare name resolves only where a search domain happens to apply), tcp://
+ * needs an explicit port; unix:// and npipe:// are taken as they are.
+ */
+export function dockerHostProblems(text: string, hint: DockerHostHint): string[] {
+    const trimmed = text.trim();
+    const shown = `"${maskUrl(trimmed)}"`;
+    if (!DOCKER_HOST.test(trimmed) || /\s/.test(trimmed)) {
+        return [`${shown} is not a docker host URL; use ssh://user@host, unix:///var/run/docker.sock or tcp://host:2376`];
+    }
+    const parts = splitUserinfo(trimmed)!;
+    const scheme = parts.prefix.slice(0, -3);
+    if (scheme !== "ssh" && scheme !== "tcp") return [];
+    const [, host = "", port] = /^(\[[^\]]*\]|[^:/?#]*)(?::([^/?#]*))?/.exec(parts.rest) ?? [];
+    const after = parts.rest.slice(host.length);
+    const bare = host.startsWith("[") && host.endsWith("]") ? host.slice(1, -1) : host;
+    const label = bare.split(".")[0] || (hint.kind === "tailnet" ? "mailbox" : "edge");
+    const tailnet = hint.tailnet ?? "tailXXXX.ts.net";
+    const suggest = hint.kind === "tailnet" ? `${label}.${tailnet}` : `${label}.${hint.domain ?? "example.com"}`;
+    const withHost = (h: string, rest = after) => maskUrl(`${parts.prefix}${parts.userinfo !== undefined ? `${parts.userinfo}@` : ""}${h}${rest}`);
+    const problems: string[] = [];
+    if (host === "") {
+        problems.push(`${shown} has no host; write it as ${withHost(suggest)}`);
+    } else if (isIP(bare) === 0) {
+        const labels = bare.replace(/\.$/, "").split(".");
+        if (labels.length < 2) {
+            problems.push(
+                hint.kind === "tailnet"
+                    ? `${shown} has the bare host "${host}", which resolves only where tailnet DNS search happens to apply; write its full MagicDNS name or an IP address, e.g. ${withHost(suggest)}`
+                    : `${shown} has the bare host "${host}"; write a full DNS name (its public name, or <host>.<tailnet>) or an IP address, e.g. ${withHost(suggest)} or ${withHost(`${label}.${tailnet}`)}`,
+            );
+        } else {
+            const problem = fqdnProblem(bare, { kind: hint.kind });
+            if (problem) problems.push(`${shown} has the host ${problem}`);
+        }
+    }
+    if (port === undefined || port === "") {
+        if (scheme === "tcp") problems.push(`${shown} has no explicit port; add it, e.g. ${withHost(host === "" ? suggest : host, `:2376${after}`)} (2376 with TLS, 2375 without)`);
+    } else if (!/^\d+$/.test(port) || Number(port) < 1 || Number(port) > 65535) {
+        problems.push(`${shown} has port "${port}", which is not a TCP port (1-65535)`);
+    }
+    return problems;
 }
 
 export interface ImageRef {
@@ -215,7 +313,8 @@ export function parseImageRef(ref: string): ImageRef {
     return { repository: nameAndTag.slice(0, colon), tag: nameAndTag.slice(colon + 1), digest };
 }
 
-export const STALWART_TAG = /^v0\.16\.\d+(?:-[a-z0-9.]+)?$/;
+/** a v0.16 release tag: v0.16, v0.16.<patch>, with or without the "v", with an optional suffix (-alpine) */
+export const STALWART_TAG = /^v?0\.16(?:\.\d+)?(?:-[a-z0-9.]+)?$/;
 export const TAILSCALE_TAG = /^tag:[a-z][a-z0-9-]*$/i;
 export const DOCKER_HOST = /^(unix|ssh|tcp|npipe):\/\/.+/;
 /** docker container and volume names, as the daemon accepts them (two characters at least). */

@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { ACME_DIRECTORIES, ConfigError, parseSettings, Secret } from "../../components/config";
 import { buildPlan } from "../../components/plan";
 import { formatPlan } from "../../components/report";
+import { parseEndpoint, parseRedisUrl } from "../../components/settings/validators";
 import { loadStackConfig, validRaw } from "../support/stackConfig";
 
 /** Parses and returns the issues, failing the test when the config is accepted. */
@@ -15,11 +16,13 @@ function issuesOf(raw: Record<string, unknown>, stack = "dev") {
     throw new Error("expected a ConfigError");
 }
 
+/** Asserts an issue at `path` whose message matches (a path may hold several issues: one per problem). */
 function expectIssue(raw: Record<string, unknown>, path: string, message: RegExp, stack = "dev") {
     const issues = issuesOf(raw, stack);
-    const hit = issues.find((i) => i.path === path);
-    expect(hit, `no issue at ${path}; got ${JSON.stringify(issues)}`).toBeDefined();
-    expect(hit!.message).toMatch(message);
+    const at = issues.filter((i) => i.path === path);
+    expect(at.length, `no issue at ${path}; got ${JSON.stringify(issues)}`).toBeGreaterThan(0);
+    const hit = at.find((i) => message.test(i.message));
+    expect(hit, `no issue at ${path} matching ${message}; got ${JSON.stringify(at.map((i) => i.message))}`).toBeDefined();
     // every message names its key
     expect(hit!.message).toContain(path);
 }
@@ -69,9 +72,9 @@ describe("parseSettings: the committed stacks", () => {
 });
 
 describe("parseSettings: every problem at once, each naming the key and the fix", () => {
-    it("reports missing required keys together", () => {
+    it("reports missing required keys together, a missing block as the required keys inside it", () => {
         const paths = issuesOf({}).map((i) => i.path);
-        expect(paths).toEqual(expect.arrayContaining(["domain", "hostname", "tailnet", "stalwart", "mailbox", "edge", "postgres", "redis", "garage"]));
+        expect(paths).toEqual(["domain", "hostname", "tailnet", "stalwart.image", "mailbox.dockerHost", "edge.dockerHost", "postgres.host", "redis.url", "garage.s3Endpoint", "garage.adminEndpoint"]);
         expect(issuesOf({})[0]!.message).toMatch(/pulumi config set/);
     });
 
@@ -261,8 +264,8 @@ describe("one shape error never hides the rules (review finding 1)", () => {
         delete raw.redis;
         raw.stalwart = { image: "stalwartlabs/stalwart:latest" };
         raw.mailbox = { ...raw.mailbox, tags: ["stalwart"] };
-        const issues = expectPaths(raw, ["redis", "stalwart.image", "mailbox.tags"]);
-        expect(issues.find((i) => i.path === "redis")!.message).toMatch(/^redis is required: set redis\.url, e\.g\. `pulumi config set --path tailwart:redis\.url <value>`/);
+        const issues = expectPaths(raw, ["redis.url", "stalwart.image", "mailbox.tags"]);
+        expect(issues.find((i) => i.path === "redis.url")!.message).toMatch(/^redis\.url is required; set it, e\.g\. `pulumi config set --path tailwart:redis\.url redis:\/\/redis\.tail7b1641\.ts\.net:6379\/3`/);
         expect(issues.find((i) => i.path === "stalwart.image")!.message).toMatch(/not pinned/);
         expect(issues.find((i) => i.path === "mailbox.tags")!.message).toMatch(/"stalwart", which is not a Tailscale tag/);
     });
@@ -273,7 +276,10 @@ describe("one shape error never hides the rules (review finding 1)", () => {
 
     it("a rule whose key is ill-typed is skipped rather than guessing (no acme.challenge issue from unreadable ports)", () => {
         const issues = expectPaths({ ...validRaw(), edge: { ...validRaw().edge, ports: ["smtp", "imaps"] } }, ["edge.ports", "edge.ports"]);
-        expect(issues[0]!.message).toMatch(/^edge\.ports\[0\] expected number, received string/);
+        expect(issues.map((i) => i.message)).toEqual([
+            'edge.ports has "smtp", which is not a port number; write e.g. [25, 465, 587, 143, 993]',
+            'edge.ports has "imaps", which is not a port number; write e.g. [25, 465, 587, 143, 993]',
+        ]);
     });
 
     it("never throws anything but a ConfigError, however broken the config", () => {
@@ -435,7 +441,7 @@ describe("secrets in URLs (review finding 4)", () => {
             } catch (e) {
                 expect(e).toBeInstanceOf(ConfigError);
                 expect((e as ConfigError).message).not.toContain(PW);
-                expect((e as ConfigError).issues.map((i) => i.path)).toEqual(["redis.url"]);
+                expect(new Set((e as ConfigError).issues.map((i) => i.path))).toEqual(new Set(["redis.url"]));
                 // where the URL is shown, it is shown masked
                 if ((e as ConfigError).message.includes("redis://")) expect((e as ConfigError).message).toContain(":***@");
             }
@@ -576,5 +582,206 @@ describe("small fixes (review finding 6)", () => {
         expectIssue(mgmt("ts-stalwart.tail7b1641.ts.net:8080"), "stalwart.managementUrl", /is not a URL/);
         expectIssue(mgmt("ftp://ts-stalwart.tail7b1641.ts.net:8080"), "stalwart.managementUrl", /uses scheme ftp; expected http or https/);
         expectIssue(mgmt("http://ts-stalwart:8080"), "stalwart.managementUrl", /not a full DNS name/);
+    });
+});
+
+/** The issues at one path, as messages. */
+const messagesAt = (raw: Record<string, unknown>, path: string, stack = "dev") => issuesOf(raw, stack).filter((i) => i.path === path).map((i) => i.message);
+
+describe("config review: Stalwart tags, docker hosts, every URL problem, missing blocks", () => {
+    it("1. accepts v0.16 tags without a patch or without the v, with suffixes and digests; other versions are still refused", () => {
+        for (const image of [
+            "stalwartlabs/stalwart:v0.16",
+            "stalwartlabs/stalwart:0.16.3",
+            "stalwartlabs/stalwart:0.16",
+            "stalwartlabs/stalwart:v0.16-alpine",
+            "stalwartlabs/stalwart:v0.16@sha256:0123",
+            "registry.infinidim.net:5000/stalwart:0.16.3@sha256:0123",
+        ]) {
+            expect(parseSettings({ ...validRaw(), stalwart: { image } }, "dev").stalwart.image, image).toBe(image);
+        }
+        expect(messagesAt({ ...validRaw(), stalwart: { image: "stalwartlabs/stalwart:v0.17" } }, "stalwart.image")).toEqual([
+            'stalwart.image tag "v0.17" is not a v0.16 release; use v0.16 or v0.16.<patch>, e.g. stalwartlabs/stalwart:v0.16.18 (this project manages the v0.16 settings schema; 1.0 needs a migration)',
+        ]);
+        expectIssue({ ...validRaw(), stalwart: { image: "stalwartlabs/stalwart:0.160" } }, "stalwart.image", /not a v0\.16 release/);
+        expectIssue({ ...validRaw(), stalwart: { image: "stalwartlabs/stalwart:latest" } }, "stalwart.image", /not pinned/);
+    });
+
+    it("2. a docker host on a bare name is refused: the mailbox is told <host>.<tailnet>, the edge a public or tailnet name", () => {
+        const raw = validRaw();
+        const issues = expectPaths({ ...raw, mailbox: { dockerHost: "ssh://deploy@mailbox" }, edge: { ...raw.edge, dockerHost: "ssh://root@edge" } }, ["mailbox.dockerHost", "edge.dockerHost"]);
+        expect(issues.find((i) => i.path === "mailbox.dockerHost")!.message).toBe(
+            'mailbox.dockerHost "ssh://deploy@mailbox" has the bare host "mailbox", which resolves only where tailnet DNS search happens to apply; write its full MagicDNS name or an IP address, e.g. ssh://deploy@mailbox.tail7b1641.ts.net',
+        );
+        expect(issues.find((i) => i.path === "edge.dockerHost")!.message).toBe(
+            'edge.dockerHost "ssh://root@edge" has the bare host "edge"; write a full DNS name (its public name, or <host>.<tailnet>) or an IP address, e.g. ssh://root@edge.infinidim.net or ssh://root@edge.tail7b1641.ts.net',
+        );
+    });
+
+    it("2. tcp:// needs an explicit port; IPs, full names, ssh ports, unix:// and npipe:// are accepted", () => {
+        const raw = validRaw();
+        const hosts = (mailbox: string, edge: string) => ({ ...raw, mailbox: { dockerHost: mailbox }, edge: { ...raw.edge, dockerHost: edge } });
+        expect(messagesAt(hosts("tcp://mailbox.tail7b1641.ts.net", raw.edge.dockerHost), "mailbox.dockerHost")).toEqual([
+            'mailbox.dockerHost "tcp://mailbox.tail7b1641.ts.net" has no explicit port; add it, e.g. tcp://mailbox.tail7b1641.ts.net:2376 (2376 with TLS, 2375 without)',
+        ]);
+        expectIssue(hosts(raw.mailbox.dockerHost, "tcp://edge:2376"), "edge.dockerHost", /bare host "edge"/);
+        expectIssue(hosts("ssh://deploy@mailbox.tail7b1641.ts.net:99999", raw.edge.dockerHost), "mailbox.dockerHost", /port "99999", which is not a TCP port/);
+        expectIssue(hosts("ssh://deploy@bad_host.tail7b1641.ts.net", raw.edge.dockerHost), "mailbox.dockerHost", /has the host "bad_host\.tail7b1641\.ts\.net" is not a valid DNS name/);
+        for (const [mailbox, edge] of [
+            ["ssh://deploy@100.64.0.7", "ssh://root@203.0.113.5:2222"],
+            ["tcp://[fd7a:115c:a1e0::7]:2376", "ssh://root@edge.tail7b1641.ts.net"],
+            ["tcp://mailbox.tail7b1641.ts.net:2376", "tcp://edge.infinidim.net:2375"],
+            ["unix:///var/run/docker.sock", "npipe:////./pipe/docker_engine"],
+        ] as const) {
+            expect(() => parseSettings(hosts(mailbox, edge), "dev"), `${mailbox} ${edge}`).not.toThrow();
+        }
+    });
+
+    it("3. every problem of a Redis URL is reported, one issue each at redis.url", () => {
+        expect(messagesAt({ ...validRaw(), redis: { url: "redis://redis:6379" } }, "redis.url")).toEqual([
+            'redis.url host "redis" is not a full DNS name: bare MagicDNS names fail silently; write it as <host>.<tailnet>, e.g. "redis.tail7b1641.ts.net"',
+            'redis.url "redis://redis:6379" has no logical DB index; end it with /<0-15>, e.g. redis://redis.tail7b1641.ts.net:6379/3, so Stalwart does not share DB 0 with other apps',
+        ]);
+        const all = messagesAt({ ...validRaw(), redis: { url: "redis://redis/99?db=2" } }, "redis.url");
+        expect(all).toHaveLength(4);
+        expect(all.join("\n")).toMatch(/no explicit port[\s\S]*not a full DNS name[\s\S]*\?db=[\s\S]*selects DB 99/);
+    });
+
+    it("3. every problem of an endpoint is reported, one issue each; callers still get the first as `problem`", () => {
+        expect(messagesAt({ ...validRaw(), garage: { ...validRaw().garage, s3Endpoint: "http://garage" } }, "garage.s3Endpoint")).toEqual([
+            'garage.s3Endpoint "http://garage" has no explicit port; add it, e.g. http://garage.tail7b1641.ts.net:<port>',
+            'garage.s3Endpoint host "garage" is not a full DNS name: bare MagicDNS names fail silently; write it as <host>.<tailnet>, e.g. "garage.tail7b1641.ts.net"',
+        ]);
+        expect(messagesAt({ ...validRaw(), garage: { ...validRaw().garage, adminEndpoint: "ftp://u:pw@garage:3903?x=1" } }, "garage.adminEndpoint")).toHaveLength(4);
+        const one = parseEndpoint("http://garage", ["http"]);
+        expect(one.problem).toBe(one.problems[0]);
+        expect(one.endpoint).toBeUndefined();
+        expect(parseEndpoint("http://garage.tail7b1641.ts.net:3900", ["http"])).toMatchObject({ problems: [], endpoint: { host: "garage.tail7b1641.ts.net", port: 3900 } });
+        const redis = parseRedisUrl("redis://redis:6379");
+        expect(redis.problems).toHaveLength(2);
+        expect(redis.problem).toBe(redis.problems[0]);
+        expect(parseRedisUrl("redis://r.tail7b1641.ts.net:6379/2")).toEqual({ target: { host: "r.tail7b1641.ts.net", port: 6379, db: 2, credentials: false }, problems: [] });
+    });
+
+    it("4. a missing block is reported as each required key inside it, each with an example value", () => {
+        const issues = issuesOf({});
+        const byPath = Object.fromEntries(issues.map((i) => [i.path, i.message]));
+        expect(byPath.domain).toBe("domain is required; set it with `pulumi config set tailwart:domain <value>` (see the README's config reference)");
+        expect(byPath["stalwart.image"]).toBe("stalwart.image is required; set it, e.g. `pulumi config set --path tailwart:stalwart.image stalwartlabs/stalwart:v0.16.18` (see the README's config reference)");
+        expect(byPath["mailbox.dockerHost"]).toMatch(/^mailbox\.dockerHost is required; set it, e\.g\. `pulumi config set --path tailwart:mailbox\.dockerHost ssh:\/\/deploy@mailbox\.tailXXXX\.ts\.net`/);
+        expect(byPath["edge.dockerHost"]).toMatch(/^edge\.dockerHost is required; set it, e\.g\. `pulumi config set --path tailwart:edge\.dockerHost ssh:\/\/deploy@edge\.example\.com`/);
+        expect(byPath["postgres.host"]).toMatch(/^postgres\.host is required; set it, e\.g\. `pulumi config set --path tailwart:postgres\.host postgres\.tailXXXX\.ts\.net`/);
+        expect(byPath["redis.url"]).toMatch(/^redis\.url is required; set it, e\.g\. `pulumi config set --path tailwart:redis\.url redis:\/\/redis\.tailXXXX\.ts\.net:6379\/3`; with a password in it, add --secret/);
+        expect(byPath["garage.s3Endpoint"]).toMatch(/^garage\.s3Endpoint is required; set it, e\.g\. `pulumi config set --path tailwart:garage\.s3Endpoint http:\/\/garage\.tailXXXX\.ts\.net:3900`/);
+        expect(byPath["garage.adminEndpoint"]).toMatch(/^garage\.adminEndpoint is required; set it, e\.g\. `pulumi config set --path tailwart:garage\.adminEndpoint http:\/\/garage\.tailXXXX\.ts\.net:3903`/);
+        // examples use the stack's own tailnet and domain once those are given
+        const raw = validRaw();
+        delete raw.mailbox;
+        delete raw.edge;
+        expect(messagesAt(raw, "mailbox.dockerHost")).toEqual([expect.stringContaining("ssh://deploy@mailbox.tail7b1641.ts.net")]);
+        expect(messagesAt(raw, "edge.dockerHost")).toEqual([expect.stringContaining("ssh://deploy@edge.infinidim.net")]);
+        // a block that is present but lacks its key reads the same
+        expect(messagesAt({ ...validRaw(), garage: { bucket: "b" } }, "garage.s3Endpoint")).toEqual([expect.stringMatching(/^garage\.s3Endpoint is required; set it, e\.g\./)]);
+    });
+});
+
+describe("config review: ACME directory and DNS provider, tailscale spellings, lists as text", () => {
+    it("5. settings.acme.directory holds the resolved directory: the stack's default name, the name given, or the URL as given", () => {
+        const raw = validRaw();
+        const dir = (directory: string | undefined, stack = "dev") => {
+            const s = parseSettings({ ...raw, acme: { ...raw.acme, ...(directory === undefined ? {} : { directory }) } }, stack).acme;
+            return [s.directory, s.directoryUrl, s.directoryKind];
+        };
+        expect(dir(undefined)).toEqual(["staging", ACME_DIRECTORIES.staging, "staging"]);
+        expect(dir(undefined, "prod")).toEqual(["production", ACME_DIRECTORIES.production, "production"]);
+        expect(dir(undefined, "qa")).toEqual(["staging", ACME_DIRECTORIES.staging, "staging"]);
+        expect(dir("Staging")).toEqual(["staging", ACME_DIRECTORIES.staging, "staging"]);
+        expect(dir(`${ACME_DIRECTORIES.staging}/`)).toEqual([`${ACME_DIRECTORIES.staging}/`, ACME_DIRECTORIES.staging, "staging"]);
+        expect(dir("https://acme.example.net/dir")).toEqual(["https://acme.example.net/dir", "https://acme.example.net/dir", "custom"]);
+    });
+
+    it("6. acme.dnsProvider takes a provider's name alone, and @type in any case, written as Stalwart spells it", () => {
+        const raw = validRaw();
+        const provider = (dnsProvider: unknown) => parseSettings({ ...raw, acme: { challenge: "dns-01", dnsProvider } }, "dev").acme;
+        expect(provider("cloudflare").dnsProvider).toEqual({ "@type": "Cloudflare" });
+        expect(provider("cloudflare").challenge).toBe("dns-01");
+        expect(provider(" Route53 ").dnsProvider).toEqual({ "@type": "Route53" });
+        expect(provider("digital-ocean").dnsProvider).toEqual({ "@type": "DigitalOcean" });
+        expect(provider({ "@type": "cLoUdFlArE", email: "dns@infinidim.net" }).dnsProvider).toEqual({ "@type": "Cloudflare", email: "dns@infinidim.net" });
+        // a bare name is enough to choose dns-01 without a challenge set, with no warning
+        const s = parseSettings({ ...raw, edge: { ...raw.edge, ports: [25] }, acme: { dnsProvider: "hetzner" } }, "dev");
+        expect(s.acme.challenge).toBe("dns-01");
+        expect(s.warnings).toEqual([]);
+        expect(buildPlan(s).stalwart.objects[0]).toMatchObject({ objectType: "x:DnsServer", properties: { "@type": "Hetzner" } });
+        expect(messagesAt({ ...raw, acme: { challenge: "dns-01", dnsProvider: "cloudflre" } }, "acme.dnsProvider")).toEqual([
+            'acme.dnsProvider "@type" "cloudflre" is not a DNS provider Stalwart v0.16 knows; did you mean Cloudflare? see x:DnsServer for the list (Cloudflare, Route53, Ovh, …)',
+        ]);
+    });
+
+    it("7. tailscale.auth takes oauth-client/oauthClient and tailnet-key/authKey, normalized", () => {
+        const auth = (value: string, extra: Record<string, unknown> = {}) => parseSettings({ ...validRaw(), tailscale: { auth: value, ...extra } }, "dev").tailscale.auth;
+        const secret = { oauthClientSecret: "tskey-client-x" };
+        expect(auth("oauth-client", secret)).toBe("oauth");
+        expect(auth("oauthClient", secret)).toBe("oauth");
+        expect(auth("OAuth", secret)).toBe("oauth");
+        expect(auth("tailnet-key")).toBe("tailnetKey");
+        expect(auth("authKey")).toBe("tailnetKey");
+        expect(messagesAt({ ...validRaw(), tailscale: { auth: "magic" } }, "tailscale.auth")).toEqual([
+            "tailscale.auth must be tailnetKey (also written tailnet-key or authKey) or oauth (also oauth-client or oauthClient)",
+        ]);
+        // the spelling is normalized before the rules read it
+        expectIssue({ ...validRaw(), tailscale: { auth: "oauth-client" } }, "tailscale.oauthClientSecret", /tailscale\.auth is oauth but tailscale\.oauthClientSecret is not set/);
+    });
+
+    it("7. tailscale.oauthClientId is accepted as plain text and shown in the plan; a key put there is refused without echoing it", () => {
+        const s = parseSettings({ ...validRaw(), tailscale: { auth: "oauth", oauthClientId: "k1AbCdEf2CNTRL", oauthClientSecret: "tskey-client-SECRET" } }, "dev");
+        expect(s.tailscale.oauthClientId).toBe("k1AbCdEf2CNTRL");
+        const plan = buildPlan(s);
+        expect(plan.tailnet.auth).toMatchObject({ kind: "oauth", oauthClientId: "k1AbCdEf2CNTRL" });
+        expect(formatPlan(plan)).toContain("  OAuth client k1AbCdEf2CNTRL (tailscale.oauthClientId)");
+        expect(buildPlan(parseSettings(validRaw(), "dev")).tailnet.auth).not.toHaveProperty("oauthClientId");
+        const issues = messagesAt({ ...validRaw(), tailscale: { oauthClientId: "tskey-client-LEAK" } }, "tailscale.oauthClientId");
+        expect(issues).toEqual([expect.stringMatching(/^tailscale\.oauthClientId holds a key \(it starts with tskey-\).*tailscale\.oauthClientSecret/)]);
+        expect(issues.join()).not.toContain("LEAK");
+    });
+
+    it("7. a pre-made tailscale.authKey is refused with the reason (not supported by the sidecar)", () => {
+        expect(messagesAt({ ...validRaw(), tailscale: { auth: "authKey", authKey: "tskey-auth-x" } }, "tailscale.authKey")).toEqual([expect.stringMatching(/^tailscale\.authKey \(a pre-made auth key\) is not supported/)]);
+    });
+
+    it("8. an http ACME directory (a local test CA) is accepted with a warning; other schemes are refused", () => {
+        const s = parseSettings({ ...validRaw(), acme: { directory: "http://pebble:14000/dir" } }, "dev");
+        expect(s.acme.directory).toBe("http://pebble:14000/dir");
+        expect(s.acme.directoryUrl).toBe("http://pebble:14000/dir");
+        expect(s.warnings).toEqual([
+            {
+                path: "acme.directory",
+                message:
+                    'acme.directory "http://pebble:14000/dir" is plain http: fine for a local test CA (e.g. Pebble), but every other ACME server, Let\'s Encrypt included, serves its directory over https; use https:// unless this is a test CA',
+            },
+        ]);
+        expect(formatPlan(buildPlan(s))).toMatch(/== warnings[^\n]*\n {2}- acme\.directory "http:\/\/pebble:14000\/dir" is plain http/);
+        expect(parseSettings({ ...validRaw(), acme: { directory: "https://pebble:14000/dir" } }, "dev").warnings).toEqual([]);
+        expectIssue({ ...validRaw(), acme: { directory: "ftp://pebble:14000/dir" } }, "acme.directory", /must be staging, production or an https:\/\/ ACME directory URL \(http:\/\/ only for a local test CA/);
+    });
+
+    it("9. a list given as text: an item of the wrong type is named, never called required", () => {
+        const ports = (value: unknown) => ({ ...validRaw(), edge: { ...validRaw().edge, ports: value } });
+        expect(messagesAt(ports("25,abc"), "edge.ports")).toEqual(['edge.ports has "abc", which is not a port number; write e.g. [25, 465, 587, 143, 993]']);
+        expect(messagesAt(ports('[25, "abc"]'), "edge.ports")).toEqual(['edge.ports has "abc", which is not a port number; write e.g. [25, 465, 587, 143, 993]']);
+        expect(messagesAt(ports([25, "abc"]), "edge.ports")).toEqual(['edge.ports has "abc", which is not a port number; write e.g. [25, 465, 587, 143, 993]']);
+        for (const raw of [ports("25,abc"), ports("[25, abc]"), ports("[25, 465, 443")]) {
+            expect(issuesOf(raw).map((i) => i.message).join("\n")).not.toMatch(/required/);
+        }
+    });
+
+    it("9. the JSON-array text form is a list (as `pulumi config set` users write it)", () => {
+        const edge = (extra: Record<string, unknown>) => parseSettings({ ...validRaw(), edge: { ...validRaw().edge, ...extra } }, "dev").edge;
+        expect(edge({ ports: "[25, 465, 443]" }).ports).toEqual([25, 465, 443]);
+        expect(edge({ ports: '["25", "465", "443"]' }).ports).toEqual([25, 465, 443]);
+        expect(edge({ ports: " [25,465,443] " }).ports).toEqual([25, 465, 443]);
+        expect(edge({ tags: "[tag:edge, tag:public]" }).tags).toEqual(["tag:edge", "tag:public"]);
+        expect(edge({ dns: '["100.100.100.100"]' }).dns).toEqual(["100.100.100.100"]);
+        expect(parseSettings({ ...validRaw(), acme: { ...validRaw().acme, contact: '["ops@infinidim.net"]' } }, "dev").acme.contact).toEqual(["ops@infinidim.net"]);
     });
 });

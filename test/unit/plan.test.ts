@@ -147,3 +147,25 @@ describe("volumes declared by the Stalwart image", () => {
         for (const m of plan.mailbox.stalwart.mounts) expect(names.has(m.volume), m.volume).toBe(true);
     });
 });
+
+describe("buildPlan: config review additions", () => {
+    it("shows tailscale.oauthClientId in the plan for either auth mode, and nothing when unset", () => {
+        const raw = validRaw();
+        const keyed = buildPlan(parseSettings({ ...raw, tailscale: { auth: "tailnet-key", oauthClientId: "k1AbCdEf2CNTRL" } }, "dev"));
+        expect(keyed.tailnet.auth).toMatchObject({ kind: "tailnetKey", oauthClientId: "k1AbCdEf2CNTRL" });
+        expect(formatPlan(keyed)).toMatch(/auth key: tailscale\.TailnetKey [^\n]*\n {2}OAuth client k1AbCdEf2CNTRL \(tailscale\.oauthClientId\)/);
+        expect(formatPlan(planFor("dev"))).not.toContain("OAuth client ");
+    });
+
+    it("an http ACME directory reaches x:AcmeProvider as given, with the warning in the plan", () => {
+        const raw = validRaw();
+        const plan = buildPlan(parseSettings({ ...raw, acme: { ...raw.acme, directory: "http://pebble:14000/dir" } }, "dev"));
+        expect(plan.stalwart.objects.find((o) => o.objectType === "x:AcmeProvider")!.properties.directory).toBe("http://pebble:14000/dir");
+        expect(plan.warnings.map((w) => w.path)).toEqual(["acme.directory"]);
+    });
+
+    it("a DNS provider given by name becomes x:DnsServer with Stalwart's @type", () => {
+        const plan = buildPlan(parseSettings({ ...validRaw(), acme: { challenge: "dns-01", dnsProvider: "cloudflare" } }, "dev"));
+        expect(plan.stalwart.objects[0]).toMatchObject({ key: "dns", objectType: "x:DnsServer", properties: { "@type": "Cloudflare" } });
+    });
+});
