@@ -5,7 +5,7 @@
  * /set applies it: sets, lists and maps whole; embedded objects only on the keys given.
  */
 import type { FieldDescriptor, ObjectSchemaSubset } from "./schema/types";
-import { fieldsOf, isObj, UNKNOWN } from "./normalize";
+import { fieldsOf, isObj, isSecretField, UNKNOWN } from "./normalize";
 
 type Obj = Record<string, unknown>;
 type Hashes = Record<string, string>;
@@ -31,7 +31,7 @@ export function newSalt(): string {
     return Array.from(globalThis.crypto.getRandomValues(new Uint8Array(16)), (b) => b.toString(16).padStart(2, "0")).join("");
 }
 
-export const isSecretField = (f: { kind: string; format?: string }) => f.kind === "string" && (f.format === "secret" || f.format === "secretText");
+export { isSecretField };
 
 /** Copy of `v` (an object of schema `schemaName`) with every secret string leaf passed through `fn`. */
 export function mapSecrets(subset: ObjectSchemaSubset, schemaName: string, v: unknown, ptr: string, fn: (ptr: string, s: string) => unknown): unknown {
@@ -107,6 +107,24 @@ export function project(subset: ObjectSchemaSubset, f: Field, server: unknown, s
 
 export const topFields = (subset: ObjectSchemaSubset, props: Obj) => fieldsOf(subset, subset.object.schema, props["@type"]) ?? {};
 
+/**
+ * What a property left out of the inputs goes back to (stalwart-api.md §4.3): null when nullable,
+ * else the default; where the schema has none, the Rust default: {} for sets, maps and lists, false,
+ * `{"@type": defaultVariant}`. undefined when it cannot be reset: a required value without default,
+ * a variant whose default variant needs fields (x:SecretKey), an embedded object, an enum without
+ * default, Account credentials (they also hold app passwords and API keys). Such a property is only
+ * forgotten: the server keeps its value.
+ */
+export function resetValue(subset: ObjectSchemaSubset, f: Field, key: string): unknown {
+    if (!f || isAccountCredentials(subset, key)) return undefined;
+    if (f.nullable || "default" in f) return f.nullable ? null : f.default;
+    if (f.required || f.minItems) return undefined;
+    const k = f.kind;
+    const first: string | undefined = k === "object" ? (subset.schemas[f.objectName ?? ""] as { defaultVariant?: string })?.defaultVariant : undefined;
+    if (first) return Object.values(fieldsOf(subset, f.objectName ?? "", first) ?? {}).some((x) => x.mustProvide) ? undefined : { "@type": first };
+    return k === "boolean" ? false : /^(set|map|objectList)$/.test(k) ? {} : undefined;
+}
+
 export interface Prior {
     /** the redacted inputs last written */
     managed: Obj;
@@ -122,16 +140,23 @@ export interface PropertyDiff {
     deleteBeforeReplace: boolean;
 }
 
-/** What changed: inputs against what was last written, secret hashes, and drift against the server. */
+/**
+ * What changed: inputs against what was last written, secret hashes, and drift against the server
+ * (not for properties /get never returns: those only against what was written). A managed property
+ * left out of the inputs is a change: the update resets it (resetValue) or, when it cannot be reset
+ * or is immutable, only forgets it (never a replacement); the next diff is clean either way.
+ */
 export function diffProperties(subset: ObjectSchemaSubset, prior: Prior, news: Obj, newHashes: Hashes): PropertyDiff {
     const fields = topFields(subset, news);
+    const hidden = subset.object.notReturnedByGet;
     const under = (k: string, p: string) => p === esc(k) || p.startsWith(`${esc(k)}/`);
     const secretChanged = (k: string) =>
         [...Object.keys(newHashes), ...Object.keys(prior.secretHashes)].some((p) => under(k, p) && newHashes[p] !== prior.secretHashes[p]);
     const changed = Object.keys(news).filter(
-        (k) => hasUnknown(news[k]) || !same(prior.managed[k], news[k]) || secretChanged(k) || !covers(subset, fields[k], prior.server[k], news[k], k),
+        (k) => hasUnknown(news[k]) || !same(prior.managed[k], news[k]) || secretChanged(k) || (!hidden.includes(k) && !covers(subset, fields[k], prior.server[k], news[k], k)),
     );
-    const replaces = changed.filter((k) => k === "@type" || fields[k]?.update === "immutable");
+    changed.push(...Object.keys(prior.managed).filter((k) => !(k in news)));
+    const replaces = changed.filter((k) => k === "@type" || (fields[k]?.update === "immutable" && k in news));
     if (subset.object.kind === "singleton" || replaces.length === 0) return { changed, replaces, deleteBeforeReplace: false };
     // Replacing creates the new object first unless a unique value the new one keeps would clash.
     const clash = (k: string) => {
@@ -177,9 +202,9 @@ export function buildPatch(subset: ObjectSchemaSubset, changed: string[], news: 
     const patch: Obj = {};
     for (const k of changed) {
         const f = fields[k];
-        const x = news[k];
-        if (f?.update !== "mutable" || x === undefined) continue;
+        const x = k in news ? news[k] : resetValue(subset, f, k);
         const current = server[k];
+        if (f?.update !== "mutable" || x === undefined || (!(k in news) && same(current, x))) continue;
         if (isAccountCredentials(subset, k) && isObj(x) && isObj(current)) {
             credentialPatch(x, current, newHashes, oldHashes, patch);
             continue;

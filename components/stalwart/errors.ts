@@ -9,35 +9,41 @@ interface ObjectRef {
     id?: string;
 }
 
-const refText = (ref: ObjectRef | undefined): string =>
-    ref ? `x:${ref.object ?? "?"} ${ref.id === undefined ? "" : `id ${JSON.stringify(ref.id)}`}`.trim() : "another object";
+const refText = (ref: ObjectRef | undefined): string => (ref ? `${ref.object ? `x:${ref.object} ` : ""}id ${JSON.stringify(ref.id)}` : "another object");
 
-/** One `validationErrors` entry; `value` is left out for secret properties so it never reaches a log. */
+/** Paths in `v` holding `id` as a value or as a set member (`directoryId`, `aliases/0/domainId`, `roleIds`). */
+export const pathsTo = (v: unknown, id: unknown, at = ""): string[] =>
+    v === id
+        ? [at]
+        : typeof v === "object" && v !== null
+          ? Object.entries(v).flatMap(([k, x]) => (k === id && x === true ? [at] : pathsTo(x, id, at ? `${at}/${k}` : k)))
+          : [];
+
+/** One `validationErrors` entry (Required, Invalid, Min/MaxLength, Min/MaxValue); `value` only when not a secret, so it never reaches a log. */
 function validationText(v: any, isSecret: (path: string) => boolean): string {
     const prop = String(v?.property ?? "?");
-    switch (v?.type) {
-        case "Required":
-            return `${prop} is required`;
-        case "Invalid":
-            return isSecret(prop) || v.value === undefined ? `${prop} is invalid` : `${prop} has invalid value ${JSON.stringify(v.value)}`;
-        case "MinLength":
-        case "MaxLength":
-        case "MinValue":
-        case "MaxValue":
-            return `${prop}: ${v.type} ${v.required}`;
-        default:
-            return `${prop}: ${JSON.stringify(v)}`;
-    }
+    if (v?.type === "Required") return `${prop} is required`;
+    if (v?.type !== "Invalid") return `${prop}: ${v?.type} ${v?.required ?? ""}`.trim();
+    return isSecret(prop) || v.value === undefined ? `${prop} is invalid` : `${prop} has invalid value ${JSON.stringify(v.value)}`;
 }
 
 /**
  * `who` names the object: `x:Domain "example.test"` or `x:Domain id "b"`; `op` is create/update/destroy.
  * `isSecret` tells which property paths hold secrets so their values are never echoed. `clash` replaces
  * the primaryKeyViolation hint when adoption was refused (what the clashing object is instead).
+ * `inputs` (the properties sent) name the property of an invalidForeignKey that carries only
+ * `objectId` (§3.3): the paths holding that id. (objectIsLinked comes from a destroy: the links are
+ * in other objects, which `linkedObjects` names.) A primaryKeyViolation may name the existing
+ * object by `existingId` only.
  */
-export function setErrorMessage(op: string, who: string, err: any, isSecret: (path: string) => boolean = () => false, clash?: string): string {
+export function setErrorMessage(op: string, who: string, err: any, isSecret: (path: string) => boolean = () => false, clash?: string, inputs?: unknown): string {
     const type = String(err?.type ?? "unknown");
-    const props: string[] = Array.isArray(err?.properties) ? err.properties.map(String) : [];
+    const target = err?.objectId ?? (err?.existingId === undefined ? undefined : { id: err.existingId });
+    const props: string[] = Array.isArray(err?.properties)
+        ? err.properties.map(String)
+        : type === "invalidForeignKey" && target?.id
+          ? pathsTo(inputs, target.id)
+          : [];
     const on = props.length > 0 ? ` on ${props.length > 1 ? "properties" : "property"} ${props.map((p) => (p === "" ? "(root)" : p)).join(", ")}` : "";
     const desc = typeof err?.description === "string" && err.description !== "" ? `: ${err.description}` : "";
     const head = `${who}: ${op} failed with ${type}${on}${desc}`;
@@ -48,9 +54,9 @@ export function setErrorMessage(op: string, who: string, err: any, isSecret: (pa
             return `${head} (still referenced by ${names}; remove or re-point those first)`;
         }
         case "invalidForeignKey":
-            return `${head} (refers to ${refText(err.objectId)}, which does not exist or is not visible)`;
+            return `${head} (refers to ${refText(target)}, which does not exist or is not visible)`;
         case "primaryKeyViolation":
-            return `${head} (${refText(err.objectId)} ${clash ? `${clash}; not adopted` : `already has this value${op === "create" ? "; set adopt to take it over" : ""}`})`;
+            return `${head} (${refText(target)} ${clash ? `${clash}; not adopted` : `already has this value${op === "create" ? "; set adopt to take it over" : ""}`})`;
         case "validationFailed": {
             const list: unknown[] = Array.isArray(err.validationErrors) ? err.validationErrors : [];
             const details = list.map((v) => validationText(v, isSecret)).join("; ");

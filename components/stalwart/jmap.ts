@@ -4,17 +4,18 @@
  * Bounded retries with exponential backoff and a per-request timeout. Uses only globals, so the
  * provider can capture it.
  *
- * When a request is re-sent:
+ * When a request is re-sent (at most `attempts` sends, exponential backoff, Retry-After honoured):
  * - the request never left (connection refused, name not resolved): always, nothing was processed;
- * - HTTP 429 (rate or concurrency limit, §1.1): always, honouring Retry-After; the server rejects
- *   it before processing. HTTP 503 *with* Retry-After is the same signal (overload, maintenance,
- *   a restart announced by a proxy) and is treated like 429;
- * - anything else that may have reached the server — a broken or timed-out connection, or any
- *   other 5xx (502/504 from a proxy can come after the upstream committed the write) — only when
- *   the caller allows it (`retryAfterDrop` is not false). Reads and idempotent writes allow it; a
- *   create without a natural key does not, and then fails with "the write may have been applied;
- *   re-run to reconcile" instead of risking a duplicate. When such a request is re-sent,
- *   `retriedAfterDrop` tells the caller an earlier attempt may already have been applied.
+ * - HTTP 429 (rate or concurrency limit, §1.1): always; the server rejects it before processing;
+ * - any HTTP 5xx: always, for every request. Assumption: the server answered, and a JMAP server
+ *   answering 5xx did not process the method calls (Stalwart runs them and answers 200, method
+ *   errors and SetErrors included). A proxy's 502/504 after the upstream committed breaks this
+ *   assumption; the result then still says `retriedAfterDrop`, so a natural-key create that meets
+ *   its own object adopts it;
+ * - a broken or timed-out connection, which may have been processed: only when the caller allows
+ *   it (`retryAfterDrop` is not false); `retriedAfterDrop` then tells it an earlier attempt may
+ *   have been applied. Otherwise the error is thrown with `dropped: true`: a create without a
+ *   natural key looks for the object it may have made before it sends the create again.
  */
 import type { StalwartConnection } from "./credentials";
 
@@ -32,9 +33,9 @@ export const DEFAULT_RETRY: RetryPolicy = { attempts: 5, baseDelayMs: 200, maxDe
 export interface JmapOptions {
     retry?: Partial<RetryPolicy>;
     /**
-     * Whether a request that may have reached the server (broken or timed-out connection, a 5xx
-     * other than 503 with Retry-After) may be re-sent. A write may have been committed; callers
-     * allow it only when a repeat is harmless or detectable (natural keys). Default: allowed.
+     * Whether a request whose connection broke or timed out after it was sent may be re-sent: a
+     * write may have been committed. Callers allow it when a repeat is harmless or detectable
+     * (natural keys). Default: allowed.
      */
     retryAfterDrop?: boolean;
 }
@@ -71,7 +72,6 @@ export async function jmapRequest(conn: StalwartConnection, calls: MethodCall[],
     const endpoint = `${conn.url}/jmap`;
     const body = JSON.stringify({ using: JMAP_USING, methodCalls: calls });
     const mayResend = options.retryAfterDrop !== false;
-    const notResent = " (not re-sent: the write may have been applied; re-run to reconcile)";
     let retriedAfterDrop = false;
     for (let attempt = 1; ; attempt++) {
         const backoff = Math.min(policy.baseDelayMs * 2 ** (attempt - 1), policy.maxDelayMs);
@@ -89,7 +89,8 @@ export async function jmapRequest(conn: StalwartConnection, calls: MethodCall[],
             const sent = !/^E(CONNREFUSED|NOTFOUND|AI_AGAIN)$/.test(code);
             const unsafe = sent && !mayResend;
             const reason = e?.name === "TimeoutError" ? `timed out after ${policy.timeoutMs} ms` : String(code ?? e?.message ?? e);
-            if (attempt >= policy.attempts || unsafe) throw new Error(`Stalwart at ${endpoint} unreachable after ${attempt} attempt(s): ${reason}${unsafe ? notResent : ""}`, { cause: e });
+            // `dropped`: sent, maybe applied, not re-sent (the caller decides: create() looks for the object first).
+            if (attempt >= policy.attempts || unsafe) throw Object.assign(new Error(`Stalwart at ${endpoint} unreachable after ${attempt} attempt(s): ${reason}${unsafe ? " (not re-sent: the write may have been applied)" : ""}`, { cause: e }), { dropped: unsafe });
             retriedAfterDrop ||= sent;
             await new Promise((r) => setTimeout(r, backoff));
             continue;
@@ -100,16 +101,13 @@ export async function jmapRequest(conn: StalwartConnection, calls: MethodCall[],
             throw new Error(`Stalwart at ${endpoint} rejected the credentials from ${conn.source} (HTTP 401); check that source.`);
         }
         const retryAfter = response.headers.get("retry-after");
-        // Refused before processing (429, or 503 with Retry-After): always safe to send again.
-        const refused = status === 429 || (status === 503 && retryAfter !== null);
-        const unsafe = status >= 500 && !refused && !mayResend;
-        if ((refused || status >= 500) && !unsafe && attempt < policy.attempts) {
+        if ((status === 429 || status >= 500) && attempt < policy.attempts) {
             await response.body?.cancel();
-            retriedAfterDrop ||= !refused;
+            retriedAfterDrop ||= status >= 500;
             await new Promise((r) => setTimeout(r, retryAfterMs(retryAfter, backoff)));
             continue;
         }
-        if (!response.ok) throw new Error(`Stalwart at ${endpoint} answered HTTP ${status}${unsafe ? notResent : ` after ${attempt} attempt(s)`}: ${await bodyReason(response)}`);
+        if (!response.ok) throw new Error(`Stalwart at ${endpoint} answered HTTP ${status} after ${attempt} attempt(s): ${await bodyReason(response)}`);
         const parsed: any = await response.json().catch(() => undefined);
         if (!parsed || !Array.isArray(parsed.methodResponses)) {
             throw new Error(`Stalwart at ${endpoint} answered HTTP ${status} without JMAP methodResponses; is this a Stalwart v0.16 /jmap endpoint?`);

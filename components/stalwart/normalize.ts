@@ -20,6 +20,15 @@ type Obj = Record<string, unknown>;
 
 export const isObj = (v: unknown): v is Obj => typeof v === "object" && v !== null && !Array.isArray(v);
 
+export const isSecretField = (f: { kind: string; format?: string }) => f.kind === "string" && (f.format === "secret" || f.format === "secretText");
+
+/** The engine's secret envelope: `{"4dabf18193072939515e22adb298388d": "1b47061264138c4ac30d75fd1eb44270", value}`. */
+export const sealed = (v: unknown): v is { value: unknown } => isObj(v) && v["4dabf18193072939515e22adb298388d"] === "1b47061264138c4ac30d75fd1eb44270";
+
+/** `v` with every secret envelope, at any depth, replaced by the value inside it. */
+export const unwrap = (v: unknown): any =>
+    sealed(v) ? unwrap(v.value) : Array.isArray(v) ? v.map(unwrap) : isObj(v) ? Object.fromEntries(Object.entries(v).map(([k, x]) => [k, unwrap(x)])) : v;
+
 /** The fields of a schema, for a variant schema those of the variant `@type` names (undefined if unknown). */
 export function fieldsOf(subset: ObjectSchemaSubset, schemaName: string, type?: unknown): Record<string, FieldDescriptor> | undefined {
     const schema = subset.schemas[schemaName];
@@ -66,22 +75,18 @@ export const variantsOf = (subset: ObjectSchemaSubset, schemaName: string): stri
     return schema && "variants" in schema ? Object.keys(schema.variants) : undefined;
 };
 
-/** Closest candidate by edit distance, for "did you mean" hints. */
+/** Closest candidate by edit distance (a prefix counts as 1), for "did you mean" hints. */
 export function closest(word: string, candidates: Iterable<string>): string | undefined {
     let best: string | undefined;
     let bestScore = Math.max(2, Math.floor(word.length / 3)) + 1;
+    const a = word.toLowerCase();
     for (const c of candidates) {
-        const a = word.toLowerCase();
         const b = c.toLowerCase();
-        const row = Array.from({ length: b.length + 1 }, (_, i) => i);
+        let row = Array.from({ length: b.length + 1 }, (_, j) => j);
         for (let i = 1; i <= a.length; i++) {
-            let prev = row[0]!;
-            row[0] = i;
-            for (let j = 1; j <= b.length; j++) {
-                const tmp = row[j]!;
-                row[j] = Math.min(row[j]! + 1, row[j - 1]! + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1));
-                prev = tmp;
-            }
+            const next = [i];
+            for (let j = 1; j <= b.length; j++) next[j] = Math.min(row[j]! + 1, next[j - 1]! + 1, row[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
+            row = next;
         }
         const score = b.startsWith(a) || a.startsWith(b) ? Math.min(row[b.length]!, 1) : row[b.length]!;
         if (score < bestScore) [best, bestScore] = [c, score];
@@ -118,8 +123,17 @@ interface Ctx {
     rule?: StringRule;
     /** top-level properties lower-cased as a whole (CheckOptions.lowercase) */
     lowercase: readonly string[];
+    /** inside a secret field or an envelope: failure reasons never show the value */
+    hide?: boolean;
 }
 
+/** `, got <value>` for a failure reason, or nothing when the value is secret (the reason then says only what was expected). */
+const got = (ctx: Ctx, v: unknown, sep = ", got ") => (ctx.hide ? "" : `${sep}${JSON.stringify(v)}`);
+/** The value inside envelopes, with a ctx that hides it. */
+const open = (ctx: Ctx, v: unknown): [Ctx, any] => (sealed(v) ? open({ ...ctx, hide: true }, v.value) : [ctx, v]);
+
+/** `a.b`: a failure path one property down. */
+const join = (path: string, k: string) => (path ? `${path}.${k}` : k);
 const fail = (ctx: Ctx, path: string, reason: string) => {
     ctx.failures.push({ property: path, reason });
 };
@@ -129,18 +143,19 @@ const bad = (ctx: Ctx, path: string, reason: string, v: unknown) => {
     return v;
 };
 
+/** A string, number, boolean, enum, date or id, already out of its envelopes (value() calls it; map keys are plain strings). */
 function scalar(ctx: Ctx, f: Field, v: unknown, path: string): unknown {
     switch (f.kind) {
         case "string": {
-            if (typeof v !== "string") return bad(ctx, path, `expected a string, got ${JSON.stringify(v)}`, v);
+            if (typeof v !== "string") return bad(ctx, path, `expected a string${got(ctx, v)}`, v);
             if (v === "") return bad(ctx, path, `empty strings are rejected by Stalwart${f.nullable ? "; use null to clear it" : ""}`, v);
-            if ((f.format === "secret" || f.format === "secretText") && v === "****") {
+            if (isSecretField(f) && v === "****") {
                 return bad(ctx, path, `"****" is the server's mask, not a secret; pass the real value`, v);
             }
             let out = v;
             if (ctx.rule === "domain") {
                 const name = normalizeDomainName(v);
-                if (name === undefined) return bad(ctx, path, `not a valid domain name: ${JSON.stringify(v)}`, v);
+                if (name === undefined) return bad(ctx, path, `not a valid domain name${got(ctx, v, ": ")}`, v);
                 out = name;
             } else if (f.format === "emailAddress" || ctx.rule === "lower") out = v.trim().toLowerCase();
             if (f.maxLength !== undefined && out.length > f.maxLength) fail(ctx, path, `longer than ${f.maxLength} characters`);
@@ -150,37 +165,37 @@ function scalar(ctx: Ctx, f: Field, v: unknown, path: string): unknown {
             let n = v;
             if (f.format === "duration" && typeof v === "string") {
                 n = parseDuration(v);
-                if (n === undefined) return bad(ctx, path, `"${v}" is not a duration (e.g. "500ms", "30s", "1h30m", or milliseconds)`, v);
+                if (n === undefined) return bad(ctx, path, `${got(ctx, v, "") || "the value"} is not a duration (e.g. "500ms", "30s", "1h30m", or milliseconds)`, v);
             }
-            if (typeof n !== "number" || !Number.isFinite(n)) return bad(ctx, path, `expected a number, got ${JSON.stringify(v)}`, v);
-            if (f.format !== "float" && !Number.isInteger(n)) fail(ctx, path, `expected an integer, got ${n}`);
+            if (typeof n !== "number" || !Number.isFinite(n)) return bad(ctx, path, `expected a number${got(ctx, v)}`, v);
+            if (f.format !== "float" && !Number.isInteger(n)) fail(ctx, path, `expected an integer${got(ctx, n)}`);
             else if (f.format === "duration" && n <= 0) fail(ctx, path, "durations must be greater than 0 ms");
-            else if (f.format !== "integer" && f.format !== "float" && n < 0) fail(ctx, path, `expected a non-negative number, got ${n}`);
+            else if (f.format !== "integer" && f.format !== "float" && n < 0) fail(ctx, path, `expected a non-negative number${got(ctx, n)}`);
             if (f.min !== undefined && n < f.min) fail(ctx, path, `must be at least ${f.min}`);
             if (f.max !== undefined && n > f.max) fail(ctx, path, `must be at most ${f.max}`);
             return n;
         }
         case "boolean":
-            if (typeof v !== "boolean") fail(ctx, path, `expected true or false, got ${JSON.stringify(v)}`);
+            if (typeof v !== "boolean") fail(ctx, path, `expected true or false${got(ctx, v)}`);
             return v;
         case "enum": {
             // An enum left out of an oversized subset (provider.ts packSubset) is checked by the server.
             const values = ctx.subset.enums[f.enumName ?? ""];
             if (!values) {
-                if (typeof v !== "string" || v === "") fail(ctx, path, `expected a ${f.enumName} value, got ${JSON.stringify(v)}`);
+                if (typeof v !== "string" || v === "") fail(ctx, path, `expected a ${f.enumName} value${got(ctx, v)}`);
             } else if (typeof v !== "string" || !values.includes(v)) {
                 const list = values.length <= 12 ? `: one of ${values.join(", ")}` : ` (enum ${f.enumName})`;
-                fail(ctx, path, `${JSON.stringify(v)} is not a valid value${typeof v === "string" ? hint(v, values) : ""}${list}`);
+                fail(ctx, path, `${got(ctx, v, "") || "the value"} is not a valid value${typeof v === "string" ? hint(v, values) : ""}${list}`);
             }
             return v;
         }
         case "utcDateTime": {
             const t = typeof v === "string" ? Date.parse(v) : Number.NaN;
-            if (Number.isNaN(t)) return bad(ctx, path, `expected a date-time such as 2030-01-01T00:00:00Z, got ${JSON.stringify(v)}`, v);
+            if (Number.isNaN(t)) return bad(ctx, path, `expected a date-time such as 2030-01-01T00:00:00Z${got(ctx, v)}`, v);
             return new Date(t).toISOString().replace(/\.\d{3}Z$/, "Z");
         }
         default: // objectId, blobId
-            if (typeof v !== "string" || v === "") fail(ctx, path, `expected an id string, got ${JSON.stringify(v)}`);
+            if (typeof v !== "string" || v === "") fail(ctx, path, `expected an id string${got(ctx, v)}`);
             return v;
     }
 }
@@ -191,14 +206,15 @@ const EMPTY_KEY = "empty keys (set members, map keys) are rejected by Stalwart";
 function entries(ctx: Ctx, v: unknown, path: string, what: string): [string, unknown][] | undefined {
     if (Array.isArray(v)) return v.map((x, i) => [String(i), x]);
     if (isObj(v)) return Object.entries(v);
-    fail(ctx, path, `expected ${what}, got ${JSON.stringify(v)}`);
+    fail(ctx, path, `expected ${what}${got(ctx, v)}`);
     return undefined;
 }
 
 export function value(ctx: Ctx, f: Field, v: unknown, path: string): unknown {
+    [ctx, v] = open(ctx, v);
     if (v === UNKNOWN) return v;
     if (v === null || v === undefined) {
-        if (!f.nullable) fail(ctx, path, "cannot be null; leave it out to keep the server's value");
+        if (!f.nullable) fail(ctx, path, "cannot be null; leave it out to reset it");
         return null;
     }
     if (f.kind === "set") {
@@ -216,7 +232,7 @@ export function value(ctx: Ctx, f: Field, v: unknown, path: string): unknown {
             if (!Array.isArray(v) && x !== true) continue;
             const el = f.element ?? { kind: "string" };
             const raw = el.kind === "number" && typeof item === "string" ? Number(item) : item;
-            const norm = item === UNKNOWN ? item : scalar(ctx, el, raw, `${path}[${k}]`);
+            const norm = value(ctx, el as Field, raw, `${path}[${k}]`);
             out[String(norm)] = true;
         }
         if (f.minItems !== undefined && Object.keys(out).length < f.minItems) fail(ctx, path, `needs at least ${f.minItems} item(s)`);
@@ -230,7 +246,7 @@ export function value(ctx: Ctx, f: Field, v: unknown, path: string): unknown {
         return Object.fromEntries(list.map(([k, x], i) => [String(i), object(ctx, f.element?.objectName ?? f.objectName ?? "", x, `${path}[${k}]`, false)]));
     }
     if (f.kind === "map") {
-        if (!isObj(v)) return bad(ctx, path, `expected an object, got ${JSON.stringify(v)}`, v);
+        if (!isObj(v)) return bad(ctx, path, `expected an object${got(ctx, v)}`, v);
         const out: Obj = {};
         for (const [k, x] of Object.entries(v)) {
             if (k.trim() === "") {
@@ -248,13 +264,14 @@ export function value(ctx: Ctx, f: Field, v: unknown, path: string): unknown {
 
 /** An embedded or top-level object: `@type` for variant schemas, known and writable fields only. */
 export function object(ctx: Ctx, schemaName: string, v: unknown, path: string, creating: boolean, top = false): unknown {
+    [ctx, v] = open(ctx, v);
     if (v === UNKNOWN) return v;
-    if (!isObj(v)) return bad(ctx, path, `expected an object, got ${JSON.stringify(v)}`, v);
+    if (!isObj(v)) return bad(ctx, path, `expected an object${got(ctx, v)}`, v);
     const variants = variantsOf(ctx.subset, schemaName);
-    const type = v["@type"];
+    const type = unwrap(v["@type"]);
     if (variants && type !== UNKNOWN && (typeof type !== "string" || !variants.includes(type))) {
-        const got = type === undefined ? "missing" : `${JSON.stringify(type)} is not valid${typeof type === "string" ? hint(type, variants) : ""}`;
-        fail(ctx, `${path}${path ? "." : ""}@type`, `${got}; variant objects need "@type": one of ${variants.join(", ")}`);
+        const bad = type === undefined ? "missing" : ctx.hide ? "not valid" : `${JSON.stringify(type)} is not valid${typeof type === "string" ? hint(type, variants) : ""}`;
+        fail(ctx, join(path, "@type"), `${bad}; variant objects need "@type": one of ${variants.join(", ")}`);
         return v;
     }
     const fields = type === UNKNOWN ? undefined : fieldsOf(ctx.subset, schemaName, type);
@@ -263,7 +280,7 @@ export function object(ctx: Ctx, schemaName: string, v: unknown, path: string, c
     const out: Obj = variants ? { "@type": type } : {};
     for (const [k, x] of Object.entries(v)) {
         if (k === "@type" && variants) continue;
-        const p = `${path}${path ? "." : ""}${k}`;
+        const p = join(path, k);
         const f = fields[k];
         if (!f) {
             fail(ctx, p, `unknown property${hint(k, Object.keys(fields))}${k === "id" ? "; ids are assigned by the server" : ""}`);
@@ -275,12 +292,12 @@ export function object(ctx: Ctx, schemaName: string, v: unknown, path: string, c
         }
         if (x === undefined) continue;
         const rule = rules[k] ?? (top && ctx.lowercase.includes(k) ? "lower" : ctx.rule);
-        out[k] = value(rule === ctx.rule ? ctx : { ...ctx, rule }, f, x, p);
+        out[k] = value({ ...ctx, rule, hide: ctx.hide || isSecretField(f) }, f, x, p);
     }
     // Variant objects are rebuilt from defaults whenever written, so their required fields must be present.
     if (creating || (variants && !top)) {
         for (const [k, f] of Object.entries(fields)) {
-            if (f.mustProvide && !(k in out)) fail(ctx, `${path}${path ? "." : ""}${k}`, "is required");
+            if (f.mustProvide && !(k in out)) fail(ctx, join(path, k), "is required");
         }
     }
     return out;

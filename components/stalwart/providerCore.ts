@@ -5,14 +5,16 @@
  * modules are `require`d inside functions. Every CRUD call is one HTTP request: /set and /get
  * travel together (the /get reads a create back through `#c0`). Only the unusual paths cost more:
  * adopting an existing object reads it first, then patches only what differs; a create whose
- * read-back failed reads the new id once more (and keeps the id even if that fails too).
+ * read-back failed reads the new id once more (and keeps the id even if that fails too); a create
+ * without a natural key whose connection dropped looks for the object it may have made first.
+ * Values in the engine's secret envelope are unwrapped on the way in.
  */
 import type * as pulumi from "@pulumi/pulumi";
 import { configFrom, resolveConnection, type StalwartConfig } from "./credentials";
 import { buildPatch, diffProperties, hashSecrets, newSalt, project, redact, sha256, stable, topFields } from "./diff";
 import { methodErrorMessage, setErrorMessage } from "./errors";
-import { jmapRequest, type MethodCall } from "./jmap";
-import { checkProperties, isObj } from "./normalize";
+import { type JmapResult, jmapRequest, type MethodCall } from "./jmap";
+import { checkProperties, isObj, unwrap } from "./normalize";
 import type { ObjectSchemaSubset } from "./schema/types";
 
 /** Bump when the provider's behaviour changes, so `providerVersion` forces an update everywhere. */
@@ -51,7 +53,7 @@ export function makeProvider(type: string, packed: string, lowercase: readonly s
     /** `x:Domain "example.test"`, `x:Account name=… domainId=…` or `x:Tracer id "x"`, for messages. */
     const who = (props: Obj, id?: string) => {
         const [k, ...more] = naturalKeys();
-        const key = more.length ? naturalKeys().map((p) => `${p}=${JSON.stringify(props?.[p])}`).join(" ") : k && props?.[k] !== undefined ? JSON.stringify(props[k]) : "";
+        const key = more.length ? [k!, ...more].map((p) => `${p}=${JSON.stringify(props?.[p])}`).join(" ") : k && props?.[k] !== undefined ? JSON.stringify(props[k]) : "";
         return `${type}${key ? ` ${key}` : ""}${id ? ` (id ${JSON.stringify(id)})` : ""}`;
     };
     /** The arguments of one method response, or the method error turned into a message. */
@@ -87,9 +89,9 @@ export function makeProvider(type: string, packed: string, lowercase: readonly s
      * Throws the SetError of `key` from this operation's result map (Stalwart may send every map,
      * empty or null), or when the response confirms neither success nor failure.
      */
-    const writeFailed = (set: Obj, key: string, op: "update" | "adopt" | "destroy", name: string) => {
+    const writeFailed = (set: Obj, key: string, op: "update" | "adopt" | "destroy", name: string, props?: Obj) => {
         const err = (op === "destroy" ? set.notDestroyed : set.notUpdated)?.[key];
-        if (err) throw new Error(setErrorMessage(op, name, err, secretName));
+        if (err) throw new Error(setErrorMessage(op, name, err, secretName, undefined, props));
         if (!(op === "destroy" ? set.destroyed?.includes?.(key) : isObj(set.updated) && key in set.updated)) throw new Error(`${name}: ${type}/set did not confirm the ${op}; re-run to reconcile`);
     };
     /** A natural-key value as Stalwart compares it: lower-cased where it lower-cases (check() already gives domains as A-labels). */
@@ -112,7 +114,7 @@ export function makeProvider(type: string, packed: string, lowercase: readonly s
         const patch = buildPatch(subset, d.changed, news.properties, server, hashes, oldHashes);
         const calls = Object.keys(patch).length > 0 ? [setCall(news, { update: { [id]: patch } }), getCall(news, id)] : [getCall(news, id)];
         const { responses } = await jmapRequest(connect(), calls);
-        if (calls.length > 1) writeFailed(answer(responses, "s", `${type}/set`, name), id, adopting ? "adopt" : "update", name);
+        if (calls.length > 1) writeFailed(answer(responses, "s", `${type}/set`, name), id, adopting ? "adopt" : "update", name, news.properties);
         const keep: Obj = { changedProperties: changedOf(patch), adopted: olds.adopted ?? false };
         if (olds.createdSecret !== undefined) keep.createdSecret = olds.createdSecret;
         return { outs: await outputs(news, id, viewOf(responses, name, id), olds.salt, keep) };
@@ -124,23 +126,27 @@ export function makeProvider(type: string, packed: string, lowercase: readonly s
      * serverSet/immutable fields or "****", Account credentials per field so app passwords and API keys survive.
      */
     const adopt = async (inputs: Obj, err: Obj, salt: string) => {
-        const subset = load();
         const props: Obj = inputs.properties;
         const name = who(props);
         const keys = naturalKeys();
+        // §3.3: the existing object is `objectId`, or `existingId` (then of this type).
         const ref = err.objectId ?? {};
-        const existing = String(ref.id ?? "");
+        const existing = String(ref.id ?? err.existingId ?? "");
         const refuse = (why: string) => new Error(setErrorMessage("create", name, err, secretName, why));
-        if (!existing || String(ref.object).replace(/^x:/, "") !== type.slice(2)) throw refuse("is another kind of object");
+        if (!existing || String(ref.object ?? type).replace(/^x:/, "") !== type.slice(2)) throw refuse("is another kind of object");
         const outside = (Array.isArray(err.properties) ? err.properties : []).map((p: unknown) => String(p).replace(/^\//, "").split("/")[0]!).filter((p: string) => !keys.includes(p));
         if (!keys.length || outside.length) throw refuse(`clashes on ${outside.join(", ") || "a unique key"}, not on the natural key`);
         const current = found((await jmapRequest(connect(), [getCall(inputs, existing)])).responses, name, existing);
         if (!current) throw refuse("could not be read; re-run");
         if (keys.some((k) => keyValue(k, current[k]) !== keyValue(k, props[k]))) throw refuse(`is ${who(current)}`);
-        // As if these inputs had been written before: only the server's view decides what to patch.
-        const olds = { managed: redact(subset, props).redacted, secretHashes: {}, properties: current, salt, adopted: true };
-        return { id: existing, outs: (await update(existing, olds, inputs, true)).outs };
+        return take(inputs, existing, current, salt, true);
     };
+    /** As if these inputs had been written to `current` before: only the server's view decides what to patch. */
+    const take = async (inputs: Obj, id: string, current: Obj, salt: string, adopted: boolean) => {
+        const olds = { managed: redact(load(), inputs.properties).redacted, secretHashes: {}, properties: current, salt, adopted };
+        return { id, outs: (await update(id, olds, inputs, true)).outs };
+    };
+
     const changedOf = (patch: Obj) => [...new Set(Object.keys(patch).map((k) => k.split("/")[0]!))].sort();
 
     return {
@@ -148,8 +154,10 @@ export function makeProvider(type: string, packed: string, lowercase: readonly s
             state.config = configFrom((k) => req.config.get(k));
         },
 
-        async check(olds: Obj, news: Obj) {
+        async check(olds: Obj, raw: Obj) {
             const subset = load();
+            // properties are unwrapped by checkProperties, which then never shows a sealed value in a reason
+            const news = { ...unwrap(raw), properties: raw.properties };
             const failures: pulumi.dynamic.CheckFailure[] = [];
             if (news.objectType !== type) failures.push({ property: "objectType", reason: `this provider manages ${type}, not ${JSON.stringify(news.objectType)}` });
             const creating = subset.object.kind === "collection";
@@ -166,6 +174,7 @@ export function makeProvider(type: string, packed: string, lowercase: readonly s
         },
 
         async diff(_id: string, olds: Obj, news: Obj) {
+            [olds, news] = unwrap([olds, news]);
             const replaces: string[] = [];
             if (olds.objectType !== news.objectType) replaces.push("objectType");
             if ((olds.accountId ?? null) !== (news.accountId ?? null)) replaces.push("accountId");
@@ -177,21 +186,36 @@ export function makeProvider(type: string, packed: string, lowercase: readonly s
         },
 
         async create(inputs: Obj) {
+            inputs = unwrap(inputs);
             const subset = load();
             const o = subset.object;
             const props: Obj = inputs.properties;
             const name = who(props);
             const conn = connect();
             const salt = newSalt();
+            const { redacted } = redact(subset, props);
             if (o.kind === "singleton") {
                 // Never a JMAP create on a singleton (it would reset every other setting): update what is given.
                 const { responses } = await jmapRequest(conn, [setCall(inputs, { update: { singleton: props } }), getCall(inputs, "singleton")]);
-                writeFailed(answer(responses, "s", `${type}/set`, name), "singleton", "update", name);
+                writeFailed(answer(responses, "s", `${type}/set`, name), "singleton", "update", name, props);
                 const outs = await outputs(inputs, "singleton", viewOf(responses, name, "singleton"), salt, { changedProperties: changedOf(props), adopted: true });
                 return { id: "singleton", outs };
             }
-            // A create re-sent after an attempt that may have been applied is only safe when a natural key exposes the first one.
-            const first = await jmapRequest(conn, [setCall(inputs, { create: { c0: props } }), getCall(inputs, "#c0")], { retryAfterDrop: naturalKeys().length > 0 });
+            // A create re-sent after a dropped connection may meet the first one: a natural key exposes it (adopt below).
+            // Without one, the type's objects are read first (/get ids:null, up to the server's 500); the only one whose
+            // view covers the inputs (secrets aside: both sides show "****") is taken instead of a new create.
+            let first: JmapResult | undefined;
+            for (let n = 0; !first; ) {
+                try {
+                    first = await jmapRequest(conn, [setCall(inputs, { create: { c0: props } }), getCall(inputs, "#c0")], { retryAfterDrop: naturalKeys().length > 0 });
+                } catch (e: any) {
+                    if (!e.dropped || ++n > 3) throw e;
+                    const { responses } = await jmapRequest(conn, [[`${type}/get`, { ...scope(inputs), ids: null }, "g"]]);
+                    const same: Obj[] = (answer(responses, "g", `${type}/get`, name).list ?? []).filter((o: Obj) => !diffProperties(subset, { managed: redacted, secretHashes: {}, server: o }, redacted, {}).changed.length);
+                    if (same[1]) throw new Error(`${name}: objects ${same.map((o) => o.id).join(", ")} match the inputs after a dropped create: import one`, { cause: e });
+                    if (same[0]) return take(inputs, String(same[0].id), same[0], salt, false);
+                }
+            }
             const set = answer(first.responses, "s", `${type}/set`, name);
             const created = set.created?.c0;
             if (created?.id) {
@@ -202,14 +226,14 @@ export function makeProvider(type: string, packed: string, lowercase: readonly s
                 const read = (r: { responses: MethodCall[] }) => viewOf(r.responses, name, id);
                 const view = await Promise.resolve(first).then(read).catch(() => jmapRequest(conn, [getCall(inputs, id)]).then(read)).catch(() => undefined);
                 // Still unread: keep what was written (secrets masked); the next refresh reads the rest.
-                return { id, outs: await outputs(inputs, id, view ?? redact(subset, props).redacted, salt, extra) };
+                return { id, outs: await outputs(inputs, id, view ?? redacted, salt, extra) };
             }
             const err = set.notCreated?.c0;
             if (err?.type === "primaryKeyViolation" && (inputs.adopt || first.retriedAfterDrop)) return adopt(inputs, err, salt);
-            throw new Error(setErrorMessage("create", name, err ?? { type: "unknown", description: "no created or notCreated entry in the response" }, secretName));
+            throw new Error(setErrorMessage("create", name, err ?? { type: "unknown", description: "no created or notCreated entry in the response" }, secretName, undefined, props));
         },
 
-        update,
+        update: (id: string, olds: Obj, news: Obj) => update(id, unwrap(olds), unwrap(news)),
 
         async delete(id: string, props: Obj) {
             // A singleton cannot be destroyed; forgetting it leaves the server as it is.
@@ -229,7 +253,9 @@ export function makeProvider(type: string, packed: string, lowercase: readonly s
             if (!server) return { id: "", props: {} };
             const managed: Obj = isObj(props.managed) ? props.managed : {};
             const fields = topFields(subset, server);
-            const properties = Object.fromEntries(Object.keys(managed).filter((k) => k in server).map((k) => [k, project(subset, fields[k], server[k], managed[k])]));
+            // /get returns every property but those it never returns (AcmeProvider EAB): they stay as written, neither drift nor a removal.
+            const seen = { ...managed, ...server };
+            const properties = Object.fromEntries(Object.keys(managed).map((k) => [k, project(subset, fields[k], seen[k], managed[k])]));
             const inputs: Obj = { objectType: type, properties, adopt: props.adopt, providerVersion: props.providerVersion, ...scope(props) };
             return { id, props: { ...props, properties: server }, inputs };
         },

@@ -165,14 +165,47 @@ describe("read-back after a create (finding 4)", () => {
 });
 
 describe("writes that may have been applied (finding 5)", () => {
-    it("a create without a natural key is not re-sent after a 502; the error says why", async () => {
-        const news = await inputs("x:Tracer", { "@type": "Stdout", level: "info" });
-        const before = Object.keys(sim.stored("x:Tracer")).length;
+    it("a 5xx is re-sent for every request, a create without a natural key included: the server did not process it", async () => {
+        const news = await inputs("x:Tracer", { "@type": "Log", path: "/var/log/after-502", level: "info" });
         sim.resetCounters();
-        sim.faults.failAfterCommit(1, 502);
-        await expect(host.create(news)).rejects.toThrow(/HTTP 502 \(not re-sent: the write may have been applied; re-run to reconcile\)/);
-        expect(sim.counters.jmapRequests).toBe(1);
-        expect(Object.keys(sim.stored("x:Tracer")).length).toBe(before + 1); // it was applied: no duplicate was made
+        sim.faults.failNext(1, 502);
+        const created = await host.create(news);
+        expect(sim.counters.requests).toBe(2);
+        expect(Object.values(sim.stored("x:Tracer")).filter((t) => t.path === "/var/log/after-502")).toHaveLength(1);
+        expect(sim.stored("x:Tracer", created.id)).toMatchObject({ path: "/var/log/after-502" });
+    });
+
+    it("a create without a natural key whose connection dropped after the commit takes the object it made: no duplicate", async () => {
+        const news = await inputs("x:Tracer", { "@type": "Log", path: "/var/log/dropped", level: "warn" });
+        sim.resetCounters();
+        sim.faults.dropAfterCommit(1);
+        const created = await host.create(news);
+        const all = Object.entries(sim.stored("x:Tracer")).filter(([, t]) => t.path === "/var/log/dropped");
+        expect(all.map(([id]) => id)).toEqual([created.id]);
+        expect(setCalls()).toHaveLength(1); // the dropped create only
+        expect(sim.jmapLog.map((b: any) => b.methodCalls[0][0])).toEqual(["x:Tracer/set", "x:Tracer/get", "x:Tracer/get"]);
+        expect(sim.jmapLog[1]).toMatchObject({ methodCalls: [["x:Tracer/get", { ids: null }, "g"]] });
+        expect(created.properties).toMatchObject({ objectId: created.id, properties: { "@type": "Log", path: "/var/log/dropped", level: "warn" } });
+        expect(await host.diff(created.id, created.properties, news)).toMatchObject({ changes: "none" });
+    });
+
+    it("dropped before it was processed: nothing matches, so the create is sent again", async () => {
+        const news = await inputs("x:Role", { description: "dropped before commit" });
+        sim.resetCounters();
+        sim.faults.dropNext(1);
+        const created = await host.create(news);
+        expect(Object.values(sim.stored("x:Role")).filter((r) => r.description === "dropped before commit")).toHaveLength(1);
+        expect(sim.stored("x:Role", created.id)).toMatchObject({ description: "dropped before commit" });
+        expect(sim.jmapLog.map((b: any) => b.methodCalls[0][0])).toEqual(["x:Role/get", "x:Role/set"]);
+    });
+
+    it("several objects match after a dropped create: an error names them, nothing is created", async () => {
+        const twin = { "@type": "Log", path: "/var/log/twins", level: "error" };
+        const ids = [await made("x:Tracer", twin), await made("x:Tracer", twin)];
+        const news = await inputs("x:Tracer", twin);
+        sim.faults.dropNext(1);
+        await expect(host.create(news)).rejects.toThrow(new RegExp(`x:Tracer: objects ${ids.join(", ")} match the inputs after a dropped create: import one`));
+        expect(Object.values(sim.stored("x:Tracer")).filter((t) => t.path === "/var/log/twins")).toHaveLength(2);
     });
 
     it("a natural-key create re-sent after a 502 that followed its commit takes its own object back, even with adopt false", async () => {

@@ -1,6 +1,6 @@
 // Diff, secret hashing and patch computation against the real generated descriptors.
 import { describe, expect, it } from "vitest";
-import { buildPatch, diffProperties, hashSecrets, MASK, redact } from "../../components/stalwart/diff";
+import { buildPatch, diffProperties, hashSecrets, MASK, redact, resetValue } from "../../components/stalwart/diff";
 import { UNKNOWN } from "../../components/stalwart/normalize";
 import { subsetFor } from "../../components/stalwart/schema/table";
 
@@ -20,14 +20,13 @@ async function diff(type: string, before: Awaited<ReturnType<typeof prior>>, new
 const domainServer = { name: "example.test", aliases: { "a.test": true }, isEnabled: true, description: null, dkimManagement: { "@type": "Manual" }, createdAt: "2030-01-01T00:00:00Z" };
 
 describe("diff", () => {
-    it("x:Domain: no-op, input change, drift, removal is not a write", async () => {
+    it("x:Domain: no-op, input change, drift", async () => {
         const props = { name: "example.test", aliases: { "a.test": true }, dkimManagement: { "@type": "Manual" } };
         const before = await prior("x:Domain", props, domainServer);
         expect((await diff("x:Domain", before, props)).changed).toEqual([]);
         expect((await diff("x:Domain", before, { ...props, description: "mail" })).changed).toEqual(["description"]);
         const drifted = await prior("x:Domain", props, { ...domainServer, aliases: { "a.test": true, "hand.test": true } });
         expect((await diff("x:Domain", drifted, props)).changed).toEqual(["aliases"]);
-        expect((await diff("x:Domain", before, { name: "example.test" })).changed).toEqual([]);
         expect((await diff("x:Domain", before, { ...props, description: UNKNOWN })).changed).toEqual(["description"]);
     });
 
@@ -82,6 +81,60 @@ describe("diff", () => {
         const news = { ...props, secretKey: { "@type": "Value", secret: "k2" } };
         const rotated = await diff("x:BlobStore", before, news);
         expect(buildPatch(subsetFor("x:BlobStore"), rotated.changed, news, server, rotated.hashes, before.secretHashes)).toEqual({ secretKey: { "@type": "Value", secret: "k2" } });
+    });
+});
+
+describe("a property left out of the inputs", () => {
+    const patchFor = async (type: string, props: Obj, server: Obj, news: Obj) => {
+        const before = await prior(type, props, server);
+        const d = await diff(type, before, news);
+        return { ...d, patch: buildPatch(subsetFor(type), d.changed, news, server, d.hashes, before.secretHashes) };
+    };
+
+    it("is a change, reset to null, the default, {} or the default variant", async () => {
+        const props = { name: "example.test", description: "hello", aliases: { "a.test": true }, isEnabled: false, allowRelaying: true, dkimManagement: { "@type": "Manual" } };
+        const server = { ...domainServer, ...props, reportAddressUri: "mailto:postmaster" };
+        const d = await patchFor("x:Domain", props, server, { name: "example.test" });
+        expect(d).toMatchObject({ changed: ["description", "aliases", "isEnabled", "allowRelaying", "dkimManagement"], replaces: [] });
+        expect(d.patch).toEqual({ description: null, aliases: {}, isEnabled: true, allowRelaying: false, dkimManagement: { "@type": "Automatic" } });
+    });
+
+    it("already at its reset value: still a change once (the state forgets it), no write", async () => {
+        const props = { name: "example.test", description: "hello" };
+        const d = await patchFor("x:Domain", props, { ...domainServer, description: null }, { name: "example.test" });
+        expect(d.changed).toEqual(["description"]);
+        expect(d.patch).toEqual({});
+    });
+
+    it("what cannot be reset is only forgotten: required without default, immutable, a secret variant, Account credentials", async () => {
+        const settings = await patchFor("x:SystemSettings", { defaultDomainId: "b", defaultHostname: "mail.a.test" }, { defaultDomainId: "b", defaultHostname: "mail.a.test" }, { defaultHostname: "mail.a.test" });
+        expect(settings).toMatchObject({ changed: ["defaultDomainId"], replaces: [], patch: {} });
+        const acme = await patchFor("x:AcmeProvider", { contact: { "a@a.test": true }, directory: "https://staging.test/dir" }, { contact: { "a@a.test": true }, directory: "https://staging.test/dir" }, { contact: { "a@a.test": true } });
+        expect(acme).toMatchObject({ changed: ["directory"], replaces: [], patch: {} });
+        const s3 = { "@type": "S3", bucket: "mail", secretKey: { "@type": "Value", secret: "k1" } };
+        const blob = await patchFor("x:BlobStore", s3, { ...s3, secretKey: { "@type": "Value", secret: MASK } }, { "@type": "S3", bucket: "mail" });
+        expect(blob).toMatchObject({ changed: ["secretKey"], patch: {} });
+        const user = { "@type": "User", name: "alice", domainId: "b", credentials: { "0": { "@type": "Password", secret: "old pass phrase" } } };
+        const account = await patchFor("x:Account", user, { ...user, credentials: { "0": { "@type": "ApiKey", secret: MASK }, "1": { "@type": "Password", secret: MASK } } }, { "@type": "User", name: "alice", domainId: "b" });
+        expect(account).toMatchObject({ changed: ["credentials"], patch: {} });
+        expect(resetValue(subsetFor("x:BlobStore"), { kind: "object", objectName: "x:SecretKeyOptional", nullable: false, update: "mutable" }, "secretKey")).toEqual({ "@type": "None" });
+    });
+
+    it("singletons too: x:Authentication directoryId goes back to null", async () => {
+        const d = await patchFor("x:Authentication", { directoryId: "d", passwordMinLength: 12 }, { directoryId: "d", passwordMinLength: 12 }, { passwordMinLength: 12 });
+        expect(d).toMatchObject({ changed: ["directoryId"], patch: { directoryId: null } });
+    });
+});
+
+describe("properties /get never returns (x:AcmeProvider eabKeyId, eabHmacKey)", () => {
+    it("are compared with what was written and the secret hash, never with the server", async () => {
+        const props = { contact: { "a@a.test": true }, eabKeyId: "kid", eabHmacKey: "hmac" };
+        const server = { contact: { "a@a.test": true }, directory: "https://acme-v02.api.letsencrypt.org/directory", challengeType: "TlsAlpn01" };
+        const before = await prior("x:AcmeProvider", props, server);
+        expect(before.managed).toEqual({ ...props, eabHmacKey: MASK });
+        expect(await diff("x:AcmeProvider", before, props)).toMatchObject({ changed: [], replaces: [] });
+        expect(await diff("x:AcmeProvider", before, { ...props, eabKeyId: "kid2" })).toMatchObject({ changed: ["eabKeyId"], replaces: ["eabKeyId"] });
+        expect(await diff("x:AcmeProvider", before, { ...props, eabHmacKey: "hmac2" })).toMatchObject({ changed: ["eabHmacKey"], replaces: ["eabHmacKey"] });
     });
 });
 

@@ -1,6 +1,6 @@
 // SetError and method-error messages: object, property, server description, the other object.
 import { describe, expect, it } from "vitest";
-import { methodErrorMessage, setErrorMessage } from "../../components/stalwart/errors";
+import { methodErrorMessage, pathsTo, setErrorMessage } from "../../components/stalwart/errors";
 
 const who = 'x:Domain "example.test" (id "b")';
 
@@ -17,6 +17,25 @@ describe("setErrorMessage", () => {
         expect(linked).toMatch(/still referenced by x:Account id "c", x:DkimSignature id "x1"/);
         const fk = setErrorMessage("create", 'x:Account name="a" domainId="zz"', { type: "invalidForeignKey", properties: ["domainId"], objectId: { object: "Domain", id: "zz" } });
         expect(fk).toMatch(/invalidForeignKey on property domainId \(refers to x:Domain id "zz", which does not exist/);
+    });
+
+    it("invalidForeignKey with only objectId (§3.3): the property is found in the inputs sent, set members and nested values too", () => {
+        const err = { type: "invalidForeignKey", objectId: { object: "Directory", id: "zz" } };
+        expect(setErrorMessage("update", "x:Authentication", err, undefined, undefined, { directoryId: "zz", passwordMinLength: 8 })).toBe(
+            'x:Authentication: update failed with invalidForeignKey on property directoryId (refers to x:Directory id "zz", which does not exist or is not visible)',
+        );
+        const inputs = { "@type": "User", name: "a", domainId: "b", memberGroupIds: { c: true, zz: true }, aliases: { "0": { name: "x", domainId: "zz" } } };
+        expect(pathsTo(inputs, "zz")).toEqual(["memberGroupIds", "aliases/0/domainId"]);
+        expect(setErrorMessage("create", "x:Account", { ...err, objectId: { object: "Account", id: "zz" } }, undefined, undefined, inputs)).toMatch(
+            /invalidForeignKey on properties memberGroupIds, aliases\/0\/domainId \(refers to x:Account id "zz"/,
+        );
+        // the server's properties win; without inputs or a match the message still names the target
+        expect(setErrorMessage("create", "x:A", { ...err, properties: ["roleIds"] }, undefined, undefined, inputs)).toMatch(/on property roleIds \(/);
+        expect(setErrorMessage("create", "x:A", err)).toMatch(/x:A: create failed with invalidForeignKey \(refers to x:Directory id "zz"/);
+    });
+
+    it("primaryKeyViolation may name the existing object by existingId only", () => {
+        expect(setErrorMessage("create", who, { type: "primaryKeyViolation", properties: ["name"], existingId: "c" })).toMatch(/on property name \(id "c" already has this value; set adopt/);
     });
 
     it("primaryKeyViolation, validationFailed (secret values withheld), singleton, notFound, others", () => {

@@ -1,6 +1,7 @@
 // check(): validation and normalization against the real generated descriptors.
 import { describe, expect, it } from "vitest";
-import { checkProperties, normalizeDomainName, parseDuration, UNKNOWN } from "../../components/stalwart/normalize";
+import { checkProperties, normalizeDomainName, parseDuration, UNKNOWN, unwrap } from "../../components/stalwart/normalize";
+import { engineSecret } from "../support/providerHost";
 import { LOWERCASE_PROPERTIES, stalwartProvider } from "../../components/stalwart/provider";
 import { subsetFor } from "../../components/stalwart/schema/table";
 
@@ -124,6 +125,29 @@ describe("checkProperties", () => {
         expect(headers.properties).toEqual({ responseHeaders: { "X-Ok": "1" } });
         const enumMap = reasons(check("x:Account", { "@type": "User", name: "a", domainId: "b", quotas: { "": 1 } }));
         expect(enumMap["properties.quotas"]).toMatch(/empty keys .* are rejected/);
+    });
+
+    it("secret envelopes at any depth are unwrapped; their values and secret fields are never shown in a reason", () => {
+        const ok = check("x:OAuthClient", { clientId: engineSecret("web"), secret: engineSecret("s3cret"), contacts: [engineSecret("Ops@A.test")] });
+        expect(ok).toEqual({ properties: { clientId: "web", secret: "s3cret", contacts: { "ops@a.test": true } }, failures: [] });
+        const whole = check("x:BlobStore", engineSecret({ "@type": "S3", bucket: "mail", secretKey: { "@type": "Value", secret: engineSecret(engineSecret("k1")) } }), false);
+        expect(whole).toEqual({ properties: { "@type": "S3", bucket: "mail", secretKey: { "@type": "Value", secret: "k1" } }, failures: [] });
+        expect(unwrap({ a: [engineSecret({ b: engineSecret(1) })] })).toEqual({ a: [{ b: 1 }] });
+
+        const bad = check("x:OAuthClient", { clientId: engineSecret(424242), secret: 131313, expiresAt: engineSecret("soon-ish") });
+        expect(reasons(bad)).toEqual({
+            "properties.clientId": "expected a string",
+            "properties.secret": "expected a string",
+            "properties.expiresAt": "expected a date-time such as 2030-01-01T00:00:00Z",
+        });
+        const listener = reasons(check("x:NetworkListener", { name: "smtp", bind: ["[::]:25"], protocol: engineSecret("smpt-secret"), tlsTimeout: engineSecret("later-secret") }));
+        expect(JSON.stringify(listener)).not.toMatch(/secret/);
+        expect(listener["properties.protocol"]).toMatch(/^the value is not a valid value/);
+        expect(listener["properties.tlsTimeout"]).toMatch(/^the value is not a duration/);
+        const domain = reasons(check("x:Domain", engineSecret({ name: "exa%mple.test", aliases: "hidden-alias" })));
+        expect(domain).toEqual({ "properties.name": "not a valid domain name", "properties.aliases": "expected an array or an object of {item: true}" });
+        // outside envelopes, values are still shown
+        expect(reasons(check("x:OAuthClient", { clientId: 424242 }))["properties.clientId"]).toBe("expected a string, got 424242");
     });
 
     it("normalizes inside the bundled provider too (node:url required at run time)", async () => {

@@ -52,6 +52,7 @@ export class JmapProcessor {
     /** injected method errors: the next `n` calls of a method answer `["error", {type}]` */
     readonly methodFaults = new Map<string, { n: number; type: string }>();
     setResultMaps: SetResultMaps = "omit";
+    setErrorShape: ((err: JsonObject) => JsonObject) | undefined;
 
     constructor(
         private readonly env: RulesEnv,
@@ -117,7 +118,7 @@ export class JmapProcessor {
         }
         const writes = ["create", "update"].some((k) => isPlainObject(args[k]) && Object.keys(args[k]).length > 0) || (Array.isArray(args.destroy) && args.destroy.length > 0);
         if (writes) this.counters.jmapWrites++;
-        return runSet({ env: this.env, accountId, createdIds, runAction: (v) => this.action(v), resultMaps: this.setResultMaps }, type, args);
+        return runSet({ env: this.env, accountId, createdIds, runAction: (v) => this.action(v), resultMaps: this.setResultMaps, errorShape: this.setErrorShape }, type, args);
     }
 
     /** accountId may be omitted or null (the caller's own); another account needs impersonation. */

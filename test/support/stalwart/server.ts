@@ -29,6 +29,8 @@ export interface Faults {
     failMethod(method: string, n: number, type?: string): void;
     /** how /set answers result maps with nothing in them: left out (default), present and empty, or null */
     setResultMaps: SetResultMaps;
+    /** rewrites every SetError /set answers (e.g. naming the existing object by `existingId` only, §3.3) */
+    setErrorShape: ((err: JsonObject) => JsonObject) | undefined;
 }
 
 export interface HttpOptions {
@@ -80,6 +82,12 @@ export class HttpFront {
             },
             set setResultMaps(v: SetResultMaps) {
                 jmap.setResultMaps = v;
+            },
+            get setErrorShape() {
+                return jmap.setErrorShape;
+            },
+            set setErrorShape(v: ((err: JsonObject) => JsonObject) | undefined) {
+                jmap.setErrorShape = v;
             },
             dropNext: (n) => {
                 this.drop = n;

@@ -25,17 +25,19 @@ export interface SetContext {
     runAction(variant: string): SetError | undefined;
     /** result maps with nothing in them: left out (default), present and empty, or null */
     resultMaps?: SetResultMaps;
+    /** a fault: rewrites each SetError before it is answered */
+    errorShape?: (err: JsonObject) => JsonObject;
 }
 
 export type SetResultMaps = "omit" | "empty" | "null";
 
 type Outcome = { ok: Json } | { error: SetError };
 
-const attempt = (fn: () => Json): Outcome => {
+const attempt = (fn: () => Json, shape?: (err: JsonObject) => JsonObject): Outcome => {
     try {
         return { ok: fn() };
     } catch (e) {
-        if (e instanceof SetErrorException) return { error: e.setError };
+        if (e instanceof SetErrorException) return { error: shape ? (shape(e.setError as unknown as JsonObject) as unknown as SetError) : e.setError };
         throw e;
     }
 };
@@ -56,19 +58,19 @@ export function runSet(ctx: SetContext, type: string, args: JsonObject): JsonObj
     const notDestroyed: JsonObject = {};
 
     for (const cid of createOrder(create)) {
-        const r = attempt(() => createOne(ctx, type, cid, create[cid]!));
+        const r = attempt(() => createOne(ctx, type, cid, create[cid]!), ctx.errorShape);
         if ("ok" in r) created[cid] = r.ok;
         else notCreated[cid] = r.error as unknown as JsonObject;
     }
     for (const [id, patch] of Object.entries(update)) {
         const r = destroy.includes(id)
             ? { error: { type: "willDestroy", description: "Object will be destroyed." } }
-            : attempt(() => updateOne(ctx, type, id, patch));
+            : attempt(() => updateOne(ctx, type, id, patch), ctx.errorShape);
         if ("ok" in r) updated[id] = r.ok;
         else notUpdated[id] = r.error as unknown as JsonObject;
     }
     for (const id of destroy) {
-        const r = attempt(() => destroyOne(ctx, type, id));
+        const r = attempt(() => destroyOne(ctx, type, id), ctx.errorShape);
         if ("ok" in r) destroyed.push(id);
         else notDestroyed[id] = r.error as unknown as JsonObject;
     }
@@ -236,7 +238,7 @@ function checkWrite(ctx: SetContext, type: string, id: string | undefined, obj: 
             throw new SetErrorException({
                 type: "invalidForeignKey",
                 description: `Referenced ${ref.type.slice(2)} does not exist.`,
-                properties: [ref.path],
+                // §3.3: only the target, no `properties`; a client finds the property from what it sent.
                 objectId: objectRef(ref.type, ref.id),
             });
         }
