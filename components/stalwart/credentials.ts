@@ -33,18 +33,16 @@ export function resolveConnection(env: Record<string, string | undefined>, confi
         throw new Error("Stalwart endpoint unknown: set the Pulumi config stalwart:url or STALWART_URL (e.g. http://127.0.0.1:8080).");
     }
     const basic = (user: string, password: string) => `Basic ${Buffer.from(`${user}:${password}`, "utf8").toString("base64")}`;
-    const envCredentials = (): [string, string] | undefined =>
-        present(env.STALWART_TOKEN)
-            ? [`Bearer ${env.STALWART_TOKEN}`, "env STALWART_TOKEN"]
-            : present(env.STALWART_USER) && present(env.STALWART_PASSWORD)
-              ? [basic(env.STALWART_USER, env.STALWART_PASSWORD), "env STALWART_USER/STALWART_PASSWORD"]
+    /** Bearer for a token, else Basic for a user and password, from one place; undefined when it has neither. */
+    const credentialsIn = (names: Record<"token" | "user" | "password", string>, v: StalwartConfig): [string, string] | undefined =>
+        present(v.token)
+            ? [`Bearer ${v.token}`, names.token]
+            : present(v.user) && present(v.password)
+              ? [basic(v.user, v.password), `${names.user}/${names.password}`]
               : undefined;
-    const configCredentials = (): [string, string] | undefined =>
-        present(config.token)
-            ? [`Bearer ${config.token}`, "config stalwart:token"]
-            : present(config.user) && present(config.password)
-              ? [basic(config.user, config.password), "config stalwart:user/stalwart:password"]
-              : undefined;
+    const envCredentials = () =>
+        credentialsIn({ token: "env STALWART_TOKEN", user: "env STALWART_USER", password: "STALWART_PASSWORD" }, { token: env.STALWART_TOKEN, user: env.STALWART_USER, password: env.STALWART_PASSWORD });
+    const configCredentials = () => credentialsIn({ token: "config stalwart:token", user: "config stalwart:user", password: "stalwart:password" }, config);
     const found = fromConfig ? (configCredentials() ?? envCredentials()) : (envCredentials() ?? configCredentials());
     if (!found) {
         throw new Error(
