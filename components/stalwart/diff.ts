@@ -108,21 +108,23 @@ export function project(subset: ObjectSchemaSubset, f: Field, server: unknown, s
 export const topFields = (subset: ObjectSchemaSubset, props: Obj) => fieldsOf(subset, subset.object.schema, props["@type"]) ?? {};
 
 /**
- * What a property left out of the inputs goes back to (stalwart-api.md §4.3): null when nullable,
- * else the default; where the schema has none, the Rust default: {} for sets, maps and lists, false,
- * `{"@type": defaultVariant}`. undefined when it cannot be reset: a required value without default,
- * a variant whose default variant needs fields (x:SecretKey), an embedded object, an enum without
- * default, Account credentials (they also hold app passwords and API keys). Such a property is only
- * forgotten: the server keeps its value.
+ * What a property left out of the inputs goes back to (stalwart-api.md §4.3): its schema default,
+ * else null when nullable; where the schema has neither, the Rust default: {} for sets, maps and
+ * lists, false, a default variant that carries no fields (`{"@type": "None"}`). undefined when it
+ * cannot be reset safely: a required value, an enum or an embedded object without a default, a
+ * variant whose default carries settings (x:Domain dkimManagement's Automatic would make Stalwart
+ * generate DKIM keys), Account credentials (they also hold app passwords and API
+ * keys). Such a property is only forgotten: the server keeps its value.
  */
 export function resetValue(subset: ObjectSchemaSubset, f: Field, key: string): unknown {
     if (!f || isAccountCredentials(subset, key)) return undefined;
-    if (f.nullable || "default" in f) return f.nullable ? null : f.default;
+    if ("default" in f) return f.default;
+    if (f.nullable) return null;
     if (f.required || f.minItems) return undefined;
-    const k = f.kind;
-    const first: string | undefined = k === "object" ? (subset.schemas[f.objectName ?? ""] as { defaultVariant?: string })?.defaultVariant : undefined;
-    if (first) return Object.values(fieldsOf(subset, f.objectName ?? "", first) ?? {}).some((x) => x.mustProvide) ? undefined : { "@type": first };
-    return k === "boolean" ? false : /^(set|map|objectList)$/.test(k) ? {} : undefined;
+    // a variant object resets only to a default variant that carries nothing (x:SecretKeyOptional None)
+    const variants = f.kind === "object" ? (subset.schemas[f.objectName ?? ""] as { defaultVariant?: string; variants?: Obj } | undefined) : undefined;
+    if (variants?.defaultVariant) return variants.variants?.[variants.defaultVariant] === null ? { "@type": variants.defaultVariant } : undefined;
+    return f.kind === "boolean" ? false : /^(set|map|objectList)$/.test(f.kind) ? {} : undefined;
 }
 
 export interface Prior {

@@ -3,6 +3,11 @@
  * the property and the server's reason. Pure and dependency-free: the provider captures it by value.
  */
 
+/** Text with the password of any URL in it masked (redis://:pw@… → :***@): a server may echo one back. */
+export const masked = (text: string): string => text.replace(/(\/\/[^/@\s"]*?:)[^/@\s"]*@/g, "$1***@");
+/** A value as text for a message, URL passwords masked. */
+export const shown = (v: unknown): string => masked(String(JSON.stringify(v)));
+
 /** A reference to a registry object as SetErrors carry it (`{object: "Domain", id: "b"}`). */
 interface ObjectRef {
     object?: string;
@@ -24,7 +29,7 @@ function validationText(v: any, isSecret: (path: string) => boolean): string {
     const prop = String(v?.property ?? "?");
     if (v?.type === "Required") return `${prop} is required`;
     if (v?.type !== "Invalid") return `${prop}: ${v?.type} ${v?.required ?? ""}`.trim();
-    return isSecret(prop) || v.value === undefined ? `${prop} is invalid` : `${prop} has invalid value ${JSON.stringify(v.value)}`;
+    return isSecret(prop) || v.value === undefined ? `${prop} is invalid` : `${prop} has invalid value ${shown(v.value)}`;
 }
 
 /**
@@ -45,7 +50,7 @@ export function setErrorMessage(op: string, who: string, err: any, isSecret: (pa
           ? pathsTo(inputs, target.id)
           : [];
     const on = props.length > 0 ? ` on ${props.length > 1 ? "properties" : "property"} ${props.map((p) => (p === "" ? "(root)" : p)).join(", ")}` : "";
-    const desc = typeof err?.description === "string" && err.description !== "" ? `: ${err.description}` : "";
+    const desc = typeof err?.description === "string" && err.description !== "" ? `: ${masked(err.description)}` : "";
     const head = `${who}: ${op} failed with ${type}${on}${desc}`;
     switch (type) {
         case "objectIsLinked": {
@@ -74,6 +79,6 @@ export function setErrorMessage(op: string, who: string, err: any, isSecret: (pa
 
 /** A method-level error (`["error", {type, description}, callId]`). */
 export function methodErrorMessage(method: string, who: string, err: any): string {
-    const desc = typeof err?.description === "string" && err.description !== "" ? `: ${err.description}` : "";
+    const desc = typeof err?.description === "string" && err.description !== "" ? `: ${masked(err.description)}` : "";
     return `${who}: ${method} failed with method error ${String(err?.type ?? "unknown")}${desc}`;
 }

@@ -7,11 +7,11 @@
  * When a request is re-sent (at most `attempts` sends, exponential backoff, Retry-After honoured):
  * - the request never left (connection refused, name not resolved): always, nothing was processed;
  * - HTTP 429 (rate or concurrency limit, §1.1): always; the server rejects it before processing;
- * - any HTTP 5xx: always, for every request. Assumption: the server answered, and a JMAP server
- *   answering 5xx did not process the method calls (Stalwart runs them and answers 200, method
- *   errors and SetErrors included). A proxy's 502/504 after the upstream committed breaks this
- *   assumption; the result then still says `retriedAfterDrop`, so a natural-key create that meets
- *   its own object adopts it;
+ * - HTTP 500, 503 and other 5xx from the server itself: always, for every request. Assumption: a
+ *   JMAP server answering 5xx did not process the method calls (Stalwart runs them and answers
+ *   200, method errors and SetErrors included);
+ * - HTTP 502/504, a gateway's answer (Stalwart behind it may have committed): treated like a
+ *   broken connection, below;
  * - a broken or timed-out connection, which may have been processed: only when the caller allows
  *   it (`retryAfterDrop` is not false); `retriedAfterDrop` then tells it an earlier attempt may
  *   have been applied. Otherwise the error is thrown with `dropped: true`: a create without a
@@ -101,9 +101,15 @@ export async function jmapRequest(conn: StalwartConnection, calls: MethodCall[],
             throw new Error(`Stalwart at ${endpoint} rejected the credentials from ${conn.source} (HTTP 401); check that source.`);
         }
         const retryAfter = response.headers.get("retry-after");
+        // A gateway's 502/504: Stalwart behind it may have committed, like a broken connection.
+        const gateway = status === 502 || status === 504;
+        if (gateway && !mayResend) {
+            await response.body?.cancel();
+            throw Object.assign(new Error(`Stalwart at ${endpoint}: a proxy answered HTTP ${status} (not re-sent: the write may have been applied)`), { dropped: true });
+        }
         if ((status === 429 || status >= 500) && attempt < policy.attempts) {
             await response.body?.cancel();
-            retriedAfterDrop ||= status >= 500;
+            retriedAfterDrop ||= gateway;
             await new Promise((r) => setTimeout(r, retryAfterMs(retryAfter, backoff)));
             continue;
         }

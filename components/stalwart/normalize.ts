@@ -6,6 +6,7 @@
  * provider bundles it; the preview sentinel is passed through, never rejected.
  */
 import type { ElementDescriptor, FieldDescriptor, ObjectSchemaSubset } from "./schema/types";
+import { shown } from "./errors";
 
 /** What the engine sends for a value that is not known yet (preview). */
 export const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
@@ -128,7 +129,7 @@ interface Ctx {
 }
 
 /** `, got <value>` for a failure reason, or nothing when the value is secret (the reason then says only what was expected). */
-const got = (ctx: Ctx, v: unknown, sep = ", got ") => (ctx.hide ? "" : `${sep}${JSON.stringify(v)}`);
+const got = (ctx: Ctx, v: unknown, sep = ", got ") => (ctx.hide ? "" : `${sep}${shown(v)}`);
 /** The value inside envelopes, with a ctx that hides it. */
 const open = (ctx: Ctx, v: unknown): [Ctx, any] => (sealed(v) ? open({ ...ctx, hide: true }, v.value) : [ctx, v]);
 

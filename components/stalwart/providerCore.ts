@@ -14,11 +14,11 @@ import { configFrom, resolveConnection, type StalwartConfig } from "./credential
 import { buildPatch, diffProperties, hashSecrets, newSalt, project, redact, sha256, stable, topFields } from "./diff";
 import { methodErrorMessage, setErrorMessage } from "./errors";
 import { type JmapResult, jmapRequest, type MethodCall } from "./jmap";
-import { checkProperties, isObj, unwrap } from "./normalize";
+import { checkProperties, isObj, UNKNOWN, unwrap } from "./normalize";
 import type { ObjectSchemaSubset } from "./schema/types";
 
 /** Bump when the provider's behaviour changes, so `providerVersion` forces an update everywhere. */
-export const PROVIDER_CODE_VERSION = "1";
+export const PROVIDER_CODE_VERSION = "2";
 
 /** Objects that live inside the account named by `accountId` (stalwart-api.md §1.2). */
 export const ACCOUNT_SCOPED: readonly string[] = [
@@ -177,7 +177,9 @@ export function makeProvider(type: string, packed: string, lowercase: readonly s
             [olds, news] = unwrap([olds, news]);
             const replaces: string[] = [];
             if (olds.objectType !== news.objectType) replaces.push("objectType");
-            if ((olds.accountId ?? null) !== (news.accountId ?? null)) replaces.push("accountId");
+            // state written before accountId was an input has it only in the server's view; unknown is a change, not a move
+            const account = news.accountId ?? null;
+            if (account !== UNKNOWN && (olds.accountId ?? (accountScoped ? olds.properties?.accountId : null) ?? null) !== account) replaces.push("accountId");
             if (!isObj(news.properties)) return { changes: true, replaces };
             const { d } = await plan(olds, news);
             if (d.replaces.length > 0) replaces.push("properties");

@@ -165,12 +165,24 @@ describe("read-back after a create (finding 4)", () => {
 });
 
 describe("writes that may have been applied (finding 5)", () => {
-    it("a 5xx is re-sent for every request, a create without a natural key included: the server did not process it", async () => {
+    it("a server's 5xx is re-sent for every request, a create without a natural key included: the server did not process it", async () => {
+        const news = await inputs("x:Tracer", { "@type": "Log", path: "/var/log/after-500", level: "info" });
+        sim.resetCounters();
+        sim.faults.failNext(1, 500);
+        const created = await host.create(news);
+        expect(sim.counters.requests).toBe(2);
+        expect(Object.values(sim.stored("x:Tracer")).filter((t) => t.path === "/var/log/after-500")).toHaveLength(1);
+        expect(sim.stored("x:Tracer", created.id)).toMatchObject({ path: "/var/log/after-500" });
+    });
+
+    it("a gateway's 502 on a create without a natural key: it looks for what it may have made, then creates once", async () => {
         const news = await inputs("x:Tracer", { "@type": "Log", path: "/var/log/after-502", level: "info" });
         sim.resetCounters();
         sim.faults.failNext(1, 502);
         const created = await host.create(news);
-        expect(sim.counters.requests).toBe(2);
+        // the refused create (the fault answers before the log), the search, the one create
+        expect(sim.counters.requests).toBe(3);
+        expect(sim.jmapLog.map((b: any) => b.methodCalls[0][0])).toEqual(["x:Tracer/get", "x:Tracer/set"]);
         expect(Object.values(sim.stored("x:Tracer")).filter((t) => t.path === "/var/log/after-502")).toHaveLength(1);
         expect(sim.stored("x:Tracer", created.id)).toMatchObject({ path: "/var/log/after-502" });
     });
@@ -257,6 +269,14 @@ describe("account-scoped objects carry accountId (finding 6)", () => {
         // The recovery admin has no account of its own: without accountId there is nothing to write.
         const mine = await inputs("x:AccountSettings", { locale: "fr_FR" });
         await expect(host.create(mine)).rejects.toThrow(/x:AccountSettings: update failed with notFound/);
+    });
+
+    it("moving an object to another account replaces it; state that knew the account only from the server's view does not", async () => {
+        const olds = { objectType: "x:PublicKey", objectId: "k1", properties: { accountId: "acc1", description: "signing" }, managed: { description: "signing" }, secretHashes: {}, salt: "s", providerVersion: "v" };
+        const same = await host.diff("k1", olds, { objectType: "x:PublicKey", accountId: "acc1", properties: { description: "signing" }, providerVersion: "v", __provider: await fixture.provider("x:PublicKey") });
+        expect(same.replaces).toEqual([]);
+        const moved = await host.diff("k1", { ...olds, accountId: "acc1" }, { objectType: "x:PublicKey", accountId: "acc2", properties: { description: "signing" }, providerVersion: "v", __provider: await fixture.provider("x:PublicKey") });
+        expect(moved.replaces).toEqual(["accountId"]);
     });
 });
 

@@ -91,12 +91,16 @@ describe("a property left out of the inputs", () => {
         return { ...d, patch: buildPatch(subsetFor(type), d.changed, news, server, d.hashes, before.secretHashes) };
     };
 
-    it("is a change, reset to null, the default, {} or the default variant", async () => {
+    it("is a change, reset to the default, null or {}; a variant whose default carries settings is only forgotten", async () => {
         const props = { name: "example.test", description: "hello", aliases: { "a.test": true }, isEnabled: false, allowRelaying: true, dkimManagement: { "@type": "Manual" } };
         const server = { ...domainServer, ...props, reportAddressUri: "mailto:postmaster" };
         const d = await patchFor("x:Domain", props, server, { name: "example.test" });
         expect(d).toMatchObject({ changed: ["description", "aliases", "isEnabled", "allowRelaying", "dkimManagement"], replaces: [] });
-        expect(d.patch).toEqual({ description: null, aliases: {}, isEnabled: true, allowRelaying: false, dkimManagement: { "@type": "Automatic" } });
+        // dkimManagement's default variant, Automatic, would have Stalwart generate DKIM keys: never written back
+        expect(d.patch).toEqual({ description: null, aliases: {}, isEnabled: true, allowRelaying: false });
+        // a default that is not null wins over nullability (x:Authentication maxApiKeys: its default, not "no limit")
+        const auth = resetValue(subsetFor("x:Authentication"), { kind: "number", nullable: true, default: 5, update: "mutable" }, "maxApiKeys");
+        expect(auth).toBe(5);
     });
 
     it("already at its reset value: still a change once (the state forgets it), no write", async () => {

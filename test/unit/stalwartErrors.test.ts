@@ -1,6 +1,6 @@
 // SetError and method-error messages: object, property, server description, the other object.
 import { describe, expect, it } from "vitest";
-import { methodErrorMessage, pathsTo, setErrorMessage } from "../../components/stalwart/errors";
+import { methodErrorMessage, pathsTo, setErrorMessage, shown } from "../../components/stalwart/errors";
 
 const who = 'x:Domain "example.test" (id "b")';
 
@@ -63,5 +63,18 @@ describe("setErrorMessage", () => {
 
     it("method errors", () => {
         expect(methodErrorMessage("x:Domain/set", who, { type: "forbidden", description: "needs sysDomainCreate" })).toBe(`${who}: x:Domain/set failed with method error forbidden: needs sysDomainCreate`);
+    });
+});
+
+describe("values in messages", () => {
+    it("mask the password of a URL, which the schema does not call secret (x:InMemoryStore url)", () => {
+        const err = { type: "validationFailed", validationErrors: [{ property: "url", type: "Invalid", value: "redis://:hunter2-redis@r.test:6379/2" }] };
+        const message = setErrorMessage("update", "x:InMemoryStore", err);
+        expect(message).toContain("redis://:***@r.test:6379/2");
+        expect(message).not.toContain("hunter2");
+        const described = setErrorMessage("create", "x:InMemoryStore", { type: "invalidProperties", description: "cannot connect to redis://:hunter2-redis@r.test:6379/2" });
+        expect(described).toContain("redis://:***@r.test");
+        expect(described).not.toContain("hunter2");
+        expect(shown({ url: "https://user:pw@h.test/x", plain: "https://h.test:8080/" })).toBe('{"url":"https://user:***@h.test/x","plain":"https://h.test:8080/"}');
     });
 });

@@ -42,18 +42,31 @@ const send = (options: JmapOptions = {}, to = url) => jmapRequest({ url: to, aut
 const create = { retryAfterDrop: false };
 
 describe("a write that must not be repeated (retryAfterDrop: false)", () => {
-    it("any 5xx is re-sent: a JMAP server answering 5xx did not process the calls", async () => {
-        for (const status of [500, 502, 503, 504]) {
+    it("a server's own 5xx is re-sent: a JMAP server answering 5xx did not process the calls", async () => {
+        for (const status of [500, 503]) {
             received = 0;
             replies = [{ status }];
             const r = await send(create);
             expect(received).toBe(2);
-            expect(r.responses).toEqual([["x:Domain/set", { created: { c0: { id: "b" } } }, "s"]]);
+            expect(r).toMatchObject({ retriedAfterDrop: false, responses: [["x:Domain/set", { created: { c0: { id: "b" } } }, "s"]] });
         }
         received = 0;
-        replies = [{ status: 503, headers: { "retry-after": "0" } }, { status: 502 }, { status: 500 }];
+        replies = [{ status: 503, headers: { "retry-after": "0" } }, { status: 500 }, { status: 500 }];
         await expect(send(create)).rejects.toThrow(/HTTP 500 after 3 attempt\(s\): status 500/);
         expect(received).toBe(3);
+    });
+
+    it("a gateway's 502/504 is like a broken connection: not re-sent (dropped), unless a repeat is allowed", async () => {
+        for (const status of [502, 504]) {
+            received = 0;
+            replies = [{ status }];
+            await expect(send(create)).rejects.toMatchObject({ dropped: true, message: expect.stringMatching(new RegExp(`proxy answered HTTP ${status} \\(not re-sent`)) });
+            expect(received).toBe(1);
+            received = 0;
+            replies = [{ status }];
+            expect(await send()).toMatchObject({ retriedAfterDrop: true });
+            expect(received).toBe(2);
+        }
     });
 
     it("429 is always re-sent and marks nothing as possibly applied", async () => {

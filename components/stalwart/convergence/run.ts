@@ -5,6 +5,7 @@
  * captured into the serialized provider.
  */
 import type { StalwartConnection } from "../credentials";
+import { shown } from "../errors";
 import { jmapRequest, type MethodCall } from "../jmap";
 import { type ConvergencePlan, describeObject, planConvergence, type TrackedObject } from "./changes";
 
@@ -178,7 +179,7 @@ async function verifyObjects(conn: StalwartConnection, objects: TrackedObject[])
                 }
                 for (const [p, want] of Object.entries(o.properties)) {
                     if ((o.volatile ?? []).includes(p) || want === MASK || !(p in seen)) continue;
-                    if (!same(normalizeForCompare(want), normalizeForCompare(seen[p]))) problems.push(`${type} ${o.objectId}.${p}${where} reads ${JSON.stringify(seen[p])}, written ${JSON.stringify(want)}`);
+                    if (!same(normalizeForCompare(want), normalizeForCompare(seen[p]))) problems.push(`${type} ${o.objectId}.${p}${where} reads ${shown(seen[p])}, written ${shown(want)}`);
                 }
             }
         }
