@@ -6,13 +6,21 @@ const fs = require("node:fs");
 const path = require("node:path");
 const [file, status] = process.argv.slice(2);
 const stepsFile = path.join(path.dirname(path.resolve(file)), ".test-steps.json");
-const steps = fs.existsSync(stepsFile) ? JSON.parse(fs.readFileSync(stepsFile, "utf8")) : {};
+/** A file's JSON, or undefined when it is missing or cut short (a killed run). */
+const read = (f) => {
+    try {
+        return JSON.parse(fs.readFileSync(f, "utf8"));
+    } catch {
+        return undefined;
+    }
+};
+const steps = read(stepsFile) ?? {};
 const stepFailures = ["typecheck", "lint"].filter((s) => steps[s] === "failed").length;
-if (!fs.existsSync(file)) {
+const r = read(file);
+if (!r) {
     console.log(`0 passed, ${stepFailures + 1} failed`);
     process.exit(0);
 }
-const r = JSON.parse(fs.readFileSync(file, "utf8"));
 const skipped = (r.numPendingTests ?? 0) + (r.numTodoTests ?? 0);
 const vitestFailedSilently = (steps.vitest === "failed" || (Number(status) !== 0 && stepFailures === 0)) && r.numFailedTests === 0 ? 1 : 0;
 const failed = r.numFailedTests + stepFailures + vitestFailedSilently;

@@ -376,6 +376,12 @@ export const RULES: Rule[] = [
 
 /** Not errors: the deploy goes ahead, and the plan shows these under "warnings". */
 export const WARNINGS: Rule[] = [
+    rule(["stalwart.image"], (s) => {
+        const { tag, digest } = parseImageRef(s.stalwart.image);
+        return !digest && tag !== undefined && /^v?0\.16$/.test(tag)
+            ? issue("stalwart.image", `stalwart.image "${s.stalwart.image}" follows the v0.16 line: a restart may pull a newer v0.16 patch; pin one (e.g. stalwartlabs/stalwart:v0.16.18) or add its @sha256 digest for repeatable deploys`)
+            : none;
+    }),
     rule(["edge.ports", "acme.challenge", "acme.dnsProvider"], (s) =>
         s.acme.challenge === undefined && servableChallenges(s).length === 0
             ? issue(

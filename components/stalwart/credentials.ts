@@ -43,7 +43,11 @@ export function resolveConnection(env: Record<string, string | undefined>, confi
     const envCredentials = () =>
         credentialsIn({ token: "env STALWART_TOKEN", user: "env STALWART_USER", password: "STALWART_PASSWORD" }, { token: env.STALWART_TOKEN, user: env.STALWART_USER, password: env.STALWART_PASSWORD });
     const configCredentials = () => credentialsIn({ token: "config stalwart:token", user: "config stalwart:user", password: "stalwart:password" }, config);
-    const found = fromConfig ? (configCredentials() ?? envCredentials()) : (envCredentials() ?? configCredentials());
+    // the other source's credentials only when it names no other server: a token is sent where its URL points
+    const sameServer = (other: string | undefined) => !present(other) || other.replace(/\/+$/, "") === url.replace(/\/+$/, "");
+    const found = fromConfig
+        ? (configCredentials() ?? (sameServer(env.STALWART_URL) ? envCredentials() : undefined))
+        : (envCredentials() ?? (sameServer(config.url) ? configCredentials() : undefined));
     if (!found) {
         throw new Error(
             "Stalwart credentials missing: set the secret Pulumi config stalwart:token (an API_… key) or stalwart:user and stalwart:password, " +

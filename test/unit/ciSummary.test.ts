@@ -29,5 +29,9 @@ describe("scripts/ci-summary.cjs", () => {
     it("counts a vitest run that failed without a failing test, and a missing report", () => {
         expect(summary(report(10, 0), { ...ok, vitest: "failed" }, 1).at(-1)).toBe("10 passed, 1 failed");
         expect(summary(undefined, { ...ok, lint: "failed" }, 1).at(-1)).toBe("0 passed, 2 failed");
+        const dir = mkdtempSync(join(tmpdir(), "ci-summary-"));
+        writeFileSync(join(dir, ".vitest.json"), '{"numPassedTests": 3, "numFail');
+        const cut = execFileSync("node", [join(PROJECT_ROOT, "scripts/ci-summary.cjs"), join(dir, ".vitest.json"), "1"], { encoding: "utf8" });
+        expect(cut.trim()).toBe("0 passed, 1 failed");
     });
 });

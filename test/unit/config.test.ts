@@ -605,6 +605,12 @@ describe("config review: Stalwart tags, docker hosts, every URL problem, missing
         ]);
         expectIssue({ ...validRaw(), stalwart: { image: "stalwartlabs/stalwart:0.160" } }, "stalwart.image", /not a v0\.16 release/);
         expectIssue({ ...validRaw(), stalwart: { image: "stalwartlabs/stalwart:latest" } }, "stalwart.image", /not pinned/);
+        // the v0.16 line itself deploys, with a warning that a restart may pull a newer patch
+        expect(parseSettings({ ...validRaw(), stalwart: { image: "stalwartlabs/stalwart:v0.16" } }, "dev").warnings).toEqual([
+            expect.objectContaining({ path: "stalwart.image", message: expect.stringMatching(/follows the v0\.16 line.*pin one/) }),
+        ]);
+        expect(parseSettings({ ...validRaw(), stalwart: { image: "stalwartlabs/stalwart:v0.16@sha256:0123" } }, "dev").warnings).toEqual([]);
+        expect(parseSettings({ ...validRaw(), stalwart: { image: "stalwartlabs/stalwart:v0.16.18" } }, "dev").warnings).toEqual([]);
     });
 
     it("2. a docker host on a bare name is refused: the mailbox is told <host>.<tailnet>, the edge a public or tailnet name", () => {

@@ -20,6 +20,11 @@ describe("resolveConnection", () => {
         expect(c).toEqual({ url: "http://config.test:8080", authorization: basic("admin", "pw"), source: "config stalwart:user/stalwart:password" });
     });
 
+    it("never sends the other source's credentials to a server that source does not name", () => {
+        expect(() => resolveConnection({ STALWART_URL: "http://env.test:8080", STALWART_TOKEN: "API_env" }, { url: "http://config.test:8080" })).toThrow(/credentials missing/);
+        expect(resolveConnection({ STALWART_URL: "http://same.test:8080/", STALWART_TOKEN: "API_env" }, { url: "http://same.test:8080" }).source).toBe("env STALWART_TOKEN");
+    });
+
     it("fills missing credentials from the other source", () => {
         expect(resolveConnection({ STALWART_TOKEN: "API_env" }, { url: "http://config.test:8080" }).source).toBe("env STALWART_TOKEN");
         expect(resolveConnection({ STALWART_URL: "http://env.test:8080" }, { token: "API_c" }).source).toBe("config stalwart:token");
