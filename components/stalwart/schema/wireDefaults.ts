@@ -3,6 +3,7 @@
  * /set and /get methods use (stalwart-api.md §4.3). This converts them, schema-driven.
  */
 import type { RawFieldType, RegistrySchema } from "./input";
+import { isObj } from "../normalize";
 
 const DURATION_UNIT_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000 };
 
@@ -12,10 +13,6 @@ export function durationToMs(value: unknown): number {
     const match = typeof value === "string" ? /^(\d+)\s*(ms|s|m|h|d|w)?$/.exec(value.trim()) : null;
     if (!match) throw new Error(`Cannot convert duration default ${JSON.stringify(value)} to milliseconds (expected e.g. "30s", "1m", 60000).`);
     return Number(match[1]) * (DURATION_UNIT_MS[match[2] ?? "ms"] ?? 1);
-}
-
-function isPlainObject(value: unknown): value is Record<string, unknown> {
-    return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
 /** Expression defaults: `{"default":x}` or `{"match":[…],"else":x}` → `{"match":{"0":…},"else":x}`. */
@@ -29,7 +26,7 @@ function expressionToWire(value: Record<string, unknown>): Record<string, unknow
 
 /** Convert one field's schema default to wire encoding, recursing into embedded single schemas. */
 export function defaultToWire(value: unknown, type: RawFieldType, schema: RegistrySchema): unknown {
-    if (type.type !== "object" || !isPlainObject(value) || type.objectName === undefined) return value;
+    if (type.type !== "object" || !isObj(value) || type.objectName === undefined) return value;
     return embeddedToWire(value, type.objectName, schema);
 }
 
