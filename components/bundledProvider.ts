@@ -53,19 +53,20 @@ export function bundleOf(entry: string): string {
  * itself. Only `methods` are defined, so the host's defaults apply where the provider has none.
  */
 export function bundledProvider(code: string, factory: string, args: readonly unknown[], methods: readonly ProviderMethod[]): pulumi.dynamic.ResourceProvider {
-    const box: { provider?: any } = {};
-    const real = (): any => {
+    type Method = (...a: unknown[]) => unknown;
+    const box: { provider?: Partial<Record<ProviderMethod, Method>> } = {};
+    const real = (): Partial<Record<ProviderMethod, Method>> => {
         if (!box.provider) {
-            const module = { exports: {} as any };
+            const module: { exports: Record<string, unknown> } = { exports: {} };
             const source = require("node:zlib").brotliDecompressSync(Buffer.from(code, "base64")).toString("utf8");
             new Function("exports", "require", "module", source)(module.exports, require, module);
             const made = module.exports[factory];
-            box.provider = typeof made === "function" ? made(...args) : made;
+            box.provider = (typeof made === "function" ? made(...args) : made) as Partial<Record<ProviderMethod, Method>>;
         }
         return box.provider;
     };
-    const shell: Record<string, (...a: any[]) => any> = {};
-    for (const method of methods) shell[method] = (...a: any[]) => real()[method](...a);
+    const shell: Partial<Record<ProviderMethod, Method>> = {};
+    for (const method of methods) shell[method] = (...a: unknown[]) => real()[method]!(...a);
     return shell as unknown as pulumi.dynamic.ResourceProvider;
 }
 

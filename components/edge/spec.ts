@@ -28,7 +28,7 @@ interface ParsedCaddyJson {
 
 /** Reads back what the container needs from caddy.json: the L4 listen ports and the admin address. */
 function parseCaddyJson(caddyJson: string): ParsedCaddyJson {
-    let doc: any;
+    let doc: { apps?: { layer4?: { servers?: unknown } }; admin?: { listen?: string } } | null;
     try {
         doc = JSON.parse(caddyJson);
     } catch (e) {
@@ -39,7 +39,7 @@ function parseCaddyJson(caddyJson: string): ParsedCaddyJson {
         throw new Error(`edge caddyJson has no apps.layer4.servers; pass the output of renderCaddyJson()`);
     }
     const listenPorts: number[] = [];
-    for (const [name, server] of Object.entries<any>(servers)) {
+    for (const [name, server] of Object.entries(servers as Record<string, { listen?: unknown[] } | null>)) {
         for (const listen of server?.listen ?? []) {
             const match = /:(\d+)$/.exec(String(listen));
             if (!match) throw new Error(`edge caddyJson server ${name} listens on ${JSON.stringify(listen)}, which has no port`);

@@ -14,6 +14,28 @@ interface ObjectRef {
     id?: string;
 }
 
+/** One `validationErrors` entry (§3.3). */
+export interface ValidationError {
+    type?: string;
+    property?: string;
+    value?: unknown;
+    required?: unknown;
+}
+
+/**
+ * A SetError or method error as the server may send it (§3.3). Every field is optional: the
+ * messages are built from whatever a server, or a double, actually sends.
+ */
+export interface ServerError {
+    type?: string;
+    description?: string;
+    properties?: unknown;
+    existingId?: string;
+    objectId?: ObjectRef;
+    linkedObjects?: unknown;
+    validationErrors?: unknown;
+}
+
 const refText = (ref: ObjectRef | undefined): string => (ref ? `${ref.object ? `x:${ref.object} ` : ""}id ${JSON.stringify(ref.id)}` : "another object");
 
 /** Paths in `v` holding `id` as a value or as a set member (`directoryId`, `aliases/0/domainId`, `roleIds`). */
@@ -25,7 +47,7 @@ export const pathsTo = (v: unknown, id: unknown, at = ""): string[] =>
           : [];
 
 /** One `validationErrors` entry (Required, Invalid, Min/MaxLength, Min/MaxValue); `value` only when not a secret, so it never reaches a log. */
-function validationText(v: any, isSecret: (path: string) => boolean): string {
+function validationText(v: ValidationError | undefined, isSecret: (path: string) => boolean): string {
     const prop = String(v?.property ?? "?");
     if (v?.type === "Required") return `${prop} is required`;
     if (v?.type !== "Invalid") return `${prop}: ${v?.type} ${v?.required ?? ""}`.trim();
@@ -41,9 +63,9 @@ function validationText(v: any, isSecret: (path: string) => boolean): string {
  * in other objects, which `linkedObjects` names.) A primaryKeyViolation may name the existing
  * object by `existingId` only.
  */
-export function setErrorMessage(op: string, who: string, err: any, isSecret: (path: string) => boolean = () => false, clash?: string, inputs?: unknown): string {
+export function setErrorMessage(op: string, who: string, err: ServerError | undefined, isSecret: (path: string) => boolean = () => false, clash?: string, inputs?: unknown): string {
     const type = String(err?.type ?? "unknown");
-    const target = err?.objectId ?? (err?.existingId === undefined ? undefined : { id: err.existingId });
+    const target: ObjectRef | undefined = err?.objectId ?? (err?.existingId === undefined ? undefined : { id: err.existingId });
     const props: string[] = Array.isArray(err?.properties)
         ? err.properties.map(String)
         : type === "invalidForeignKey" && target?.id
@@ -54,7 +76,7 @@ export function setErrorMessage(op: string, who: string, err: any, isSecret: (pa
     const head = `${who}: ${op} failed with ${type}${on}${desc}`;
     switch (type) {
         case "objectIsLinked": {
-            const linked: ObjectRef[] = Array.isArray(err.linkedObjects) ? err.linkedObjects : err.objectId ? [err.objectId] : [];
+            const linked: ObjectRef[] = Array.isArray(err?.linkedObjects) ? err.linkedObjects : err?.objectId ? [err.objectId] : [];
             const names = linked.map(refText).join(", ") || "other objects";
             return `${head} (still referenced by ${names}; remove or re-point those first)`;
         }
@@ -63,9 +85,9 @@ export function setErrorMessage(op: string, who: string, err: any, isSecret: (pa
         case "primaryKeyViolation":
             return `${head} (${refText(target)} ${clash ? `${clash}; not adopted` : `already has this value${op === "create" ? "; set adopt to take it over" : ""}`})`;
         case "validationFailed": {
-            const list: unknown[] = Array.isArray(err.validationErrors) ? err.validationErrors : [];
+            const list: (ValidationError | undefined)[] = Array.isArray(err?.validationErrors) ? err.validationErrors : [];
             const details = list.map((v) => validationText(v, isSecret)).join("; ");
-            const target = err.objectId ? ` [${refText(err.objectId)}]` : "";
+            const target = err?.objectId ? ` [${refText(err.objectId)}]` : "";
             return `${head}${details ? ` (${details})` : ""}${target}`;
         }
         case "singleton":
@@ -78,7 +100,7 @@ export function setErrorMessage(op: string, who: string, err: any, isSecret: (pa
 }
 
 /** A method-level error (`["error", {type, description}, callId]`). */
-export function methodErrorMessage(method: string, who: string, err: any): string {
+export function methodErrorMessage(method: string, who: string, err: ServerError | undefined): string {
     const desc = typeof err?.description === "string" && err.description !== "" ? `: ${masked(err.description)}` : "";
     return `${who}: ${method} failed with method error ${String(err?.type ?? "unknown")}${desc}`;
 }

@@ -67,6 +67,14 @@ async function bodyReason(response: Response): Promise<string> {
     }
 }
 
+/** What fetch throws (undici's TypeError with a system error as `cause`, or a TimeoutError), read defensively. */
+export interface FetchFailure {
+    name?: string;
+    code?: string;
+    message?: string;
+    cause?: { name?: string; code?: string; message?: string };
+}
+
 export async function jmapRequest(conn: StalwartConnection, calls: MethodCall[], options: JmapOptions = {}): Promise<JmapResult> {
     const policy = { ...DEFAULT_RETRY, ...options.retry };
     const endpoint = `${conn.url}/jmap`;
@@ -83,12 +91,13 @@ export async function jmapRequest(conn: StalwartConnection, calls: MethodCall[],
                 body,
                 signal: AbortSignal.timeout(policy.timeoutMs),
             });
-        } catch (e: any) {
+        } catch (thrown) {
+            const e = thrown as FetchFailure | undefined;
             const code = e?.cause?.code ?? e?.code;
             // Refused or unresolved: the request never left, so nothing can have been applied.
-            const sent = !/^E(CONNREFUSED|NOTFOUND|AI_AGAIN)$/.test(code);
+            const sent = !/^E(CONNREFUSED|NOTFOUND|AI_AGAIN)$/.test(code ?? "");
             const unsafe = sent && !mayResend;
-            const reason = e?.name === "TimeoutError" ? `timed out after ${policy.timeoutMs} ms` : String(code ?? e?.message ?? e);
+            const reason = e?.name === "TimeoutError" ? `timed out after ${policy.timeoutMs} ms` : String(code ?? e?.message ?? thrown);
             // `dropped`: sent, maybe applied, not re-sent (the caller decides: create() looks for the object first).
             if (attempt >= policy.attempts || unsafe) throw Object.assign(new Error(`Stalwart at ${endpoint} unreachable after ${attempt} attempt(s): ${reason}${unsafe ? " (not re-sent: the write may have been applied)" : ""}`, { cause: e }), { dropped: unsafe });
             retriedAfterDrop ||= sent;
@@ -114,10 +123,10 @@ export async function jmapRequest(conn: StalwartConnection, calls: MethodCall[],
             continue;
         }
         if (!response.ok) throw new Error(`Stalwart at ${endpoint} answered HTTP ${status} after ${attempt} attempt(s): ${await bodyReason(response)}`);
-        const parsed: any = await response.json().catch(() => undefined);
+        const parsed = (await response.json().catch(() => undefined)) as { methodResponses?: unknown } | undefined;
         if (!parsed || !Array.isArray(parsed.methodResponses)) {
             throw new Error(`Stalwart at ${endpoint} answered HTTP ${status} without JMAP methodResponses; is this a Stalwart v0.16 /jmap endpoint?`);
         }
-        return { responses: parsed.methodResponses, retriedAfterDrop };
+        return { responses: parsed.methodResponses as MethodCall[], retriedAfterDrop };
     }
 }

@@ -27,8 +27,9 @@ export const isSecretField = (f: { kind: string; format?: string }) => f.kind ==
 export const sealed = (v: unknown): v is { value: unknown } => isObj(v) && v["4dabf18193072939515e22adb298388d"] === "1b47061264138c4ac30d75fd1eb44270";
 
 /** `v` with every secret envelope, at any depth, replaced by the value inside it. */
-export const unwrap = (v: unknown): any =>
-    sealed(v) ? unwrap(v.value) : Array.isArray(v) ? v.map(unwrap) : isObj(v) ? Object.fromEntries(Object.entries(v).map(([k, x]) => [k, unwrap(x)])) : v;
+// Typed as its input: an envelope stands in the place of the value it wraps.
+export const unwrap = <T>(v: T): T =>
+    (sealed(v) ? unwrap(v.value) : Array.isArray(v) ? v.map(unwrap) : isObj(v) ? Object.fromEntries(Object.entries(v).map(([k, x]) => [k, unwrap(x)])) : v) as T;
 
 /** The fields of a schema, for a variant schema those of the variant `@type` names (undefined if unknown). */
 export function fieldsOf(subset: ObjectSchemaSubset, schemaName: string, type?: unknown): Record<string, FieldDescriptor> | undefined {
@@ -131,7 +132,7 @@ interface Ctx {
 /** `, got <value>` for a failure reason, or nothing when the value is secret (the reason then says only what was expected). */
 const got = (ctx: Ctx, v: unknown, sep = ", got ") => (ctx.hide ? "" : `${sep}${shown(v)}`);
 /** The value inside envelopes, with a ctx that hides it. */
-const open = (ctx: Ctx, v: unknown): [Ctx, any] => (sealed(v) ? open({ ...ctx, hide: true }, v.value) : [ctx, v]);
+const open = (ctx: Ctx, v: unknown): [Ctx, unknown] => (sealed(v) ? open({ ...ctx, hide: true }, v.value) : [ctx, v]);
 
 /** `a.b`: a failure path one property down. */
 const join = (path: string, k: string) => (path ? `${path}.${k}` : k);

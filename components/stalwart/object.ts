@@ -72,8 +72,8 @@ function protectSecrets(objectType: string, properties: pulumi.Input<Record<stri
         return Object.fromEntries(Object.entries(properties).map(([k, v]) => [k, secret.has(k) && v !== undefined ? pulumi.secret(v) : v]));
     }
     // The Output typings' lifted-object types do not survive a round trip; the value is a plain object.
-    const whole: pulumi.Output<any> = pulumi.output(properties);
-    return whole.apply((p: Record<string, unknown>): pulumi.Output<any> => (Object.keys(p ?? {}).some((k) => secret.has(k)) ? pulumi.secret(p) : pulumi.output(p)));
+    const whole = pulumi.output(properties) as unknown as pulumi.Output<Record<string, unknown>>;
+    return whole.apply((p) => (Object.keys(p ?? {}).some((k) => secret.has(k)) ? pulumi.secret(p) : pulumi.output(p)));
 }
 
 /**

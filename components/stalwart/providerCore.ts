@@ -34,6 +34,10 @@ export const LOWERCASE_PROPERTIES: Readonly<Record<string, readonly string[]>> =
 
 export const defaultProviderVersion = (subset: ObjectSchemaSubset) => `${subset.source.version}+p${PROVIDER_CODE_VERSION}`;
 
+// The engine's inputs, outputs and state, and the server's JSON: untyped by nature and checked
+// field by field against the schema subset, so their values stay `any` here rather than be cast
+// at each of the many reads.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- see above
 type Obj = Record<string, any>;
 
 /** The provider for one object type; the arguments are all it captures besides the imported helpers. */
@@ -157,7 +161,7 @@ export function makeProvider(type: string, packed: string, lowercase: readonly s
         async check(olds: Obj, raw: Obj) {
             const subset = load();
             // properties are unwrapped by checkProperties, which then never shows a sealed value in a reason
-            const news = { ...unwrap(raw), properties: raw.properties };
+            const news: Obj = { ...unwrap(raw), properties: raw.properties };
             const failures: pulumi.dynamic.CheckFailure[] = [];
             if (news.objectType !== type) failures.push({ property: "objectType", reason: `this provider manages ${type}, not ${JSON.stringify(news.objectType)}` });
             const creating = subset.object.kind === "collection";
@@ -210,8 +214,8 @@ export function makeProvider(type: string, packed: string, lowercase: readonly s
             for (let n = 0; !first; ) {
                 try {
                     first = await jmapRequest(conn, [setCall(inputs, { create: { c0: props } }), getCall(inputs, "#c0")], { retryAfterDrop: naturalKeys().length > 0 });
-                } catch (e: any) {
-                    if (!e.dropped || ++n > 3) throw e;
+                } catch (e) {
+                    if (!(e as { dropped?: boolean }).dropped || ++n > 3) throw e;
                     const { responses } = await jmapRequest(conn, [[`${type}/get`, { ...scope(inputs), ids: null }, "g"]]);
                     const same: Obj[] = (answer(responses, "g", `${type}/get`, name).list ?? []).filter((o: Obj) => !diffProperties(subset, { managed: redacted, secretHashes: {}, server: o }, redacted, {}).changed.length);
                     if (same[1]) throw new Error(`${name}: objects ${same.map((o) => o.id).join(", ")} match the inputs after a dropped create: import one`, { cause: e });

@@ -2,11 +2,15 @@
 // against the Stalwart simulator: reloads once per change, restarts through the given command,
 // waits for /healthz/live, verifies, and treats a failing reload as a readiness gate.
 import { createServer, request as httpRequest, type Server, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import type { TrackedObject } from "../../components/stalwart/convergence/changes";
 import { shippedConvergenceProvider } from "../../components/stalwart/convergence";
 import { type PlainObject, ProviderHost, ProviderHostError, serializeProvider, UNKNOWN } from "../support/providerHost";
 import { type StalwartSimulator, startStalwartSimulator } from "../support/stalwart";
+
+/** A /jmap response body as the interposer rewrites it. */
+type JmapResponseBody = { methodResponses: [string, Record<string, unknown>, string][] };
 
 const TYPE = "pulumi-nodejs:dynamic/stalwart:Convergence";
 const ISSUER = "https://id.infinidim.net";
@@ -29,7 +33,7 @@ const tap = {
     stallDiscover: 0,
     stalled: [] as ServerResponse[],
     /** rewrites the next `times` /jmap answers that contain x:Action/set */
-    rewriteAction: undefined as undefined | { times: number; fn: (body: any) => any },
+    rewriteAction: undefined as undefined | { times: number; fn: (body: JmapResponseBody) => JmapResponseBody },
 };
 let interposer: Server;
 let tapped: ProviderHost;
@@ -121,7 +125,7 @@ beforeAll(async () => {
         });
     });
     await new Promise<void>((r) => interposer.listen(0, "127.0.0.1", r));
-    const tapUrl = `http://127.0.0.1:${(interposer.address() as any).port}`;
+    const tapUrl = `http://127.0.0.1:${(interposer.address() as AddressInfo).port}`;
     tapped = await ProviderHost.start({ env: { STALWART_URL: tapUrl, STALWART_USER: user, STALWART_PASSWORD: password, STALWART_TOKEN: undefined } });
 });
 
@@ -276,7 +280,7 @@ describe("StalwartConvergence", () => {
         const { properties: outs } = await host.create(inputs([aliceKey, bobKey, domain]), { type: TYPE });
         expect(outs.verified).toBe(3);
         expect(sim.counters.byMethod["x:ApiKey/get"]).toBe(2);
-        expect((outs.objects as any[]).map((o) => o.accountId)).toEqual([alice.objectId, bob.objectId, undefined]);
+        expect((outs.objects as TrackedObject[]).map((o) => o.accountId)).toEqual([alice.objectId, bob.objectId, undefined]);
 
         // drift in one account is named with its account
         await jmap([["x:ApiKey/set", { accountId: bob.objectId, update: { [bobKey.objectId]: { description: "edited by hand" } } }, "u"]]);
@@ -347,8 +351,8 @@ describe("StalwartConvergence", () => {
         const tracer = await create("x:Tracer", { "@type": "Stdout", level: "debug" });
         sim.resetCounters();
         await host.create(inputs([tracer]), { type: TYPE });
-        const actions = sim.jmapLog.flatMap((body: any) => body.methodCalls.filter((c: any) => c[0] === "x:Action/set"));
-        expect(actions.map((c: any) => Object.keys(c[1].create))).toEqual([["r1"]]);
+        const actions = sim.jmapLog.flatMap((body) => body.methodCalls.filter((c) => c[0] === "x:Action/set"));
+        expect(actions.map((c) => Object.keys(c[1].create as object))).toEqual([["r1"]]);
     });
 
     it("by default a failing reload is a short gate: four attempts, half a second apart and doubling", async () => {
@@ -365,8 +369,8 @@ describe("StalwartConvergence", () => {
 
     it("a reload the server neither confirms nor refuses is a failure; a wrong method response is an error", async () => {
         const tracer = await create("x:Tracer", { "@type": "Stdout", level: "warn" });
-        const dropCreated = (body: any) => {
-            const [, args] = body.methodResponses[0];
+        const dropCreated = (body: JmapResponseBody) => {
+            const [, args] = body.methodResponses[0]!;
             delete args.created;
             return body;
         };
@@ -383,7 +387,7 @@ describe("StalwartConvergence", () => {
         expect(String(unconfirmed)).toMatch(/ReloadSettings failed: the server confirmed it neither as created nor as notCreated \(after 3 attempts\)/);
 
         // an answer to some other method confirms nothing
-        tap.rewriteAction = { times: 100, fn: (body: any) => ({ ...body, methodResponses: [["x:Action/get", { list: [], notFound: [] }, "a"]] }) };
+        tap.rewriteAction = { times: 100, fn: (body) => ({ ...body, methodResponses: [["x:Action/get", { list: [], notFound: [] }, "a"]] }) };
         const wrong = await tapped.create(inputs([tracer]), { type: TYPE }).then(() => undefined, (e) => e);
         expect(String(wrong)).toMatch(/x:Action\/set \(ReloadSettings\): the server answered "x:Action\/get" instead of x:Action\/set/);
         await jmap([["x:Tracer/set", { destroy: [tracer.objectId] }, "d"]]);

@@ -3,7 +3,6 @@
 // write-only properties (/get never returns them), and values in the engine's secret envelope.
 // stalwart-api.md §3.1, §3.3, §4.3, §9.8.
 import { beforeAll, describe, expect, it } from "vitest";
-import type { MethodCall } from "../../components/stalwart/jmap";
 import { engineSecret, type PlainObject, type ProviderHost } from "../support/providerHost";
 import type { StalwartSimulator } from "../support/stalwart";
 import { useStalwartProviderHost } from "../support/stalwartProviderHost";
@@ -19,8 +18,7 @@ beforeAll(() => {
     sim.setReachableAcmeDirectory(LE, true);
 });
 
-const { provider, inputs, create, byHand } = fixture;
-const setCalls = () => sim.jmapLog.flatMap((b: any) => (b.methodCalls as MethodCall[]).filter((c) => c[0].endsWith("/set")));
+const { provider, inputs, create, setCalls } = fixture;
 
 describe("invalidForeignKey carries only objectId (§3.3): the property is named from the inputs", () => {
     it("a singleton's directoryId, an account's domainId and a member of its memberGroupIds", async () => {
@@ -142,8 +140,7 @@ describe("values in the engine's secret envelope (at any depth)", () => {
 
 describe("a primaryKeyViolation naming the existing object by existingId only (§3.3)", () => {
     it("is adopted like one with objectId", async () => {
-        const [[, made]] = (await byHand([["x:Domain/set", { create: { h: { name: "existing-id.test", dkimManagement: manual } } }, "0"]])) as [[string, any, string]];
-        const id = String(made.created.h.id);
+        const id = await fixture.made("x:Domain", { name: "existing-id.test", dkimManagement: manual });
         sim.faults.setErrorShape = (err) => (err.type === "primaryKeyViolation" ? { type: err.type, properties: err.properties!, existingId: (err.objectId as { id: string }).id } : err);
         try {
             const c = await create("x:Domain", { name: "existing-id.test", dkimManagement: manual, description: "managed" });

@@ -157,8 +157,7 @@ describe("secrets (x:OAuthClient)", () => {
 
 describe("adopt", () => {
     it("takes over an object with the same natural key, or explains the clash when adopt is false", async () => {
-        const [, made] = (await byHand([["x:Domain/set", { create: { h: { name: "adopt.test", description: "by hand", dkimManagement: manual } } }, "0"]]))[0]!;
-        const handId = (made as any).created.h.id as string;
+        const handId = await fixture.made("x:Domain", { name: "adopt.test", description: "by hand", dkimManagement: manual });
         const refused = await inputs("x:Domain", { name: "adopt.test", description: "managed" }, { adopt: false });
         await expect(host.create(refused)).rejects.toThrow(/x:Domain "adopt.test": create failed with primaryKeyViolation on property name.*x:Domain id "[^"]+" already has this value/);
         const c = await create("x:Domain", { name: "adopt.test", description: "managed" });

@@ -19,15 +19,7 @@ beforeAll(() => {
     ({ sim, host } = fixture);
 });
 
-const { inputs, create, byHand } = fixture;
-/** Creates one object by hand and returns its id. */
-async function made(type: string, value: PlainObject): Promise<string> {
-    const [[, r]] = (await byHand([[`${type}/set`, { create: { h: value } }, "0"]])) as [[string, any, string]];
-    if (!r.created?.h) throw new Error(`${type}: ${JSON.stringify(r.notCreated)}`);
-    return String(r.created.h.id);
-}
-/** The /set calls the simulator received since the last resetCounters. */
-const setCalls = () => sim.jmapLog.flatMap((b: any) => (b.methodCalls as MethodCall[]).filter((c) => c[0].endsWith("/set")));
+const { inputs, create, made, setCalls } = fixture;
 
 describe("/set result maps (finding 1)", () => {
     it("a failed update is reported when every result map is sent, empty ones included", async () => {
@@ -118,7 +110,7 @@ describe("the adopt patch (finding 3)", () => {
         expect(JSON.stringify(sim.jmapLog)).not.toContain('"****"');
         const after = sim.stored("x:Account", existing)!;
         expect(after).toMatchObject({ description: "managed", locale: "de_DE", createdAt: before.createdAt });
-        expect(after.credentials).toEqual({ "0": { ...(before.credentials as any)["0"], secret: "new-password-2" } });
+        expect(after.credentials).toEqual({ "0": { ...(before.credentials as Record<string, object>)["0"], secret: "new-password-2" } });
         expect(JSON.stringify(c.outs)).not.toContain("new-password-2");
         // The adopted state diffs clean: the secret hash matches what was written.
         expect(await host.diff(c.id, c.outs, c.news)).toMatchObject({ changes: "none" });
@@ -182,7 +174,7 @@ describe("writes that may have been applied (finding 5)", () => {
         const created = await host.create(news);
         // the refused create (the fault answers before the log), the search, the one create
         expect(sim.counters.requests).toBe(3);
-        expect(sim.jmapLog.map((b: any) => b.methodCalls[0][0])).toEqual(["x:Tracer/get", "x:Tracer/set"]);
+        expect(sim.jmapLog.map((b) => b.methodCalls[0]![0])).toEqual(["x:Tracer/get", "x:Tracer/set"]);
         expect(Object.values(sim.stored("x:Tracer")).filter((t) => t.path === "/var/log/after-502")).toHaveLength(1);
         expect(sim.stored("x:Tracer", created.id)).toMatchObject({ path: "/var/log/after-502" });
     });
@@ -195,7 +187,7 @@ describe("writes that may have been applied (finding 5)", () => {
         const all = Object.entries(sim.stored("x:Tracer")).filter(([, t]) => t.path === "/var/log/dropped");
         expect(all.map(([id]) => id)).toEqual([created.id]);
         expect(setCalls()).toHaveLength(1); // the dropped create only
-        expect(sim.jmapLog.map((b: any) => b.methodCalls[0][0])).toEqual(["x:Tracer/set", "x:Tracer/get", "x:Tracer/get"]);
+        expect(sim.jmapLog.map((b) => b.methodCalls[0]![0])).toEqual(["x:Tracer/set", "x:Tracer/get", "x:Tracer/get"]);
         expect(sim.jmapLog[1]).toMatchObject({ methodCalls: [["x:Tracer/get", { ids: null }, "g"]] });
         expect(created.properties).toMatchObject({ objectId: created.id, properties: { "@type": "Log", path: "/var/log/dropped", level: "warn" } });
         expect(await host.diff(created.id, created.properties, news)).toMatchObject({ changes: "none" });
@@ -208,7 +200,7 @@ describe("writes that may have been applied (finding 5)", () => {
         const created = await host.create(news);
         expect(Object.values(sim.stored("x:Role")).filter((r) => r.description === "dropped before commit")).toHaveLength(1);
         expect(sim.stored("x:Role", created.id)).toMatchObject({ description: "dropped before commit" });
-        expect(sim.jmapLog.map((b: any) => b.methodCalls[0][0])).toEqual(["x:Role/get", "x:Role/set"]);
+        expect(sim.jmapLog.map((b) => b.methodCalls[0]![0])).toEqual(["x:Role/get", "x:Role/set"]);
     });
 
     it("several objects match after a dropped create: an error names them, nothing is created", async () => {
@@ -246,7 +238,7 @@ describe("account-scoped objects carry accountId (finding 6)", () => {
 
         const key = await create("x:ApiKey", { description: "deploy key" }, { accountId: dave });
         expect(key.outs).toMatchObject({ accountId: dave, createdSecret: expect.stringMatching(/^API_/) });
-        const calls = () => sim.jmapLog.flatMap((b: any) => b.methodCalls as MethodCall[]);
+        const calls = () => sim.jmapLog.flatMap((b) => b.methodCalls);
         expect(calls().map((c) => c[1].accountId)).toEqual([dave, dave]);
         sim.resetCounters();
         const read = await host.read(key.id, key.outs);

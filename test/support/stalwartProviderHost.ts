@@ -7,7 +7,7 @@ import { afterAll, beforeAll, expect } from "vitest";
 import { jmapRequest, type MethodCall } from "../../components/stalwart/jmap";
 import { stalwartProvider } from "../../components/stalwart/provider";
 import { type PlainObject, ProviderHost, serializeProvider } from "./providerHost";
-import { startStalwartSimulator, type StalwartSimulator } from "./stalwart";
+import { type LoggedRequest, startStalwartSimulator, type StalwartSimulator } from "./stalwart";
 
 /** Clears the credential variables, so a host uses its config (or the test's own env) only. */
 export const NO_STALWART_ENV = { STALWART_URL: undefined, STALWART_TOKEN: undefined, STALWART_USER: undefined, STALWART_PASSWORD: undefined };
@@ -23,6 +23,10 @@ export interface StalwartProviderFixture {
     create(objectType: string, properties: unknown, extra?: PlainObject): Promise<{ news: PlainObject; id: string; outs: PlainObject; requests: number }>;
     /** a write straight to the server, as someone editing by hand would do */
     byHand(calls: MethodCall[]): Promise<MethodCall[]>;
+    /** creates one object by hand and returns its id */
+    made(type: string, value: PlainObject): Promise<string>;
+    /** the /set calls the simulator received since its last resetCounters */
+    setCalls(): LoggedRequest["methodCalls"];
 }
 
 /** Registers beforeAll/afterAll hooks; the returned object's fields are set once beforeAll ran. */
@@ -46,6 +50,14 @@ export function useStalwartProviderHost(): StalwartProviderFixture {
         },
         async byHand(calls: MethodCall[]) {
             return (await jmapRequest({ url: fixture.sim.url, authorization: fixture.sim.basicAuthHeader, source: "test" }, calls)).responses;
+        },
+        setCalls() {
+            return fixture.sim.jmapLog.flatMap((b) => b.methodCalls.filter((c) => c[0].endsWith("/set")));
+        },
+        async made(type: string, value: PlainObject) {
+            const [[, r]] = (await fixture.byHand([[`${type}/set`, { create: { h: value } }, "0"]])) as [[string, { created?: { h?: { id: string } }; notCreated?: unknown }, string]];
+            if (!r.created?.h) throw new Error(`${type}: ${JSON.stringify(r.notCreated)}`);
+            return String(r.created.h.id);
         },
     } as StalwartProviderFixture;
     beforeAll(async () => {

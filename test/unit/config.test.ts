@@ -251,7 +251,7 @@ function expectPaths(raw: Record<string, unknown>, paths: string[], stack = "dev
 }
 
 /** validRaw() with the minimal edge and no acme block: what a first stack file looks like. */
-function minimalRaw(): Record<string, any> {
+function minimalRaw(): ReturnType<typeof validRaw> {
     const raw = validRaw();
     delete raw.acme;
     raw.edge = { dockerHost: raw.edge.dockerHost };

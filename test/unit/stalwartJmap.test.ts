@@ -78,7 +78,7 @@ describe("a write that must not be repeated (retryAfterDrop: false)", () => {
 
     it("a broken connection is not re-sent (the error says dropped); a refused one is (nothing was sent)", async () => {
         replies = ["drop"];
-        const dropped: any = await send(create).catch((e: Error) => e);
+        const dropped = (await send(create).catch((e: Error) => e)) as Error & { dropped?: boolean };
         expect(String(dropped)).toMatch(/unreachable after 1 attempt\(s\): .*\(not re-sent: the write may have been applied\)$/);
         expect(dropped.dropped).toBe(true);
         expect(received).toBe(1);
@@ -86,7 +86,7 @@ describe("a write that must not be repeated (retryAfterDrop: false)", () => {
         await new Promise<void>((r) => closed.listen(0, "127.0.0.1", () => r()));
         const port = (closed.address() as AddressInfo).port;
         await new Promise((r) => closed.close(r));
-        const err: any = await send(create, `http://127.0.0.1:${port}`).catch((e: Error) => e);
+        const err = (await send(create, `http://127.0.0.1:${port}`).catch((e: Error) => e)) as Error & { dropped?: boolean };
         expect(String(err)).toMatch(/unreachable after 3 attempt\(s\): ECONNREFUSED$/);
         expect(err.dropped).toBe(false);
     });

@@ -2,7 +2,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { beforeAll, describe, expect, it } from "vitest";
 
-const registered: { type: string; name: string; inputs: any }[] = [];
+const registered: { type: string; name: string; inputs: Record<string, unknown> }[] = [];
 let mod: typeof import("../../components/stalwart");
 
 beforeAll(async () => {

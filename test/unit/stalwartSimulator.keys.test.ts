@@ -90,6 +90,6 @@ describe("faults", () => {
         await expect(create(sim, "x:Domain", { name: "fac.test", dkimManagement: manual })).rejects.toThrow(/HTTP 502/);
         expect(Object.values(sim.stored("x:Domain")).some((d) => d.name === "fac.test")).toBe(true);
         expect(sim.jmapLog).toHaveLength(1);
-        expect((sim.jmapLog[0] as any).methodCalls[0][0]).toBe("x:Domain/set");
+        expect(sim.jmapLog[0]!.methodCalls[0]![0]).toBe("x:Domain/set");
     });
 });

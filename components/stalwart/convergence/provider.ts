@@ -4,17 +4,24 @@
  */
 import type * as pulumi from "@pulumi/pulumi";
 import { configFrom, resolveConnection, type StalwartConfig } from "../credentials";
+import { UNKNOWN } from "../normalize";
 import { planConvergence, type TrackedObject } from "./changes";
 import { type ConvergenceInputs, converge } from "./run";
 
-const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
+/**
+ * The engine's inputs, outputs and state as a dynamic provider receives them: untyped, and checked
+ * by checkInputs before any use.
+ */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- see above
+type EngineProps = Record<string, any>;
 
-function checkInputs(news: any): pulumi.dynamic.CheckFailure[] {
+function checkInputs(news: EngineProps): pulumi.dynamic.CheckFailure[] {
     const failures: pulumi.dynamic.CheckFailure[] = [];
     if (!Array.isArray(news.objects)) failures.push({ property: "objects", reason: "must be a list of {objectType, objectId, accountId?, properties}" });
     else
-        news.objects.forEach((o: any, i: number) => {
-            if (o === UNKNOWN) return;
+        news.objects.forEach((item: unknown, i: number) => {
+            if (item === UNKNOWN) return;
+            const o = item as { objectType?: unknown; objectId?: unknown; accountId?: unknown } | undefined;
             if (typeof o?.objectType !== "string" || !o.objectType.startsWith("x:")) failures.push({ property: `objects[${i}].objectType`, reason: "must be an x:* object type" });
             if (typeof o?.objectId !== "string" || o.objectId === "") failures.push({ property: `objects[${i}].objectId`, reason: "must be the object's id" });
             if (o?.accountId !== undefined && o.accountId !== null && o.accountId !== UNKNOWN && (typeof o.accountId !== "string" || o.accountId === "")) {
@@ -40,10 +47,10 @@ export function convergenceProvider(): pulumi.dynamic.ResourceProvider {
         async configure(req: pulumi.dynamic.ConfigureRequest) {
             config = configFrom((key) => req.config.get(key));
         },
-        async check(_olds: any, news: any) {
+        async check(_olds: EngineProps, news: EngineProps) {
             return { inputs: news, failures: checkInputs(news) };
         },
-        async diff(_id: string, olds: any, news: any) {
+        async diff(_id: string, olds: EngineProps, news: EngineProps) {
             // __provider itself contains the sentinel text, so only the real inputs are searched
             const pending = JSON.stringify([news.objects, news.restartCommand, news.discoverAddress]).includes(UNKNOWN);
             // an owed restart counts only once something can run it: otherwise every up would re-plan it
@@ -56,14 +63,15 @@ export function convergenceProvider(): pulumi.dynamic.ResourceProvider {
                 owedAndRunnable;
             return { changes: changed };
         },
-        async create(inputs: any) {
+        // inputs that passed check
+        async create(inputs: ConvergenceInputs) {
             return { id: "convergence", outs: await run(undefined, inputs) };
         },
-        async update(_id: string, olds: any, news: any) {
+        async update(_id: string, olds: EngineProps, news: ConvergenceInputs) {
             // a restart left pending last time is still owed; the reloads it came with were done
             return { outs: await run(olds.objects, news, olds.pendingRestart ?? []) };
         },
-        async read(id: string, props: any) {
+        async read(id: string, props: EngineProps) {
             return { id, props };
         },
         async delete() {

@@ -6,7 +6,8 @@
  */
 import type { StalwartConnection } from "../credentials";
 import { shown } from "../errors";
-import { jmapRequest, type MethodCall } from "../jmap";
+import { type FetchFailure, jmapRequest, type MethodCall } from "../jmap";
+import { isObj } from "../normalize";
 import { type ConvergencePlan, describeObject, planConvergence, type TrackedObject } from "./changes";
 
 export interface Readiness {
@@ -56,7 +57,6 @@ export interface ConvergenceResult {
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const backoff = (r: Readiness, attempt: number) => Math.min(r.baseDelayMs * 2 ** (attempt - 1), 60_000);
 
-const isRecord = (v: unknown): v is Record<string, any> => typeof v === "object" && v !== null && !Array.isArray(v);
 
 /**
  * One request creating every action; the ones the server refuses, or does not confirm (neither a
@@ -68,14 +68,14 @@ async function runReloads(conn: StalwartConnection, actions: string[], readiness
         const create = Object.fromEntries(pending.map((a, i) => [`r${i + 1}`, { "@type": a }]));
         const { responses } = await jmapRequest(conn, [["x:Action/set", { create }, "a"]]);
         const [name, args] = responses.find((r) => r?.[2] === "a") ?? [];
-        if (name === "error") throw new Error(`x:Action/set (${pending.join(", ")}) failed: ${(args as any)?.type}: ${(args as any)?.description ?? ""}`);
-        if (name !== "x:Action/set" || !isRecord(args)) {
+        if (name === "error") throw new Error(`x:Action/set (${pending.join(", ")}) failed: ${isObj(args) ? `${args.type}: ${args.description ?? ""}` : "error"}`);
+        if (name !== "x:Action/set" || !isObj(args)) {
             throw new Error(
                 `x:Action/set (${pending.join(", ")}): the server answered ${name === undefined ? "nothing" : JSON.stringify(name)} instead of x:Action/set, so no reload is confirmed; is ${conn.url} a Stalwart v0.16 server?`,
             );
         }
-        const created = isRecord(args.created) ? args.created : {};
-        const notCreated = isRecord(args.notCreated) ? args.notCreated : {};
+        const created = isObj(args.created) ? args.created : {};
+        const notCreated = isObj(args.notCreated) ? args.notCreated : {};
         const unconfirmed = { type: "unconfirmed", description: "the server confirmed it neither as created nor as notCreated" };
         const failed = pending
             .map((a, i) => ({ action: a, err: notCreated[`r${i + 1}`] ?? (created[`r${i + 1}`] === undefined || created[`r${i + 1}`] === null ? unconfirmed : undefined) }))
@@ -84,8 +84,8 @@ async function runReloads(conn: StalwartConnection, actions: string[], readiness
         if (attempt >= readiness.attempts) {
             const why = failed
                 .map(({ action, err }) => {
-                    const obj = isRecord(err) && isRecord(err.objectId) ? ` on x:${err.objectId.object} ${err.objectId.id}` : "";
-                    const detail = isRecord(err) ? (err.description ?? (err.validationErrors ? JSON.stringify(err.validationErrors) : err.type)) : JSON.stringify(err);
+                    const obj = isObj(err) && isObj(err.objectId) ? ` on x:${err.objectId.object} ${err.objectId.id}` : "";
+                    const detail = isObj(err) ? (err.description ?? (err.validationErrors ? JSON.stringify(err.validationErrors) : err.type)) : JSON.stringify(err);
                     return `${action} failed${obj}: ${detail}`;
                 })
                 .join("; ");
@@ -117,8 +117,9 @@ async function waitLive(conn: StalwartConnection, timeoutMs: number): Promise<vo
             await r.body?.cancel();
             if (r.ok) return;
             last = `HTTP ${r.status}`;
-        } catch (e: any) {
-            last = String(e?.cause?.code ?? e?.message ?? e);
+        } catch (thrown) {
+            const e = thrown as FetchFailure | undefined;
+            last = String(e?.cause?.code ?? e?.message ?? thrown);
         }
         await sleep(1_000);
     }
@@ -163,14 +164,14 @@ async function verifyObjects(conn: StalwartConnection, objects: TrackedObject[])
             const where = typeof call[1].accountId === "string" ? ` in account ${call[1].accountId}` : "";
             const [name, args] = responses.find((r) => r?.[2] === call[2]) ?? [];
             if (name === "error") {
-                problems.push(`${type}${where}: ${(args as any)?.type} ${(args as any)?.description ?? ""}`.trim());
+                problems.push(`${type}${where}: ${isObj(args) ? `${args.type} ${args.description ?? ""}` : "error"}`.trim());
                 continue;
             }
-            if (name !== call[0] || !isRecord(args)) {
+            if (name !== call[0] || !isObj(args)) {
                 problems.push(`${type}${where}: no ${call[0]} response`);
                 continue;
             }
-            const found = new Map((Array.isArray(args.list) ? args.list : []).filter(isRecord).map((x: Record<string, unknown>) => [String(x.id), x]));
+            const found = new Map((Array.isArray(args.list) ? args.list : []).filter(isObj).map((x: Record<string, unknown>) => [String(x.id), x]));
             for (const o of list) {
                 const seen = found.get(o.objectId);
                 if (!seen) {
@@ -214,11 +215,12 @@ async function discover(url: string, timeoutMs: number): Promise<{ seen: string;
             // 5xx and 429: the server (or a proxy in front of it) is not ready to answer
             return { seen: `HTTP ${r.status}`, answered: r.status < 500 && r.status !== 429 };
         }
-        const body = (await r.json().catch(() => undefined)) as any;
-        return { seen: isRecord(body) ? String(body.issuer ?? "").replace(/\/$/, "") : "a body that is not a JSON object", answered: true };
-    } catch (e: any) {
+        const body: unknown = await r.json().catch(() => undefined);
+        return { seen: isObj(body) ? String(body.issuer ?? "").replace(/\/$/, "") : "a body that is not a JSON object", answered: true };
+    } catch (thrown) {
+        const e = thrown as FetchFailure | undefined;
         const timedOut = e?.name === "TimeoutError" || e?.cause?.name === "TimeoutError";
-        return { seen: timedOut ? `no answer within ${timeoutMs} ms` : `unreachable (${String(e?.cause?.code ?? e?.cause?.message ?? e?.message ?? e)})`, answered: false };
+        return { seen: timedOut ? `no answer within ${timeoutMs} ms` : `unreachable (${String(e?.cause?.code ?? e?.cause?.message ?? e?.message ?? thrown)})`, answered: false };
     }
 }
 
@@ -239,7 +241,10 @@ async function verifyDirectoryBinding(conn: StalwartConnection, objects: Tracked
     const calls: MethodCall[] = [["x:Directory/get", { ids: [directoryId] }, "d"]];
     if (!address && !trackedDomain) calls.push(["x:Domain/get", { ids: null }, "dm"]);
     const { responses } = await jmapRequest(conn, calls);
-    const listOf = (callId: string): any[] => (responses.find((r) => r?.[2] === callId)?.[1] as any)?.list ?? [];
+    const listOf = (callId: string): Record<string, unknown>[] => {
+        const list = responses.find((r) => r?.[2] === callId)?.[1]?.list;
+        return Array.isArray(list) ? list.filter(isObj) : [];
+    };
     const dir = listOf("d")[0];
     if (dir?.["@type"] !== "Oidc") return "";
     const domain = trackedDomain ?? listOf("dm").find((d) => typeof d?.name === "string")?.name;

@@ -15,13 +15,15 @@ import type { Counters } from "./jmap";
 import { Registry } from "./registry";
 import type { RulesEnv } from "./rules";
 import { type RunningConfig, Runtime } from "./runtime";
-import { type Faults, HttpFront } from "./server";
+import { type Faults, HttpFront, type LoggedRequest } from "./server";
 import { clone, type Json, type JsonObject, TableView } from "./tableView";
+
 
 export type { Counters } from "./jmap";
 export type { BuildError, BuiltDirectory, RunningConfig } from "./runtime";
 export type { Faults } from "./server";
 export type { Json, JsonObject } from "./tableView";
+export type { LoggedRequest } from "./server";
 export { FIXTURE_TABLE } from "./fixtureTable";
 export { ADMIN_ACCOUNT_ID, SINGLETON_ID } from "./ids";
 
@@ -60,7 +62,7 @@ export interface StalwartSimulator {
     /** live request counters (see Counters) */
     readonly counters: Counters;
     /** the parsed body of every /jmap request since the last resetCounters, in order */
-    readonly jmapLog: readonly Json[];
+    readonly jmapLog: readonly LoggedRequest[];
     resetCounters(): void;
     /**
      * Raw stored objects, unmasked (secrets in clear), without computed properties: one object

@@ -14,6 +14,15 @@ import type { RulesEnv } from "./rules";
 import type { Runtime } from "./runtime";
 import type { Json, JsonObject } from "./tableView";
 
+/**
+ * A /jmap request body as the simulator received it. The providers under test send well-formed
+ * bodies; a test that posts a malformed one reads the shape it sent, not this one.
+ */
+export interface LoggedRequest {
+    using: string[];
+    methodCalls: [string, Record<string, unknown>, string][];
+}
+
 export interface Faults {
     /** answer the next n requests with `status` (default 500) without processing them */
     failNext(n: number, status?: number): void;
@@ -56,7 +65,7 @@ export class HttpFront {
     private dropCommit = 0;
     private failCommit = { n: 0, status: 502 };
     /** the parsed body of every /jmap request, in order (cleared by resetCounters) */
-    readonly log: Json[] = [];
+    readonly log: LoggedRequest[] = [];
     /** "503" while a restart is simulated without closing the port */
     unavailable = false;
     readonly faults: Faults;
@@ -183,7 +192,7 @@ export class HttpFront {
             notJson();
             return;
         }
-        this.log.push(parsed as Json);
+        this.log.push(parsed as LoggedRequest);
         const result = this.jmap.handle(parsed, caller);
         if (this.dropCommit > 0) {
             this.dropCommit--;
