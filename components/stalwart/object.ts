@@ -155,7 +155,7 @@ export class StalwartObject extends pulumi.dynamic.Resource {
             objectType.replace(/^x:/, ""),
         );
         const volatile = volatileProperties(objectType);
-        this.tracked = pulumi
+        const tracked = pulumi
             .all([this.objectType, this.objectId, this.accountId, this.properties, this.contentHash])
             .apply(([type, objectId, account, properties, contentHash]): TrackedObject => ({
                 objectType: type,
@@ -164,5 +164,8 @@ export class StalwartObject extends pulumi.dynamic.Resource {
                 properties: { ...properties, [TRACKED_CONTENT_KEY]: contentHash },
                 volatile,
             }));
+        // a view kept secret in state (an undeclared secret such as redis.url's password) stays secret when tracked
+        // (pulumi.secret's unwrapped type is the same plain object under another name)
+        this.tracked = resourceOptions.additionalSecretOutputs?.includes("properties") ? (pulumi.secret(tracked) as unknown as pulumi.Output<TrackedObject>) : tracked;
     }
 }

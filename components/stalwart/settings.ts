@@ -61,10 +61,9 @@ export class StalwartSettings extends pulumi.ComponentResource {
             );
         }
         const all = Object.values(this.objects);
-        // each object's own tracked form carries its accountId, content hash and volatile properties;
-        // an object whose view holds a secret the schema does not know as one stays secret in there too
-        const secretViews = new Set(args.objects.filter((o) => o.secretOutputs).map((o) => this.objects[o.key]));
-        const tracked = all.map((o) => (secretViews.has(o) ? pulumi.secret(o.tracked) : o.tracked));
+        // each object's own tracked form carries its accountId, content hash and volatile properties
+        // (and stays secret when the object's view is kept secret)
+        const tracked = all.map((o) => o.tracked);
         this.convergence = new StalwartConvergence(
             `${name}-convergence`,
             { objects: tracked, restartCommand: args.restartCommand, discoverAddress: args.discoverAddress, readiness: args.readiness },
