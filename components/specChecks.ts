@@ -5,7 +5,7 @@
  */
 
 /** docker container and volume names: what the daemon accepts (`[a-zA-Z0-9][a-zA-Z0-9_.-]+`). */
-const DOCKER_NAME = /^[a-zA-Z0-9][a-zA-Z0-9_.-]+$/;
+export const DOCKER_NAME = /^[a-zA-Z0-9][a-zA-Z0-9_.-]+$/;
 
 export function assertDockerName(field: string, value: string): void {
     if (!DOCKER_NAME.test(value)) {

@@ -317,8 +317,8 @@ export function parseImageRef(ref: string): ImageRef {
 export const STALWART_TAG = /^v?0\.16(?:\.\d+)?(?:-[a-z0-9.]+)?$/;
 export const TAILSCALE_TAG = /^tag:[a-z][a-z0-9-]*$/i;
 export const DOCKER_HOST = /^(unix|ssh|tcp|npipe):\/\/.+/;
-/** docker container and volume names, as the daemon accepts them (two characters at least). */
-export const DOCKER_NAME = /^[a-zA-Z0-9][a-zA-Z0-9_.-]+$/;
+/** docker container and volume names: the renderers' own rule (specChecks.ts), so config and renderers agree. */
+export { DOCKER_NAME } from "../specChecks";
 /** a tailnet device name: one lower-case DNS label (Tailscale lower-cases and rewrites anything else) */
 export const DNS_LABEL = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
 /** `host:port` or `[v6]:port` */
