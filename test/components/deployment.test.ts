@@ -2,14 +2,14 @@ import { beforeAll, describe, expect, it, vi } from "vitest";
 import type { Settings } from "../../components/config";
 import { clearOccurrences, envLine, installMocks, type Registry, type Registered, secretness, settle, resolved } from "./harness";
 
-type Mod = typeof import("../../components/deployment");
+type Mod = typeof import("../../components/deploy/deployment");
 let registry: Registry;
 let mod: Mod;
 let settings: (edit?: (r: Record<string, any>) => void) => Settings;
 
 beforeAll(async () => {
     registry = await installMocks({ stack: "dev" });
-    mod = await import("../../components/deployment");
+    mod = await import("../../components/deploy/deployment");
     const { parseSettings } = await import("../../components/config");
     const { validRaw } = await import("../support/stackConfig");
     settings = (edit) => {

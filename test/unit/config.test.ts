@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { ACME_DIRECTORIES, ConfigError, parseSettings, Secret } from "../../components/config";
 import { buildPlan } from "../../components/plan";
-import { formatPlan } from "../../components/report";
-import { parseEndpoint, parseRedisUrl } from "../../components/settings/validators";
+import { formatPlan } from "../../components/plan/report";
+import { parseEndpoint, parseRedisUrl } from "../../components/config/validators";
 import { loadStackConfig, validRaw } from "../support/stackConfig";
 
 /** Parses and returns the issues, failing the test when the config is accepted. */

@@ -4,7 +4,7 @@
  * `refs` (property path → key of the spec whose objectId fills it) and filled in by the shell.
  */
 import type { Settings } from "../config";
-import { STALWART_ENV } from "../mailbox/env";
+import { portRole, STALWART_ENV, TAILNET_RANGES } from "../topology";
 
 export interface StalwartObjectSpec {
     /** unique within the plan; the Pulumi resource name suffix */
@@ -21,36 +21,12 @@ export interface StalwartObjectSpec {
 }
 
 /**
- * PROXY protocol is trusted per mail listener only, from the tailnet ranges (the policy fragment
- * lets only the edge's tags reach these ports). A global proxyTrustedNetworks would make the 8080
- * management listener demand a PROXY header too and lock operators out.
+ * PROXY protocol is trusted per mail listener only (decision 003): a global proxyTrustedNetworks
+ * would make the management listener demand a PROXY header too and lock operators out.
  */
-export const TAILNET_RANGES = ["100.64.0.0/10", "fd7a:115c:a1e0::/48"];
-
-interface ListenerShape {
-    name: string;
-    protocol: "smtp" | "imap" | "pop3" | "http" | "manageSieve";
-    tlsImplicit: boolean;
-    useTls: boolean;
-}
-
-/** Edge ports → the Stalwart listener that serves them; names match Stalwart's first-boot defaults so those are adopted. */
-export const LISTENERS: Record<number, ListenerShape> = {
-    25: { name: "smtp", protocol: "smtp", tlsImplicit: false, useTls: true },
-    465: { name: "submissions", protocol: "smtp", tlsImplicit: true, useTls: true },
-    587: { name: "submission", protocol: "smtp", tlsImplicit: false, useTls: true },
-    143: { name: "imap", protocol: "imap", tlsImplicit: false, useTls: true },
-    993: { name: "imaps", protocol: "imap", tlsImplicit: true, useTls: true },
-    110: { name: "pop3", protocol: "pop3", tlsImplicit: false, useTls: true },
-    995: { name: "pop3s", protocol: "pop3", tlsImplicit: true, useTls: true },
-    4190: { name: "sieve", protocol: "manageSieve", tlsImplicit: false, useTls: true },
-    443: { name: "https", protocol: "http", tlsImplicit: true, useTls: true },
-    80: { name: "acme-http", protocol: "http", tlsImplicit: false, useTls: false },
-};
-
 const CHALLENGE_TYPES = { "tls-alpn-01": "TlsAlpn01", "http-01": "Http01", "dns-01": "Dns01" } as const;
 
-const asSet = (items: string[]) => Object.fromEntries(items.map((i) => [i, true]));
+const asSet = (items: readonly string[]) => Object.fromEntries(items.map((i) => [i, true]));
 
 export function stalwartSettingsPlan(s: Settings): StalwartObjectSpec[] {
     const dns01 = s.acme.challenge === "dns-01";
@@ -92,7 +68,7 @@ export function stalwartSettingsPlan(s: Settings): StalwartObjectSpec[] {
         // Docker has no /var/log/stalwart: log to stdout so `docker logs` shows build errors.
         { key: "tracer-stdout", objectType: "x:Tracer", properties: { "@type": "Stdout", level: "info" } },
         ...s.edge.ports.map((port): StalwartObjectSpec => {
-            const l = LISTENERS[port]!;
+            const l = portRole(port);
             return {
                 key: `listener-${l.name}`,
                 objectType: "x:NetworkListener",

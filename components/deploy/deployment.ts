@@ -4,20 +4,19 @@
  */
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
-import { GarageBucket } from "./backends/garage/bucket";
-import { PostgresDatabase } from "./backends/postgres";
-import { RedisDatabase } from "./backends/redis";
-import type { Settings } from "./config";
-import { CaddyL4Edge } from "./edge/edge";
-import { TailscaleSidecar } from "./mailbox/sidecar";
-import { DB_PASSWORD_SECRET } from "./mailbox/spec";
-import { StalwartMailbox } from "./mailbox/stalwart";
-import { buildPlan, type Plan } from "./plan";
-import { isSecret } from "./settings/secret";
-import { OPERATIONAL_READINESS } from "./stalwart/convergence/run";
-import { StalwartSettings } from "./stalwart/settings";
-import type { StalwartObjectSpec } from "./stalwart/settingsPlan";
-import { TailnetPolicy } from "./tailnet/policy";
+import { GarageBucket } from "../backends/garage/bucket";
+import { PostgresDatabase } from "../backends/postgres";
+import { RedisDatabase } from "../backends/redis";
+import type { Settings } from "../config";
+import { CaddyL4Edge } from "./edge";
+import { TailscaleSidecar } from "./sidecar";
+import { StalwartMailbox } from "./stalwart";
+import { buildPlan, type Plan } from "../plan";
+import { isSecret } from "../config/secret";
+import { OPERATIONAL_READINESS } from "../stalwart/convergence/run";
+import { StalwartSettings } from "../stalwart/settings";
+import type { StalwartObjectSpec } from "../plan/stalwartSettings";
+import { TailnetPolicy } from "./tailnetPolicy";
 
 export interface MailDeploymentArgs {
     settings: Settings;
@@ -132,7 +131,7 @@ export class MailDeployment extends pulumi.ComponentResource {
                 volumes: plan.mailbox.volumes,
                 sidecarContainerId: sidecar.containerId,
                 secrets: {
-                    [DB_PASSWORD_SECRET]: postgres.password,
+                    postgresPassword: postgres.password,
                     garageAccessKeyId: garage.accessKeyId,
                     garageSecretAccessKey: garage.secretAccessKey,
                     ...(s.stalwart.recoveryAdmin ? { stalwartRecoveryAdmin: secretOf(s.stalwart.recoveryAdmin)! } : {}),
