@@ -3,8 +3,8 @@
  * serializer sorts keys).
  */
 import type { FactsFile, ObjectFacts, RawElementType, RawFieldType, RegistrySchema, SchemaFacts } from "./input";
-import type { ElementDescriptor, FieldDescriptor, FieldKind, ObjectDescriptor, SchemaDescriptor, SchemaTable } from "./types";
-import { references } from "./references";
+import { references } from "../../components/stalwart/schema/references";
+import type { ElementDescriptor, FieldDescriptor, FieldKind, ObjectDescriptor, SchemaDescriptor, SchemaTable } from "../../components/stalwart/schema/types";
 import { defaultToWire } from "./wireDefaults";
 
 const FIELD_KINDS: ReadonlySet<string> = new Set<FieldKind>([
@@ -130,7 +130,7 @@ function addContainerTypes(field: FieldDescriptor, raw: RawFieldType, schema: Re
 
 function elementDescriptor(raw: RawElementType, schema: RegistrySchema, where: string): ElementDescriptor {
     if (!FIELD_KINDS.has(raw.type)) {
-        throw new Error(`${where}: unknown field type "${raw.type}" (known: ${[...FIELD_KINDS].join(", ")}); teach components/stalwart/schema/buildTable.ts about it.`);
+        throw new Error(`${where}: unknown field type "${raw.type}" (known: ${[...FIELD_KINDS].join(", ")}); teach tools/schema/buildTable.ts about it.`);
     }
     const element: ElementDescriptor = { kind: raw.type as FieldKind };
     if (raw.format !== undefined) element.format = raw.format;

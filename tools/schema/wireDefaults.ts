@@ -1,9 +1,12 @@
 /**
- * schema.json `defaults` are written for the web UI; a few differ from the wire encoding the
- * /set and /get methods use (stalwart-api.md §4.3). This converts them, schema-driven.
+ * The registry schema's `defaults` are written for Stalwart's web UI; a few differ from the wire
+ * encoding the /set and /get methods use (an Expression as `{"default": x}` rather than
+ * `{"match": {}, "else": x}`, a Rate's period as "1m" rather than milliseconds). This converts them,
+ * schema-driven; the facts file's `defaultWire` values agree (test/unit/schemaGenerate.test.ts).
  */
 import type { RawFieldType, RegistrySchema } from "./input";
-import { isObj } from "../normalize";
+
+const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === "object" && value !== null && !Array.isArray(value);
 
 const DURATION_UNIT_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000 };
 
@@ -26,7 +29,7 @@ function expressionToWire(value: Record<string, unknown>): Record<string, unknow
 
 /** Convert one field's schema default to wire encoding, recursing into embedded single schemas. */
 export function defaultToWire(value: unknown, type: RawFieldType, schema: RegistrySchema): unknown {
-    if (type.type !== "object" || !isObj(value) || type.objectName === undefined) return value;
+    if (type.type !== "object" || !isRecord(value) || type.objectName === undefined) return value;
     return embeddedToWire(value, type.objectName, schema);
 }
 

@@ -3,8 +3,7 @@
  * (one thin StalwartObject subclass per manageable object). Only names, types, defaults and
  * update modes are emitted; meanings are left to https://stalw.art/docs.
  */
-import { ACCOUNT_SCOPED } from "../providerCore";
-import type { ElementDescriptor, FieldDescriptor, SchemaDescriptor, SchemaTable } from "./types";
+import type { ElementDescriptor, FieldDescriptor, SchemaDescriptor, SchemaTable } from "../../components/stalwart/schema/types";
 
 /** Names a class must not take: JS/TS/Node globals and this package's own exports. */
 const RESERVED_NAMES = new Set([
@@ -130,11 +129,11 @@ export function emitTypes(table: SchemaTable, names: TypeNames, header: string):
 }
 
 /**
- * One class per manageable object. Account-scoped objects (providerCore ACCOUNT_SCOPED: they live
- * in the account the JMAP accountId names, stalwart-api.md §1.2) take `accountId` in their options
- * and hand it to StalwartObject.
+ * One class per manageable object. Account-scoped objects (tools/schema/accountScope.ts: they live
+ * in the account a JMAP request's accountId names) take `accountId` in their options and hand it
+ * to StalwartObject.
  */
-export function emitClasses(table: SchemaTable, names: TypeNames, header: string, accountScoped: readonly string[] = ACCOUNT_SCOPED): string {
+export function emitClasses(table: SchemaTable, names: TypeNames, header: string, accountScoped: readonly string[]): string {
     const classes = [...names.classes.entries()].sort(([a], [b]) => a.localeCompare(b));
     const typeImports = ["Inputs", ...classes.map(([object]) => names.schemas.get(table.objects[object]!.schema)!)].sort();
     const scoped = (object: string) => accountScoped.includes(object);
