@@ -41,7 +41,7 @@ describe("RedisDatabase", () => {
     });
 
     it("keeps a config Secret secret even without a password, and reveals it only to Pulumi", async () => {
-        const { Secret } = await import("../../components/settings/secret");
+        const { Secret } = await import("../../components/config/secret");
         const r = new mod.RedisDatabase("redis-secret", { url: new Secret("redis://slo-time-prod.tail7b1641.ts.net:6379/5") });
         expect(await secretness(r.url)).toEqual({ value: "redis://slo-time-prod.tail7b1641.ts.net:6379/5", secret: true });
     });
@@ -56,7 +56,7 @@ describe("RedisDatabase", () => {
 describe("redis.url with a password through MailDeployment", () => {
     it("reaches x:InMemoryStore and the stack output only as a secret, never in clear in any resource", async () => {
         const { parseSettings } = await import("../../components/config");
-        const { MailDeployment } = await import("../../components/deployment");
+        const { MailDeployment } = await import("../../components/deploy/deployment");
         const { validRaw } = await import("../support/stackConfig");
         const url = `redis://:${PASSWORD}@slo-time-prod.tail7b1641.ts.net:6379/2`;
         const settings = parseSettings({ ...validRaw(), redis: { url }, acme: { challenge: "dns-01", dnsProvider: { "@type": "Cloudflare", secret: { "@type": "Value", secret: `cf-${PASSWORD}` } } } }, "dev");

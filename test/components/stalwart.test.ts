@@ -4,7 +4,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import type { Plan } from "../../components/plan";
 import { clearOccurrences, envLine, installMocks, type Registry, settle, resolved } from "./harness";
 
-type Mod = typeof import("../../components/mailbox/stalwart");
+type Mod = typeof import("../../components/deploy/stalwart");
 let registry: Registry;
 let mod: Mod;
 let plan: (edit?: (r: Record<string, any>) => void) => Plan;
@@ -18,7 +18,7 @@ const secrets = () => ({
 
 beforeAll(async () => {
     registry = await installMocks({ stack: "dev" });
-    mod = await import("../../components/mailbox/stalwart");
+    mod = await import("../../components/deploy/stalwart");
     const Docker = await import("@pulumi/docker");
     const { buildPlan } = await import("../../components/plan");
     const { parseSettings } = await import("../../components/config");

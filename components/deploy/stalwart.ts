@@ -5,10 +5,10 @@
  */
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
-import { containerArgs, labelsOf, type SecretValues } from "../docker/container";
-import { pulledImage } from "../docker/image";
-import { namedVolumes, volumesOf } from "../docker/volume";
-import type { ContainerSpec, VolumeSpec } from "../spec";
+import { containerArgs, labelsOf, type SecretValues } from "./container";
+import { pulledImage } from "./image";
+import { namedVolumes, volumesOf } from "./volume";
+import type { ContainerSpec, VolumeSpec } from "../plan/spec";
 
 /** Label holding the id of the container whose netns Stalwart joined; its change forces a replacement. */
 export const NETNS_OWNER_LABEL = "tailwart.netns-owner-id";

@@ -6,11 +6,11 @@
 import * as path from "node:path";
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
-import { containerArgs } from "../docker/container";
-import { pulledImage } from "../docker/image";
-import { namedVolumes, volumesOf } from "../docker/volume";
+import { containerArgs } from "./container";
+import { pulledImage } from "./image";
+import { namedVolumes, volumesOf } from "./volume";
 import type { EdgeImagePlan } from "../plan";
-import type { ContainerSpec, VolumeSpec } from "../spec";
+import type { ContainerSpec, VolumeSpec } from "../plan/spec";
 
 export interface CaddyL4EdgeArgs {
     /** plan.edge.caddy */

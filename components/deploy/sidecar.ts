@@ -7,12 +7,12 @@
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
 import * as tailscale from "@pulumi/tailscale";
-import { containerArgs } from "../docker/container";
-import { pulledImage } from "../docker/image";
-import { namedVolumes, volumesOf } from "../docker/volume";
+import { containerArgs } from "./container";
+import { pulledImage } from "./image";
+import { namedVolumes, volumesOf } from "./volume";
 import type { TailnetAuthPlan } from "../plan";
-import type { ContainerSpec, VolumeSpec } from "../spec";
-import { oauthAuthKeySuffix, TAILSCALE_SECRET } from "./spec";
+import type { ContainerSpec, VolumeSpec } from "../plan/spec";
+import { oauthAuthKeySuffix } from "../plan/mailboxSpec";
 
 export interface TailscaleSidecarArgs {
     /** plan.mailbox.sidecar */
@@ -65,7 +65,7 @@ export class TailscaleSidecar extends pulumi.ComponentResource {
 
         const volumeSpecs = volumesOf(args.container, args.volumes);
         const authKey = authKeyFor(name, args, this);
-        const mapped = containerArgs(args.container, { [TAILSCALE_SECRET]: authKey });
+        const mapped = containerArgs(args.container, { tailscaleAuthKey: authKey });
         const volumes = namedVolumes(name, volumeSpecs, onHost);
         const image = pulledImage(`${name}-image`, args.container.image, onHost);
         const container = new docker.Container(
