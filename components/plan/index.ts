@@ -26,9 +26,13 @@ export type TailnetAuthPlan = (
     | { kind: "oauth"; ephemeral: boolean; tags: string[] }
 ) & { oauthClientId?: string };
 
-export type EdgeImagePlan = { kind: "prebuilt"; name: string } | { kind: "build"; name: string; context: string; dockerfile: string; args: Record<string, string> };
+/** How a container's image is had: pulled by reference, or built from a context in the repo on the host's own daemon. */
+export type ImagePlan = { kind: "prebuilt"; name: string } | { kind: "build"; name: string; context: string; dockerfile: string; args: Record<string, string> };
 
 /** Stalwart's Redis: the URL (a Secret when it holds a password) and its parts. */
+/** The edge's image (Caddy + layer4). */
+export type EdgeImagePlan = ImagePlan;
+
 export interface RedisPlan {
     /** prints with any password masked */
     url: string | Secret;

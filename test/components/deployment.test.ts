@@ -78,7 +78,9 @@ describe("MailDeployment (tailnet key auth)", () => {
         const stalwart = mine("docker:index/container:Container").find((c) => c.inputs.name === "stalwart")!;
         expect(stalwart.dependencies).toContain(registry.one("postgresql:index/database:Database", "mx-postgres-database").urn);
         expect(stalwart.dependencies).toContain(registry.one("pulumi-nodejs:dynamic/garage:BucketGrant", "mx-garage").urn);
-        expect(stalwart.inputs.labels).toContainEqual({ label: "tailwart.netns-owner-id", value: "mx-sidecar-container-id" });
+        // the sidecar's id, so a new or renamed sidecar replaces Stalwart in the same up
+        expect(stalwart.inputs.networkMode).toBe("container:mx-sidecar-container-id");
+        expect(stalwart.replaceOnChanges).toEqual(["networkMode"]);
     });
 
     it("manages Stalwart's settings after the container, restarting it over the mailbox's docker host", () => {
