@@ -10,7 +10,15 @@ import { generate } from "../../tools/schema/generate";
 import { parseFacts, parseRegistrySchema, parseSource } from "../../tools/schema/input";
 import { printJson } from "../../tools/schema/json";
 import { newestSource, SOURCE_DIR } from "../../tools/schema/sources";
-import { committedSource, committedSourceText, SCHEMA_SHA256, SCHEMA_VERSION, UPSTREAM_FACTS, UPSTREAM_SCHEMA, upstreamPresent } from "./stalwartSchemaSources";
+import {
+    committedSource,
+    committedSourceText,
+    SCHEMA_SHA256,
+    SCHEMA_VERSION,
+    UPSTREAM_FACTS,
+    UPSTREAM_SCHEMA,
+    upstreamPresent,
+} from "./stalwartSchemaSources";
 
 const scratch = mkdtempSync(join(tmpdir(), "schema-extract-"));
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
@@ -20,7 +28,9 @@ function proseEntries(value: unknown, path = ""): string[] {
     if (Array.isArray(value)) return value.flatMap((item, i) => proseEntries(item, `${path}[${i}]`));
     if (typeof value !== "object" || value === null) return [];
     return Object.entries(value).flatMap(([key, inner]) =>
-        (key === "description" || key === "label") && typeof inner === "string" ? [`${path}.${key}`] : proseEntries(inner, `${path}.${key}`),
+        (key === "description" || key === "label") && typeof inner === "string"
+            ? [`${path}.${key}`]
+            : proseEntries(inner, `${path}.${key}`),
     );
 }
 
@@ -43,7 +53,11 @@ const sample = {
     fields: {
         "x:Thing": {
             properties: {
-                ownerId: { type: { type: "objectId", objectName: "x:Thing/Owners" }, update: "mutable", description: "Who owns the thing." },
+                ownerId: {
+                    type: { type: "objectId", objectName: "x:Thing/Owners" },
+                    update: "mutable",
+                    description: "Who owns the thing.",
+                },
                 shape: { type: { type: "object", objectName: "x:Shape" }, update: "mutable" },
                 color: { type: { type: "enum", enumName: "Color" }, update: "immutable" },
             },
@@ -63,7 +77,10 @@ const sampleFacts = {
             flags: [],
             kind: "object",
             methods: ["get", "set"],
-            fields: { ownerId: { clientMustProvide: true, validatedRequired: true }, color: { clientMustProvide: false, validatedRequired: false } },
+            fields: {
+                ownerId: { clientMustProvide: true, validatedRequired: true },
+                color: { clientMustProvide: false, validatedRequired: false },
+            },
             uniqueWithinType: [],
         },
         "x:Owner": { handler: "generic", flags: ["accountScoped"], fields: { name: { clientMustProvide: false } } },
@@ -103,14 +120,18 @@ describe("extract()", () => {
 
     it("hashes the registry schema text it was given", () => {
         expect(reduced.source.sha256).toMatch(/^[0-9a-f]{64}$/);
-        expect(extract(`${JSON.stringify(sample)}\n`, sampleFacts, "v1.2.3").source.sha256).not.toBe(reduced.source.sha256);
+        expect(extract(`${JSON.stringify(sample)}\n`, sampleFacts, "v1.2.3").source.sha256).not.toBe(
+            reduced.source.sha256,
+        );
     });
 
     it("takes the facts of a committed source, and refuses one that has none", () => {
         const committed = formatSource(reduced);
         expect(extract(JSON.stringify(sample), committed, "v1.2.3")).toEqual(reduced);
         const factless = formatSource({ source: reduced.source, schema: reduced.schema });
-        expect(() => extract(JSON.stringify(sample), factless, "v1.2.3")).toThrow(/committed source for v1\.2\.3 given as facts has none/);
+        expect(() => extract(JSON.stringify(sample), factless, "v1.2.3")).toThrow(
+            /committed source for v1\.2\.3 given as facts has none/,
+        );
     });
 
     it("is a fixed point: reducing a reduced source changes nothing", () => {
@@ -128,14 +149,20 @@ describe("the committed source", () => {
         expect(Object.keys(facts)).toEqual(["embeddedSchemas", "objects"]);
         const read = ["computedOnGet", "fields", "flags", "foreignKeys", "handler", "notReturnedByGet", "schemaName"];
         const moreRead = ["uniqueGlobalComposite", "uniqueWithinType", "validatedRequired", "variantSchemas"];
-        for (const object of Object.values(facts.objects)) expect(Object.keys(object).filter((k) => !read.includes(k) && !moreRead.includes(k))).toEqual([]);
+        for (const object of Object.values(facts.objects))
+            expect(Object.keys(object).filter((k) => !read.includes(k) && !moreRead.includes(k))).toEqual([]);
         expect(committedSource().source).toEqual({ version: SCHEMA_VERSION, sha256: SCHEMA_SHA256 });
     });
 
     it("is written back byte for byte from what it holds, at most 120 columns a line where a line can break", () => {
         const text = committedSourceText();
         expect(formatSource(committedSource())).toBe(text);
-        const long = text.split("\n").filter((line) => line.length > 120 && !/^\s*("[^"]*": )?("[^"]*"|[\d.]+),?$/.test(line) && !line.includes('"about"'));
+        const long = text
+            .split("\n")
+            .filter(
+                (line) =>
+                    line.length > 120 && !/^\s*("[^"]*": )?("[^"]*"|[\d.]+),?$/.test(line) && !line.includes('"about"'),
+            );
         expect(long.slice(0, 3)).toEqual([]);
     });
 
@@ -154,7 +181,11 @@ describe("the committed source", () => {
             const extracted = extract(schemaText, factsText, SCHEMA_VERSION);
             expect(formatSource(extracted)).toBe(committedSourceText());
 
-            const raw = buildTable(parseRegistrySchema(JSON.parse(schemaText)), parseFacts(JSON.parse(factsText)), extracted.source);
+            const raw = buildTable(
+                parseRegistrySchema(JSON.parse(schemaText)),
+                parseFacts(JSON.parse(factsText)),
+                extracted.source,
+            );
             expect(buildTable(extracted.schema, extracted.facts, extracted.source)).toEqual(raw);
 
             const upstream = JSON.parse(schemaText) as {
@@ -168,7 +199,10 @@ describe("the committed source", () => {
             expect(descriptions.length).toBeGreaterThan(1000);
             const outputs = { "the committed source": committedSourceText(), ...generate(extracted) };
             for (const [where, content] of Object.entries(outputs)) {
-                expect(descriptions.filter((d) => content.includes(d)), where).toEqual([]);
+                expect(
+                    descriptions.filter((d) => content.includes(d)),
+                    where,
+                ).toEqual([]);
             }
         },
     );
@@ -176,7 +210,12 @@ describe("the committed source", () => {
 
 describe("reading committed sources", () => {
     it("names the file and the command that writes one when a source is malformed", () => {
-        expect(() => parseSource({ source: { version: "v0.16.18", sha256: "abc" }, schema: {} }, "schema/stalwart/v0.16.18.json")).toThrow(
+        expect(() =>
+            parseSource(
+                { source: { version: "v0.16.18", sha256: "abc" }, schema: {} },
+                "schema/stalwart/v0.16.18.json",
+            ),
+        ).toThrow(
             /schema\/stalwart\/v0\.16\.18\.json is not a committed schema source \(written by `npm run generate:schema -- --extract`\)/,
         );
     });
@@ -184,9 +223,12 @@ describe("reading committed sources", () => {
     it("picks the newest release in schema/stalwart/, comparing versions as numbers", () => {
         const root = join(scratch, "newest");
         mkdirSync(join(root, SOURCE_DIR), { recursive: true });
-        for (const file of ["v0.9.1.json", "v0.16.2.json", "v0.16.18.json", "notes.md"]) writeFileSync(join(root, SOURCE_DIR, file), "{}");
+        for (const file of ["v0.9.1.json", "v0.16.2.json", "v0.16.18.json", "notes.md"])
+            writeFileSync(join(root, SOURCE_DIR, file), "{}");
         expect(newestSource(root)).toBe(join(root, SOURCE_DIR, "v0.16.18.json"));
-        expect(() => newestSource(join(scratch, "empty"))).toThrow(/No committed schema source in schema\/stalwart\/.*--extract --schema/);
+        expect(() => newestSource(join(scratch, "empty"))).toThrow(
+            /No committed schema source in schema\/stalwart\/.*--extract --schema/,
+        );
     });
 });
 

@@ -30,7 +30,9 @@ describe("generate() on the committed Stalwart v0.16.18 source", () => {
 
     it("emits the six generated files, deterministically", () => {
         expect(Object.keys(files).sort()).toEqual(
-            ["accountScoped.ts", "classes.ts", "excluded.ts", "index.ts", "table.json", "types.ts"].map((f) => `${GENERATED_DIR}/${f}`),
+            ["accountScoped.ts", "classes.ts", "excluded.ts", "index.ts", "table.json", "types.ts"].map(
+                (f) => `${GENERATED_DIR}/${f}`,
+            ),
         );
         expect(generate(committedSource())).toEqual(files);
         expect(files[`${GENERATED_DIR}/table.json`]).not.toMatch(/\n./);
@@ -45,13 +47,29 @@ describe("generate() on the committed Stalwart v0.16.18 source", () => {
     });
 
     it("marks NetworkListener.name immutable, required and unique, and uses it as natural key", () => {
-        expect(fieldsOf(table, "x:NetworkListener").name).toMatchObject({ kind: "string", update: "immutable", mustProvide: true });
-        expect(table.objects["x:NetworkListener"]).toMatchObject({ unique: ["name"], naturalKey: "name", kind: "collection" });
-        expect(fieldsOf(table, "x:NetworkListener").bind).toMatchObject({ kind: "set", minItems: 1, required: true, mustProvide: true });
+        expect(fieldsOf(table, "x:NetworkListener").name).toMatchObject({
+            kind: "string",
+            update: "immutable",
+            mustProvide: true,
+        });
+        expect(table.objects["x:NetworkListener"]).toMatchObject({
+            unique: ["name"],
+            naturalKey: "name",
+            kind: "collection",
+        });
+        expect(fieldsOf(table, "x:NetworkListener").bind).toMatchObject({
+            kind: "set",
+            minItems: 1,
+            required: true,
+            mustProvide: true,
+        });
     });
 
     it("gives Domain.dkimManagement the Automatic variant by default", () => {
-        expect(fieldsOf(table, "x:Domain").dkimManagement).toMatchObject({ kind: "object", objectName: "x:DkimManagement" });
+        expect(fieldsOf(table, "x:Domain").dkimManagement).toMatchObject({
+            kind: "object",
+            objectName: "x:DkimManagement",
+        });
         expect(table.schemas["x:DkimManagement"]).toEqual({
             variants: { Automatic: "x:DkimManagementProperties", Manual: null },
             defaultVariant: "Automatic",
@@ -64,7 +82,10 @@ describe("generate() on the committed Stalwart v0.16.18 source", () => {
         if (!regions || !isVariantSchema(regions)) return;
         expect(regions.defaultVariant).toBe("UsEast1");
         expect(regions.variants).toMatchObject({ EuWest1: null, UsEast1: null, Custom: "x:S3StoreCustomRegion" });
-        expect(Object.keys(fieldsOf(table, "x:S3StoreCustomRegion")).sort()).toEqual(["customEndpoint", "customRegion"]);
+        expect(Object.keys(fieldsOf(table, "x:S3StoreCustomRegion")).sort()).toEqual([
+            "customEndpoint",
+            "customRegion",
+        ]);
     });
 
     it("converts Expression and Rate defaults to wire encoding", () => {
@@ -92,19 +113,35 @@ describe("generate() on the committed Stalwart v0.16.18 source", () => {
     });
 
     it("records foreign keys, composite natural keys and computed fields from the facts", () => {
-        expect(table.objects["x:Authentication"]?.foreignKeys).toContainEqual({ via: "directoryId", object: "x:Directory" });
-        expect(fieldsOf(table, "x:Authentication").directoryId).toMatchObject({ kind: "objectId", objectName: "x:Directory", nullable: true });
-        expect(table.objects["x:Account"]).toMatchObject({ naturalKeyComposite: ["name", "domainId"], sequentialId: true });
+        expect(table.objects["x:Authentication"]?.foreignKeys).toContainEqual({
+            via: "directoryId",
+            object: "x:Directory",
+        });
+        expect(fieldsOf(table, "x:Authentication").directoryId).toMatchObject({
+            kind: "objectId",
+            objectName: "x:Directory",
+            nullable: true,
+        });
+        expect(table.objects["x:Account"]).toMatchObject({
+            naturalKeyComposite: ["name", "domainId"],
+            sequentialId: true,
+        });
         expect(table.objects["x:Account"]?.naturalKey).toBeUndefined();
         expect(table.objects["x:Domain"]).toMatchObject({ naturalKey: "name", computedOnGet: ["dnsZoneFile"] });
         expect(table.objects["x:OAuthClient"]?.naturalKey).toBe("clientId");
         expect(table.objects["x:AcmeProvider"]?.notReturnedByGet).toEqual(["eabHmacKey", "eabKeyId"]);
-        expect(fieldsOf(table, "x:UserAccount").memberGroupIds?.element).toEqual({ kind: "objectId", objectName: "x:Account", view: "x:Account/Group" });
+        expect(fieldsOf(table, "x:UserAccount").memberGroupIds?.element).toEqual({
+            kind: "objectId",
+            objectName: "x:Account",
+            view: "x:Account/Group",
+        });
     });
 
     it("types variants as @type unions, keeps mustProvide required and drops serverSet fields", () => {
         const types = files[`${GENERATED_DIR}/types.ts`]!;
-        expect(types).toContain('export type AccountProperties =\n    | ({ "@type": "User" } & UserAccount)\n    | ({ "@type": "Group" } & GroupAccount);');
+        expect(types).toContain(
+            'export type AccountProperties =\n    | ({ "@type": "User" } & UserAccount)\n    | ({ "@type": "Group" } & GroupAccount);',
+        );
         expect(types).toMatch(/export interface DomainProperties \{[^}]*\n {4}name: string;/);
         expect(types).not.toMatch(/export interface DomainProperties \{[^}]*dnsZoneFile/);
         expect(types).toMatch(/^\/\/ Generated by `npm run generate:schema`/);
@@ -123,7 +160,14 @@ describe("generate() on the committed Stalwart v0.16.18 source", () => {
     it("derives the account-scoped objects from the facts' flag and account handlers, for the provider to read", () => {
         const derived = accountScopedObjects(source.facts);
         expect(derived).toEqual([
-            "x:AccountPassword", "x:AccountSettings", "x:ApiKey", "x:AppPassword", "x:ArchivedItem", "x:MaskedEmail", "x:PublicKey", "x:SpamTrainingSample",
+            "x:AccountPassword",
+            "x:AccountSettings",
+            "x:ApiKey",
+            "x:AppPassword",
+            "x:ArchivedItem",
+            "x:MaskedEmail",
+            "x:PublicKey",
+            "x:SpamTrainingSample",
         ]);
         const list = files[`${GENERATED_DIR}/accountScoped.ts`]!;
         expect(list).toContain("export const ACCOUNT_SCOPED: readonly string[] = [\n");
@@ -134,13 +178,26 @@ describe("generate() on the committed Stalwart v0.16.18 source", () => {
 
     it("gives the classes of account-scoped objects an accountId option and hands it to StalwartObject", () => {
         const classes = files[`${GENERATED_DIR}/classes.ts`]!;
-        const bodies: Record<string, string> = Object.fromEntries([...classes.matchAll(/export class (\w+) extends StalwartObject \{\n([^}]*)\}/g)].map((m) => [m[1]!, m[2]!]));
+        const bodies: Record<string, string> = Object.fromEntries(
+            [...classes.matchAll(/export class (\w+) extends StalwartObject \{\n([^}]*)\}/g)].map((m) => [
+                m[1]!,
+                m[2]!,
+            ]),
+        );
         const scoped = accountScopedObjects(source.facts).filter((o) => !(o in EXCLUDED_OBJECTS));
-        expect(scoped.sort()).toEqual(["x:AccountSettings", "x:ApiKey", "x:AppPassword", "x:MaskedEmail", "x:PublicKey"]);
+        expect(scoped.sort()).toEqual([
+            "x:AccountSettings",
+            "x:ApiKey",
+            "x:AppPassword",
+            "x:MaskedEmail",
+            "x:PublicKey",
+        ]);
         for (const object of scoped) {
             const body = bodies[object.slice(2)]!;
             expect(body, object).toContain("opts?: AccountScopedObjectOptions)");
-            expect(body, object).toContain(`{ objectType: "${object}", properties, accountId: opts?.accountId, adopt: opts?.adopt`);
+            expect(body, object).toContain(
+                `{ objectType: "${object}", properties, accountId: opts?.accountId, adopt: opts?.adopt`,
+            );
         }
         expect(bodies.Domain).toContain("opts?: StalwartObjectOptions)");
         expect(bodies.Domain).not.toContain("accountId");
@@ -153,35 +210,51 @@ describe("generate() on the committed Stalwart v0.16.18 source", () => {
             for (const [property, field] of Object.entries(object.fields ?? {})) {
                 if (!field.clientMustProvide) continue;
                 checked++;
-                expect(fieldsOf(table, object.schemaName ?? name)[property]?.mustProvide, `${name}.${property}`).toBe(true);
+                expect(fieldsOf(table, object.schemaName ?? name)[property]?.mustProvide, `${name}.${property}`).toBe(
+                    true,
+                );
             }
         }
         expect(checked).toBeGreaterThan(20);
         for (const descriptor of Object.values(table.schemas)) {
             if (isVariantSchema(descriptor)) continue;
             for (const field of Object.values(descriptor.fields)) {
-                if (field.mustProvide) expect(field.required && field.update !== "serverSet" && field.default === undefined).toBe(true);
+                if (field.mustProvide)
+                    expect(field.required && field.update !== "serverSet" && field.default === undefined).toBe(true);
             }
         }
     });
 
     it("leaves facts-derived lists empty without a facts file", () => {
         const bare = tableOf(generate(withoutFacts(source)));
-        expect(bare.objects["x:Domain"]).toMatchObject({ unique: [], foreignKeys: [], computedOnGet: [], sequentialId: false });
+        expect(bare.objects["x:Domain"]).toMatchObject({
+            unique: [],
+            foreignKeys: [],
+            computedOnGet: [],
+            sequentialId: false,
+        });
         expect(fieldsOf(bare, "x:Domain").name?.mustProvide).toBeUndefined();
         expect(Object.keys(bare.objects)).toHaveLength(117);
-        expect(generate(withoutFacts(source))[`${GENERATED_DIR}/accountScoped.ts`]).toContain("readonly string[] = [\n\n];");
+        expect(generate(withoutFacts(source))[`${GENERATED_DIR}/accountScoped.ts`]).toContain(
+            "readonly string[] = [\n\n];",
+        );
     });
 });
 
 describe("extract() and generate() input checks", () => {
     it("rejects JSON that is not a Stalwart registry schema", () => {
-        expect(() => extract({ openapi: "3.0.0", paths: {} }, undefined, "v0.16.18")).toThrow(/not a Stalwart registry schema/);
-        expect(() => extract({ objects: {}, schemas: {}, fields: {}, enums: {} }, undefined, "v0.16.18")).toThrow(/no x:\* objects/);
+        expect(() => extract({ openapi: "3.0.0", paths: {} }, undefined, "v0.16.18")).toThrow(
+            /not a Stalwart registry schema/,
+        );
+        expect(() => extract({ objects: {}, schemas: {}, fields: {}, enums: {} }, undefined, "v0.16.18")).toThrow(
+            /no x:\* objects/,
+        );
     });
 
     it("rejects text that is not JSON, naming the input", () => {
-        expect(() => extract("<html>login</html>", undefined, "v0.16.18")).toThrow(/Stalwart registry schema is not valid JSON/);
+        expect(() => extract("<html>login</html>", undefined, "v0.16.18")).toThrow(
+            /Stalwart registry schema is not valid JSON/,
+        );
     });
 
     it("rejects a malformed facts file and a bad version tag", () => {
@@ -203,7 +276,9 @@ describe("extract() and generate() input checks", () => {
             fields: { "x:Thing": { properties: { shape: { type: { type: "polygon" }, update: "mutable" } } } },
             enums: {},
         };
-        expect(() => extract(unknownKind, undefined, "v0.16.18")).toThrow(/x:Thing\.shape: unknown field type "polygon"/);
+        expect(() => extract(unknownKind, undefined, "v0.16.18")).toThrow(
+            /x:Thing\.shape: unknown field type "polygon"/,
+        );
     });
 
     it("converts duration strings to milliseconds and refuses unknown units", () => {

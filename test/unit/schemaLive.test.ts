@@ -11,7 +11,14 @@ import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { runCli } from "../../tools/schema/cli";
 import { GENERATED_DIR } from "../../tools/schema/generate";
 import { type StalwartSimulator, startStalwartSimulator } from "../support/stalwart";
-import { committedSource, committedSourceText, PROJECT_ROOT, SCHEMA_SHA256, SCHEMA_VERSION, SOURCE_FILE } from "./stalwartSchemaSources";
+import {
+    committedSource,
+    committedSourceText,
+    PROJECT_ROOT,
+    SCHEMA_SHA256,
+    SCHEMA_VERSION,
+    SOURCE_FILE,
+} from "./stalwartSchemaSources";
 
 let sim: StalwartSimulator;
 const served = JSON.stringify(committedSource().schema);
@@ -27,7 +34,10 @@ afterAll(async () => {
 });
 
 /** The generator's command in this process (the simulator answers from here too), with what it says on stderr. */
-async function cli(args: string[], env: Record<string, string | undefined> = {}): Promise<{ status: number; stderr: string }> {
+async function cli(
+    args: string[],
+    env: Record<string, string | undefined> = {},
+): Promise<{ status: number; stderr: string }> {
     const said: string[] = [];
     const spy = vi.spyOn(console, "error").mockImplementation((...parts: unknown[]) => void said.push(parts.join(" ")));
     try {
@@ -49,7 +59,10 @@ const spawnCli = (args: string[]) =>
     });
 
 /** A file as committed, with the served text's hash where the committed source's hash stands. */
-const asServed = (text: string) => text.replaceAll(SCHEMA_SHA256, servedSha256).replaceAll(`${SCHEMA_SHA256.slice(0, 16)}…`, `${servedSha256.slice(0, 16)}…`);
+const asServed = (text: string) =>
+    text
+        .replaceAll(SCHEMA_SHA256, servedSha256)
+        .replaceAll(`${SCHEMA_SHA256.slice(0, 16)}…`, `${servedSha256.slice(0, 16)}…`);
 
 describe("generate-schema from the committed source", () => {
     it("lists every generated file as stale in an empty output directory, and writes nothing with --check", async () => {
@@ -66,11 +79,16 @@ describe("generate-schema --url", () => {
     it("fetches the schema from a server and generates the committed files from it", async () => {
         const [user, password] = sim.adminCredentials.split(":");
         const out = mkdtempSync(join(scratch, "gen-"));
-        const r = await cli(["--url", sim.url, "--version", SCHEMA_VERSION, "--out", out], { STALWART_USER: user, STALWART_PASSWORD: password });
+        const r = await cli(["--url", sim.url, "--version", SCHEMA_VERSION, "--out", out], {
+            STALWART_USER: user,
+            STALWART_PASSWORD: password,
+        });
         expect(r.stderr).toMatch(/6 of 6 generated files updated/);
         expect(r.status).toBe(0);
         for (const file of readdirSync(join(PROJECT_ROOT, GENERATED_DIR))) {
-            expect(readFileSync(join(out, file), "utf8"), file).toBe(asServed(readFileSync(join(PROJECT_ROOT, GENERATED_DIR, file), "utf8")));
+            expect(readFileSync(join(out, file), "utf8"), file).toBe(
+                asServed(readFileSync(join(PROJECT_ROOT, GENERATED_DIR, file), "utf8")),
+            );
         }
     });
 
@@ -78,14 +96,20 @@ describe("generate-schema --url", () => {
         const facts = join(scratch, "facts-source.json");
         writeFileSync(facts, committedSourceText());
         const out = join(scratch, "extracted.json");
-        const r = await cli(["--extract", "--url", sim.url, "--version", SCHEMA_VERSION, "--facts", facts, "--out", out], { STALWART_TOKEN: sim.apiKey });
+        const r = await cli(
+            ["--extract", "--url", sim.url, "--version", SCHEMA_VERSION, "--facts", facts, "--out", out],
+            { STALWART_TOKEN: sim.apiKey },
+        );
         expect(r.status).toBe(0);
         expect(readFileSync(out, "utf8")).toBe(asServed(readFileSync(SOURCE_FILE, "utf8")));
     });
 
     it("names the credentials problem instead of writing anything", async () => {
         const out = mkdtempSync(join(scratch, "denied-"));
-        const wrong = await cli(["--url", sim.url, "--version", SCHEMA_VERSION, "--out", out], { STALWART_USER: "admin", STALWART_PASSWORD: "wrong-password" });
+        const wrong = await cli(["--url", sim.url, "--version", SCHEMA_VERSION, "--out", out], {
+            STALWART_USER: "admin",
+            STALWART_PASSWORD: "wrong-password",
+        });
         const none = await cli(["--url", sim.url, "--version", SCHEMA_VERSION, "--out", out]);
         expect(wrong.status).toBe(1);
         expect(wrong.stderr).toMatch(/401/);
@@ -100,9 +124,14 @@ describe("generate-schema --url", () => {
         writeFileSync(notSchema, JSON.stringify({ openapi: "3.0.0" }));
         const noFacts = await cli(["--extract", "--url", sim.url, "--version", SCHEMA_VERSION]);
         const wrongShape = await cli(["--schema", notSchema, "--check"]);
+        const ignored = await cli(["--facts", notSchema, "--check"]);
+        expect(ignored.status).toBe(1);
+        expect(ignored.stderr).toMatch(/--facts, --no-facts and --version go with --schema or --url/);
         expect(noFacts.status).toBe(1);
         expect(noFacts.stderr).toMatch(/--extract needs the per-object facts: --facts/);
         expect(wrongShape.status).toBe(1);
-        expect(wrongShape.stderr).toMatch(/not a Stalwart registry schema \(the JSON a Stalwart server serves at GET \/api\/schema\)/);
+        expect(wrongShape.stderr).toMatch(
+            /not a Stalwart registry schema \(the JSON a Stalwart server serves at GET \/api\/schema\)/,
+        );
     });
 });

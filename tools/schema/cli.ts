@@ -44,11 +44,20 @@ function parseOptions(args: string[]) {
         },
     });
     if (values.schema && values.url) throw new Error("Pass either --schema <file> or --url <base>, not both.");
-    if (values.source && (values.schema || values.url)) throw new Error("--source reads a committed source; leave out --schema and --url.");
+    if (values.source && (values.schema || values.url))
+        throw new Error("--source reads a committed source; leave out --schema and --url.");
     if (values.facts && values["no-facts"]) throw new Error("Pass either --facts <file> or --no-facts, not both.");
-    if (values.extract && !values.schema && !values.url) throw new Error("--extract needs Stalwart's registry schema: --schema <file> or --url <base>.");
+    if (!values.schema && !values.url && (values.facts || values["no-facts"] || values.version)) {
+        throw new Error(
+            "--facts, --no-facts and --version go with --schema or --url; a committed source carries its own.",
+        );
+    }
+    if (values.extract && !values.schema && !values.url)
+        throw new Error("--extract needs Stalwart's registry schema: --schema <file> or --url <base>.");
     if (values.extract && !values.facts && !values["no-facts"]) {
-        throw new Error("--extract needs the per-object facts: --facts <objects-vX.Y.Z.json> (or a committed source), or --no-facts.");
+        throw new Error(
+            "--extract needs the per-object facts: --facts <objects-vX.Y.Z.json> (or a committed source), or --no-facts.",
+        );
     }
     return values;
 }
@@ -91,12 +100,15 @@ async function extractMode(options: Options, env: NodeJS.ProcessEnv): Promise<nu
     }
     mkdirSync(dirname(target), { recursive: true });
     if (current !== content) writeFileSync(target, content);
-    console.error(`Schema source ${version}: ${relative(process.cwd(), target)}, ${Math.round(content.length / 1024)} KB${current === content ? ", unchanged" : ""}.`);
+    console.error(
+        `Schema source ${version}: ${relative(process.cwd(), target)}, ${Math.round(content.length / 1024)} KB${current === content ? ", unchanged" : ""}.`,
+    );
     return 0;
 }
 
 async function generationInput(options: Options, env: NodeJS.ProcessEnv): Promise<SchemaSource> {
-    if (!options.schema && !options.url) return readSourceFile(options.source ? resolve(options.source) : newestSource());
+    if (!options.schema && !options.url)
+        return readSourceFile(options.source ? resolve(options.source) : newestSource());
     const { text, version } = await readUpstream(options, env);
     return extract(text, factsText(options, version), version);
 }
@@ -104,7 +116,9 @@ async function generationInput(options: Options, env: NodeJS.ProcessEnv): Promis
 async function generateMode(options: Options, env: NodeJS.ProcessEnv): Promise<number> {
     const input = await generationInput(options, env);
     if (!input.facts) {
-        console.error("No per-object facts: required, mustProvide, unique, foreign-key, computed and account-scoped lists will be empty.");
+        console.error(
+            "No per-object facts: required, mustProvide, unique, foreign-key, computed and account-scoped lists will be empty.",
+        );
     }
     const files = generate(input);
     const outDir = options.out ? resolve(options.out) : join(PROJECT_ROOT, GENERATED_DIR);
@@ -115,14 +129,18 @@ async function generateMode(options: Options, env: NodeJS.ProcessEnv): Promise<n
     });
     if (options.check) {
         if (stale.length === 0) return 0;
-        console.error(`Stale generated files (run \`npm run generate:schema\`):\n${stale.map(([p]) => `  ${p}`).join("\n")}`);
+        console.error(
+            `Stale generated files (run \`npm run generate:schema\`):\n${stale.map(([p]) => `  ${p}`).join("\n")}`,
+        );
         return 1;
     }
     for (const [path, content] of stale) {
         mkdirSync(dirname(targetOf(path)), { recursive: true });
         writeFileSync(targetOf(path), content);
     }
-    console.error(`Schema ${input.source.version}: ${stale.length} of ${Object.keys(files).length} generated files updated.`);
+    console.error(
+        `Schema ${input.source.version}: ${stale.length} of ${Object.keys(files).length} generated files updated.`,
+    );
     return 0;
 }
 
@@ -132,7 +150,9 @@ export async function runCli(args: string[], env: NodeJS.ProcessEnv = process.en
         const options = parseOptions(args);
         return await (options.extract ? extractMode(options, env) : generateMode(options, env));
     } catch (error) {
-        const usage = (error as { code?: string }).code?.startsWith("ERR_PARSE_ARGS") ? " (the options are listed at the top of tools/schema/cli.ts)" : "";
+        const usage = (error as { code?: string }).code?.startsWith("ERR_PARSE_ARGS")
+            ? " (the options are listed at the top of tools/schema/cli.ts)"
+            : "";
         console.error(`${error instanceof Error ? error.message : String(error)}${usage}`);
         return 1;
     }

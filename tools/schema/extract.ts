@@ -9,7 +9,16 @@ import { createHash } from "node:crypto";
 import type { ElementDescriptor, SchemaTable } from "../../components/stalwart/schema/types";
 import { buildTable } from "./buildTable";
 import { printJson, readJson } from "./json";
-import { checkVersion, type FactsFile, isCommittedSource, parseFacts, parseRegistrySchema, parseSource, type SchemaFacts, type SchemaSource } from "./input";
+import {
+    checkVersion,
+    type FactsFile,
+    isCommittedSource,
+    parseFacts,
+    parseRegistrySchema,
+    parseSource,
+    type SchemaFacts,
+    type SchemaSource,
+} from "./input";
 
 /** Parse, hash and reduce. `facts` may also be a committed source, whose facts are then reused. */
 export function extract(schemaInput: unknown, factsInput: unknown | undefined, version: string): SchemaSource {
@@ -24,7 +33,10 @@ export function extract(schemaInput: unknown, factsInput: unknown | undefined, v
 function factsOf(value: unknown): FactsFile {
     if (!isCommittedSource(value)) return parseFacts(value);
     const { facts, source } = parseSource(value, "The facts input");
-    if (!facts) throw new Error(`The committed source for ${source.version} given as facts has none; pass Stalwart's objects-<version>.json.`);
+    if (!facts)
+        throw new Error(
+            `The committed source for ${source.version} given as facts has none; pass Stalwart's objects-<version>.json.`,
+        );
     return facts;
 }
 
@@ -49,7 +61,9 @@ export function reduce(input: SchemaSource): SchemaSource {
     };
     if (facts) {
         reduced.facts = {
-            objects: Object.fromEntries(Object.entries(facts.objects).map(([name, object]) => [name, reduceObjectFacts(object)])),
+            objects: Object.fromEntries(
+                Object.entries(facts.objects).map(([name, object]) => [name, reduceObjectFacts(object)]),
+            ),
             embeddedSchemas: Object.fromEntries(
                 Object.entries(facts.embeddedSchemas)
                     .filter(([name]) => name in table.schemas)
@@ -69,7 +83,8 @@ function viewsIn(table: SchemaTable): Set<string> {
     const visit = (element: ElementDescriptor | undefined) => element?.view && views.add(element.view);
     for (const descriptor of Object.values(table.schemas)) {
         if ("variants" in descriptor) continue;
-        for (const field of Object.values(descriptor.fields)) [field, field.element, field.key, field.value].forEach(visit);
+        for (const field of Object.values(descriptor.fields))
+            [field, field.element, field.key, field.value].forEach(visit);
     }
     return views;
 }
@@ -95,7 +110,9 @@ function reduceSchemaFacts<T extends SchemaFacts>(facts: T): T {
 function reduceObjectFacts(object: FactsFile["objects"][string]): FactsFile["objects"][string] {
     const reduced = reduceSchemaFacts(object);
     if (object.variantSchemas) {
-        reduced.variantSchemas = Object.fromEntries(Object.entries(object.variantSchemas).map(([name, f]) => [name, reduceSchemaFacts(f)]));
+        reduced.variantSchemas = Object.fromEntries(
+            Object.entries(object.variantSchemas).map(([name, f]) => [name, reduceSchemaFacts(f)]),
+        );
     }
     return reduced;
 }
@@ -110,7 +127,8 @@ export function formatSource(input: SchemaSource): string {
     return `${printJson({ about, source: input.source, schema: sortKeys(input.schema), facts: sortKeys(input.facts) })}\n`;
 }
 
-const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === "object" && value !== null && !Array.isArray(value);
+const isRecord = (value: unknown): value is Record<string, unknown> =>
+    typeof value === "object" && value !== null && !Array.isArray(value);
 
 /**
  * Keys sorted at every level, except inside default values (`defaults.<property>`, `defaultWire`):
@@ -122,6 +140,9 @@ function sortKeys(value: unknown, parentKey?: string): unknown {
     return Object.fromEntries(
         Object.keys(value)
             .sort()
-            .map((key) => [key, parentKey === "defaults" || key === "defaultWire" ? value[key] : sortKeys(value[key], key)]),
+            .map((key) => [
+                key,
+                parentKey === "defaults" || key === "defaultWire" ? value[key] : sortKeys(value[key], key),
+            ]),
     );
 }

@@ -7,7 +7,9 @@ function authHeader(env: NodeJS.ProcessEnv): string {
     const user = env.STALWART_USER;
     const password = env.STALWART_PASSWORD;
     if (user && password) return `Basic ${Buffer.from(`${user}:${password}`).toString("base64")}`;
-    throw new Error("--url needs credentials: set STALWART_TOKEN (Bearer) or STALWART_USER and STALWART_PASSWORD (Basic).");
+    throw new Error(
+        "--url needs credentials: set STALWART_TOKEN (Bearer) or STALWART_USER and STALWART_PASSWORD (Basic).",
+    );
 }
 
 /** GET /api/schema answers 302 to /api/schema/<hash>; fetch decodes the gzip body. */
@@ -24,7 +26,10 @@ export async function fetchSchema(base: string, env: NodeJS.ProcessEnv = process
             url = new URL(location, url);
             continue;
         }
-        if (!response.ok) throw new Error(`GET ${url} answered ${response.status} ${response.statusText}; check the URL and the credentials.`);
+        if (!response.ok)
+            throw new Error(
+                `GET ${url} answered ${response.status} ${response.statusText}; check the URL and the credentials.`,
+            );
         return await response.text();
     }
     throw new Error(`GET ${new URL("/api/schema", base)} kept redirecting; is ${base} a Stalwart v0.16 server?`);

@@ -37,7 +37,13 @@ function header({ version, sha256 }: SchemaSource["source"]): string {
 }
 
 /** A `Readonly<Record<string, string>>` or `readonly string[]` constant, one entry per line, in name order. */
-function constantSource(banner: string, doc: string, declaration: string, lines: string[], [open, close]: [string, string]): string {
+function constantSource(
+    banner: string,
+    doc: string,
+    declaration: string,
+    lines: string[],
+    [open, close]: [string, string],
+): string {
     return `${banner}\n/** ${doc} */\nexport const ${declaration} = ${open}\n${lines.join("\n")}\n${close};\n`;
 }
 

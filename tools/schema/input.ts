@@ -102,7 +102,9 @@ export type FactsFile = z.infer<typeof factsFile>;
 /** The first few issues: a wrong file yields hundreds and the first ones tell the story. */
 function describeIssues(error: z.ZodError): string {
     const lines = z.prettifyError(error).split("\n");
-    return lines.length > 12 ? `${lines.slice(0, 12).join("\n")}\n… (${lines.length - 12} more lines)` : lines.join("\n");
+    return lines.length > 12
+        ? `${lines.slice(0, 12).join("\n")}\n… (${lines.length - 12} more lines)`
+        : lines.join("\n");
 }
 
 export function parseRegistrySchema(input: unknown): RegistrySchema {
@@ -114,7 +116,9 @@ export function parseRegistrySchema(input: unknown): RegistrySchema {
         );
     }
     if (!Object.keys(parsed.data.objects).some((name) => name.startsWith("x:"))) {
-        throw new Error("Input is not a Stalwart registry schema: it has no x:* objects (expected x:Domain, x:Account, …).");
+        throw new Error(
+            "Input is not a Stalwart registry schema: it has no x:* objects (expected x:Domain, x:Account, …).",
+        );
     }
     return parsed.data;
 }
@@ -132,7 +136,9 @@ export function parseFacts(input: unknown): FactsFile {
 
 export function checkVersion(version: string): string {
     if (!/^v?\d+\.\d+(\.\d+)?([-.+][\w.-]+)?$/.test(version)) {
-        throw new Error(`Schema version must look like a Stalwart release tag such as "v0.16.18"; got ${JSON.stringify(version)}.`);
+        throw new Error(
+            `Schema version must look like a Stalwart release tag such as "v0.16.18"; got ${JSON.stringify(version)}.`,
+        );
     }
     return version;
 }
@@ -173,5 +179,9 @@ export function parseSource(input: unknown, where: string): SchemaSource {
     }
     const { source, schema, facts } = parsed.data;
     checkVersion(source.version);
-    return { source, schema: parseRegistrySchema(schema), ...(facts === undefined ? {} : { facts: parseFacts(facts) }) };
+    return {
+        source,
+        schema: parseRegistrySchema(schema),
+        ...(facts === undefined ? {} : { facts: parseFacts(facts) }),
+    };
 }
