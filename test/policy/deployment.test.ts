@@ -1,0 +1,89 @@
+/**
+ * Every rule of the policy pack over the resources MailDeployment registers for the committed dev
+ * and prod stacks, and prod with a dns-01 provider credential (recorded under mocks, inputs as the engine receives them): the deployment as
+ * built passes the pack, and the data rule finds exactly the three data resources.
+ */
+import { beforeAll, describe, expect, it } from "vitest";
+import { type RuleContext, RULES } from "../../policy/rules";
+import type { ResourceView } from "../../policy/rules/resource";
+import { DEFAULT_PROTECTED_STACKS } from "../../policy/rules/retention";
+import { stackFactsFrom } from "../../policy/rules/stack";
+import { installMocks, isSecretValue, type Registered, type Registry, resolved, settle } from "../components/harness";
+import { loadStackConfig } from "../support/stackConfig";
+
+const CF_TOKEN = "cf-api-token-value";
+let registry: Registry;
+const roots: Record<string, Registered> = {};
+
+beforeAll(async () => {
+    registry = await installMocks({ stack: "dev" });
+    const { MailDeployment } = await import("../../components/deployment");
+    const { parseSettings } = await import("../../components/config");
+    for (const stack of ["dev", "prod", "dns01"]) {
+        const raw = loadStackConfig(stack === "dns01" ? "prod" : stack) as Record<string, any>;
+        raw.postgres.adminPassword = "pg-admin-secret";
+        // a DNS provider credential: the one secret field the plan's x:* objects can carry
+        if (stack === "dns01") raw.acme = { ...raw.acme, challenge: "dns-01", dnsProvider: { "@type": "Cloudflare", secret: { "@type": "Value", secret: CF_TOKEN } } };
+        const d = new MailDeployment(`mx-${stack}`, { settings: parseSettings(raw, stack === "dns01" ? "prod" : stack) });
+        await resolved(d.garage.bucketId);
+        await settle(registry);
+        roots[stack] = registry.one("tailwart:index:MailDeployment", `mx-${stack}`);
+    }
+});
+
+function descendants(root: Registered): Registered[] {
+    const kids = registry.all.filter((r) => r.parent === root.urn);
+    return kids.flatMap((k) => [k, ...descendants(k)]);
+}
+
+/** What a validation sees: secrets already unwrapped by the SDK. */
+const unsealed = (v: unknown): unknown =>
+    isSecretValue(v) ? unsealed(v.value) : Array.isArray(v) ? v.map(unsealed) : typeof v === "object" && v !== null ? Object.fromEntries(Object.entries(v).map(([k, x]) => [k, unsealed(x)])) : v;
+
+/** Every violation the pack reports on a stack's resources, by policy; the secrets rule sees the secret envelopes (as its remediation does). */
+function violations(stack: string, config: Record<string, unknown>, reveal = false): Record<string, string[]> {
+    const ctx: RuleContext = {
+        facts: stackFactsFrom({ PULUMI_STACK: stack, PULUMI_CONFIG: JSON.stringify(config) }),
+        protectedStacks: DEFAULT_PROTECTED_STACKS,
+        isSecret: isSecretValue,
+    };
+    const out: Record<string, string[]> = {};
+    for (const r of descendants(roots[stack]!).filter((x) => x.custom)) {
+        for (const [name, rule] of Object.entries(RULES)) {
+            const props = name === "stalwart-secrets-not-in-clear" && !reveal ? r.inputs : (unsealed(r.inputs) as Record<string, unknown>);
+            const view: ResourceView = { type: r.type, name: r.name, props, opts: { protect: false } };
+            const found = rule.check(view, ctx);
+            if (found.length > 0) out[name] = [...(out[name] ?? []), ...found];
+        }
+    }
+    return out;
+}
+
+describe("the policy pack over MailDeployment", () => {
+    it("registers what the rules look at: x:* objects, containers with their roles, the data resources", () => {
+        const types = new Set(descendants(roots.prod!).map((r) => r.type));
+        for (const t of ["docker:index/container:Container", "docker:index/volume:Volume", "docker:index/remoteImage:RemoteImage", "docker:index/image:Image", "postgresql:index/database:Database", "pulumi-nodejs:dynamic/garage:BucketGrant", "pulumi-nodejs:dynamic/stalwart:NetworkListener", "pulumi-nodejs:dynamic/stalwart:BlobStore"]) {
+            expect(types, t).toContain(t);
+        }
+    });
+
+    it.each(["dev", "prod", "dns01"])("finds nothing wrong with the %s deployment", (stack) => {
+        expect(violations(stack, {})).toEqual({});
+    });
+
+    it("sees the DNS provider's credential arrive as a Pulumi secret, and would report it in clear", () => {
+        const dns = descendants(roots.dns01!).find((r) => r.type === "pulumi-nodejs:dynamic/stalwart:DnsServer")!;
+        expect(JSON.stringify(dns.inputs)).toContain(CF_TOKEN);
+        // the same inputs with the secret envelopes stripped: what a program that forgot pulumi.secret would send
+        expect(violations("dns01", {}, true)).toEqual({
+            "stalwart-secrets-not-in-clear": [expect.stringMatching(/^mx-dns01-settings-dns \(x:DnsServer\) sends properties.secret.secret in clear/)],
+        });
+    });
+
+    it("refuses allowDataLoss on prod for exactly the mail volume, the database and the bucket, and lets dev have it", () => {
+        const found = violations("prod", { "tailwart:allowDataLoss": "true" });
+        expect(Object.keys(found)).toEqual(["data-retained"]);
+        expect(found["data-retained"]!.map((m) => m.slice(0, m.indexOf(" would"))).sort()).toEqual(["bucket mx-prod-garage", "database mx-prod-postgres-database", "mail volume mx-prod-stalwart-stalwart-data"]);
+        expect(violations("dev", { "tailwart:allowDataLoss": "true" })).toEqual({});
+    });
+});
