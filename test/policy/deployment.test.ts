@@ -80,6 +80,28 @@ describe("the policy pack over MailDeployment", () => {
         });
     });
 
+    it("recognizes the registered resources: each invariant broken on one of them is reported", () => {
+        const all = descendants(roots.prod!);
+        const ctx: RuleContext = { facts: stackFactsFrom({ PULUMI_STACK: "prod" }), protectedStacks: DEFAULT_PROTECTED_STACKS, isSecret: isSecretValue };
+        const find = (type: string, pred: (i: Record<string, any>) => boolean) => {
+            const r = all.find((x) => x.type === type && pred(unsealed(x.inputs) as Record<string, any>))!;
+            return { type: r.type, name: r.name, inputs: unsealed(r.inputs) as Record<string, any> };
+        };
+        const broken = (rule: string, r: { type: string; name: string; inputs: Record<string, any> }, edit: (i: Record<string, any>) => void) => {
+            const props = structuredClone(r.inputs);
+            edit(props);
+            return RULES[rule]!.check({ type: r.type, name: r.name, props }, ctx);
+        };
+        const container = (name: string) => find("docker:index/container:Container", (i) => i.name === name);
+        expect(broken("stalwart-container-isolated", container("stalwart"), (i) => (i.hostname = "mail"))).toHaveLength(1);
+        expect(broken("named-volumes-only", container("ts-stalwart"), (i) => i.mounts.push({ type: "bind", source: "/srv", target: "/srv" }))).toHaveLength(1);
+        expect(broken("edge-proxy-protocol-v2", container("caddy-l4"), (i) => (i.uploads[0].content = i.uploads[0].content.replaceAll('"v2"', '"v1"')))).toHaveLength(6);
+        expect(broken("images-pinned", find("docker:index/remoteImage:RemoteImage", (i) => /stalwart/.test(i.name)), (i) => (i.name = "stalwartlabs/stalwart:latest"))).toHaveLength(1);
+        const smtp = find("pulumi-nodejs:dynamic/stalwart:NetworkListener", (i) => i.properties.name === "smtp");
+        expect(broken("stalwart-proxy-trust-per-listener", smtp, (i) => (i.properties.bind = { "[::]:8080": true }))).toHaveLength(1);
+        expect(broken("stalwart-proxy-trust-per-listener", find("pulumi-nodejs:dynamic/stalwart:SystemSettings", () => true), (i) => (i.properties.proxyTrustedNetworks = { "100.64.0.0/10": true }))).toHaveLength(1);
+    });
+
     it("refuses allowDataLoss on prod for exactly the mail volume, the database and the bucket, and lets dev have it", () => {
         const found = violations("prod", { "tailwart:allowDataLoss": "true" });
         expect(Object.keys(found)).toEqual(["data-retained"]);
