@@ -15,7 +15,7 @@ const read = (f) => {
     }
 };
 const steps = read(stepsFile) ?? {};
-// every step but vitest (whose failures are the tests'): typecheck, typecheck:policy, lint
+// every step but vitest (whose failures are the tests'): typecheck, typecheck:policy, lint, cycles
 const stepFailures = Object.keys(steps).filter((s) => s !== "vitest" && steps[s] === "failed").length;
 const r = read(file);
 if (!r) {

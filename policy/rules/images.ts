@@ -3,7 +3,7 @@
  * otherwise the tag must name a release: not missing (Docker then pulls `latest`), not a moving name
  * (`latest`, `…-latest`, `stable`, `edge`, `nightly`, `main`, `master`), not a pre-release (`-rc…`,
  * `beta`, `alpha`) and not a bare major (`v1`, `2`) that moves with every release. A major.minor tag
- * such as Stalwart's `v0.16` passes: the stack config already warns about it (components/settings/rules.ts).
+ * such as Stalwart's `v0.16` passes: the stack config already warns about it (components/config/rules.ts).
  */
 import { isUnknown, type ResourceView, TYPES } from "./resource";
 

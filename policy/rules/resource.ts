@@ -60,7 +60,7 @@ export function labelMap(v: unknown): Record<string, string> {
     return out;
 }
 
-/** The label every tailwart container carries (components/mailbox/spec.ts, components/edge/spec.ts). */
+/** The label every tailwart container carries (components/plan/mailboxSpec.ts, components/plan/edgeSpec.ts). */
 export const ROLE_LABEL = "tailwart.role";
 
 /** A Stalwart x:* set as the provider accepts it (`{member: true}` or a list) → its members. */

@@ -1,5 +1,5 @@
 // Container rules of the policy pack (policy/rules/containers.ts), on inputs shaped as the docker
-// provider receives them from components/docker/container.ts.
+// provider receives them from components/deploy/container.ts.
 import { describe, expect, it } from "vitest";
 import { isStalwartContainer, namedVolumeViolations, stalwartIsolationViolations } from "../../policy/rules/containers";
 import type { ResourceView } from "../../policy/rules/resource";

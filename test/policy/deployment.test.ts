@@ -17,7 +17,7 @@ const roots: Record<string, Registered> = {};
 
 beforeAll(async () => {
     registry = await installMocks({ stack: "dev" });
-    const { MailDeployment } = await import("../../components/deployment");
+    const { MailDeployment } = await import("../../components/deploy/deployment");
     const { parseSettings } = await import("../../components/config");
     for (const stack of ["dev", "prod", "dns01"]) {
         const raw = loadStackConfig(stack === "dns01" ? "prod" : stack) as Record<string, any>;
@@ -71,13 +71,20 @@ describe("the policy pack over MailDeployment", () => {
         expect(violations(stack, {})).toEqual({});
     });
 
-    it("sees the DNS provider's credential arrive as a Pulumi secret, and would report it in clear", () => {
+    it("sends every schema secret field of prod as a reference: nothing is in clear even with the secret envelopes stripped", () => {
+        expect(violations("prod", {}, true)).toEqual({});
+    });
+
+    it("sees the DNS provider's credential sent as an EnvironmentVariable reference, and would report it as a clear Value", () => {
         const dns = descendants(roots.dns01!).find((r) => r.type === "pulumi-nodejs:dynamic/stalwart:DnsServer")!;
-        expect(JSON.stringify(dns.inputs)).toContain(CF_TOKEN);
-        // the same inputs with the secret envelopes stripped: what a program that forgot pulumi.secret would send
-        expect(violations("dns01", {}, true)).toEqual({
-            "stalwart-secrets-not-in-clear": [expect.stringMatching(/^mx-dns01-settings-dns \(x:DnsServer\) sends properties.secret.secret in clear/)],
-        });
+        const properties = unsealed(dns.inputs.properties) as Record<string, any>;
+        expect(properties.secret).toEqual({ "@type": "EnvironmentVariable", variableName: expect.stringMatching(/^STALWART_DNS_/) });
+        expect(JSON.stringify(unsealed(dns.inputs))).not.toContain(CF_TOKEN);
+        const rule = RULES["stalwart-secrets-not-in-clear"]!;
+        const ctx: RuleContext = { facts: stackFactsFrom({}), protectedStacks: [], isSecret: isSecretValue };
+        const withSecret = (secret: unknown): ResourceView => ({ type: dns.type, name: dns.name, props: { ...dns.inputs, properties: { ...properties, secret } } });
+        expect(rule.check(withSecret({ "@type": "Value", secret: CF_TOKEN }), ctx)).toEqual([expect.stringMatching(/^mx-dns01-settings-dns \(x:DnsServer\) sends properties.secret.secret in clear/)]);
+        expect(rule.check(withSecret({ "4dabf18193072939515e22adb298388d": "1b47061264138c4ac30d75fd1eb44270", value: { "@type": "Value", secret: CF_TOKEN } }), ctx)).toEqual([]);
     });
 
     it("recognizes the registered resources: each invariant broken on one of them is reported", () => {

@@ -1,6 +1,6 @@
 // Edge and image rules of the policy pack (policy/rules/edge.ts, policy/rules/images.ts).
 import { describe, expect, it } from "vitest";
-import { renderCaddyJson } from "../../components/edge/caddyJson";
+import { renderCaddyJson } from "../../components/plan/caddyJson";
 import { caddyJsonProblems, edgeProxyV2Violations } from "../../policy/rules/edge";
 import { imagePinProblem, imagePinViolations } from "../../policy/rules/images";
 import type { ResourceView } from "../../policy/rules/resource";

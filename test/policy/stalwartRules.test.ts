@@ -1,15 +1,15 @@
 // Rules on Stalwart's x:* objects (policy/rules/stalwart.ts): PROXY trust per listener, and secret
 // fields (as the generated schema marks them) never in clear.
 import { describe, expect, it } from "vitest";
-import { TAILNET_RANGES } from "../../components/stalwart/settingsPlan";
+import { TAILNET_RANGES } from "../../components/topology";
 import type { ResourceView } from "../../policy/rules/resource";
 import { clearSecretMessage, clearSecretPaths, proxyTrustViolations, stalwartObjectOf } from "../../policy/rules/stalwart";
 
-const asSet = (items: string[]) => Object.fromEntries(items.map((i) => [i, true]));
+const asSet = (items: readonly string[]) => Object.fromEntries(items.map((i) => [i, true]));
 function xObject(objectType: string, properties: unknown, name = "mx-settings-obj"): ResourceView {
     return { type: `pulumi-nodejs:dynamic/stalwart:${objectType.slice(2)}`, name, props: { objectType, properties } };
 }
-const listener = (port: number, trust: string[]) =>
+const listener = (port: number, trust: readonly string[]) =>
     xObject("x:NetworkListener", { name: `l${port}`, bind: asSet([`[::]:${port}`]), protocol: port === 8080 ? "http" : "smtp", overrideProxyTrustedNetworks: asSet(trust) });
 
 describe("stalwart-proxy-trust-per-listener", () => {
