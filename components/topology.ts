@@ -72,6 +72,8 @@ export const PLAN_SECRETS = {
     garageAccessKeyId: "access key id of the Garage key (GarageBucket output)",
     garageSecretAccessKey: "secret key of the Garage key (GarageBucket output)",
     stalwartRecoveryAdmin: "stalwart.recoveryAdmin from the stack config (only when set)",
+    backupAccessKeyId: "access key id of the backup bucket's Garage key (GarageBucket output; backup.target.bucket only)",
+    backupSecretAccessKey: "secret key of the backup bucket's Garage key (GarageBucket output; backup.target.bucket only)",
 } as const;
 
 /** A fixed secret, or one acme.dnsProvider credential (dnsCredentialSecret). */

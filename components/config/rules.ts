@@ -111,8 +111,8 @@ const imageSyntaxProblem = (path: string, image: string): ConfigIssue[] =>
         ? issue(path, `${path} "${image}" is not an image reference; write it as repository:tag, e.g. ${path === "edge.image" ? "registry.example.com/caddy-l4:2.10.2" : "tailscale/tailscale:v1.90.6"}`)
         : none;
 
-/** Pinned: a tag other than a moving one, or a digest. */
-function pinnedImage(path: string, image: string, example: string, moving: string[] = ["latest"]): ConfigIssue[] {
+/** Pinned: a tag other than a moving one, or a digest (backupRules.ts checks backup.image with it too). */
+export function pinnedImage(path: string, image: string, example: string, moving: string[] = ["latest"]): ConfigIssue[] {
     const syntax = imageSyntaxProblem(path, image);
     if (syntax.length) return syntax;
     const { tag, digest } = parseImageRef(image);

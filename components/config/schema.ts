@@ -253,6 +253,31 @@ const tailscale = (obj: ObjectOf) =>
         tagOwners: list(nonEmpty()).default(["autogroup:admin"]),
     });
 
+const RETENTION = "must be a whole number of backups to keep, 1 or more, e.g. 7";
+
+/** Where backups go: exactly one of a docker volume on the mailbox host or a Garage bucket (rules.ts checks which). */
+const backupTarget = (obj: ObjectOf) =>
+    obj({
+        /** a named docker volume on the mailbox host */
+        volume: nonEmpty().optional(),
+        /** a Garage bucket on garage.s3Endpoint, created (or adopted) with a key of its own */
+        bucket: nonEmpty().optional(),
+        /** the bucket's access key; default <garage.keyName>-backup */
+        keyName: nonEmpty().optional(),
+    });
+
+/** A job on the mailbox host: `stalwart --export` and `pg_dump`, kept `retention` times (components/plan/backupSpec.ts). */
+const backup = (obj: ObjectOf) =>
+    obj({
+        /** a cron expression in UTC ("0 3 * * *", @daily) or an interval ("6h"); checked in rules.ts */
+        schedule: nonEmpty(),
+        retention: num(z.number(RETENTION).int(RETENTION).min(1, RETENTION)),
+        target: backupTarget(obj).optional(),
+        containerName: nonEmpty().default("stalwart-backup"),
+        /** a prebuilt image with stalwart, pg_dump, psql, pg_restore and rclone; default: built from backup/ */
+        image: nonEmpty().optional(),
+    });
+
 function buildSettingsSchema(obj: ObjectOf) {
     return obj({
         domain: dnsName(),
@@ -266,6 +291,8 @@ function buildSettingsSchema(obj: ObjectOf) {
         garage: garage(obj),
         acme: acme(obj).default({ acceptDirectoryMismatch: false }),
         tailscale: tailscale(obj).default({ ephemeral: true, operators: ["autogroup:admin"], tagOwners: ["autogroup:admin"] }),
+        /** a scheduled backup job on the mailbox host; none when unset */
+        backup: backup(obj).optional(),
         /** the one key that lets `pulumi destroy` delete the mail volume, the database and the bucket */
         allowDataLoss: bool().default(false),
     });
