@@ -16,6 +16,7 @@ import { isSecret } from "../config/secret";
 import { OPERATIONAL_READINESS } from "../stalwart/convergence/run";
 import { StalwartSettings } from "../stalwart/settings";
 import { TailnetPolicy } from "./tailnetPolicy";
+import { backupJob } from "./backup";
 import { dnsCredentialFields, type StalwartObjectSpec } from "../plan/stalwartSettings";
 import { dnsCredentialSecret } from "../topology";
 
@@ -161,6 +162,18 @@ export class MailDeployment extends pulumi.ComponentResource {
             },
             parent,
         );
+        if (plan.backup) {
+            backupJob(this, name, {
+                backup: plan.backup,
+                volumes: plan.mailbox.volumes,
+                dockerProvider: mailboxDocker,
+                sidecarContainerId: sidecar.containerId,
+                secrets: { postgresPassword: postgres.password, garageAccessKeyId: garage.accessKeyId, garageSecretAccessKey: garage.secretAccessKey },
+                garageAdminEndpoint: ga.adminEndpoint,
+                retainData: plan.retainData,
+                startAfter: [mailbox],
+            });
+        }
         // Stalwart's own settings, through its management API once the container is healthy. A
         // restart-needing change (listeners, stores) restarts the container over the same docker host.
         const settings =

@@ -66,7 +66,10 @@ resolve_set() {
 /** A directory on a named volume: a set is staged beside the others and renamed into place. */
 export const VOLUME_TARGET_SH = String.raw`
 target_staging() { printf '%s/.partial-%s\n' "$BACKUP_DIR" "$1"; }
-target_store() { mv "$1" "$BACKUP_DIR/$2"; }
+target_store() {
+    [ ! -e "$BACKUP_DIR/$2" ] || { log "$2 already exists in $TARGET_DESC"; return 1; }
+    mv "$1" "$BACKUP_DIR/$2"
+}
 target_sets() {
     for manifest in "$BACKUP_DIR"/stalwart-*/MANIFEST; do
         [ -f "$manifest" ] && basename "$(dirname "$manifest")"
