@@ -56,7 +56,8 @@ resolve_set() {
         name=$(printf '%s\n' "$sets" | grep -x -F -e "$1")
     fi
     if [ -z "$name" ]; then
-        log "no complete backup named $1 in $TARGET_DESC; list them with: list"
+        # stderr: the caller reads stdout as the name
+        log "no complete backup named $1 in $TARGET_DESC; list them with: list" >&2
         return 1
     fi
     printf '%s\n' "$name"
