@@ -41,18 +41,18 @@ function imageLine(image: Plan["edge"]["image"]): string {
         : `  image ${image.name} (prebuilt)`;
 }
 
-/** The backup job: what runs when, where the copies go, how to restore. */
-function backupSection(b: NonNullable<Plan["backup"]>): string[] {
+/** The backup job: what runs when, where the copies go, where a success is recorded, how to restore. */
+function backupSection(b: NonNullable<Plan["backup"]>, database: string): string[] {
     const where =
         b.target.kind === "volume"
             ? `volume ${b.target.volume} on the mailbox host`
             : `Garage bucket ${b.target.bucket} (key ${b.target.keyName} with read+write, created or adopted; S3 at ${url(b.target.s3Endpoint)})`;
     return [
-        `== backup job on the mailbox host: stalwart --export and pg_dump, ${b.schedule.description}`,
-        `  keeps the newest ${b.retention} into ${where}; last success in ${b.targetDescription}/last-success and as the database's comment`,
+        `== backup job on the mailbox host: pg_dump and stalwart --export, ${b.schedule.description}`,
+        `  keeps the newest ${b.retention} in ${where}; each success is recorded in last-success there and as the comment on database ${database} (the doctor reads it)`,
         imageLine(b.image),
         ...container(b.container),
-        `  restore (Stalwart stopped): docker exec ${b.container.name} /usr/local/lib/tailwart/restore.sh list, then … <set|latest> --confirm <database> (docs/runbooks/backups.md)`,
+        `  restore, with Stalwart stopped: docker exec ${b.container.name} /usr/local/lib/tailwart/restore.sh latest --confirm ${database} (docs/runbooks/backups.md)`,
         "",
     ];
 }
@@ -79,7 +79,7 @@ export function formatPlan(plan: Plan): string {
         ...container(mailbox.sidecar),
         ...container(mailbox.stalwart),
         "",
-        ...(plan.backup ? backupSection(plan.backup) : []),
+        ...(plan.backup ? backupSection(plan.backup, backends.postgres.database) : []),
         `== edge host (${url(edge.dockerHost)})`,
         imageLine(edge.image),
         ...edge.volumes.map(volume),
