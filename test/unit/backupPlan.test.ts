@@ -95,7 +95,9 @@ describe("the backup job in the plan", () => {
     });
 
     it("shows in `npm run plan`: schedule, retention, target, image, container and how to restore", () => {
-        const text = formatPlan(buildPlan(parseSettings(loadStackConfig("prod"), "prod")));
+        const raw = loadStackConfig("prod") as Record<string, any>;
+        raw.backup.target = { bucket: "stalwart-backups" };
+        const text = formatPlan(buildPlan(parseSettings(raw, "prod")));
         expect(text).toContain("== backup job on the mailbox host: pg_dump and stalwart --export, 30 2 * * * (cron, UTC)");
         expect(text).toContain("keeps the newest 14 in Garage bucket stalwart-backups (key stalwart-backup with read+write");
         expect(text).toContain("  container stalwart-backup\n");
