@@ -9,7 +9,7 @@ export interface AclInput {
     stalwartTags: string[];
     edgeTags: string[];
     mailPorts: number[];
-    /** who may reach Stalwart's management port (users, groups, autogroups or tags) */
+    /** who may reach Stalwart's management port: users, groups or autogroups, never a tag */
     operators: string[];
     managementPort: number;
     /** owners of the tags, e.g. ["autogroup:admin"] */
@@ -58,6 +58,13 @@ function checkInput(i: AclInput): void {
     if (i.tagOwners.length === 0) throw new Error(`acl tagOwners is empty; a tag needs an owner before keys can use it, e.g. ["autogroup:admin"]`);
     checkPrincipals("tagOwners", i.tagOwners);
     checkPrincipals("operators", i.operators);
+    // The management port goes to people only: never to a device tag (the public edge above all) or to everyone.
+    for (const operator of i.operators) {
+        if (operator.startsWith("tag:") || operator.includes("*")) {
+            throw new Error(`acl operators entry ${JSON.stringify(operator)} would grant the management port ${i.managementPort} to devices; list users, groups or autogroup:admin`);
+        }
+    }
+    if (i.tagOwners.some((o) => o.includes("*"))) throw new Error(`acl tagOwners has a wildcard: anyone could tag a device as the mailbox or the edge; name the owners`);
     for (const backend of i.backends ?? []) {
         if (!BACKEND_NAME.test(backend.name)) {
             throw new Error(`acl backend name ${JSON.stringify(backend.name)} must start with a letter or digit and use letters, digits, " ", "_", "." or "-"`);

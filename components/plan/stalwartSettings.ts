@@ -4,7 +4,8 @@
  * `refs` (property path → key of the spec whose objectId fills it) and filled in by the shell.
  */
 import type { Settings } from "../config";
-import { portRole, STALWART_ENV, TAILNET_RANGES } from "../topology";
+import { portRole, proxyTrustedNetworks, STALWART_ENV } from "../topology";
+import { managementSpecs } from "./management";
 
 export interface StalwartObjectSpec {
     /** unique within the plan; the Pulumi resource name suffix */
@@ -30,6 +31,8 @@ const asSet = (items: readonly string[]) => Object.fromEntries(items.map((i) => 
 
 export function stalwartSettingsPlan(s: Settings): StalwartObjectSpec[] {
     const dns01 = s.acme.challenge === "dns-01";
+    // PROXY headers only from the edge node itself when its tailnet addresses are known (decision 003)
+    const proxyTrust = proxyTrustedNetworks(s.edge.tailnetAddresses);
     const specs: StalwartObjectSpec[] = [
         {
             key: "acme",
@@ -78,10 +81,11 @@ export function stalwartSettingsPlan(s: Settings): StalwartObjectSpec[] {
                     protocol: l.protocol,
                     useTls: l.useTls,
                     tlsImplicit: l.tlsImplicit,
-                    overrideProxyTrustedNetworks: asSet(TAILNET_RANGES),
+                    overrideProxyTrustedNetworks: asSet(proxyTrust),
                 },
             };
         }),
+        ...managementSpecs(),
     ];
     if (dns01) {
         specs.unshift({ key: "dns", objectType: "x:DnsServer", properties: { ...s.acme.dnsProvider } });

@@ -149,12 +149,12 @@ describe("MailDeployment variants", () => {
     });
 
     it("hands the recovery admin to Stalwart as a secret env variable", async () => {
-        const d = new mod.MailDeployment("recovery", { settings: settings((r) => (r.stalwart.recoveryAdmin = "admin:recovery-SECRET")) });
+        const d = new mod.MailDeployment("recovery", { settings: settings((r) => (r.stalwart.recoveryAdmin = "admin:recovery-SECRET-0123456789")) });
         await resolved(d.garage.bucketId);
         await settle(registry);
         const root = registry.one("tailwart:index:MailDeployment", "recovery");
         const stalwart = descendants(root).find((r) => r.type === "docker:index/container:Container" && r.inputs.name === "stalwart")!;
-        expect(envLine(stalwart.inputs, "STALWART_RECOVERY_ADMIN")).toEqual({ line: "STALWART_RECOVERY_ADMIN=admin:recovery-SECRET", secret: true });
+        expect(envLine(stalwart.inputs, "STALWART_RECOVERY_ADMIN")).toEqual({ line: "STALWART_RECOVERY_ADMIN=admin:recovery-SECRET-0123456789", secret: true });
     });
 
     it("lets destroy delete mail, database and bucket only with allowDataLoss", async () => {
