@@ -1,5 +1,5 @@
 import { isIP } from "node:net";
-import { maskUrl, shown, splitUserinfo } from "./mask";
+import { clip, maskUrl, shown, splitUserinfo } from "./mask";
 import { fqdnProblem } from "./validators";
 
 /**
@@ -111,7 +111,7 @@ export function dockerHostProblems(text: string, hint: DockerHostHint): string[]
         return [`${quoted} has a part starting with "-" (${shown(dashed[0])}), which ssh reads as an option (e.g. -oProxyCommand runs a command); write a plain user, host and port, e.g. ssh://deploy@host.example.com`];
     }
     const userPart = p.user === undefined ? "" : `${p.user}@`;
-    const withHost = (h: string, rest = p.after) => maskUrl(`${p.scheme}://${userPart}${h}${rest}`);
+    const withHost = (h: string, rest = p.after) => clip(maskUrl(`${p.scheme}://${userPart}${h}${rest}`));
     const problems = [...schemeProblems(p, quoted, hint), ...hostProblems(p, quoted, hint, withHost)];
     if (p.port === undefined || p.port === "") {
         if (p.scheme === "tcp") problems.push(`${quoted} has no explicit port; add it, e.g. ${withHost(p.host === "" ? "<host>" : p.host, `:2376${p.after}`)} (Docker's TLS port)`);

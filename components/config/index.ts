@@ -6,7 +6,7 @@
 import type { z } from "zod";
 import { clip, shown } from "./mask";
 import { ACME_DIRECTORIES, type AcmeChallenge, clearText, type ConfigIssue, resolveAcmeChallenge, resolveAcmeDirectory, RULES, runRules } from "./rules";
-import { asList, lenientSettingsSchema, type RawSettings, requiredKeys, SECRET_KEYS, SECRET_PARAMS, settingsSchema } from "./schema";
+import { asList, lenientSettingsSchema, type RawSettings, requiredKeys, SECRET_PARAMS, settingsSchema } from "./schema";
 import { edgeAddresses } from "./tailnet";
 import { WARNINGS } from "./warnings";
 import { MANAGEMENT_PORT } from "../topology";
@@ -97,9 +97,11 @@ function requiredIssues(path: string[], raw: unknown): ConfigIssue[] {
     const needed = requiredKeys(path);
     if (needed.length > 0) return needed.flatMap((k) => requiredIssues([...path, k], raw));
     const key = path.join(".");
-    if ((SECRET_KEYS as readonly string[]).includes(key) && key !== "redis.url") {
-        const file = /dockerTls\.(caCert|cert|key)$/.exec(key)?.[1];
-        return [{ path: key, message: `${key} is required; set it as a secret: \`${setSecretCommand(key, file ? `"$(cat ${file === "caCert" ? "ca" : file}.pem)"` : "<value>")}\`` }];
+    const pem = /dockerTls\.(caCert|cert|key)$/.exec(key)?.[1];
+    if (pem) {
+        const value = `"$(cat ${pem === "caCert" ? "ca" : pem}.pem)"`;
+        const set = pem === "key" ? setSecretCommand(key, value) : `pulumi config set --path tailwart:${key} ${value}`;
+        return [{ path: key, message: `${key} is required with the other TLS files; set it with \`${set}\`` }];
     }
     const example = exampleOf(key, raw);
     const set = `\`pulumi config set ${key.includes(".") ? "--path " : ""}tailwart:${key} ${example ?? "<value>"}\``;

@@ -44,7 +44,8 @@ export function asList(v: unknown): unknown {
 const list = <T extends z.ZodType>(item: T) => z.preprocess(asList, z.array(item));
 
 /**
- * Keys whose values are secrets (plus each credential field of acme.dnsProvider, DNS_SECRET_KEYS):
+ * Keys whose values are secrets (plus each credential field of acme.dnsProvider, DNS_SECRET_KEYS;
+ * dockerTls's certificates are public and may be given either way):
  * set with `pulumi config set --secret`, masked everywhere, and flagged by the plan when the stack
  * file holds them in clear. redis.url is one only when it carries a password.
  */
@@ -53,11 +54,7 @@ export const SECRET_KEYS = [
     "postgres.adminPassword",
     "tailscale.oauthClientSecret",
     "redis.url",
-    "mailbox.dockerTls.caCert",
-    "mailbox.dockerTls.cert",
     "mailbox.dockerTls.key",
-    "edge.dockerTls.caCert",
-    "edge.dockerTls.cert",
     "edge.dockerTls.key",
 ] as const;
 
@@ -174,7 +171,11 @@ const stalwart = (obj: ObjectOf) =>
         recoveryAdmin: secret().optional(),
     });
 
-/** The docker provider's TLS material for a tcp:// host: the CA that signed the daemon's certificate, and the client's certificate and key (PEM). */
+/**
+ * The docker provider's TLS material for a tcp:// host (PEM): the CA that signed the daemon's
+ * certificate, and the client's certificate and key. All three are read as secrets (clear or
+ * `{secure: …}`); only the key must be one, the certificates are public.
+ */
 const dockerTls = (obj: ObjectOf) => obj({ caCert: secret(), cert: secret(), key: secret() });
 
 const mailbox = (obj: ObjectOf) =>

@@ -37,18 +37,18 @@ export function fqdnProblem(host: string, hint: HostHint = TAILNET_HINT): string
     if (/^\d{1,3}(\.\d{1,3}){3}$/.test(host) || host.includes(":")) {
         if (hint.kind === "tailnet") return `is an IP address (${h}); use the host's full MagicDNS name (<host>.<tailnet>) so it survives IP changes`;
         if (hint.kind === "tailnetSuffix") return `is an IP address (${h}); use the tailnet's DNS suffix, e.g. "tailXXXX.ts.net"`;
-        return `is an IP address (${h}); use a DNS name${hint.suggest ? `, e.g. "${hint.suggest}"` : ""}`;
+        return `is an IP address (${h}); use a DNS name${hint.suggest ? `, e.g. ${shown(hint.suggest)}` : ""}`;
     }
     const name = host.endsWith(".") ? host.slice(0, -1) : host;
     const labels = name.split(".");
     if (labels.length < 2) {
         switch (hint.kind) {
             case "public":
-                return `${h} is not a full DNS name; write the full public name, e.g. "${hint.suggest ?? `${host}.example.com`}"`;
+                return `${h} is not a full DNS name; write the full public name, e.g. ${shown(hint.suggest ?? `${host}.example.com`)}`;
             case "tailnetSuffix":
-                return `${h} is not a full DNS name; write the tailnet's whole DNS suffix, e.g. "${hint.suggest ?? `${host}.ts.net`}" (the admin console's DNS page shows it)`;
+                return `${h} is not a full DNS name; write the tailnet's whole DNS suffix, e.g. ${shown(hint.suggest ?? `${host}.ts.net`)} (the admin console's DNS page shows it)`;
             case "tailnet":
-                return `${h} is not a full DNS name: bare MagicDNS names fail silently; write it as <host>.<tailnet>, e.g. "${hint.suggest ?? `${host}.${hint.tailnet ?? "tailXXXX.ts.net"}`}"`;
+                return `${h} is not a full DNS name: bare MagicDNS names fail silently; write it as <host>.<tailnet>, e.g. ${shown(hint.suggest ?? `${host}.${hint.tailnet ?? "tailXXXX.ts.net"}`)}`;
         }
     }
     if (name.length > 253 || !labels.every((l) => LABEL.test(l))) {
