@@ -6,6 +6,7 @@
  * the tailnet by operators, never forwarded by the edge). JMAP, the account portal and its login
  * API, OAuth, autoconfig and the well-known documents stay open on 443 for users.
  */
+import type { HttpProperties } from "../stalwart/generated/types";
 import { MANAGEMENT_LISTENER, TAILNET_RANGES } from "../topology";
 
 /**
@@ -29,7 +30,7 @@ export function managementRestriction(listener: string = MANAGEMENT_LISTENER): s
 export interface ManagementSpec {
     key: string;
     objectType: "x:Http";
-    properties: Record<string, unknown>;
+    properties: HttpProperties & Record<string, unknown>;
 }
 
 /** The x:Http settings that keep the management paths on the tailnet (a singleton: only allowedEndpoints is managed). */

@@ -134,11 +134,4 @@ describe("the tailnet policy fragment", () => {
             }
         }
     });
-
-    it("the renderer refuses a tag or a wildcard as an operator, and a wildcard tag owner", () => {
-        const input = { stalwartTags: ["tag:stalwart"], edgeTags: ["tag:reverse-proxy"], mailPorts: [25], operators: ["autogroup:admin"], managementPort: MANAGEMENT_PORT, tagOwners: ["autogroup:admin"] };
-        expect(() => aclFragment({ ...input, operators: ["tag:reverse-proxy"] })).toThrow(/would grant the management port 8080 to devices/);
-        expect(() => aclFragment({ ...input, operators: ["*"] })).toThrow(/would grant the management port/);
-        expect(() => aclFragment({ ...input, tagOwners: ["*"] })).toThrow(/wildcard/);
-    });
 });
