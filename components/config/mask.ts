@@ -64,11 +64,12 @@ export function clip(text: string): string {
 }
 
 /**
- * A value as a message shows it: quoted, URL credentials masked, clipped to MAX_SHOWN characters.
+ * A value as a message shows it: quoted and escaped, URL credentials masked, clipped to MAX_SHOWN characters.
  * A Secret shows its own mask; an object or a number its JSON.
  */
 export function shown(value: unknown): string {
-    if (typeof value === "string") return `"${clip(maskUrl(value))}"`;
+    // JSON quoting: a newline or a control character in a value cannot forge a line of the report
+    if (typeof value === "string") return JSON.stringify(clip(maskUrl(value)));
     let text: string;
     try {
         text = JSON.stringify(value) ?? String(value);

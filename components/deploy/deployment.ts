@@ -52,6 +52,9 @@ function dockerTlsArgs(tls: Settings["mailbox"]["dockerTls"]): Pick<docker.Provi
     return { caMaterial: secretOf(tls.caCert), certMaterial: secretOf(tls.cert), keyMaterial: secretOf(tls.key) };
 }
 
+/** `docker restart` over the mailbox's docker host; over tcp:// the CLI verifies TLS with the certificates in DOCKER_CERT_PATH (README, Deploy). */
+const restartArgv = (dockerHost: string, tls: boolean) => (container: string) => ["docker", "-H", dockerHost, ...(tls ? ["--tlsverify"] : []), "restart", container];
+
 /**
  * The plan carries config secrets inside x:* properties as Secret values (redis.url with a password,
  * acme.dnsProvider credentials), which print masked; Pulumi gets each one as a pulumi.secret, so it
@@ -175,8 +178,7 @@ export class MailDeployment extends pulumi.ComponentResource {
                       `${name}-settings`,
                       {
                           objects: plan.stalwart.objects.map(withPulumiSecrets),
-                          // over tcp:// the docker CLI verifies TLS with the certificates in DOCKER_CERT_PATH (README, Deploy)
-                          restartCommand: mailbox.containerName.apply((c) => ["docker", "-H", plan.mailbox.dockerHost, ...(s.mailbox.dockerTls ? ["--tlsverify"] : []), "restart", c]),
+                          restartCommand: mailbox.containerName.apply(restartArgv(plan.mailbox.dockerHost, s.mailbox.dockerTls !== undefined)),
                           discoverAddress: `postmaster@${s.domain}`,
                           // a production gate: an identity provider gets a minute to come up before the up fails
                           readiness: OPERATIONAL_READINESS,

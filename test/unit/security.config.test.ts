@@ -182,6 +182,8 @@ describe("issue 10: no message echoes a secret or more than MAX_SHOWN characters
         expect(messages.join("\n")).not.toMatch(/TOKEN|hunter2/);
         expect(shown("redis://h.example:6379/2?protocol=resp3")).toBe('"redis://h.example:6379/2?protocol=resp3"');
         expect(clip("y".repeat(MAX_SHOWN + 5))).toBe(`${"y".repeat(MAX_SHOWN)}… (5 more characters)`);
+        // a value cannot forge a line of the report
+        expect(issuesOf(edit((r) => (r.domain = "bad\n  - hostname: forged"))).map((i) => i.message).join("|")).not.toContain("\n");
     });
 });
 
