@@ -17,7 +17,8 @@ interface Row {
 
 const QUERY =
     "select coalesce(host(client_addr), 'local socket') as addr, count(*)::int as n, bool_or(query = '<insufficient privilege>') as hidden " +
-    "from pg_stat_activity where usename = $1 and backend_type = 'client backend' group by 1 order by 2 desc, 1";
+    // without the right to see them, other roles' sessions show their usename but a null backend_type
+    "from pg_stat_activity where usename = $1 and coalesce(backend_type, 'client backend') = 'client backend' group by 1 order by 2 desc, 1";
 
 const ssl = (mode: Settings["postgres"]["sslmode"]): PgClientConfig["ssl"] => (mode === "disable" ? false : { rejectUnauthorized: mode === "verify-full" });
 

@@ -7,35 +7,19 @@ import type { DoctorTarget } from "../../components/doctor";
 import { parseZoneFile } from "../../components/doctor/zoneFile";
 import { type StalwartSimulator, startStalwartSimulator } from "../support/stalwart";
 import { call, createId, update } from "../support/stalwart/client";
-import { converge, DOMAIN, type FakeNetwork, fakeNetwork, HOSTNAME, run, target } from "./support";
+import { converge, DOMAIN, type FakeNetwork, fakeNetwork, HOSTNAME, publishZone, run, target } from "./support";
 
 let sim: StalwartSimulator;
 let t: DoctorTarget;
 let net: FakeNetwork;
 const DNS = ["dns.mx", "dns.spf", "dns.dkim", "dns.dmarc"];
 
-/** A resolver that publishes exactly what the zone file says. */
-async function publishZone(): Promise<FakeNetwork> {
-    const domain = (await call(sim, "x:Domain/query", { filter: { name: DOMAIN } })).ids[0];
-    const zone = (await call(sim, "x:Domain/get", { ids: [domain] })).list[0].dnsZoneFile as string;
-    const n = fakeNetwork();
-    for (const r of parseZoneFile(zone, DOMAIN)) {
-        if (r.type === "MX") {
-            const [priority, exchange] = r.data.split(" ");
-            (n.mx[r.name] ??= []).push({ priority: Number(priority), exchange: exchange! });
-        } else if (r.type === "TXT") {
-            // long values arrive split into 255-byte strings, as DNS carries them
-            (n.txt[r.name] ??= []).push(r.data.match(/.{1,255}/g)!);
-        }
-    }
-    return n;
-}
-
 beforeEach(async () => {
     sim = await startStalwartSimulator();
     t = target(sim);
     await converge(sim, t.plan);
-    net = await publishZone();
+    net = fakeNetwork();
+    await publishZone(sim, net);
 });
 afterEach(() => sim.close());
 

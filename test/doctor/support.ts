@@ -8,6 +8,7 @@ import { createServer, isIP, type Server } from "node:net";
 import type { AddressInfo } from "node:net";
 import { Client } from "pg";
 import { type Check, type CheckResult, doctorTarget, type DoctorNetwork, type DoctorTarget, type Env, runDoctor, tcpConnect } from "../../components/doctor";
+import { parseZoneFile } from "../../components/doctor/zoneFile";
 import type { Plan } from "../../components/plan";
 import { type StalwartSimulator } from "../support/stalwart";
 import { jmap, type MethodCall } from "../support/stalwart/client";
@@ -109,6 +110,24 @@ export async function converge(sim: StalwartSimulator, plan: Plan): Promise<void
     const responses = await jmap(sim, calls);
     const failed = responses.filter(([name, args]) => name === "error" || (args as { notCreated?: unknown }).notCreated);
     if (failed.length) throw new Error(`converge: ${JSON.stringify(failed)}`);
+}
+
+/** Makes the fake resolver publish exactly what the simulator's zone file for DOMAIN says. */
+export async function publishZone(sim: StalwartSimulator, net: FakeNetwork): Promise<void> {
+    const [, got] = await jmap(sim, [
+        ["x:Domain/query", { filter: { name: DOMAIN } }, "q"],
+        ["x:Domain/get", { "#ids": { resultOf: "q", name: "x:Domain/query", path: "/ids" } }, "g"],
+    ]);
+    const zone = (got![1] as { list: { dnsZoneFile: string }[] }).list[0]!.dnsZoneFile;
+    for (const r of parseZoneFile(zone, DOMAIN)) {
+        if (r.type === "MX") {
+            const [priority, exchange] = r.data.split(" ");
+            (net.mx[r.name] ??= []).push({ priority: Number(priority), exchange: exchange! });
+        } else if (r.type === "TXT") {
+            // long values arrive split into 255-byte strings, as DNS carries them
+            (net.txt[r.name] ??= []).push(r.data.match(/.{1,255}/g)!);
+        }
+    }
 }
 
 /** A TCP server on 127.0.0.1 handing each connection to `onConnection`; close() drops them all. */
