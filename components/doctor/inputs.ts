@@ -18,12 +18,12 @@ export type Env = Record<string, string | undefined>;
 
 const present = (v: string | undefined): v is string => typeof v === "string" && v !== "";
 
-/** `tailwart:oidc` as far as it can be read: an object with an issuerUrl (other fields are not the doctor's business). */
+/** `tailwart:oidc` as far as it can be read: an object with an issuerUrl (its other fields are not the doctor's business). */
 function oidcFrom(v: unknown): OidcExpectation | undefined {
     if (typeof v !== "object" || v === null) return undefined;
-    const { issuerUrl, audience } = v as { issuerUrl?: unknown; audience?: unknown };
+    const { issuerUrl } = v as { issuerUrl?: unknown };
     if (typeof issuerUrl !== "string" || issuerUrl.trim() === "") return undefined;
-    return { issuerUrl: issuerUrl.trim(), ...(typeof audience === "string" ? { audience } : {}) };
+    return { issuerUrl: issuerUrl.trim() };
 }
 
 function stalwartAccess(config: Record<string, unknown>, settings: Settings, env: Env, file: string): StalwartAccess {

@@ -81,10 +81,9 @@ export interface PostgresAdmin {
     source: string;
 }
 
-/** The `tailwart:oidc` key, read leniently (another part of the project defines it). */
+/** The `tailwart:oidc` key, read leniently (another part of the project defines it): the doctor needs its issuer only. */
 export interface OidcExpectation {
     issuerUrl: string;
-    audience?: string;
 }
 
 /** Everything the checks know about the deployment, read from the stack's config and the environment. */

@@ -51,7 +51,7 @@ describe("doctorTarget", () => {
 
     it("reads tailwart:oidc leniently and does not let it fail the config", () => {
         const t = doctorTarget("dev", stackConfig(undefined, (raw) => (raw.oidc = { issuerUrl: " https://id.example.org ", audience: "stalwart", clientId: "x" })), {});
-        expect(t.oidc).toEqual({ issuerUrl: "https://id.example.org", audience: "stalwart" });
+        expect(t.oidc).toEqual({ issuerUrl: "https://id.example.org" });
         expect(doctorTarget("dev", stackConfig(undefined, (raw) => (raw.oidc = { audience: "stalwart" })), {}).oidc).toBeUndefined();
     });
 
