@@ -10,7 +10,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { basename, join, resolve } from "node:path";
 import { parse } from "yaml";
 import { ConfigError } from "../components/config";
-import { configFailure, configResult, type CheckResult, doctorTarget, exitCode, formatReport, reportJson, runDoctor, systemNetwork } from "../components/doctor";
+import { configFailure, configResult, type CheckResult, doctorTarget, type DoctorTarget, exitCode, formatReport, reportJson, runDoctor, systemNetwork } from "../components/doctor";
 
 interface Args {
     stack: string;
@@ -57,7 +57,7 @@ async function results(a: Args): Promise<CheckResult[]> {
     } catch (e) {
         usage(`${file} is not YAML: ${e instanceof Error ? e.message : String(e)}`);
     }
-    let target;
+    let target: DoctorTarget;
     try {
         target = doctorTarget(a.stack, doc.config ?? {}, process.env, basename(file));
     } catch (e) {

@@ -43,12 +43,13 @@ export class StalwartReader {
     ) {}
 
     /** GET `<url><path>`; throws CheckError when the server cannot be reached. */
-    async get(path: string, opts: { auth?: boolean; redirect?: RequestRedirect; signal?: AbortSignal } = {}): Promise<Response> {
+    async get(path: string, opts: { auth?: boolean; signal?: AbortSignal } = {}): Promise<Response> {
         const url = `${this.access.url}${path}`;
         const headers: Record<string, string> = { accept: "application/json" };
         if (opts.auth) headers.authorization = this.authorization();
         try {
-            return await this.net.fetch(url, { headers, redirect: opts.redirect ?? "follow", signal: this.signal(opts.signal) });
+            // /api/schema answers 302 to /api/schema/<hash> on the same server; the header goes along
+            return await this.net.fetch(url, { headers, redirect: "follow", signal: this.signal(opts.signal) });
         } catch (e) {
             throw new CheckError(`GET ${url}: ${failure(e)}`, `make sure Stalwart runs and ${this.access.url} is reachable from here (over the tailnet); ${this.access.source}`);
         }

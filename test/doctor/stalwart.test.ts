@@ -32,6 +32,22 @@ const listenerId = async (name: string): Promise<string> => {
     return (all.list as { id: string; name: string }[]).find((l) => l.name === name)!.id;
 };
 
+describe("backend.stalwart-api", () => {
+    it("passes when the management API's port answers", async () => {
+        const r = (await run(t, net, ["backend.stalwart-api"]))["backend.stalwart-api"]!;
+        expect(r.status).toBe("ok");
+        expect(r.detail).toMatch(/^Stalwart management API 127\.0\.0\.1 port \d+ answers/);
+    });
+
+    it("fails naming the key when the management URL is not a URL", async () => {
+        const bad = target(sim);
+        bad.stalwart = { ...bad.stalwart, url: "ts-stalwart:8080" };
+        const r = (await run(bad, net, ["backend.stalwart-api"]))["backend.stalwart-api"]!;
+        expect(r).toMatchObject({ status: "fail", detail: "Stalwart management API address unknown: ts-stalwart:8080 is not an http(s) URL" });
+        expect(r.fix).toMatch(/^set stalwart:url/);
+    });
+});
+
 describe("stalwart.health", () => {
     it("passes when /healthz/live and /healthz/ready answer 200", async () => {
         expect((await run(t, net, ["stalwart.health"]))["stalwart.health"]).toMatchObject({ status: "ok" });
