@@ -5,7 +5,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { MailDeployment, parseSettings } from "./components";
-import { rawConfigFrom } from "./components/programConfig";
+import { rawConfigFrom } from "./components/config/programConfig";
 
 const settings = parseSettings(rawConfigFrom(pulumi.runtime.allConfig()), pulumi.getStack());
 const deployment = new MailDeployment("tailwart", { settings });

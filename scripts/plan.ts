@@ -9,7 +9,7 @@ import { join, resolve } from "node:path";
 import { parse } from "yaml";
 import { ConfigError, parseSettings } from "../components/config";
 import { buildPlan } from "../components/plan";
-import { formatPlan } from "../components/report";
+import { formatPlan } from "../components/plan/report";
 
 function usage(message: string): never {
     process.stderr.write(`${message}\nusage: npm run plan -- --stack <name> [--dir <project dir>] [--json]\n`);

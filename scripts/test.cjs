@@ -1,4 +1,4 @@
-// `npm test`: typecheck, lint and every vitest test. Each step runs even when an earlier one failed,
+// `npm test`: typecheck, lint, the import-cycle gate and every vitest test. Each step runs even when an earlier one failed,
 // so one type error never hides the test results; the exit status is non-zero when any step failed.
 // Arguments go to vitest. The steps' outcomes are written to .test-steps.json for scripts/ci-summary.cjs.
 "use strict";
@@ -11,6 +11,7 @@ const bin = (name) => path.join(root, "node_modules", ".bin", name);
 const steps = [
     ["typecheck", bin("tsc"), ["--noEmit", "-p", "."]],
     ["lint", bin("eslint"), ["--max-warnings", "0", "."]],
+    ["cycles", process.execPath, [path.join(__dirname, "check-cycles.cjs")]],
     ["vitest", bin("vitest"), ["run", ...process.argv.slice(2)]],
 ];
 const outcome = {};

@@ -4,8 +4,8 @@
  * password is a secret: `url` is then a Pulumi secret, and no message shows the password.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { isSecret, type Secret } from "../settings/secret";
-import { parseRedisUrl } from "../settings/validators";
+import { isSecret, type Secret } from "../config/secret";
+import { parseRedisUrl } from "../config/validators";
 
 export interface RedisDatabaseArgs {
     /** redis://[:password@]<host>.<tailnet>:<port>/<0-15>; a Secret (redis.url from the stack config) stays secret */

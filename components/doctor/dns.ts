@@ -4,8 +4,8 @@
  * and compared. Where Stalwart manages the domain's DNS (dnsManagement Automatic) it publishes them
  * itself; otherwise the operator does, and the fix lists the records to publish.
  */
-import { CheckError, type XObject } from "./stalwartApi";
-import type { Check, DoctorContext, DoctorNetwork, Outcome } from "./types";
+import { CheckError } from "./stalwartApi";
+import type { Check, DoctorContext, DoctorNetwork, Outcome, XObject } from "./types";
 import { parseZoneFile, type ZoneRecord } from "./zoneFile";
 
 type Kind = "mx" | "spf" | "dkim" | "dmarc";

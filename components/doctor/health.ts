@@ -4,7 +4,7 @@
  * build is the registry schema it serves (GET /api/schema), so the check compares that schema's
  * SHA-256 with the one this project generated its x:* types from for the pinned release.
  */
-import { parseImageRef } from "../settings/validators";
+import { parseImageRef } from "../config/validators";
 import type { Check, DoctorContext, Outcome } from "./types";
 
 const RESTART_FIX = "look at `docker logs` of the Stalwart container on the mailbox host (registry.build-error lines name the object), fix the cause, then restart it";

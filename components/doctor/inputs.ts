@@ -8,9 +8,9 @@
  */
 import { parseSettings, type Settings } from "../config";
 import { buildPlan } from "../plan";
-import { settingsSchema } from "../settings/schema";
-import { isCiphertext } from "../settings/secret";
-import { parseRedisUrl } from "../settings/validators";
+import { settingsSchema } from "../config/schema";
+import { isCiphertext } from "../config/secret";
+import { parseRedisUrl } from "../config/validators";
 import { resolveConnection, type StalwartConfig } from "../stalwart/credentials";
 import type { DoctorTarget, OidcExpectation, PostgresAdmin, StalwartAccess } from "./types";
 

@@ -5,9 +5,8 @@
  * 8080 management listener included, demand a PROXY header (decision 003). Stored is what the next
  * start uses: listener changes take effect on a restart.
  */
-import type { StalwartObjectSpec } from "../stalwart/settingsPlan";
-import type { XObject } from "./stalwartApi";
-import type { Check } from "./types";
+import type { StalwartObjectSpec } from "../plan/stalwartSettings";
+import type { Check, XObject } from "./types";
 
 /** A JMAP set ({"a": true}) as a sorted list. */
 const members = (v: unknown): string[] =>

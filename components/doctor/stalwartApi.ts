@@ -5,7 +5,7 @@
  */
 import { createHash } from "node:crypto";
 import { JMAP_USING } from "../stalwart/jmap";
-import type { DoctorNetwork, StalwartAccess } from "./types";
+import type { DoctorNetwork, StalwartAccess, StalwartReads, XObject } from "./types";
 
 /** A problem a check cannot see past: the check fails with this detail and fix. */
 export class CheckError extends Error {
@@ -18,8 +18,6 @@ export class CheckError extends Error {
     }
 }
 
-export type XObject = Record<string, unknown> & { id: string };
-
 const CREDENTIALS_FIX =
     "set the secret stalwart:token (an API_… key) or stalwart:user/stalwart:password in the stack, or export STALWART_TOKEN, or STALWART_USER and STALWART_PASSWORD " +
     "(a value the stack file holds encrypted cannot be read without Pulumi)";
@@ -31,7 +29,7 @@ function failure(e: unknown): string {
     return err?.cause?.code ?? err?.cause?.message ?? err?.message ?? String(e);
 }
 
-export class StalwartReader {
+export class StalwartReader implements StalwartReads {
     private readonly memo = new Map<string, Promise<unknown>>();
 
     constructor(
@@ -56,7 +54,7 @@ export class StalwartReader {
     }
 
     /** One JMAP request; each method error becomes a CheckError naming the method. */
-    async jmap(calls: [string, Record<string, unknown>, string][]): Promise<Record<string, unknown>[]> {
+    private async jmap(calls: [string, Record<string, unknown>, string][]): Promise<Record<string, unknown>[]> {
         const url = `${this.access.url}/jmap`;
         const authorization = this.authorization();
         let response: Response;

@@ -4,8 +4,7 @@
  * renewal (an x:Task of type AcmeRenewal) has failed, e.g. with an order gone INVALID.
  */
 import type { Settings } from "../config";
-import type { XObject } from "./stalwartApi";
-import type { Check } from "./types";
+import type { Check, XObject } from "./types";
 
 export const EXPIRY_MARGIN_DAYS = 14;
 const DAY_MS = 24 * 3600 * 1000;

@@ -6,7 +6,6 @@
 import type { Duplex } from "node:stream";
 import type { Settings } from "../config";
 import type { Plan } from "../plan";
-import type { StalwartReader } from "./stalwartApi";
 
 export type CheckStatus = "ok" | "fail" | "warn";
 
@@ -86,6 +85,26 @@ export interface OidcExpectation {
     issuerUrl: string;
 }
 
+/** An x:* object as /get returns it. */
+export type XObject = Record<string, unknown> & { id: string };
+
+/** The management-API reads the checks make (StalwartReader); each failure is a CheckError. */
+export interface StalwartReads {
+    readonly access: StalwartAccess;
+    /** GET `<url><path>`, anonymous unless `auth` */
+    get(path: string, opts?: { auth?: boolean; signal?: AbortSignal }): Promise<Response>;
+    /** a singleton, by its id "singleton" */
+    singleton(type: string): Promise<XObject>;
+    /** every object of a collection */
+    all(type: string): Promise<XObject[]>;
+    /** objects by id; missing ones left out */
+    byIds(type: string, ids: string[]): Promise<XObject[]>;
+    /** the x:Domain of that name, if Stalwart has it */
+    domain(name: string): Promise<XObject | undefined>;
+    /** SHA-256 (hex) of the registry schema the server serves */
+    schemaSha256(): Promise<string>;
+}
+
 /** Everything the checks know about the deployment, read from the stack's config and the environment. */
 export interface DoctorTarget {
     stack: string;
@@ -105,5 +124,5 @@ export interface DoctorContext {
     /** registry schema SHA-256 (hex, decompressed) per Stalwart release this project knows */
     knownSchemas: Record<string, string>;
     /** reads of the management API shared by the checks of one run (each made once) */
-    stalwart: StalwartReader;
+    stalwart: StalwartReads;
 }

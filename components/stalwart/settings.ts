@@ -1,5 +1,5 @@
 /**
- * StalwartSettings: a list of x:* object specs (components/stalwart/settingsPlan.ts) made real —
+ * StalwartSettings: a list of x:* object specs (components/plan/stalwartSettings.ts) made real —
  * one StalwartObject each, ids of other objects filled in from `refs`, and one StalwartConvergence
  * over all of them that reloads, restarts and verifies as the changes need.
  */
@@ -7,7 +7,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { StalwartConvergence } from "./convergence";
 import type { Readiness } from "./convergence/run";
 import { StalwartObject } from "./object";
-import type { StalwartObjectSpec } from "./settingsPlan";
+import type { StalwartObjectSpec } from "../plan/stalwartSettings";
 
 export interface StalwartSettingsArgs {
     objects: StalwartObjectSpec[];

@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { describe, expect, it } from "vitest";
-import { containerArgs, labelsOf } from "../../components/docker/container";
-import type { ContainerSpec } from "../../components/spec";
+import { containerArgs, labelsOf } from "../../components/deploy/container";
+import type { ContainerSpec } from "../../components/plan/spec";
 import { resolved } from "./harness";
 
 function spec(over: Partial<ContainerSpec> = {}): ContainerSpec {

@@ -4,7 +4,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import type { Plan } from "../../components/plan";
 import { installMocks, type Registry, settle, resolved } from "./harness";
 
-type Mod = typeof import("../../components/edge/edge");
+type Mod = typeof import("../../components/deploy/edge");
 let registry: Registry;
 let mod: Mod;
 let plan: (edit?: (r: Record<string, any>) => void) => Plan;
@@ -12,7 +12,7 @@ let edgeDocker: docker.Provider;
 
 beforeAll(async () => {
     registry = await installMocks({ stack: "dev" });
-    mod = await import("../../components/edge/edge");
+    mod = await import("../../components/deploy/edge");
     const Docker = await import("@pulumi/docker");
     const { buildPlan } = await import("../../components/plan");
     const { parseSettings } = await import("../../components/config");

@@ -2,11 +2,11 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { installMocks, type Registry, settle, resolved } from "./harness";
 
 let registry: Registry;
-let TailnetPolicy: typeof import("../../components/tailnet/policy").TailnetPolicy;
+let TailnetPolicy: typeof import("../../components/deploy/tailnetPolicy").TailnetPolicy;
 
 beforeAll(async () => {
     registry = await installMocks({ stack: "dev" });
-    ({ TailnetPolicy } = await import("../../components/tailnet/policy"));
+    ({ TailnetPolicy } = await import("../../components/deploy/tailnetPolicy"));
 });
 
 describe("TailnetPolicy", () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { rawConfigFrom } from "../../components/programConfig";
+import { rawConfigFrom } from "../../components/config/programConfig";
 
 describe("rawConfigFrom", () => {
     it("keeps tailwart:* keys without the prefix, parses JSON objects and lists, leaves scalars as text", () => {

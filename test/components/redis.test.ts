@@ -41,7 +41,7 @@ describe("RedisDatabase", () => {
     });
 
     it("keeps a config Secret secret even without a password, and reveals it only to Pulumi", async () => {
-        const { Secret } = await import("../../components/settings/secret");
+        const { Secret } = await import("../../components/config/secret");
         const r = new mod.RedisDatabase("redis-secret", { url: new Secret("redis://slo-time-prod.tail7b1641.ts.net:6379/5") });
         expect(await secretness(r.url)).toEqual({ value: "redis://slo-time-prod.tail7b1641.ts.net:6379/5", secret: true });
     });
@@ -56,7 +56,7 @@ describe("RedisDatabase", () => {
 describe("redis.url with a password through MailDeployment", () => {
     it("reaches x:InMemoryStore and the stack output only as a secret, never in clear in any resource", async () => {
         const { parseSettings } = await import("../../components/config");
-        const { MailDeployment } = await import("../../components/deployment");
+        const { MailDeployment } = await import("../../components/deploy/deployment");
         const { validRaw } = await import("../support/stackConfig");
         const url = `redis://:${PASSWORD}@slo-time-prod.tail7b1641.ts.net:6379/2`;
         const settings = parseSettings({ ...validRaw(), redis: { url }, acme: { challenge: "dns-01", dnsProvider: { "@type": "Cloudflare", secret: { "@type": "Value", secret: `cf-${PASSWORD}` } } } }, "dev");
@@ -69,7 +69,9 @@ describe("redis.url with a password through MailDeployment", () => {
         expect(mine.length).toBeGreaterThan(10);
         for (const r of mine) expect(clearOccurrences(r.inputs, PASSWORD), `${r.type}/${r.name}`).toEqual([]);
         // each object receives the real value, inside a secret envelope
-        for (const [name, needle] of [["InMemoryStore", url], ["DnsServer", `cf-${PASSWORD}`]] as const) {
+        // the dns-01 credential travels as container env; x:DnsServer names the variable
+        expect(JSON.stringify(registry.one("pulumi-nodejs:dynamic/stalwart:DnsServer", /^pw-settings-/).inputs.properties)).toContain('"variableName":"STALWART_DNS_SECRET"');
+        for (const [name, needle] of [["InMemoryStore", url]] as const) {
             const object = registry.one(`pulumi-nodejs:dynamic/stalwart:${name}`, /^pw-settings-/);
             expect(JSON.stringify(object.inputs.properties), name).toContain(needle);
             expect(clearOccurrences(object.inputs.properties, PASSWORD), name).toEqual([]);

@@ -4,7 +4,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import type { Plan } from "../../components/plan";
 import { clearOccurrences, envLine, installMocks, type Registry, settle, resolved } from "./harness";
 
-type Mod = typeof import("../../components/mailbox/sidecar");
+type Mod = typeof import("../../components/deploy/sidecar");
 let registry: Registry;
 let TailscaleSidecar: Mod["TailscaleSidecar"];
 let plan: (raw?: (r: Record<string, any>) => void) => Plan;
@@ -13,7 +13,7 @@ let Docker: typeof docker;
 
 beforeAll(async () => {
     registry = await installMocks({ stack: "dev" });
-    ({ TailscaleSidecar } = await import("../../components/mailbox/sidecar"));
+    ({ TailscaleSidecar } = await import("../../components/deploy/sidecar"));
     Docker = await import("@pulumi/docker");
     const { buildPlan } = await import("../../components/plan");
     const { parseSettings } = await import("../../components/config");

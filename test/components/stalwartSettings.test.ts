@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { parseSettings } from "../../components/config";
-import { stalwartSettingsPlan } from "../../components/stalwart/settingsPlan";
+import { stalwartSettingsPlan } from "../../components/plan/stalwartSettings";
 import { validRaw } from "../support/stackConfig";
 import { defaultState, installMocks, type Registry, resolved, settle, unwrap } from "./harness";
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { type AclInput, aclFragment, renderAclHujson } from "../../components/tailnet/acl";
+import { type AclInput, aclFragment, renderAclHujson } from "../../components/plan/acl";
 
 const input: AclInput = {
     stalwartTags: ["tag:stalwart"],

@@ -3,7 +3,7 @@ import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "nod
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { CADDY_BUILD } from "../../components/edge/image";
+import { CADDY_BUILD } from "../../components/plan/edgeImage";
 
 const root = join(__dirname, "..", "..");
 const dockerfile = readFileSync(join(root, CADDY_BUILD.dockerfile), "utf8");

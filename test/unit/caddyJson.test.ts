@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { type CaddyL4Input, caddyConfig, MAIL_PORT_NAMES, renderCaddyJson, serverName } from "../../components/edge/caddyJson";
+import { type CaddyL4Input, caddyConfig, renderCaddyJson, serverName } from "../../components/plan/caddyJson";
 
 const MAIL_PORTS = [25, 465, 587, 143, 993];
 const input: CaddyL4Input = { upstreamHost: "ts-stalwart.tail7b1641.ts.net", ports: MAIL_PORTS, proxyProtocol: "v2" };
@@ -36,11 +36,11 @@ describe("caddyConfig", () => {
         expect(caddyConfig({ ...input, adminListen: "127.0.0.1:2020" })["admin"]).toMatchObject({ listen: "127.0.0.1:2020" });
     });
 
-    it("names ACME ports http/https and unknown ports port-<n>", () => {
-        expect(MAIL_PORT_NAMES[80]).toBe("http");
-        expect(MAIL_PORT_NAMES[443]).toBe("https");
+    it("names each server for the Stalwart listener it feeds (topology.ts)", () => {
+        expect(serverName(80)).toBe("acme-http");
+        expect(serverName(443)).toBe("https");
         const servers = serversOf(caddyConfig({ ...input, ports: [80, 443, 4190] }));
-        expect(Object.keys(servers)).toEqual(["http", "https", "port-4190"]);
+        expect(Object.keys(servers)).toEqual(["acme-http", "https", "sieve"]);
         expect(servers["https"]!.routes[0]!.handle[0]).toMatchObject({ proxy_protocol: "v2" });
     });
 

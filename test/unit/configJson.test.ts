@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { type DataStoreSettings, dataStoreDocument, renderConfigJson } from "../../components/mailbox/configJson";
+import { type DataStoreSettings, dataStoreDocument, renderConfigJson } from "../../components/plan/configJson";
 
 const base: DataStoreSettings = {
     host: "the-record-prod.tail7b1641.ts.net",

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { renderCaddyJson } from "../../components/edge/caddyJson";
-import { type EdgeSpecInput, edgeSpec } from "../../components/edge/spec";
+import { renderCaddyJson } from "../../components/plan/caddyJson";
+import { type EdgeSpecInput, edgeSpec } from "../../components/plan/edgeSpec";
 
 const PORTS = [25, 465, 587, 143, 993];
 const caddyJson = renderCaddyJson({ upstreamHost: "ts-stalwart.tail7b1641.ts.net", ports: PORTS, proxyProtocol: "v2" });

@@ -1,15 +1,13 @@
 import { describe, expect, it } from "vitest";
-import { renderConfigJson } from "../../components/mailbox/configJson";
+import { renderConfigJson } from "../../components/plan/configJson";
 import {
-    DB_PASSWORD_SECRET,
     oauthAuthKeySuffix,
     type SidecarSpecInput,
     type StalwartSpecInput,
     sidecarSpec,
     stalwartSpec,
-    TAILSCALE_SECRET,
-} from "../../components/mailbox/spec";
-import { isSecretRef } from "../../components/spec";
+} from "../../components/plan/mailboxSpec";
+import { isSecretRef } from "../../components/plan/spec";
 
 const sidecar: SidecarSpecInput = {
     containerName: "ts-stalwart",
@@ -68,7 +66,7 @@ describe("sidecarSpec", () => {
 
     it("takes the auth key from the plan secret, never a value", () => {
         const spec = sidecarSpec(sidecar);
-        expect(spec.env["TS_AUTHKEY"]).toEqual({ secret: TAILSCALE_SECRET });
+        expect(spec.env["TS_AUTHKEY"]).toEqual({ secret: "tailscaleAuthKey" });
         const secretVars = Object.entries(spec.env).filter(([, v]) => isSecretRef(v)).map(([k]) => k);
         expect(secretVars).toEqual(["TS_AUTHKEY"]);
     });
@@ -78,7 +76,7 @@ describe("sidecarSpec", () => {
         expect(sidecarSpec({ ...sidecar, extraArgs: ["--ssh"] }).env["TS_EXTRA_ARGS"]).toBe("--ssh");
         const oauth = sidecarSpec({ ...sidecar, auth: "oauth", tags: ["tag:stalwart", "tag:mail"], extraArgs: ["--ssh"] });
         expect(oauth.env["TS_EXTRA_ARGS"]).toBe("--advertise-tags=tag:stalwart,tag:mail --ssh");
-        expect(oauth.env["TS_AUTHKEY"]).toEqual({ secret: TAILSCALE_SECRET });
+        expect(oauth.env["TS_AUTHKEY"]).toEqual({ secret: "tailscaleAuthKey" });
     });
 
     it("documents the OAuth secret suffix the shell appends", () => {
@@ -128,7 +126,7 @@ describe("stalwartSpec", () => {
     });
 
     it("sets the DB password variable from the plan secret", () => {
-        expect(stalwartSpec(stalwart).env).toEqual({ STALWART_DB_PASSWORD: { secret: DB_PASSWORD_SECRET } });
+        expect(stalwartSpec(stalwart).env).toEqual({ STALWART_DB_PASSWORD: { secret: "postgresPassword" } });
     });
 
     it("uses the image's own health probe and timings", () => {

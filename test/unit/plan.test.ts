@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { parseSettings, Secret } from "../../components/config";
 import { buildPlan } from "../../components/plan";
-import { formatPlan } from "../../components/report";
-import { isSecretRef } from "../../components/spec";
+import { formatPlan } from "../../components/plan/report";
+import { isSecretRef } from "../../components/plan/spec";
 import { ACME_DIRECTORIES } from "../../components/config";
 import { loadStackConfig, validRaw } from "../support/stackConfig";
 

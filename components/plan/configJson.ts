@@ -4,7 +4,7 @@
  * lives in that store and is managed through the `x:*` API. The password never appears here:
  * `authSecret` names an environment variable that Stalwart resolves at start-up.
  */
-import { assertEnvName, assertPort } from "../specChecks";
+import { assertEnvName, assertPort } from "./specChecks";
 
 export interface DataStoreSettings {
     host: string;

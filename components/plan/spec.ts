@@ -6,12 +6,19 @@
  * secret Output in.
  */
 
+import type { PlanSecretName } from "../topology";
+
 /** Which docker provider (host) a container or volume lives on. */
 export type HostRole = "mailbox" | "edge";
 
 /** A value that is a secret: the name of the secret in the plan, resolved by the shell. */
 export interface SecretRef {
     secret: string;
+}
+
+/** A reference to one of the plan's named secrets (topology.ts PLAN_SECRETS). */
+export function secretRef(name: PlanSecretName): SecretRef {
+    return { secret: name };
 }
 
 export type EnvValue = string | SecretRef;

@@ -4,7 +4,7 @@
  */
 import type * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
-import { type ContainerSpec, isSecretRef } from "../spec";
+import { type ContainerSpec, isSecretRef } from "../plan/spec";
 
 /** Values of the plan's SecretRefs, by secret name (plan.ts SECRETS). */
 export type SecretValues = Record<string, pulumi.Input<string>>;

@@ -6,17 +6,9 @@
  * could not bind ports an http app holds. Ports 80/443, when forwarded for ACME challenges, get
  * the PROXY header too, so Stalwart's listeners on them must trust the edge as well.
  */
-import { assertPortList, splitHostPort } from "../specChecks";
+import { portRole } from "../topology";
+import { assertPortList, splitHostPort } from "./specChecks";
 
-export const MAIL_PORT_NAMES: Record<number, string> = {
-    25: "smtp",
-    80: "http",
-    143: "imap",
-    443: "https",
-    465: "submissions",
-    587: "submission",
-    993: "imaps",
-};
 
 export interface CaddyL4Input {
     /** the mailbox's tailnet name (FQDN) or address, without port */
@@ -29,8 +21,9 @@ export interface CaddyL4Input {
 
 export const DEFAULT_ADMIN_LISTEN = "localhost:2019";
 
+/** A layer4 server is named for the Stalwart listener it feeds (topology.ts). */
 export function serverName(port: number): string {
-    return MAIL_PORT_NAMES[port] ?? `port-${port}`;
+    return portRole(port).name;
 }
 
 const LOOPBACK_HOSTS = new Set(["localhost", "127.0.0.1", "[::1]"]);

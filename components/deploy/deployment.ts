@@ -4,20 +4,20 @@
  */
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
-import { GarageBucket } from "./backends/garage/bucket";
-import { PostgresDatabase } from "./backends/postgres";
-import { RedisDatabase } from "./backends/redis";
-import type { Settings } from "./config";
-import { CaddyL4Edge } from "./edge/edge";
-import { TailscaleSidecar } from "./mailbox/sidecar";
-import { DB_PASSWORD_SECRET } from "./mailbox/spec";
-import { StalwartMailbox } from "./mailbox/stalwart";
-import { buildPlan, type Plan } from "./plan";
-import { isSecret } from "./settings/secret";
-import { OPERATIONAL_READINESS } from "./stalwart/convergence/run";
-import { StalwartSettings } from "./stalwart/settings";
-import type { StalwartObjectSpec } from "./stalwart/settingsPlan";
-import { TailnetPolicy } from "./tailnet/policy";
+import { GarageBucket } from "../backends/garage/bucket";
+import { PostgresDatabase } from "../backends/postgres";
+import { RedisDatabase } from "../backends/redis";
+import type { Settings } from "../config";
+import { CaddyL4Edge } from "./edge";
+import { TailscaleSidecar } from "./sidecar";
+import { StalwartMailbox } from "./stalwart";
+import { buildPlan, type Plan } from "../plan";
+import { isSecret } from "../config/secret";
+import { OPERATIONAL_READINESS } from "../stalwart/convergence/run";
+import { StalwartSettings } from "../stalwart/settings";
+import { TailnetPolicy } from "./tailnetPolicy";
+import { dnsCredentialFields, type StalwartObjectSpec } from "../plan/stalwartSettings";
+import { dnsCredentialSecret } from "../topology";
 
 export interface MailDeploymentArgs {
     settings: Settings;
@@ -66,6 +66,23 @@ function withPulumiSecrets(spec: StalwartObjectSpec): StalwartObjectSpec {
     };
     const properties = reveal(spec.properties) as Record<string, unknown>;
     return found ? { ...spec, properties, secretOutputs: true } : spec;
+}
+
+/** A credential as the config holds it: text, or a SecretKey `{"@type": "Value", secret}` object. */
+function credentialText(value: unknown): string {
+    if (typeof value === "object" && value !== null && (value as { "@type"?: unknown })["@type"] === "Value") return String((value as { secret?: unknown }).secret);
+    if (typeof value === "string") return value;
+    throw new Error("acme.dnsProvider: a credential must be text or {\"@type\": \"Value\", secret: …}; set it with `pulumi config set --secret --path tailwart:acme.dnsProvider.<field> <value>`");
+}
+
+/** The acme.dnsProvider credentials the Stalwart container carries as env (plan.ts), as Pulumi secrets. */
+function dnsCredentialSecrets(s: Settings): Record<string, pulumi.Output<string>> {
+    return Object.fromEntries(
+        dnsCredentialFields(s).map((field) => {
+            const value = s.acme.dnsProvider?.[field];
+            return [dnsCredentialSecret(field), pulumi.secret(credentialText(isSecret(value) ? value.reveal() : value))];
+        }),
+    );
 }
 
 export class MailDeployment extends pulumi.ComponentResource {
@@ -132,10 +149,11 @@ export class MailDeployment extends pulumi.ComponentResource {
                 volumes: plan.mailbox.volumes,
                 sidecarContainerId: sidecar.containerId,
                 secrets: {
-                    [DB_PASSWORD_SECRET]: postgres.password,
+                    postgresPassword: postgres.password,
                     garageAccessKeyId: garage.accessKeyId,
                     garageSecretAccessKey: garage.secretAccessKey,
                     ...(s.stalwart.recoveryAdmin ? { stalwartRecoveryAdmin: secretOf(s.stalwart.recoveryAdmin)! } : {}),
+                    ...dnsCredentialSecrets(s),
                 },
                 dockerProvider: mailboxDocker,
                 // Stalwart opens its stores at start: the database and the bucket must exist first.

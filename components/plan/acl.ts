@@ -3,7 +3,7 @@
  * rendered as commented HuJSON for an operator to merge into the tailnet policy file by hand,
  * because a `tailscale.Acl` resource owns (and overwrites) the whole policy.
  */
-import { assertPort, assertPortList } from "../specChecks";
+import { assertPort, assertPortList } from "./specChecks";
 
 export interface AclInput {
     stalwartTags: string[];

@@ -3,8 +3,8 @@
  * that publishes ports. It reads caddy.json (renderCaddyJson) and keeps its data dir on a named
  * volume.
  */
-import type { ContainerSpec } from "../spec";
-import { assertDockerName, assertPinnedImage, assertPortList } from "../specChecks";
+import type { ContainerSpec } from "./spec";
+import { assertDockerName, assertPinnedImage, assertPortList } from "./specChecks";
 import { adminAddress, DEFAULT_ADMIN_LISTEN } from "./caddyJson";
 
 export const CADDY_CONFIG_PATH = "/etc/caddy/caddy.json";

@@ -4,7 +4,7 @@
  */
 import * as docker from "@pulumi/docker";
 import type * as pulumi from "@pulumi/pulumi";
-import type { ContainerSpec, VolumeSpec } from "../spec";
+import type { ContainerSpec, VolumeSpec } from "../plan/spec";
 import { labelsOf } from "./container";
 
 /** The VolumeSpecs a container mounts; a mount of an undeclared volume would be created implicitly and never managed. */

@@ -1,6 +1,6 @@
 import { isIP } from "node:net";
 import { closeMatches } from "../stalwart/schema/table";
-import { LISTENERS } from "../stalwart/settingsPlan";
+import { FORWARDABLE_PORTS, PORT_ROLES } from "../topology";
 import { DNS_PROVIDER_TYPES, type RawSettings } from "./schema";
 import { isSecret, type Secret } from "./secret";
 import {
@@ -292,9 +292,9 @@ export const RULES: Rule[] = [
         const dup = ports.find((p) => seen.has(p) || !seen.add(p));
         if (dup !== undefined) return issue("edge.ports", `edge.ports lists ${dup} twice; list each port once`);
         return ports
-            .filter((p) => !LISTENERS[p])
+            .filter((p) => !PORT_ROLES[p])
             .flatMap((p) =>
-                issue("edge.ports", `edge.ports has ${p}, which no Stalwart listener serves; use mail ports (${Object.keys(LISTENERS).join(", ")}), or run other services elsewhere`),
+                issue("edge.ports", `edge.ports has ${p}, which no Stalwart listener serves; use mail ports (${FORWARDABLE_PORTS.join(", ")}), or run other services elsewhere`),
             );
     }),
     rule(["acme.dnsProvider", "acme.challenge"], (s) => {

@@ -4,13 +4,9 @@
  * DNS of its own. Every mail port is reachable only on the tailnet; the edge is the one public
  * surface.
  */
-import type { ContainerSpec, EnvValue, HealthcheckSpec } from "../spec";
-import { assertDockerName, assertEnvName, assertPinnedImage, splitHostPort } from "../specChecks";
-
-/** Name of the plan secret holding the Tailscale auth key or OAuth client secret. */
-export const TAILSCALE_SECRET = "tailscaleAuthKey";
-/** Name of the plan secret holding the Stalwart Postgres role's password. */
-export const DB_PASSWORD_SECRET = "postgresPassword";
+import { MANAGEMENT_PORT } from "../topology";
+import { type ContainerSpec, type EnvValue, type HealthcheckSpec, secretRef } from "./spec";
+import { assertDockerName, assertEnvName, assertPinnedImage, splitHostPort } from "./specChecks";
 
 const TS_STATE_DIR = "/var/lib/tailscale";
 const STALWART_DATA_DIR = "/var/lib/stalwart";
@@ -82,7 +78,7 @@ export function sidecarSpec(i: SidecarSpecInput): ContainerSpec {
     checkSidecarInput(i);
     const extraArgs = [...(i.auth === "oauth" ? [`--advertise-tags=${i.tags.join(",")}`] : []), ...(i.extraArgs ?? [])];
     const env: Record<string, EnvValue> = {
-        TS_AUTHKEY: { secret: TAILSCALE_SECRET },
+        TS_AUTHKEY: secretRef("tailscaleAuthKey"),
         TS_HOSTNAME: i.hostname,
         TS_STATE_DIR: TS_STATE_DIR,
         // kernel mode: Stalwart sees the edge's real 100.x peer address (needed for PROXY trust)
@@ -165,7 +161,7 @@ export function stalwartSpec(i: StalwartSpecInput): ContainerSpec {
     assertEnvName("stalwart dbPasswordEnv", i.dbPasswordEnv);
     checkConfigJsonUsesEnv(i.configJson, i.dbPasswordEnv);
 
-    const env: Record<string, EnvValue> = { [i.dbPasswordEnv]: { secret: DB_PASSWORD_SECRET } };
+    const env: Record<string, EnvValue> = { [i.dbPasswordEnv]: secretRef("postgresPassword") };
     for (const [name, value] of Object.entries(i.env ?? {})) {
         assertEnvName("stalwart env key", name);
         if (name in env) {
@@ -194,7 +190,7 @@ export function stalwartSpec(i: StalwartSpecInput): ContainerSpec {
         devices: [],
         // The image's own HEALTHCHECK probe (its HTTPS fallback aside), X-Forwarded-For included.
         healthcheck: {
-            test: ["CMD", "curl", "-fsS", "-o", "/dev/null", "-H", "X-Forwarded-For: 127.0.0.1", "http://127.0.0.1:8080/healthz/live"],
+            test: ["CMD", "curl", "-fsS", "-o", "/dev/null", "-H", "X-Forwarded-For: 127.0.0.1", `http://127.0.0.1:${MANAGEMENT_PORT}/healthz/live`],
             intervalSeconds: 30,
             timeoutSeconds: 5,
             startPeriodSeconds: 30,

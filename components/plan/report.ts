@@ -3,9 +3,9 @@
  * request. Pure; secrets appear only as the name of the secret they come from, config secrets
  * (Secret values) as their mask, and every URL with its password masked.
  */
-import type { Plan } from "./plan";
-import { SECRETS } from "./plan";
-import { maskUrl } from "./settings/validators";
+import type { Plan } from "./index";
+import { SECRETS } from "./index";
+import { maskUrl } from "../config/validators";
 import { type ContainerSpec, isSecretRef, type VolumeSpec } from "./spec";
 
 /** A URL as it may be printed: a Secret shows its own masked form, clear text its password masked. */

@@ -2,28 +2,23 @@
  * The pure heart of the program: Settings in, everything that lands on each host out, as plain
  * data. MailDeployment turns a Plan into Pulumi resources; `npm run plan` prints it.
  */
-import type { ConfigIssue, Settings } from "./config";
-import { CADDY_BUILD } from "./edge/image";
-import { renderCaddyJson } from "./edge/caddyJson";
-import { edgeSpec } from "./edge/spec";
-import { renderConfigJson } from "./mailbox/configJson";
-import { STALWART_ENV } from "./mailbox/env";
-import { DB_PASSWORD_SECRET, sidecarSpec, stalwartSpec, TAILSCALE_SECRET } from "./mailbox/spec";
-import type { Secret } from "./settings/secret";
-import type { ContainerSpec, VolumeSpec } from "./spec";
-import { type StalwartObjectSpec, stalwartSettingsPlan } from "./stalwart/settingsPlan";
-import { renderAclHujson } from "./tailnet/acl";
+import type { ConfigIssue, Settings } from "../config";
+import { CADDY_BUILD } from "./edgeImage";
+import { renderCaddyJson } from "./caddyJson";
+import { edgeSpec } from "./edgeSpec";
+import { renderConfigJson } from "./configJson";
+import { ConfigError } from "../config";
+import { dnsCredentialEnv, dnsCredentialSecret, MANAGEMENT_PORT, PLAN_SECRETS, STALWART_ENV } from "../topology";
+import { sidecarSpec, stalwartSpec } from "./mailboxSpec";
+import type { Secret } from "../config/secret";
+import { type ContainerSpec, secretRef, type VolumeSpec } from "./spec";
+import { checkSettingsPlan } from "./checkSpecs";
+import { dnsCredentialFields, type StalwartObjectSpec, stalwartSettingsPlan } from "./stalwartSettings";
+import { renderAclHujson } from "./acl";
 
-export { STALWART_ENV };
 
 /** Names of the SecretRefs in container env, and where the Pulumi shell gets each value. */
-export const SECRETS = {
-    [TAILSCALE_SECRET]: "tailscale.TailnetKey.key, or tailscale.oauthClientSecret from the stack config",
-    [DB_PASSWORD_SECRET]: "generated password of the Postgres role (random.RandomPassword)",
-    garageAccessKeyId: "access key id of the Garage key (GarageBucket output)",
-    garageSecretAccessKey: "secret key of the Garage key (GarageBucket output)",
-    stalwartRecoveryAdmin: "stalwart.recoveryAdmin from the stack config (only when set)",
-} as const;
+export const SECRETS = PLAN_SECRETS;
 
 /** oauthClientId: tailscale.oauthClientId when set, shown in the plan only (the tailscale provider reads its own config) */
 export type TailnetAuthPlan = (
@@ -31,9 +26,13 @@ export type TailnetAuthPlan = (
     | { kind: "oauth"; ephemeral: boolean; tags: string[] }
 ) & { oauthClientId?: string };
 
-export type EdgeImagePlan = { kind: "prebuilt"; name: string } | { kind: "build"; name: string; context: string; dockerfile: string; args: Record<string, string> };
+/** How a container's image is had: pulled by reference, or built from a context in the repo on the host's own daemon. */
+export type ImagePlan = { kind: "prebuilt"; name: string } | { kind: "build"; name: string; context: string; dockerfile: string; args: Record<string, string> };
 
 /** Stalwart's Redis: the URL (a Secret when it holds a password) and its parts. */
+/** The edge's image (Caddy + layer4). */
+export type EdgeImagePlan = ImagePlan;
+
 export interface RedisPlan {
     /** prints with any password masked */
     url: string | Secret;
@@ -81,7 +80,17 @@ export interface Plan {
     };
 }
 
+/** The x:* settings objects, refused as config issues wherever the provider's check would refuse them at preview. */
+function settingsObjects(s: Settings): StalwartObjectSpec[] {
+    if (!s.stalwart.manageSettings) return [];
+    const objects = stalwartSettingsPlan(s);
+    const issues = checkSettingsPlan(objects);
+    if (issues.length > 0) throw new ConfigError(issues, s.stack);
+    return objects;
+}
+
 export function buildPlan(s: Settings): Plan {
+    const objects = settingsObjects(s);
     const retain = !s.allowDataLoss;
     const sidecarName = s.mailbox.tailscaleHostname;
     const configJson = renderConfigJson({
@@ -126,9 +135,11 @@ export function buildPlan(s: Settings): Plan {
                 dbPasswordEnv: STALWART_ENV.dbPassword,
                 env: {
                     [STALWART_ENV.publicUrl]: s.stalwart.publicUrl,
-                    [STALWART_ENV.s3AccessKey]: { secret: "garageAccessKeyId" },
-                    [STALWART_ENV.s3SecretKey]: { secret: "garageSecretAccessKey" },
-                    ...(s.stalwart.recoveryAdmin ? { [STALWART_ENV.recoveryAdmin]: { secret: "stalwartRecoveryAdmin" } } : {}),
+                    [STALWART_ENV.s3AccessKey]: secretRef("garageAccessKeyId"),
+                    [STALWART_ENV.s3SecretKey]: secretRef("garageSecretAccessKey"),
+                    ...(s.stalwart.recoveryAdmin ? { [STALWART_ENV.recoveryAdmin]: secretRef("stalwartRecoveryAdmin") } : {}),
+                    // dns-01 credentials: x:DnsServer names these variables, so the values stay out of Stalwart's database
+                    ...Object.fromEntries(dnsCredentialFields(s).map((f) => [dnsCredentialEnv(f), secretRef(dnsCredentialSecret(f))])),
                 },
             }),
             volumes: [
@@ -166,7 +177,7 @@ export function buildPlan(s: Settings): Plan {
                 edgeTags: s.edge.tags,
                 mailPorts: s.edge.ports,
                 operators: s.tailscale.operators,
-                managementPort: 8080,
+                managementPort: MANAGEMENT_PORT,
                 tagOwners: s.tailscale.tagOwners,
                 backends: [
                     { name: "postgres", dst: s.postgres.host, ports: [s.postgres.port] },
@@ -192,7 +203,7 @@ export function buildPlan(s: Settings): Plan {
             publicUrl: s.stalwart.publicUrl,
             managementUrl: s.stalwart.managementUrl,
             acmeDirectory: s.acme.directoryUrl,
-            objects: s.stalwart.manageSettings ? stalwartSettingsPlan(s) : [],
+            objects,
         },
     };
 }

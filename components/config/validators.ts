@@ -318,7 +318,7 @@ export const STALWART_TAG = /^v?0\.16(?:\.\d+)?(?:-[a-z0-9.]+)?$/;
 export const TAILSCALE_TAG = /^tag:[a-z][a-z0-9-]*$/i;
 export const DOCKER_HOST = /^(unix|ssh|tcp|npipe):\/\/.+/;
 /** docker container and volume names: the renderers' own rule (specChecks.ts), so config and renderers agree. */
-export { DOCKER_NAME } from "../specChecks";
+export { DOCKER_NAME } from "../plan/specChecks";
 /** a tailnet device name: one lower-case DNS label (Tailscale lower-cases and rewrites anything else) */
 export const DNS_LABEL = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
 /** `host:port` or `[v6]:port` */

@@ -14,10 +14,11 @@ import {
     RULES,
     runRules,
     WARNINGS,
-} from "./settings/rules";
-import { asList, lenientSettingsSchema, type RawSettings, requiredKeys, SECRET_PARAMS, settingsSchema } from "./settings/schema";
-import { Secret, setSecretCommand } from "./settings/secret";
-import { type Endpoint, isFqdn, parseEndpoint, parseRedisUrl, type RedisTarget } from "./settings/validators";
+} from "./rules";
+import { asList, lenientSettingsSchema, type RawSettings, requiredKeys, SECRET_PARAMS, settingsSchema } from "./schema";
+import { MANAGEMENT_PORT } from "../topology";
+import { Secret, setSecretCommand } from "./secret";
+import { type Endpoint, isFqdn, parseEndpoint, parseRedisUrl, type RedisTarget } from "./validators";
 
 export { ACME_DIRECTORIES, type ConfigIssue, Secret };
 
@@ -198,7 +199,7 @@ export function parseSettings(raw: Record<string, unknown>, stack: string): Sett
         stalwart: {
             ...s.stalwart,
             publicUrl: s.stalwart.publicUrl ?? `https://${s.hostname}`,
-            managementUrl: s.stalwart.managementUrl ?? `http://${mailboxFqdn}:8080`,
+            managementUrl: s.stalwart.managementUrl ?? `http://${mailboxFqdn}:${MANAGEMENT_PORT}`,
         },
         mailboxFqdn,
         endpoints: {
