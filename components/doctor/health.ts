@@ -53,7 +53,7 @@ function compare(ctx: DoctorContext, sha: string): Outcome {
         return {
             status: "warn",
             detail: `stalwart.image pins ${release}, whose registry schema this project does not know (it knows ${known}); the server serves ${served ?? `sha256 ${short}`}`,
-            fix: `regenerate the x:* types for ${release} (npm run generate:schema -- --url <management URL> --version ${release}) so the doctor and the provider know it`,
+            fix: `pin a release this project knows (${known}), or add ${release}'s schema to it (npm run generate:schema, docs/decisions/011-schema-sources-in-repo.md) so the provider and the doctor know it`,
         };
     }
     if (expected === sha) return { status: "ok", detail: `the server serves ${release}'s registry schema (sha256 ${short}), as stalwart.image ${image} pins` };
