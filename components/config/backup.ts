@@ -4,7 +4,10 @@
  * other containers and volumes, a pinned image), each issue naming the key and what to write; and
  * the checked value as Settings carries it.
  */
-import { type ConfigIssue, pinnedImage, type Rule } from "./rules";
+import { sameDockerHost } from "./dockerHost";
+import { pinnedImage } from "./images";
+import { type ConfigIssue, issue, none, type Rule } from "./issue";
+import { shown } from "./mask";
 import type { RawSettings } from "./schema";
 import { type BackupSchedule, parseSchedule } from "./schedule";
 import { DOCKER_NAME } from "./validators";
@@ -22,8 +25,6 @@ export interface BackupSettings {
 type Backup = NonNullable<RawSettings["backup"]>;
 type Target = NonNullable<Backup["target"]>;
 
-const none: ConfigIssue[] = [];
-const issue = (path: string, message: string): ConfigIssue[] => [{ path, message }];
 /** A rule that runs only when the stack has a backup key. */
 const backupRule = (needs: string[], check: (b: Backup, s: RawSettings) => ConfigIssue[]): Rule => ({
     needs,
@@ -55,32 +56,32 @@ function targetShape(t: Target | undefined): ConfigIssue[] {
 function volumeTarget(volume: string, s: RawSettings): ConfigIssue[] {
     const path = "backup.target.volume";
     if (!DOCKER_NAME.test(volume)) {
-        return issue(path, `${path} "${volume}" is not a valid docker volume name; use letters, digits, "_", "." or "-", starting with a letter or digit, e.g. stalwart-backups`);
+        return issue(path, `${path} ${shown(volume)} is not a valid docker volume name; use letters, digits, "_", "." or "-", starting with a letter or digit, e.g. stalwart-backups`);
     }
     if (volume === s.mailbox.dataVolume) {
-        return issue(path, `${path} "${volume}" is the mail's own volume (mailbox.dataVolume): a backup there is lost with the mail; name a volume of its own, e.g. stalwart-backups`);
+        return issue(path, `${path} ${shown(volume)} is the mail's own volume (mailbox.dataVolume): a backup there is lost with the mail; name a volume of its own, e.g. stalwart-backups`);
     }
     const taken: [string, string][] = [
         ["mailbox.configVolume", s.mailbox.configVolume],
         ["mailbox.stateVolume", s.mailbox.stateVolume],
-        ...(s.edge.dockerHost === s.mailbox.dockerHost ? [["edge.dataVolume", s.edge.dataVolume] as [string, string]] : []),
+        ...(sameDockerHost(s.edge.dockerHost, s.mailbox.dockerHost) ? [["edge.dataVolume", s.edge.dataVolume] as [string, string]] : []),
     ];
     const clash = taken.find(([, name]) => name === volume);
-    return clash ? issue(path, `${path} "${volume}" is also ${clash[0]}; give the backups a volume of their own, e.g. stalwart-backups`) : none;
+    return clash ? issue(path, `${path} ${shown(volume)} is also ${clash[0]}; give the backups a volume of their own, e.g. stalwart-backups`) : none;
 }
 
 function bucketTarget(t: Target & { bucket: string }, s: RawSettings): ConfigIssue[] {
     const path = "backup.target.bucket";
     const out: ConfigIssue[] = [];
     if (!BUCKET_NAME.test(t.bucket) || /^\d+\.\d+\.\d+\.\d+$/.test(t.bucket) || t.bucket.includes("..")) {
-        out.push({ path, message: `${path} "${t.bucket}" is not a bucket name; use 3-63 lower-case letters, digits, "." or "-", starting and ending with a letter or digit, e.g. stalwart-backups` });
+        out.push({ path, message: `${path} ${shown(t.bucket)} is not a bucket name; use 3-63 lower-case letters, digits, "." or "-", starting and ending with a letter or digit, e.g. stalwart-backups` });
     } else if (t.bucket === s.garage.bucket) {
-        out.push({ path, message: `${path} "${t.bucket}" is the mail's own bucket (garage.bucket): a backup there is lost with the mail; name a bucket of its own, e.g. stalwart-backups` });
+        out.push({ path, message: `${path} ${shown(t.bucket)} is the mail's own bucket (garage.bucket): a backup there is lost with the mail; name a bucket of its own, e.g. stalwart-backups` });
     }
     if (t.keyName !== undefined && t.keyName === s.garage.keyName) {
         out.push({
             path: "backup.target.keyName",
-            message: `backup.target.keyName "${t.keyName}" is Stalwart's key (garage.keyName); give the backups a key of their own, or leave it out for ${defaultBackupKeyName(s.garage.keyName)}`,
+            message: `backup.target.keyName ${shown(t.keyName)} is Stalwart's key (garage.keyName); give the backups a key of their own, or leave it out for ${defaultBackupKeyName(s.garage.keyName)}`,
         });
     }
     return out;
@@ -89,15 +90,15 @@ function bucketTarget(t: Target & { bucket: string }, s: RawSettings): ConfigIss
 function containerName(name: string, s: RawSettings): ConfigIssue[] {
     const path = "backup.containerName";
     if (!DOCKER_NAME.test(name)) {
-        return issue(path, `${path} "${name}" is not a valid docker container name; use letters, digits, "_", "." or "-", starting with a letter or digit, e.g. stalwart-backup`);
+        return issue(path, `${path} ${shown(name)} is not a valid docker container name; use letters, digits, "_", "." or "-", starting with a letter or digit, e.g. stalwart-backup`);
     }
     const taken: [string, string][] = [
         ["the sidecar's container name (mailbox.tailscaleHostname)", s.mailbox.tailscaleHostname],
         ["stalwart.containerName", s.stalwart.containerName],
-        ...(s.edge.dockerHost === s.mailbox.dockerHost ? [["edge.containerName", s.edge.containerName] as [string, string]] : []),
+        ...(sameDockerHost(s.edge.dockerHost, s.mailbox.dockerHost) ? [["edge.containerName", s.edge.containerName] as [string, string]] : []),
     ];
     const clash = taken.find(([, other]) => other === name);
-    return clash ? issue(path, `${path} "${name}" is also ${clash[0]}; give each container on the host its own name, e.g. stalwart-backup`) : none;
+    return clash ? issue(path, `${path} ${shown(name)} is also ${clash[0]}; give each container on the host its own name, e.g. stalwart-backup`) : none;
 }
 
 /** The rules of the backup key, run after rules.ts's RULES. */

@@ -4,6 +4,8 @@
  * (so the shell never parses cron), and the doctor asks when the job last had to run.
  */
 
+import { shown } from "./mask";
+
 export interface CronSchedule {
     kind: "cron";
     /** the five fields as given, a macro expanded (@daily → "0 0 * * *") */
@@ -73,7 +75,7 @@ export const SCHEDULE_EXAMPLES = '"0 3 * * *" (03:00 UTC daily), "@daily" or an 
 function value(text: string, f: FieldDef): number | string {
     const named = f.names?.indexOf(text.toLowerCase()) ?? -1;
     if (named >= 0) return named + (f.namesFrom ?? 0);
-    if (!/^\d+$/.test(text)) return `${f.name} "${text}" is not a number${f.names ? ` or a name (${f.names.slice(0, 3).join(", ")}, …)` : ""}`;
+    if (!/^\d+$/.test(text)) return `${f.name} ${shown(text)} is not a number${f.names ? ` or a name (${f.names.slice(0, 3).join(", ")}, …)` : ""}`;
     const n = Number(text);
     return n < f.min || n > f.max ? `${f.name} ${n} is outside ${f.min}-${f.max}` : n;
 }
@@ -81,14 +83,14 @@ function value(text: string, f: FieldDef): number | string {
 /** One item of a field: `*`, `a`, `a-b`, with an optional `/step`. */
 function item(text: string, f: FieldDef): number[] | string {
     const [range = "", step, extra] = text.split("/");
-    if (extra !== undefined || range === "") return `${f.name} "${text}" is not a value, a range a-b or a step */n`;
+    if (extra !== undefined || range === "") return `${f.name} ${shown(text)} is not a value, a range a-b or a step */n`;
     const by = step === undefined ? 1 : Number(step);
-    if (step !== undefined && (!/^\d+$/.test(step) || by < 1)) return `${f.name} step "${step}" is not a whole number of 1 or more`;
+    if (step !== undefined && (!/^\d+$/.test(step) || by < 1)) return `${f.name} step ${shown(step)} is not a whole number of 1 or more`;
     let from = f.min;
     let to = f.max;
     if (range !== "*") {
         const [a = "", b, more] = range.split("-");
-        if (more !== undefined) return `${f.name} "${range}" is not a range a-b`;
+        if (more !== undefined) return `${f.name} ${shown(range)} is not a range a-b`;
         const start = value(a, f);
         if (typeof start === "string") return start;
         const end = b === undefined ? (step === undefined ? start : f.max) : value(b, f);
@@ -128,30 +130,30 @@ function cronProblem(c: CronSchedule): string | undefined {
 
 function parseCron(text: string): CronSchedule | string {
     const expanded = MACROS[text.toLowerCase()] ?? text;
-    if (expanded.startsWith("@")) return `"${text}" is not a schedule; the macros are ${Object.keys(MACROS).join(", ")}`;
+    if (expanded.startsWith("@")) return `${shown(text)} is not a schedule; the macros are ${Object.keys(MACROS).join(", ")}`;
     const parts = expanded.split(/\s+/);
-    if (parts.length !== 5) return `"${text}" has ${parts.length} field${parts.length === 1 ? "" : "s"}; a cron expression has five (minute hour day-of-month month day-of-week, in UTC)`;
+    if (parts.length !== 5) return `${shown(text)} has ${parts.length} field${parts.length === 1 ? "" : "s"}; a cron expression has five (minute hour day-of-month month day-of-week, in UTC)`;
     const sets: number[][] = [];
     for (const [i, f] of FIELDS.entries()) {
         const got = field(parts[i]!, f);
-        if (typeof got === "string") return `"${text}": ${got}`;
+        if (typeof got === "string") return `${shown(text)}: ${got}`;
         sets.push(got);
     }
     const [minutes, hours, days, months, weekdays] = sets as [number[], number[], number[], number[], number[]];
     const expression = parts.join(" ");
     const c: CronSchedule = { kind: "cron", expression, minutes, hours, days, months, weekdays, daysStar: parts[2]!.startsWith("*"), weekdaysStar: parts[4]!.startsWith("*") };
     const problem = cronProblem(c);
-    return problem ? `"${text}" ${problem}` : c;
+    return problem ? `${shown(text)} ${problem}` : c;
 }
 
 function parseInterval(text: string): IntervalSchedule | string | undefined {
     const m = /^(?:every\s+)?(\d+)\s*([a-z]+)$/i.exec(text);
     if (!m) return undefined;
     const unit = UNITS[m[2]!.toLowerCase()];
-    if (unit === undefined) return `"${text}" has the unit "${m[2]}"; an interval is minutes (m), hours (h) or days (d), e.g. 6h`;
+    if (unit === undefined) return `${shown(text)} has the unit ${shown(m[2])}; an interval is minutes (m), hours (h) or days (d), e.g. 6h`;
     const seconds = Number(m[1]) * unit;
-    if (seconds < MIN_SCHEDULE_GAP_SECONDS) return `"${text}" is shorter than ${MIN_SCHEDULE_GAP_SECONDS / 60} minutes; a backup needs time to finish, e.g. 1h`;
-    if (seconds > MAX_INTERVAL_SECONDS) return `"${text}" is longer than a year; use e.g. 7d or a cron expression`;
+    if (seconds < MIN_SCHEDULE_GAP_SECONDS) return `${shown(text)} is shorter than ${MIN_SCHEDULE_GAP_SECONDS / 60} minutes; a backup needs time to finish, e.g. 1h`;
+    if (seconds > MAX_INTERVAL_SECONDS) return `${shown(text)} is longer than a year; use e.g. 7d or a cron expression`;
     return { kind: "interval", seconds };
 }
 
