@@ -10,7 +10,9 @@ import { spawnSync } from "node:child_process";
 import { existsSync, readdirSync } from "node:fs";
 import { Client } from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { doctorChecks, runDoctor } from "../../components/doctor";
 import { parseBackupStatus, STATUS_QUERY } from "../../components/plan/backupStatus";
+import { fakeNetwork, target } from "../doctor/support";
 import { removeSandboxes, sandbox } from "./support";
 
 /** The server and client tools, or why the suite skips; under CI=true a missing one fails instead. */
@@ -76,6 +78,18 @@ describe.skipIf(pg.skip !== undefined)("backup and restore against real PostgreS
         const status = parseBackupStatus(comment!.comment)!;
         expect(status.set).toMatch(/^stalwart-\d{8}T\d{6}Z$/);
         expect(status.target).toBe("volume:stalwart-backups");
+        // and the doctor's check, as `npm run doctor` runs it, says the backup is fresh
+        const stack = target(
+            undefined,
+            (raw) => {
+                raw.postgres = { host: "pg.tail7b1641.ts.net", port: Number(url.port), database: DB, role: ROLE, adminUser: decodeURIComponent(url.username) };
+                raw.backup = { schedule: "0 3 * * *", retention: 3, target: { volume: "stalwart-backups" } };
+            },
+            { PGPASSWORD: decodeURIComponent(url.password) },
+        );
+        const checks = doctorChecks(stack).filter((c) => c.id === "backup");
+        const [doctor] = await runDoctor(stack, { net: fakeNetwork({ hosts: { "pg.tail7b1641.ts.net": [url.hostname] } }), checks });
+        expect(doctor).toMatchObject({ id: "backup", status: "ok", detail: expect.stringContaining(`last backup ${status.set} succeeded at`) });
         const dump = `${box.backupDir}/${status.set}/postgres.dump`;
         expect(spawnSync(pg.bin ? `${pg.bin}/pg_restore` : "pg_restore", ["--list", dump], { encoding: "utf8" }).stdout).toContain("TABLE public mailbox");
 

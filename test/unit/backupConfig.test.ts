@@ -114,7 +114,7 @@ describe("backup key: refusals name the key and the fix", () => {
     it("a container name taken on the mailbox host, and a moving image", () => {
         expect(refusals({ schedule: "0 3 * * *", retention: 7, target: VOLUME, containerName: "ts-stalwart", image: "example/backup:latest" })).toEqual([
             'backup.containerName: backup.containerName "ts-stalwart" is also the sidecar\'s container name (mailbox.tailscaleHostname); give each container on the host its own name, e.g. stalwart-backup',
-            'backup.image: backup.image "example/backup:latest" is not pinned; name a release tag or a digest, e.g. registry.example.com/stalwart-backup:v0.16.18-pg18.1 ("latest" moves, so a restart could upgrade it silently)',
+            'backup.image: backup.image "example/backup:latest" is not pinned; name a release tag or a digest, e.g. registry.example.com/stalwart-backup:v0.16.18-pg18.1 ("latest" moves: a restart could pull another build silently)',
         ]);
     });
 
