@@ -7,26 +7,26 @@
 import type * as docker from "@pulumi/docker";
 import type * as pulumi from "@pulumi/pulumi";
 import { GarageBucket } from "../backends/garage/bucket";
-import type { BackupPlan } from "../plan";
-import type { VolumeSpec } from "../plan/spec";
+import type { PostgresDatabase } from "../backends/postgres";
+import type { BackupPlan, Plan } from "../plan";
 import type { SecretValues } from "./container";
 import { PlannedContainer } from "./plannedContainer";
+import type { TailscaleSidecar } from "./sidecar";
+import type { StalwartMailbox } from "./stalwart";
 
 export interface BackupJobArgs {
+    plan: Plan;
     backup: BackupPlan;
-    /** the mailbox host's volumes (plan.mailbox.volumes); a volume target is among them */
-    volumes: VolumeSpec[];
+    /** the mailbox host's docker provider */
     dockerProvider: docker.Provider;
     /** the job joins the sidecar's network namespace by id, as Stalwart does */
-    sidecarContainerId: pulumi.Input<string>;
-    /** the role's password and Stalwart's S3 key: the export opens the same stores */
-    secrets: { postgresPassword: pulumi.Input<string>; garageAccessKeyId: pulumi.Input<string>; garageSecretAccessKey: pulumi.Input<string> };
-    /** Garage's admin API, for a bucket target */
-    garageAdminEndpoint: string;
-    /** keep a backup bucket on destroy (false only with allowDataLoss) */
-    retainData: boolean;
+    sidecar: TailscaleSidecar;
     /** what must run first: Stalwart, so the store exists before the first export */
-    startAfter: pulumi.Resource[];
+    mailbox: StalwartMailbox;
+    /** the role's password: pg_dump, psql and the export log in as Stalwart */
+    postgres: PostgresDatabase;
+    /** Stalwart's S3 key: the export reads the blobs */
+    garage: GarageBucket;
 }
 
 export interface BackupJob {
@@ -37,25 +37,33 @@ export interface BackupJob {
 
 /** Creates the job as children of `parent` (the deployment), named `<name>-backup…`. */
 export function backupJob(parent: pulumi.ComponentResource, name: string, args: BackupJobArgs): BackupJob {
-    const target = args.backup.target;
+    const { plan, backup } = args;
+    const target = backup.target;
     const bucket =
         target.kind === "bucket"
-            ? new GarageBucket(`${name}-backup-bucket`, { adminEndpoint: args.garageAdminEndpoint, bucket: target.bucket, keyName: target.keyName, retainOnDelete: args.retainData }, { parent })
+            ? new GarageBucket(
+                  `${name}-backup-bucket`,
+                  { adminEndpoint: plan.backends.garage.adminEndpoint, bucket: target.bucket, keyName: target.keyName, retainOnDelete: plan.retainData },
+                  { parent },
+              )
             : undefined;
     const secrets: SecretValues = {
-        ...args.secrets,
+        postgresPassword: args.postgres.password,
+        garageAccessKeyId: args.garage.accessKeyId,
+        garageSecretAccessKey: args.garage.secretAccessKey,
         ...(bucket ? { backupAccessKeyId: bucket.accessKeyId, backupSecretAccessKey: bucket.secretAccessKey } : {}),
     };
     const container = new PlannedContainer(
         `${name}-backup`,
         {
-            container: args.backup.container,
-            volumes: args.volumes,
+            container: backup.container,
+            // a volume target is among the mailbox host's volumes
+            volumes: plan.mailbox.volumes,
             secrets,
             dockerProvider: args.dockerProvider,
-            image: args.backup.image,
-            netnsOwnerId: args.sidecarContainerId,
-            startAfter: [...args.startAfter, ...(bucket ? [bucket] : [])],
+            image: backup.image,
+            netnsOwnerId: args.sidecar.containerId,
+            startAfter: [args.mailbox, ...(bucket ? [bucket] : [])],
         },
         { parent },
     );

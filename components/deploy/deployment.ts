@@ -171,18 +171,8 @@ export class MailDeployment extends pulumi.ComponentResource {
             },
             parent,
         );
-        if (plan.backup) {
-            backupJob(this, name, {
-                backup: plan.backup,
-                volumes: plan.mailbox.volumes,
-                dockerProvider: mailboxDocker,
-                sidecarContainerId: sidecar.containerId,
-                secrets: { postgresPassword: postgres.password, garageAccessKeyId: garage.accessKeyId, garageSecretAccessKey: garage.secretAccessKey },
-                garageAdminEndpoint: ga.adminEndpoint,
-                retainData: plan.retainData,
-                startAfter: [mailbox],
-            });
-        }
+        // the backup job, when the stack has one: after Stalwart, so the store exists before the first export
+        if (plan.backup) backupJob(this, name, { plan, backup: plan.backup, dockerProvider: mailboxDocker, sidecar, mailbox, postgres, garage });
         // Stalwart's own settings, through its management API once the container is healthy. A
         // restart-needing change (listeners, stores) restarts the container over the same docker host.
         const settings =
