@@ -98,6 +98,8 @@ export function renderHeader(i: BackupScriptInput, title: string): string {
         PGDATABASE: i.postgres.database,
         PGSSLMODE: i.postgres.sslmode,
         PGCONNECT_TIMEOUT: 15,
+        // pg_stat_activity tells the job's sessions from Stalwart's (they share its address)
+        PGAPPNAME: "tailwart-backup",
         ...Object.fromEntries(Object.entries(target).filter(([k]) => k.startsWith("RCLONE_CONFIG_"))),
     };
     const own = Object.entries(target).filter(([k]) => !k.startsWith("RCLONE_CONFIG_"));

@@ -150,6 +150,8 @@ describe("the rendered scripts as text", () => {
             expect(text.includes("rclone ")).toBe(kind === "bucket");
             expect(text).toContain("export PGHOST='the-record-prod.tail7b1641.ts.net'\nexport PGPORT='5432'\nexport PGUSER='stalwart'\nexport PGDATABASE='stalwart'");
             expect(text).toContain('export PGPASSWORD="$STALWART_DB_PASSWORD"');
+            // the job's sessions are told from Stalwart's in pg_stat_activity
+            expect(text).toContain("export PGAPPNAME='tailwart-backup'");
         }
     });
 
