@@ -10,6 +10,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { parseSettings } from "../../components/config";
+import { tagKind } from "../../components/config/images";
+import { parseImageRef } from "../../components/config/validators";
 import { buildPlan } from "../../components/plan";
 import { BACKUP_BUILD, backupImageName } from "../../components/plan/backupImage";
 import { renderBackupScript, shellQuote } from "../../components/plan/backupScript";
@@ -124,6 +126,13 @@ describe("backup/Dockerfile", () => {
 
     it("has ARG defaults equal to the plan's pins, and the committed stacks' Stalwart image", () => {
         expect(args).toEqual({ STALWART_IMAGE: (loadStackConfig("dev").stalwart as { image: string }).image, ...BACKUP_BUILD.args });
+    });
+
+    it("pins its tool images by release, as every image key must be", () => {
+        for (const image of Object.values(BACKUP_BUILD.args)) {
+            const { tag, digest } = parseImageRef(image);
+            expect(tagKind(tag, digest), image).not.toBe("moving");
+        }
     });
 
     it("takes every layer from a pinned image and downloads nothing", () => {
