@@ -38,8 +38,8 @@ function canonical(v: unknown): string {
 /**
  * The key of a container made from `spec`. Its secrets' digest is computed from the values (so a
  * rotated password replaces the container) and stays a Pulumi secret: a digest of a weak secret
- * could be guessed back, so it is never stored in clear. Call it after containerArgs, which refuses
- * a SecretRef nobody supplied.
+ * could be guessed back, so it is never stored in clear (and Pulumi then keeps the whole key that
+ * holds it secret). Call it after containerArgs, which refuses a SecretRef nobody supplied.
  */
 export function replacementKey(spec: ContainerSpec, secrets: SecretValues, image: pulumi.Input<string>, netns?: pulumi.Input<string>): ReplacementKey {
     const named = Object.keys(spec.env)

@@ -110,21 +110,24 @@ describe.skipIf(SKIP !== undefined)("one-instance gate against real PostgreSQL",
         for (const out of [text, host.stderr, host.stdout.join("\n")]) expect(out).not.toContain(adminPassword);
         // bounded: it waited the 2 s, and not much longer (the last poll falls on the deadline)
         expect(ms).toBeGreaterThanOrEqual(2_000);
-        expect(ms).toBeLessThan(3_500);
+        expect(ms).toBeLessThan(4_500);
         console.log(`one-instance gate: blocked by 2 addresses after ${ms} ms (bound 2 s)`);
     });
 
     it("lets the container start once the old instance's sessions close during the wait", async () => {
         const old = await connectAs("::1");
-        setTimeout(() => void old.end(), 1_500);
+        let closedAt = Infinity;
+        setTimeout(() => void old.end().then(() => (closedAt = Date.now())), 1_500);
         const { ok, error, ms } = await create({ drainTimeoutSeconds: 20 });
+        const doneAt = Date.now();
         expect(error).toBeUndefined();
+        // it saw the session, waited, and opened only after the session had closed
         expect(ok!.properties.drained).toEqual(["::1"]);
-        const waited = ok!.properties.waitedSeconds as number;
-        expect(waited).toBeGreaterThanOrEqual(1.5);
+        expect(ok!.properties.waitedSeconds).toBeGreaterThan(0);
+        expect(doneAt).toBeGreaterThanOrEqual(closedAt);
         // polls at 0, 0.5, 1.5, 3.5 s: the close is seen by the next poll, far before the 20 s bound
-        expect(waited).toBeLessThan(5);
-        console.log(`one-instance gate: drained after ${waited} s (create took ${ms} ms)`);
+        expect(doneAt - closedAt).toBeLessThan(4_000);
+        console.log(`one-instance gate: drained after ${ok!.properties.waitedSeconds} s, ${doneAt - closedAt} ms after the close (create took ${ms} ms)`);
     });
 
     it("with no wait allowed, checks once and fails at once", async () => {
