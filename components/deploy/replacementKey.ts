@@ -41,7 +41,12 @@ function canonical(v: unknown): string {
  * could be guessed back, so it is never stored in clear (and Pulumi then keeps the whole key that
  * holds it secret). Call it after containerArgs, which refuses a SecretRef nobody supplied.
  */
-export function replacementKey(spec: ContainerSpec, secrets: SecretValues, image: pulumi.Input<string>, netns?: pulumi.Input<string>): ReplacementKey {
+export function replacementKey(
+    spec: ContainerSpec,
+    secrets: SecretValues,
+    image: pulumi.Input<string>,
+    netns?: pulumi.Input<string>,
+): ReplacementKey {
     const named = Object.keys(spec.env)
         .sort()
         .flatMap((env) => {
@@ -49,5 +54,10 @@ export function replacementKey(spec: ContainerSpec, secrets: SecretValues, image
             return isSecretRef(value) ? [pulumi.output(secrets[value.secret]!).apply((v) => [env, v] as const)] : [];
         });
     const digest = pulumi.all(named).apply((pairs) => sha256(canonical(pairs)));
-    return { image, ...(netns !== undefined ? { netns } : {}), spec: sha256(canonical(spec)), secrets: pulumi.secret(digest) };
+    return {
+        image,
+        ...(netns !== undefined ? { netns } : {}),
+        spec: sha256(canonical(spec)),
+        secrets: pulumi.secret(digest),
+    };
 }

@@ -6,7 +6,16 @@ import type * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
 import { beforeAll, describe, expect, it } from "vitest";
 import type { Plan } from "../../components/plan";
-import { clearOccurrences, installMocks, isSecretValue, type Registered, type Registry, resolved, settle, unwrap } from "./harness";
+import {
+    clearOccurrences,
+    installMocks,
+    isSecretValue,
+    type Registered,
+    type Registry,
+    resolved,
+    settle,
+    unwrap,
+} from "./harness";
 
 type Mod = typeof import("../../components/deploy/stalwart");
 type Args = ConstructorParameters<Mod["StalwartMailbox"]>[1];
@@ -52,12 +61,20 @@ const oneInstance = (): Args["oneInstance"] => ({
 });
 
 /** Builds a mailbox named `name` and returns its gate and container as the engine received them. */
-async function build(name: string, over: Partial<Args> = {}, p = plan()): Promise<{ gate: Registered; container: Registered }> {
+async function build(
+    name: string,
+    over: Partial<Args> = {},
+    p = plan(),
+): Promise<{ gate: Registered; container: Registered }> {
     const mailbox = new mod.StalwartMailbox(name, {
         container: p.mailbox.stalwart,
         volumes: p.mailbox.volumes,
         sidecarContainerId: pulumi.output("sidecar-container-id-1"),
-        secrets: { postgresPassword: pulumi.secret(DB_PASSWORD), garageAccessKeyId: pulumi.output("GK-access-id"), garageSecretAccessKey: pulumi.secret("garage-secret-456") },
+        secrets: {
+            postgresPassword: pulumi.secret(DB_PASSWORD),
+            garageAccessKeyId: pulumi.output("GK-access-id"),
+            garageSecretAccessKey: pulumi.secret("garage-secret-456"),
+        },
         dockerProvider: mailboxDocker,
         oneInstance: oneInstance(),
         startAfter: [database],
@@ -65,7 +82,10 @@ async function build(name: string, over: Partial<Args> = {}, p = plan()): Promis
     });
     await resolved(mailbox.containerId);
     await settle(registry);
-    return { gate: registry.one(GATE, `${name}-one-instance`), container: registry.one(CONTAINER, `${name}-container`) };
+    return {
+        gate: registry.one(GATE, `${name}-one-instance`),
+        container: registry.one(CONTAINER, `${name}-container`),
+    };
 }
 
 /**
@@ -85,7 +105,9 @@ describe("StalwartMailbox's one-instance gate", () => {
     });
 
     it("sits between the database and the container: after the one, before the other", () => {
-        expect(gate.dependencies).toContain(registry.one("random:index/randomPassword:RandomPassword", "database-stand-in").urn);
+        expect(gate.dependencies).toContain(
+            registry.one("random:index/randomPassword:RandomPassword", "database-stand-in").urn,
+        );
         expect(container.dependencies).toContain(gate.urn);
         expect(gate.parent).toBe(registry.one("tailwart:mailbox:StalwartMailbox", "mail").urn);
     });
@@ -94,7 +116,10 @@ describe("StalwartMailbox's one-instance gate", () => {
         expect(gate.deleteBeforeReplace).toBe(true);
         // a dependsOn edge alone would not: the cascade follows property dependencies whose change replaces
         expect(container.propertyDependencies.labels).toEqual([gate.urn]);
-        expect(container.inputs.labels).toContainEqual({ label: "tailwart.one-instance-gate", value: "mail-one-instance-id" });
+        expect(container.inputs.labels).toContainEqual({
+            label: "tailwart.one-instance-gate",
+            value: "mail-one-instance-id",
+        });
         expect(container.replaceOnChanges).toContain("labels");
         expect(container.deleteBeforeReplace).toBe(true);
     });
@@ -106,7 +131,9 @@ describe("StalwartMailbox's one-instance gate", () => {
         expect(key.spec).toMatch(HEX64);
         expect(key.secrets).toMatch(HEX64);
         // the image resource feeds the key: a re-pull replaces the gate with the container
-        expect(gate.propertyDependencies.key).toContain(registry.one("docker:index/remoteImage:RemoteImage", "mail-image").urn);
+        expect(gate.propertyDependencies.key).toContain(
+            registry.one("docker:index/remoteImage:RemoteImage", "mail-image").urn,
+        );
     });
 
     it("looks where it is told, as the admin, and names the container it holds back", () => {
@@ -143,14 +170,19 @@ describe("the gate's key changes with exactly what replaces the container", () =
     beforeAll(async () => {
         base = keyOf((await build("key-base")).gate);
     });
-    const changed = (k: ReturnType<typeof keyOf>) => (["image", "netns", "spec", "secrets"] as const).filter((part) => k[part] !== base[part]);
+    const changed = (k: ReturnType<typeof keyOf>) =>
+        (["image", "netns", "spec", "secrets"] as const).filter((part) => k[part] !== base[part]);
 
     it("not at all for the same container", async () => {
         expect(changed(keyOf((await build("key-same")).gate))).toEqual([]);
     });
 
     it("in the secrets' digest when a secret the env names rotates", async () => {
-        const secrets = { postgresPassword: pulumi.secret("rotated-pass"), garageAccessKeyId: pulumi.output("GK-access-id"), garageSecretAccessKey: pulumi.secret("garage-secret-456") };
+        const secrets = {
+            postgresPassword: pulumi.secret("rotated-pass"),
+            garageAccessKeyId: pulumi.output("GK-access-id"),
+            garageSecretAccessKey: pulumi.secret("garage-secret-456"),
+        };
         expect(changed(keyOf((await build("key-secret", { secrets })).gate))).toEqual(["secrets"]);
     });
 
@@ -160,7 +192,11 @@ describe("the gate's key changes with exactly what replaces the container", () =
     });
 
     it("in the netns part with a new sidecar, and in the image part with another image", async () => {
-        expect(changed(keyOf((await build("key-netns", { sidecarContainerId: pulumi.output("sidecar-container-id-2") })).gate))).toEqual(["netns"]);
+        expect(
+            changed(
+                keyOf((await build("key-netns", { sidecarContainerId: pulumi.output("sidecar-container-id-2") })).gate),
+            ),
+        ).toEqual(["netns"]);
         const p = plan((r) => (r.stalwart.image = "stalwartlabs/stalwart:v0.16.19"));
         // the image reference is in the spec too; the id is what a re-pull of the same tag changes
         expect(changed(keyOf((await build("key-image", {}, p)).gate))).toEqual(["image", "spec"]);

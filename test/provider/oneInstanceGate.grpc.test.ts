@@ -10,7 +10,9 @@ import { type PlainObject, ProviderHost, ProviderHostError, serializeProvider, U
 
 const TYPE = "pulumi-nodejs:dynamic/postgres:OneInstanceGate";
 const PG_URL = process.env.TAILWART_TEST_PG_URL;
-const SKIP = PG_URL ? undefined : "TAILWART_TEST_PG_URL is unset: `. .ci/services.sh && services_start` starts PostgreSQL and exports it";
+const SKIP = PG_URL
+    ? undefined
+    : "TAILWART_TEST_PG_URL is unset: `. .ci/services.sh && services_start` starts PostgreSQL and exports it";
 if (SKIP && process.env.CI === "true") throw new Error(`${SKIP} (CI=true: these tests must run)`);
 if (SKIP) console.log(`one-instance gate: skipped, ${SKIP}`);
 
@@ -47,7 +49,13 @@ describe.skipIf(SKIP !== undefined)("one-instance gate against real PostgreSQL",
     });
     /** A session as `role` from one loopback address, the way a Stalwart instance would hold one. */
     const connectAs = async (addr: "127.0.0.1" | "::1", role = ROLE) => {
-        const c = new Client({ host: addr, port: Number(pg.port), user: role, password: ROLE_PASSWORD, database: "postgres" });
+        const c = new Client({
+            host: addr,
+            port: Number(pg.port),
+            user: role,
+            password: ROLE_PASSWORD,
+            database: "postgres",
+        });
         await c.connect();
         held.push(c);
         return c;
@@ -68,7 +76,8 @@ describe.skipIf(SKIP !== undefined)("one-instance gate against real PostgreSQL",
         host = await ProviderHost.start({ env: { PGPASSWORD: undefined } });
         admin = new Client({ connectionString: pg.toString() });
         await admin.connect();
-        for (const role of [ROLE, OTHER_ROLE, WEAK_ADMIN]) await admin.query(`create role ${role} login password '${ROLE_PASSWORD}'`);
+        for (const role of [ROLE, OTHER_ROLE, WEAK_ADMIN])
+            await admin.query(`create role ${role} login password '${ROLE_PASSWORD}'`);
     });
     afterEach(async () => {
         await Promise.all(held.splice(0).map((c) => c.end().catch(() => undefined)));
@@ -102,10 +111,14 @@ describe.skipIf(SKIP !== undefined)("one-instance gate against real PostgreSQL",
         const { error, ms } = await create({ drainTimeoutSeconds: 2 });
         expect(error).toBeInstanceOf(ProviderHostError);
         const text = error!.details;
-        expect(text).toContain(`3 connections as ${ROLE} on 127.0.0.1:${pg.port} still come from ::1 (2), 127.0.0.1 (1) after 2 s, so stalwart was not started`);
+        expect(text).toContain(
+            `3 connections as ${ROLE} on 127.0.0.1:${pg.port} still come from ::1 (2), 127.0.0.1 (1) after 2 s, so stalwart was not started`,
+        );
         expect(text).toContain("`tailscale status` names tailnet IPs");
         expect(text).toContain(`docker -H ${DOCKER_HOST} stop stalwart`);
-        expect(text).toContain(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = '${ROLE}' AND client_addr = '::1';`);
+        expect(text).toContain(
+            `SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = '${ROLE}' AND client_addr = '::1';`,
+        );
         expect(text).toContain("tailwart:stalwart.drainTimeoutSeconds");
         for (const out of [text, host.stderr, host.stdout.join("\n")]) expect(out).not.toContain(adminPassword);
         // bounded: it waited the 2 s, and not much longer (the last poll falls on the deadline)
@@ -127,13 +140,17 @@ describe.skipIf(SKIP !== undefined)("one-instance gate against real PostgreSQL",
         expect(doneAt).toBeGreaterThanOrEqual(closedAt);
         // polls at 0, 0.5, 1.5, 3.5 s: the close is seen by the next poll, far before the 20 s bound
         expect(doneAt - closedAt).toBeLessThan(4_000);
-        console.log(`one-instance gate: drained after ${ok!.properties.waitedSeconds} s, ${doneAt - closedAt} ms after the close (create took ${ms} ms)`);
+        console.log(
+            `one-instance gate: drained after ${ok!.properties.waitedSeconds} s, ${doneAt - closedAt} ms after the close (create took ${ms} ms)`,
+        );
     });
 
     it("with no wait allowed, checks once and fails at once", async () => {
         await connectAs("127.0.0.1");
         const { error, ms } = await create({ drainTimeoutSeconds: 0 });
-        expect(error?.details).toContain(`1 connection as ${ROLE} on 127.0.0.1:${pg.port} still comes from 127.0.0.1 (1) after 0 s`);
+        expect(error?.details).toContain(
+            `1 connection as ${ROLE} on 127.0.0.1:${pg.port} still comes from 127.0.0.1 (1) after 0 s`,
+        );
         expect(ms).toBeLessThan(1_500);
     });
 
@@ -147,7 +164,9 @@ describe.skipIf(SKIP !== undefined)("one-instance gate against real PostgreSQL",
 
     it("fails when the admin cannot log in, naming where the password came from and never the password", async () => {
         const { error } = await create({ adminPassword: "not-the-admin-password" });
-        expect(error?.details).toMatch(/cannot log in to Postgres 127\.0\.0\.1:\d+ as \w+: password authentication failed/);
+        expect(error?.details).toMatch(
+            /cannot log in to Postgres 127\.0\.0\.1:\d+ as \w+: password authentication failed/,
+        );
         expect(error?.details).toContain("(tailwart:postgres.adminPassword)");
         expect(error?.details).not.toContain("not-the-admin-password");
         expect(host.stderr).not.toContain("not-the-admin-password");
@@ -163,11 +182,25 @@ describe.skipIf(SKIP !== undefined)("one-instance gate against real PostgreSQL",
     });
 
     it("check refuses what cannot be a gate, by property", async () => {
-        const { failures } = await host.check({}, inputs({ port: 0, sslmode: "prefer", drainTimeoutSeconds: 4000, role: "", key: "k" }), { type: TYPE });
-        expect(failures.map((f) => f.property).sort()).toEqual(["drainTimeoutSeconds", "key", "port", "role", "sslmode"]);
-        expect(failures.find((f) => f.property === "sslmode")?.reason).toBe("must be one of disable, require, verify-full");
+        const { failures } = await host.check(
+            {},
+            inputs({ port: 0, sslmode: "prefer", drainTimeoutSeconds: 4000, role: "", key: "k" }),
+            { type: TYPE },
+        );
+        expect(failures.map((f) => f.property).sort()).toEqual([
+            "drainTimeoutSeconds",
+            "key",
+            "port",
+            "role",
+            "sslmode",
+        ]);
+        expect(failures.find((f) => f.property === "sslmode")?.reason).toBe(
+            "must be one of disable, require, verify-full",
+        );
         // unknown values (preview) are left alone
-        expect((await host.check({}, inputs({ port: UNKNOWN, role: UNKNOWN, key: UNKNOWN }), { type: TYPE })).failures).toEqual([]);
+        expect(
+            (await host.check({}, inputs({ port: UNKNOWN, role: UNKNOWN, key: UNKNOWN }), { type: TYPE })).failures,
+        ).toEqual([]);
     });
 
     describe("diff: replaced, old one first, exactly when the container is", () => {
@@ -175,7 +208,8 @@ describe.skipIf(SKIP !== undefined)("one-instance gate against real PostgreSQL",
             const { adminPassword: _, __provider: _p, ...recorded } = inputs();
             return { ...recorded, waitedSeconds: 0, drained: [] };
         };
-        const diff = (news: PlainObject) => host.diff(`${ROLE}@127.0.0.1:${pg.port}`, olds(), inputs(news), { type: TYPE, oldInputs: inputs() });
+        const diff = (news: PlainObject) =>
+            host.diff(`${ROLE}@127.0.0.1:${pg.port}`, olds(), inputs(news), { type: TYPE, oldInputs: inputs() });
 
         it("reports nothing when the key is the same, whatever the admin password became", async () => {
             expect(await diff({ adminPassword: "rotated" })).toMatchObject({ changes: "none", replaces: [] });
@@ -189,14 +223,20 @@ describe.skipIf(SKIP !== undefined)("one-instance gate against real PostgreSQL",
             ["an unknown part (preview, or a dependency being replaced)", { ...KEY, image: UNKNOWN }],
             ["an unknown key", UNKNOWN],
         ])("replaces, delete before create, on a new %s", async (_what, key) => {
-            expect(await diff({ key })).toMatchObject({ changes: "some", replaces: ["key"], deleteBeforeReplace: true });
+            expect(await diff({ key })).toMatchObject({
+                changes: "some",
+                replaces: ["key"],
+                deleteBeforeReplace: true,
+            });
         });
 
         it("updates in place, without waiting, when only where or how long to look changed", async () => {
             expect(await diff({ drainTimeoutSeconds: 300 })).toMatchObject({ changes: "some", replaces: [] });
             await connectAs("::1");
             const started = Date.now();
-            const { properties } = await host.update("id", olds(), inputs({ drainTimeoutSeconds: 300 }), { type: TYPE });
+            const { properties } = await host.update("id", olds(), inputs({ drainTimeoutSeconds: 300 }), {
+                type: TYPE,
+            });
             expect(Date.now() - started).toBeLessThan(1_000);
             expect(properties).toMatchObject({ drainTimeoutSeconds: 300, key: KEY, waitedSeconds: 0 });
             expect(properties).not.toHaveProperty("adminPassword");

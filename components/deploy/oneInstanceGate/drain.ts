@@ -3,7 +3,14 @@
  * between polls, and the message that names what was still connected. The provider supplies the poll
  * (a query over one admin connection) and the clock.
  */
-import { FIND_STRAY_STALWART, grantStatsFix, type RoleSessions, sessionList, sessionTotal, terminateSessionsSql } from "../../backends/postgresSessions";
+import {
+    FIND_STRAY_STALWART,
+    grantStatsFix,
+    type RoleSessions,
+    sessionList,
+    sessionTotal,
+    terminateSessionsSql,
+} from "../../backends/postgresSessions";
 
 export interface DrainTiming {
     /** the longest the gate waits for the old instance's sessions to close */
@@ -38,7 +45,11 @@ export interface DrainResult {
 }
 
 /** Polls at once, then after each pause; the last poll falls exactly on the deadline, so the wait is bounded by it. */
-export async function waitForDrain(poll: () => Promise<RoleSessions[]>, timing: DrainTiming, clock: DrainClock): Promise<DrainResult> {
+export async function waitForDrain(
+    poll: () => Promise<RoleSessions[]>,
+    timing: DrainTiming,
+    clock: DrainClock,
+): Promise<DrainResult> {
     const start = clock.now();
     const seen: string[] = [];
     let delay = timing.firstDelayMs;
@@ -78,8 +89,12 @@ export function blockedMessage(t: GateTarget, result: DrainResult, timeoutSecond
     ];
     if (hidden) lines.push(`${t.adminUser} cannot see where some sessions come from: ${grantStatsFix(t.adminUser)}.`);
     if (visible.length > 0) {
-        lines.push(`If nothing runs at an address any more (a ghost of a removed sidecar), end its sessions as ${t.adminUser}: ${visible.map((r) => terminateSessionsSql(t.role, r.addr)).join(" ")}`);
+        lines.push(
+            `If nothing runs at an address any more (a ghost of a removed sidecar), end its sessions as ${t.adminUser}: ${visible.map((r) => terminateSessionsSql(t.role, r.addr)).join(" ")}`,
+        );
     }
-    lines.push("Then run `pulumi up` again, or allow a longer drain with tailwart:stalwart.drainTimeoutSeconds (docs/runbooks/recovery.md).");
+    lines.push(
+        "Then run `pulumi up` again, or allow a longer drain with tailwart:stalwart.drainTimeoutSeconds (docs/runbooks/recovery.md).",
+    );
     return lines.join("\n");
 }

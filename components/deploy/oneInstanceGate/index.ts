@@ -41,7 +41,12 @@ let provider: pulumi.dynamic.ResourceProvider | undefined;
 
 /** What OneInstanceGate ships: the bundled shell around provider.ts's oneInstanceGateProvider(). */
 export function shippedOneInstanceGateProvider(): pulumi.dynamic.ResourceProvider {
-    provider ??= bundledProvider(bundleOf(join(__dirname, "provider")), "oneInstanceGateProvider", [], PROVIDER_METHODS);
+    provider ??= bundledProvider(
+        bundleOf(join(__dirname, "provider")),
+        "oneInstanceGateProvider",
+        [],
+        PROVIDER_METHODS,
+    );
     return provider;
 }
 

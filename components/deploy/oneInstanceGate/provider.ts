@@ -47,13 +47,23 @@ const RECORDED = [...TEXT_FIELDS, "port", "sslmode", "drainTimeoutSeconds"] as c
 function checkInputs(news: EngineProps): pulumi.dynamic.CheckFailure[] {
     const failures: pulumi.dynamic.CheckFailure[] = [];
     const known = (v: unknown) => v !== UNKNOWN;
-    for (const f of TEXT_FIELDS) if (known(news[f]) && (typeof news[f] !== "string" || news[f] === "")) failures.push({ property: f, reason: "must be non-empty text" });
-    if (known(news.port) && !(Number.isInteger(news.port) && news.port >= 1 && news.port <= 65535)) failures.push({ property: "port", reason: "must be a TCP port, 1 to 65535" });
-    if (known(news.sslmode) && !SSL_MODES.includes(news.sslmode)) failures.push({ property: "sslmode", reason: `must be one of ${SSL_MODES.join(", ")}` });
+    for (const f of TEXT_FIELDS)
+        if (known(news[f]) && (typeof news[f] !== "string" || news[f] === ""))
+            failures.push({ property: f, reason: "must be non-empty text" });
+    if (known(news.port) && !(Number.isInteger(news.port) && news.port >= 1 && news.port <= 65535))
+        failures.push({ property: "port", reason: "must be a TCP port, 1 to 65535" });
+    if (known(news.sslmode) && !SSL_MODES.includes(news.sslmode))
+        failures.push({ property: "sslmode", reason: `must be one of ${SSL_MODES.join(", ")}` });
     const t = news.drainTimeoutSeconds;
-    if (known(t) && !(typeof t === "number" && t >= 0 && t <= MAX_DRAIN_SECONDS)) failures.push({ property: "drainTimeoutSeconds", reason: `must be a number of seconds from 0 to ${MAX_DRAIN_SECONDS}` });
-    if (known(news.key) && (typeof news.key !== "object" || news.key === null || Array.isArray(news.key))) failures.push({ property: "key", reason: "must be an object of the container's replacement key parts" });
-    if (news.adminPassword !== undefined && known(news.adminPassword) && typeof news.adminPassword !== "string") failures.push({ property: "adminPassword", reason: "must be text" });
+    if (known(t) && !(typeof t === "number" && t >= 0 && t <= MAX_DRAIN_SECONDS))
+        failures.push({
+            property: "drainTimeoutSeconds",
+            reason: `must be a number of seconds from 0 to ${MAX_DRAIN_SECONDS}`,
+        });
+    if (known(news.key) && (typeof news.key !== "object" || news.key === null || Array.isArray(news.key)))
+        failures.push({ property: "key", reason: "must be an object of the container's replacement key parts" });
+    if (news.adminPassword !== undefined && known(news.adminPassword) && typeof news.adminPassword !== "string")
+        failures.push({ property: "adminPassword", reason: "must be text" });
     return failures;
 }
 
@@ -102,8 +112,15 @@ async function adminSession(i: GateInputs): Promise<AdminSession> {
     client.on("error", () => undefined);
     const fail = (what: string, e: unknown): never => {
         const why = redact(e instanceof Error ? e.message : String(e), password);
-        const source = i.adminPassword !== undefined ? "tailwart:postgres.adminPassword" : password !== undefined ? "env PGPASSWORD" : "no password: set tailwart:postgres.adminPassword";
-        throw new Error(`one-instance gate: ${what} Postgres ${i.host}:${i.port} as ${i.adminUser}: ${why}; check tailwart:postgres.adminUser and its password (${source})`);
+        const source =
+            i.adminPassword !== undefined
+                ? "tailwart:postgres.adminPassword"
+                : password !== undefined
+                  ? "env PGPASSWORD"
+                  : "no password: set tailwart:postgres.adminPassword";
+        throw new Error(
+            `one-instance gate: ${what} Postgres ${i.host}:${i.port} as ${i.adminUser}: ${why}; check tailwart:postgres.adminUser and its password (${source})`,
+        );
     };
     try {
         await client.connect();
@@ -127,7 +144,11 @@ async function adminSession(i: GateInputs): Promise<AdminSession> {
 async function openGate(i: GateInputs): Promise<GateOutputs> {
     const session = await adminSession(i);
     try {
-        const result = await waitForDrain(session.poll, { timeoutMs: i.drainTimeoutSeconds * 1000, ...DRAIN_BACKOFF }, realClock);
+        const result = await waitForDrain(
+            session.poll,
+            { timeoutMs: i.drainTimeoutSeconds * 1000, ...DRAIN_BACKOFF },
+            realClock,
+        );
         if (!result.drained) throw new Error(blockedMessage(i, result, i.drainTimeoutSeconds));
         return { ...recorded(i), waitedSeconds: Math.round(result.waitedMs / 100) / 10, drained: result.seen };
     } finally {
@@ -145,7 +166,8 @@ export function oneInstanceGateProvider(): pulumi.dynamic.ResourceProvider {
         },
         async diff(_id: string, olds: EngineProps, news: EngineProps) {
             // an unknown part (a replaced image, sidecar or secret) may be a new container: replace, old gate first
-            const keyChanged = JSON.stringify(news.key ?? null).includes(UNKNOWN) || canonical(olds.key) !== canonical(news.key);
+            const keyChanged =
+                JSON.stringify(news.key ?? null).includes(UNKNOWN) || canonical(olds.key) !== canonical(news.key);
             const changed = keyChanged || RECORDED.some((k) => canonical(olds[k]) !== canonical(news[k]));
             return { changes: changed, replaces: keyChanged ? ["key"] : [], deleteBeforeReplace: true };
         },
