@@ -117,7 +117,7 @@ async function adminSession(i: GateInputs): Promise<AdminSession> {
                 ? "tailwart:postgres.adminPassword"
                 : password !== undefined
                   ? "env PGPASSWORD"
-                  : "no password: set tailwart:postgres.adminPassword";
+                  : "no password: set tailwart:postgres.adminPassword or PGPASSWORD";
         throw new Error(
             `one-instance gate: ${what} Postgres ${i.host}:${i.port} as ${i.adminUser}: ${why}; check tailwart:postgres.adminUser and its password (${source})`,
         );
