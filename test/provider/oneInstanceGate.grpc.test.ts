@@ -145,6 +145,12 @@ describe.skipIf(SKIP !== undefined)("one-instance gate against real PostgreSQL",
         );
     });
 
+    it("never counts its own session, even when the admin it logs in as is the role itself", async () => {
+        const { ok, error } = await create({ adminUser: ROLE, adminPassword: ROLE_PASSWORD, drainTimeoutSeconds: 0 });
+        expect(error).toBeUndefined();
+        expect(ok!.properties.drained).toEqual([]);
+    });
+
     it("with no wait allowed, checks once and fails at once", async () => {
         await connectAs("127.0.0.1");
         const { error, ms } = await create({ drainTimeoutSeconds: 0 });
