@@ -4,6 +4,7 @@
  */
 
 const NAMESPACE = "tailwart:";
+const TOKEN_KEY = "stalwart:token";
 
 /**
  * The engine hands config over as strings: scalars as text, objects and lists JSON-encoded.
@@ -13,6 +14,8 @@ const NAMESPACE = "tailwart:";
 export function rawConfigFrom(all: Record<string, string>): Record<string, unknown> {
     const raw: Record<string, unknown> = {};
     for (const [key, value] of Object.entries(all)) {
+        // only whether the automation key is set (the recovery admin hand-off warning), never its value
+        if (key === TOKEN_KEY) raw[key] = "(set)";
         if (!key.startsWith(NAMESPACE)) continue;
         raw[key.slice(NAMESPACE.length)] = /^\s*[[{]/.test(value) ? parseJsonOrKeep(value) : value;
     }

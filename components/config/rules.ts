@@ -2,6 +2,7 @@ import { isIP } from "node:net";
 import { closeMatches } from "../stalwart/schema/table";
 import { FORWARDABLE_PORTS, PORT_ROLES } from "../topology";
 import { DNS_PROVIDER_TYPES, type RawSettings } from "./schema";
+import { OPERATOR_RULES, OPERATOR_WARNINGS } from "./operatorRules";
 import { isSecret, type Secret } from "./secret";
 import {
     DNS_LABEL,
@@ -372,6 +373,8 @@ export const RULES: Rule[] = [
         }
         return none;
     }),
+    // oidc, accounts, smarthost: operatorRules.ts
+    ...OPERATOR_RULES,
 ];
 
 /** Not errors: the deploy goes ahead, and the plan shows these under "warnings". */
@@ -412,6 +415,7 @@ export const WARNINGS: Rule[] = [
               )
             : none,
     ),
+    ...OPERATOR_WARNINGS,
 ];
 
 /** Runs the rules whose keys are all well-formed (no shape problem at, above or below any of them). */
