@@ -17,6 +17,8 @@ export interface StalwartSettingsArgs {
     discoverAddress?: pulumi.Input<string>;
     /** how long a failing reload or an unconfirmed OIDC binding is retried (StalwartConvergence's short default otherwise) */
     readiness?: pulumi.Input<Partial<Readiness>>;
+    /** key of the x:Directory the convergence binds as the default directory once it builds (never a spec's x:Authentication) */
+    defaultDirectory?: string;
 }
 
 /** Re-exported for callers that build tracked objects themselves (tests, the bench). */
@@ -39,6 +41,12 @@ export class StalwartSettings extends pulumi.ComponentResource {
     declare public readonly pendingRestart: pulumi.Output<string[]>;
     public readonly objects: Record<string, StalwartObject> = {};
     public readonly convergence: StalwartConvergence;
+
+    private directoryToBind(key: string): pulumi.Output<string> {
+        const dir = this.objects[key];
+        if (!dir) throw new Error(`Stalwart settings: defaultDirectory ${key} is not in the list; add the x:Directory spec or drop defaultDirectory.`);
+        return dir.objectId;
+    }
 
     constructor(name: string, args: StalwartSettingsArgs, opts?: pulumi.ComponentResourceOptions) {
         super("tailwart:stalwart:StalwartSettings", name, {}, opts);
@@ -66,7 +74,13 @@ export class StalwartSettings extends pulumi.ComponentResource {
         const tracked = all.map((o) => o.tracked);
         this.convergence = new StalwartConvergence(
             `${name}-convergence`,
-            { objects: tracked, restartCommand: args.restartCommand, discoverAddress: args.discoverAddress, readiness: args.readiness },
+            {
+                objects: tracked,
+                restartCommand: args.restartCommand,
+                discoverAddress: args.discoverAddress,
+                readiness: args.readiness,
+                ...(args.defaultDirectory ? { defaultDirectoryId: this.directoryToBind(args.defaultDirectory) } : {}),
+            },
             { parent: this, dependsOn: all },
         );
         this.objectIds = pulumi.all(Object.fromEntries(Object.entries(this.objects).map(([k, o]) => [k, o.objectId]))) as pulumi.Output<Record<string, string>>;
