@@ -1,27 +1,16 @@
 /**
  * The rules of the keys an operator configures after the containers (oidc, accounts, smarthost,
  * stalwart.objects): what the server would refuse, or silently ignore, caught at plan time. Same
- * shape as rules.ts's rules (which lists these after its own); kept apart so each file stays short.
+ * shape as rules.ts's rules (RULES and WARNINGS list these after their own); kept apart so each file stays short.
  */
 import { isIP } from "node:net";
 import { AUTOMATION_ACCOUNT } from "../topology";
+import { type ConfigIssue, issue, none, type Rule, rule } from "./issue";
 import type { RawSettings } from "./schema";
 import { isSecret, type Secret } from "./secret";
 import { fqdnProblem, hasCredentials, maskUrl } from "./validators";
 
-interface Issue {
-    path: string;
-    message: string;
-}
 
-interface OperatorRule {
-    needs: string[];
-    check(s: RawSettings, stack: string): Issue[];
-}
-
-const rule = (needs: string[], check: OperatorRule["check"]): OperatorRule => ({ needs, check });
-const issue = (path: string, message: string): Issue[] => [{ path, message }];
-const none: Issue[] = [];
 
 /** The client id the Stalwart web UI bundle uses for its login (a build-time constant of the web UI). */
 export const WEBUI_CLIENT_ID = "stalwart-webui";
@@ -49,13 +38,13 @@ export function passwordProblem(value: string): string | undefined {
     return undefined;
 }
 
-function accountProblems(s: RawSettings): Issue[] {
+function accountProblems(s: RawSettings): ConfigIssue[] {
     const seen = new Map<string, string>();
-    return s.accounts.flatMap((a, i): Issue[] => {
+    return s.accounts.flatMap((a, i): ConfigIssue[] => {
         const path = "accounts";
         const at = `accounts[${i}]`;
         const [name, domain] = splitAddress(a.name, a.domain ?? s.domain);
-        const out: Issue[] = [];
+        const out: ConfigIssue[] = [];
         if (a.domain && a.name.includes("@") && domain !== a.domain) out.push({ path, message: `${at}.name "${a.name}" names domain ${domain} but ${at}.domain is ${a.domain}; give the local part alone in name` });
         if (!LOCAL_PART.test(name)) out.push({ path, message: `${at}.name "${a.name}" is not a mailbox name; use letters, digits and . _ + - (e.g. alice), the domain in ${at}.domain` });
         const domainProblem = fqdnProblem(domain, { kind: "public" });
@@ -82,10 +71,10 @@ function accountProblems(s: RawSettings): Issue[] {
     });
 }
 
-function smarthostProblems(s: RawSettings): Issue[] {
+function smarthostProblems(s: RawSettings): ConfigIssue[] {
     const h = s.smarthost;
     if (!h) return none;
-    const out: Issue[] = [];
+    const out: ConfigIssue[] = [];
     const host = h.host.replace(/^\[(.*)\]$/, "$1");
     const problem = isIP(host) ? undefined : fqdnProblem(h.host, { kind: "public", portKey: "smarthost.port" });
     if (problem) out.push({ path: "smarthost.host", message: `smarthost.host ${problem.replace(/; use a DNS name$/, "")}` });
@@ -96,7 +85,7 @@ function smarthostProblems(s: RawSettings): Issue[] {
     return out;
 }
 
-export const OPERATOR_RULES: OperatorRule[] = [
+export const OPERATOR_RULES: Rule[] = [
     rule(["oidc"], (s) => {
         if (!s.oidc) return none;
         const url = s.oidc.issuerUrl;
@@ -110,7 +99,7 @@ export const OPERATOR_RULES: OperatorRule[] = [
 ];
 
 /** Not errors: the deploy goes ahead, and the plan shows these under "warnings". */
-export const OPERATOR_WARNINGS: OperatorRule[] = [
+export const OPERATOR_WARNINGS: Rule[] = [
     rule(["oidc"], (s) =>
         s.oidc && s.oidc.audience !== WEBUI_CLIENT_ID
             ? issue(
@@ -135,6 +124,16 @@ export const OPERATOR_WARNINGS: OperatorRule[] = [
                       : none,
               )
             : none,
+    ),
+    rule(["accounts"], (s) =>
+        s.accounts.flatMap((a, i) =>
+            a.password && isSecret(a.password) && a.password.inClear
+                ? issue(
+                      "accounts",
+                      `accounts[${i}].password is in clear text in the stack file, where anyone who reads the file or its history has it; store it encrypted with \`pulumi config set --secret --path 'tailwart:accounts[${i}].password' …\` (and rotate it if the file was ever committed)`,
+                  )
+                : none,
+        ),
     ),
     rule(["smarthost"], (s) => {
         const h = s.smarthost;
