@@ -36,11 +36,11 @@ export interface Caller {
     accountId: string;
     /** may act on other accounts (impersonate) */
     admin: boolean;
-    /** an API key with `permissions: Replace`: exactly these (§1.2 names); undefined = every permission */
+    /** an API key with `permissions: Replace`: exactly these (docs/stalwart-facts.md#methods); undefined = every permission */
     permissions?: ReadonlySet<string>;
 }
 
-/** The permission a method needs (§1.2): <prefix>Get/Query, and per set operation Create/Update/Destroy (singletons: Update). */
+/** The permission a method needs (docs/stalwart-facts.md#methods): <prefix>Get/Query, and per set operation Create/Update/Destroy (singletons: Update). */
 export function requiredPermissions(type: string, method: string, args: JsonObject, singleton: boolean): string[] {
     const base = `sys${type.replace(/^x:/, "")}`;
     if (method === "get") return [`${base}Get`];
