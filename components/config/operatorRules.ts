@@ -38,11 +38,22 @@ export function passwordProblem(value: string): string | undefined {
     return undefined;
 }
 
-function accountProblems(s: RawSettings): ConfigIssue[] {
+interface Principal {
+    /** "accounts" or "groups": the key, and how an entry is named (accounts[0]) */
+    list: "accounts" | "groups";
+    name: string;
+    domain?: string;
+    aliases: string[];
+}
+
+/** Names, domains and aliases of accounts and groups: valid, and each address owned once. */
+function addressProblems(s: RawSettings): ConfigIssue[] {
     const seen = new Map<string, string>();
-    return s.accounts.flatMap((a, i): ConfigIssue[] => {
-        const path = "accounts";
-        const at = `accounts[${i}]`;
+    const entries: Principal[] = [...s.accounts.map((a) => ({ ...a, list: "accounts" as const })), ...s.groups.map((g) => ({ ...g, list: "groups" as const }))];
+    const index = { accounts: 0, groups: 0 };
+    return entries.flatMap((a): ConfigIssue[] => {
+        const path = a.list;
+        const at = `${a.list}[${index[a.list]++}]`;
         const [name, domain] = splitAddress(a.name, a.domain ?? s.domain);
         const out: ConfigIssue[] = [];
         if (a.domain && a.name.includes("@") && domain !== a.domain) out.push({ path, message: `${at}.name "${a.name}" names domain ${domain} but ${at}.domain is ${a.domain}; give the local part alone in name` });
@@ -52,23 +63,41 @@ function accountProblems(s: RawSettings): ConfigIssue[] {
         if (name === AUTOMATION_ACCOUNT && domain === s.domain) out.push({ path, message: `${at}.name "${AUTOMATION_ACCOUNT}" is the account tailwart keeps for its API key; choose another name` });
         for (const address of [`${name}@${domain}`, ...a.aliases.map((x) => splitAddress(x, domain).join("@"))]) {
             const first = seen.get(address);
-            if (first) out.push({ path, message: `${at} uses ${address}, which ${first} already has; every address (name or alias) belongs to one account` });
+            if (first) out.push({ path, message: `${at} uses ${address}, which ${first} already has; every address (name or alias) belongs to one account or group` });
             else seen.set(address, at);
         }
         for (const alias of a.aliases) {
             const [local, aliasDomain] = splitAddress(alias, domain);
             if (!LOCAL_PART.test(local) || fqdnProblem(aliasDomain, { kind: "public" })) out.push({ path, message: `${at}.aliases has "${alias}", which is not an address; write e.g. postmaster or postmaster@${s.domain}` });
         }
+        return out;
+    });
+}
+
+function accountProblems(s: RawSettings): ConfigIssue[] {
+    return s.accounts.flatMap((a, i): ConfigIssue[] => {
+        const at = `accounts[${i}]`;
+        const out: ConfigIssue[] = [];
         const roles = (a.roles ?? []).map((r) => r.toLowerCase());
         const builtIn = roles.filter((r) => r === "user" || r === "admin");
         if (builtIn.length > 1 || (builtIn.length === 1 && roles.length > 1)) {
-            out.push({ path, message: `${at}.roles is ${JSON.stringify(a.roles)}; give one of user or admin, or only ids of existing x:Role objects` });
+            out.push({ path: "accounts", message: `${at}.roles is ${JSON.stringify(a.roles)}; give one of user or admin, or only ids of existing x:Role objects` });
         }
         const password = clear(a.password);
         const problem = password === undefined ? undefined : passwordProblem(password);
-        if (problem) out.push({ path, message: `${at}.password ${problem}` });
+        if (problem) out.push({ path: "accounts", message: `${at}.password ${problem}` });
         return out;
     });
+}
+
+/** A group's members are entries of `accounts`, by name or address. */
+function memberProblems(s: RawSettings): ConfigIssue[] {
+    const accounts = new Set(s.accounts.map((a) => splitAddress(a.name, a.domain ?? s.domain).join("@")));
+    return s.groups.flatMap((g, i) =>
+        g.members
+            .filter((m) => !accounts.has(splitAddress(m, s.domain).join("@")))
+            .map((m) => ({ path: "groups", message: `groups[${i}].members has "${m}", which is no entry of accounts; list the account under accounts (an OIDC user's too, without a password)` })),
+    );
 }
 
 function smarthostProblems(s: RawSettings): ConfigIssue[] {
@@ -94,7 +123,9 @@ export const OPERATOR_RULES: Rule[] = [
         }
         return none;
     }),
-    rule(["accounts", "domain"], accountProblems),
+    rule(["accounts", "groups", "domain"], addressProblems),
+    rule(["accounts"], accountProblems),
+    rule(["accounts", "groups", "domain"], memberProblems),
     rule(["smarthost"], smarthostProblems),
 ];
 

@@ -334,6 +334,16 @@ const account = (obj: ObjectOf) =>
         password: secret().optional(),
     });
 
+/** groups[]: an x:Account of @type Group (a shared address); `members` name entries of `accounts`. */
+const group = (obj: ObjectOf) =>
+    obj({
+        name: nonEmpty(),
+        domain: dnsName().optional(),
+        description: nonEmpty().optional(),
+        aliases: list(nonEmpty()).default([]),
+        members: list(nonEmpty()).default([]),
+    });
+
 /** smarthost: the relay outbound remote delivery goes through (an x:MtaRoute of @type Relay). */
 const smarthost = (obj: ObjectOf) =>
     obj({
@@ -365,6 +375,7 @@ function buildSettingsSchema(obj: ObjectOf) {
         allowDataLoss: bool().default(false),
         oidc: oidc(obj).optional(),
         accounts: list(account(obj)).default([]),
+        groups: list(group(obj)).default([]),
         smarthost: smarthost(obj).optional(),
         tracing: tracing(obj).default({ level: "info" }),
     });

@@ -24,6 +24,7 @@ const SOURCE_KEYS: [RegExp, string][] = [
     [/^listener-/, "edge.ports"],
     [/^oidc-directory$/, "oidc"],
     [/^account-/, "accounts"],
+    [/^group-/, "groups"],
     [/^domain-/, "accounts"],
     [/^automation-account$/, "stalwart (the automation account)"],
     [/^smarthost-/, "smarthost"],
@@ -54,7 +55,11 @@ function withRefPlaceholders(properties: Record<string, unknown>, refs: Record<s
             target[part] = typeof target[part] === "object" && target[part] !== null ? target[part] : {};
             target = target[part] as Record<string, unknown>;
         }
-        target[parts[parts.length - 1]!] = stand(path);
+        const last = parts[parts.length - 1]!;
+        const member = /^(.+)\[\d+\]$/.exec(last);
+        // `name[i]`: the id joins the set `name`
+        if (member) target[member[1]!] = { ...(target[member[1]!] as Record<string, unknown> | undefined), [stand(path)]: true };
+        else target[last] = stand(path);
     }
     return out;
 }

@@ -1,7 +1,7 @@
 /**
  * The x:* specs of what an operator configures after the containers: the OIDC directory (bound as
- * the default directory by the convergence, never by a spec), accounts (and the extra domains
- * their addresses need), the smarthost relay and the outbound route that uses it, the account that
+ * the default directory by the convergence, never by a spec), accounts and groups (and the extra
+ * domains their addresses need), the smarthost relay and the outbound route that uses it, the account that
  * holds the automation API key, and `stalwart.objects`. Plain data, typed by the generated types
  * where the shape is known; checkSettingsPlan runs the provider's check on all of them.
  */
@@ -28,6 +28,7 @@ export const SMARTHOST_NAME = "smarthost";
 const asSet = (items: readonly string[]): Record<string, true> => Object.fromEntries(items.map((i) => [i, true as const]));
 
 export const accountKey = (local: string, domain: string) => `account-${local}@${domain}`;
+export const groupKey = (local: string, domain: string) => `group-${local}@${domain}`;
 export const domainKey = (domain: string, main: string) => (domain === main ? OPERATOR_KEYS.mainDomain : `domain-${domain}`);
 
 function oidcSpec(s: Settings): StalwartObjectSpec[] {
@@ -51,7 +52,7 @@ function oidcSpec(s: Settings): StalwartObjectSpec[] {
 
 /** Domains the accounts' names and aliases use besides the main one: each becomes an x:Domain. */
 export function accountDomains(s: Settings): string[] {
-    const domains = s.accounts.flatMap((a) => {
+    const domains = [...s.accounts, ...s.groups].flatMap((a) => {
         const [, domain] = splitAddress(a.name, a.domain ?? s.domain);
         return [domain, ...a.aliases.map((alias) => splitAddress(alias, domain)[1])];
     });
@@ -67,17 +68,36 @@ function rolesOf(roles: string[] | undefined): x.UserRoles | undefined {
     return { "@type": "Custom", roleIds: asSet(roles) };
 }
 
+/** The refs of a principal's domain and its aliases' domains. */
+function addressRefs(s: Settings, domain: string, aliases: [string, string][]): Record<string, string> {
+    const refs: Record<string, string> = { domainId: domainKey(domain, s.domain) };
+    aliases.forEach(([, d], i) => (refs[`aliases.${i}.domainId`] = domainKey(d, s.domain)));
+    return refs;
+}
+
+const aliasesOf = (aliases: [string, string][]) => (aliases.length ? { aliases: Object.fromEntries(aliases.map(([local], i) => [String(i), { name: local }])) } : {});
+
+/** A group: an x:Account of @type Group; its members join it through their own memberGroupIds. */
+function groupSpec(s: Settings, g: Settings["groups"][number]): StalwartObjectSpec {
+    const [name, domain] = splitAddress(g.name, g.domain ?? s.domain);
+    const aliases = g.aliases.map((alias) => splitAddress(alias, domain));
+    const properties: PlanProperties<x.AccountProperties> = { "@type": "Group", name, ...(g.description ? { description: g.description } : {}), ...aliasesOf(aliases) };
+    return spec(groupKey(name, domain), "x:Account", properties, addressRefs(s, domain, aliases));
+}
+
 function accountSpec(s: Settings, a: Settings["accounts"][number]): StalwartObjectSpec {
     const [name, domain] = splitAddress(a.name, a.domain ?? s.domain);
     const aliases = a.aliases.map((alias) => splitAddress(alias, domain));
-    const refs: Record<string, string> = { domainId: domainKey(domain, s.domain) };
-    aliases.forEach(([, d], i) => (refs[`aliases.${i}.domainId`] = domainKey(d, s.domain)));
+    const refs = addressRefs(s, domain, aliases);
+    // `memberGroupIds[i]`: each group's id joins the set (StalwartSettings fills it)
+    const groups = s.groups.filter((g) => g.members.some((m) => splitAddress(m, s.domain).join("@") === `${name}@${domain}`));
+    groups.forEach((g, i) => (refs[`memberGroupIds[${i}]`] = groupKey(...splitAddress(g.name, g.domain ?? s.domain))));
     const roles = rolesOf(a.roles);
     const properties: PlanProperties<x.AccountProperties> = {
         "@type": "User",
         name,
         ...(a.description ? { description: a.description } : {}),
-        ...(aliases.length ? { aliases: Object.fromEntries(aliases.map(([local], i) => [String(i), { name: local }])) } : {}),
+        ...aliasesOf(aliases),
         ...(roles ? { roles } : {}),
         ...(a.quota !== undefined ? { quotas: { maxDiskQuota: a.quota } } : {}),
         // the secret itself is the deploy's argon2id hash of the password (spec.passwords)
@@ -161,6 +181,7 @@ export function operatorSpecs(s: Settings): StalwartObjectSpec[] {
         ...oidcSpec(s),
         ...accountDomains(s).map((d) => spec(domainKey(d, s.domain), "x:Domain", { name: d })),
         automationAccountSpec(s),
+        ...s.groups.map((g) => groupSpec(s, g)),
         ...s.accounts.map((a) => accountSpec(s, a)),
         ...outboundSpecs(s),
         ...customSpecs(s),

@@ -25,11 +25,16 @@ export interface StalwartSettingsArgs {
 export { TRACKED_CONTENT_KEY as CONTENT_KEY } from "./object";
 export { volatileProperties } from "./schema/table";
 
-/** Sets `value` at a dotted path inside a copy of `target`. */
+/**
+ * Sets `value` at a dotted path inside a copy of `target`; a last segment `name[i]` adds `value` to
+ * the set `name` instead (an id joining `memberGroupIds`, one ref per member).
+ */
 function setPath(target: Record<string, unknown>, path: string, value: unknown): Record<string, unknown> {
     const [head, ...rest] = path.split(".");
     const copy = { ...target };
-    copy[head!] = rest.length === 0 ? value : setPath((copy[head!] as Record<string, unknown>) ?? {}, rest.join("."), value);
+    const member = rest.length === 0 ? /^(.+)\[\d+\]$/.exec(head!) : null;
+    if (member) copy[member[1]!] = { ...((copy[member[1]!] as Record<string, unknown> | undefined) ?? {}), [String(value)]: true };
+    else copy[head!] = rest.length === 0 ? value : setPath((copy[head!] as Record<string, unknown>) ?? {}, rest.join("."), value);
     return copy;
 }
 

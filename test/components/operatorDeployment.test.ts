@@ -29,6 +29,7 @@ beforeAll(async () => {
     const raw = validRaw();
     raw.oidc = { issuerUrl: "https://id.infinidim.net/o/stalwart/", audience: "stalwart-webui" };
     raw.accounts = [{ name: "alice", password: PASSWORD }, { name: "bob" }];
+    raw.groups = [{ name: "team", members: ["alice"] }];
     raw.smarthost = { host: "smtp.relay.example.com", port: 465, username: "relay", password: RELAY, tls: "implicit" };
     d = new MailDeployment("mx", { settings: parseSettings(raw, "dev") });
     await resolved(d.dnsRecords);
@@ -46,6 +47,11 @@ describe("MailDeployment with the operator keys", () => {
         expect(properties.value.credentials).toEqual({ "0": { "@type": "Password", secret: HASH } });
         expect(alice.additionalSecretOutputs).toEqual(expect.arrayContaining(["properties", "managed"]));
         expect(unwrap(registry.one("pulumi-nodejs:dynamic/stalwart:Account", /account-bob/).inputs.properties).value).not.toHaveProperty("credentials");
+    });
+
+    it("fills a member's memberGroupIds with its group's id", () => {
+        const alice = registry.one("pulumi-nodejs:dynamic/stalwart:Account", /account-alice/);
+        expect(unwrap(alice.inputs.properties).value.memberGroupIds).toEqual({ "id-mx-settings-group-team@infinidim.net": true });
     });
 
     it("hands the relay's password to Stalwart as a secret env variable only", () => {

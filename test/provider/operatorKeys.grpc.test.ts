@@ -52,6 +52,7 @@ function planOf(edit: (raw: Record<string, any>) => void = () => {}): Plan {
         { name: "bob", description: "signs in through the identity provider only" },
         { name: "carol", password: CAROL_HASH },
     ];
+    raw.groups = [{ name: "team", aliases: ["all"], members: ["alice", "bob"] }];
     raw.smarthost = { host: "smtp.relay.example.com", port: 587, username: "relay-user", password: PASSWORDS.relay, tls: "starttls" };
     raw.tracing = { level: "trace" };
     raw.stalwart.objects = [{ key: "spam-tag", objectType: "x:MtaRoute", properties: { "@type": "Local", name: "archive" } }];
@@ -148,6 +149,11 @@ describe("operator keys through the gRPC host against the simulator", () => {
         // an OIDC principal's account: created before its first sign-in, without a password
         expect(sim.stored("x:Account", ids["account-bob@infinidim.net"]!)!.credentials).toEqual({});
         expect(alice).toMatchObject({ name: "alice", roles: { "@type": "Admin" }, quotas: { maxDiskQuota: 1_000_000_000 } });
+        // groups: a Group account the members join through their memberGroupIds
+        const team = ids["group-team@infinidim.net"]!;
+        expect(sim.stored("x:Account", team)).toMatchObject({ "@type": "Group", name: "team" });
+        expect(alice.memberGroupIds).toEqual({ [team]: true });
+        expect(sim.stored("x:Account", ids["account-bob@infinidim.net"]!)!.memberGroupIds).toEqual({ [team]: true });
         const aliases = Object.values(alice.aliases as PlainObject) as PlainObject[];
         expect(aliases.map((a) => [a.name, a.domainId])).toEqual([
             ["postmaster", ids.domain],

@@ -39,10 +39,13 @@ export type UpState = Record<string, Kept>;
 const reveal = (v: unknown): unknown =>
     isSecret(v) ? v.reveal() : Array.isArray(v) ? v.map(reveal) : typeof v === "object" && v !== null ? Object.fromEntries(Object.entries(v).map(([k, x]) => [k, reveal(x)])) : v;
 
+/** As StalwartSettings fills refs: a last segment `name[i]` adds the value to the set `name`. */
 function setPath(target: PlainObject, path: string, value: unknown): PlainObject {
     const [head, ...rest] = path.split(".");
     const copy = { ...target };
-    copy[head!] = rest.length === 0 ? value : setPath((copy[head!] as PlainObject) ?? {}, rest.join("."), value);
+    const member = rest.length === 0 ? /^(.+)\[\d+\]$/.exec(head!) : null;
+    if (member) copy[member[1]!] = { ...((copy[member[1]!] as PlainObject | undefined) ?? {}), [String(value)]: true };
+    else copy[head!] = rest.length === 0 ? value : setPath((copy[head!] as PlainObject) ?? {}, rest.join("."), value);
     return copy;
 }
 

@@ -135,6 +135,34 @@ describe("accounts", () => {
     });
 });
 
+describe("groups", () => {
+    it("become Group accounts, listed before the users, whose memberGroupIds each member's ref fills", () => {
+        const plan = planOf(
+            raw((r) => {
+                r.accounts = [{ name: "alice" }, { name: "bob" }];
+                r.groups = [{ name: "team", aliases: ["all"], members: ["alice", "bob@infinidim.net"] }, { name: "ops", members: ["alice"] }];
+            }),
+        );
+        const keys = plan.stalwart.objects.map((o) => o.key);
+        expect(spec(plan, "group-team@infinidim.net")).toMatchObject({ objectType: "x:Account", properties: { "@type": "Group", name: "team", aliases: { "0": { name: "all" } } } });
+        expect(keys.indexOf("group-ops@infinidim.net")).toBeLessThan(keys.indexOf("account-alice@infinidim.net"));
+        expect(spec(plan, "account-alice@infinidim.net")!.refs).toEqual({ domainId: "domain", "memberGroupIds[0]": "group-team@infinidim.net", "memberGroupIds[1]": "group-ops@infinidim.net" });
+        expect(spec(plan, "account-bob@infinidim.net")!.refs).toEqual({ domainId: "domain", "memberGroupIds[0]": "group-team@infinidim.net" });
+    });
+
+    it("refuses a member that is no account, and an address a user already has", () => {
+        expectIssue(raw((r) => (r.groups = [{ name: "team", members: ["carol"] }])), "groups", /groups\[0\]\.members has "carol", which is no entry of accounts/);
+        expectIssue(
+            raw((r) => {
+                r.accounts = [{ name: "info" }];
+                r.groups = [{ name: "team", aliases: ["info"] }];
+            }),
+            "groups",
+            /groups\[0\] uses info@infinidim.net, which accounts\[0\] already has/,
+        );
+    });
+});
+
 describe("smarthost", () => {
     const relay = (h: Record<string, unknown>) => raw((r) => (r.smarthost = { host: "smtp.relay.example.com", port: 587, tls: "starttls", ...h }));
 
