@@ -13,7 +13,11 @@ import type { StalwartObjectSpec } from "./stalwartSettings";
 export interface AutomationKeyPlan {
     /** spec key of the account the key lives in */
     account: string;
-    properties: { description: string; permissions: { "@type": "Replace"; permissions: Record<string, true> }; allowedIps: Record<string, true> };
+    properties: {
+        description: string;
+        permissions: { "@type": "Replace"; permissions: Record<string, true> };
+        allowedIps: Record<string, true>;
+    };
 }
 
 /** Types the providers read or write besides the specs': the binding, the key itself, the domain a discover address falls back to. */
@@ -37,7 +41,10 @@ export function automationKeyPlan(stack: string, specs: StalwartObjectSpec[]): A
         account: OPERATOR_KEYS.automationAccount,
         properties: {
             description: `tailwart ${stack}: pulumi up (x:* providers and convergence)`,
-            permissions: { "@type": "Replace", permissions: Object.fromEntries(automationPermissions(specs).map((p) => [p, true as const])) },
+            permissions: {
+                "@type": "Replace",
+                permissions: Object.fromEntries(automationPermissions(specs).map((p) => [p, true as const])),
+            },
             allowedIps: Object.fromEntries(TAILNET_RANGES.map((r) => [r, true as const])),
         },
     };

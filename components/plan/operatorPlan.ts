@@ -39,11 +39,23 @@ export interface OperatorPlan {
 const DKIM_ALGORITHMS = ["ed25519", "rsa"];
 
 function recordsFor(domain: string, hostname: string): PlannedDnsRecord[] {
-    const r = (name: string, type: string, purpose: string, value?: string): PlannedDnsRecord => ({ domain, name, type, purpose, ...(value ? { value } : {}) });
+    const r = (name: string, type: string, purpose: string, value?: string): PlannedDnsRecord => ({
+        domain,
+        name,
+        type,
+        purpose,
+        ...(value ? { value } : {}),
+    });
     return [
         r(domain, "MX", "mail for the domain goes to this server", `10 ${hostname}.`),
         r(domain, "TXT", "SPF: this server may send for the domain"),
-        ...DKIM_ALGORITHMS.map((a) => r(`<selector>._domainkey.${domain}`, "TXT", `DKIM ${a} public key (the selector and key Stalwart generated)`)),
+        ...DKIM_ALGORITHMS.map((a) =>
+            r(
+                `<selector>._domainkey.${domain}`,
+                "TXT",
+                `DKIM ${a} public key (the selector and key Stalwart generated)`,
+            ),
+        ),
         r(`_dmarc.${domain}`, "TXT", "DMARC policy and report address"),
         r(`_smtp._tls.${domain}`, "TXT", "TLS-RPT report address"),
     ];

@@ -23,8 +23,11 @@ export function operatorSections(op: OperatorPlan | undefined): string[] {
             "",
         );
     }
-    out.push("== DNS records to publish (values: `pulumi stack output dnsRecords` after the deploy reads them from Stalwart)");
-    for (const r of op.dnsRecords) out.push(`  ${r.type.padEnd(5)} ${r.name.padEnd(44)} ${r.value ?? "(value from Stalwart)"}  ; ${r.purpose}`);
+    out.push(
+        "== DNS records to publish (values: `pulumi stack output dnsRecords` after the deploy reads them from Stalwart)",
+    );
+    for (const r of op.dnsRecords)
+        out.push(`  ${r.type.padEnd(5)} ${r.name.padEnd(44)} ${r.value ?? "(value from Stalwart)"}  ; ${r.purpose}`);
     const k = op.automationKey.properties;
     out.push(
         "",

@@ -25,16 +25,19 @@ export const OPERATOR_KEYS = {
 /** The route and TLS strategy names the outbound strategy's expressions refer to. */
 export const SMARTHOST_NAME = "smarthost";
 
-const asSet = (items: readonly string[]): Record<string, true> => Object.fromEntries(items.map((i) => [i, true as const]));
+const asSet = (items: readonly string[]): Record<string, true> =>
+    Object.fromEntries(items.map((i) => [i, true as const]));
 
 export const accountKey = (local: string, domain: string) => `account-${local}@${domain}`;
 export const groupKey = (local: string, domain: string) => `group-${local}@${domain}`;
-export const domainKey = (domain: string, main: string) => (domain === main ? OPERATOR_KEYS.mainDomain : `domain-${domain}`);
+export const domainKey = (domain: string, main: string) =>
+    domain === main ? OPERATOR_KEYS.mainDomain : `domain-${domain}`;
 
 function oidcSpec(s: Settings): StalwartObjectSpec[] {
     const o = s.oidc;
     if (!o) return [];
-    const optional = <K extends string, V>(k: K, v: V | undefined) => (v === undefined ? {} : ({ [k]: v } as Record<K, V>));
+    const optional = <K extends string, V>(k: K, v: V | undefined) =>
+        v === undefined ? {} : ({ [k]: v } as Record<K, V>);
     return [
         spec(OPERATOR_KEYS.directory, "x:Directory", {
             "@type": "Oidc",
@@ -75,13 +78,19 @@ function addressRefs(s: Settings, domain: string, aliases: [string, string][]): 
     return refs;
 }
 
-const aliasesOf = (aliases: [string, string][]) => (aliases.length ? { aliases: Object.fromEntries(aliases.map(([local], i) => [String(i), { name: local }])) } : {});
+const aliasesOf = (aliases: [string, string][]) =>
+    aliases.length ? { aliases: Object.fromEntries(aliases.map(([local], i) => [String(i), { name: local }])) } : {};
 
 /** A group: an x:Account of @type Group; its members join it through their own memberGroupIds. */
 function groupSpec(s: Settings, g: Settings["groups"][number]): StalwartObjectSpec {
     const [name, domain] = splitAddress(g.name, g.domain ?? s.domain);
     const aliases = g.aliases.map((alias) => splitAddress(alias, domain));
-    const properties: PlanProperties<x.AccountProperties> = { "@type": "Group", name, ...(g.description ? { description: g.description } : {}), ...aliasesOf(aliases) };
+    const properties: PlanProperties<x.AccountProperties> = {
+        "@type": "Group",
+        name,
+        ...(g.description ? { description: g.description } : {}),
+        ...aliasesOf(aliases),
+    };
     return spec(groupKey(name, domain), "x:Account", properties, addressRefs(s, domain, aliases));
 }
 
@@ -90,7 +99,9 @@ function accountSpec(s: Settings, a: Settings["accounts"][number]): StalwartObje
     const aliases = a.aliases.map((alias) => splitAddress(alias, domain));
     const refs = addressRefs(s, domain, aliases);
     // `memberGroupIds[i]`: each group's id joins the set (StalwartSettings fills it)
-    const groups = s.groups.filter((g) => g.members.some((m) => splitAddress(m, s.domain).join("@") === `${name}@${domain}`));
+    const groups = s.groups.filter((g) =>
+        g.members.some((m) => splitAddress(m, s.domain).join("@") === `${name}@${domain}`),
+    );
     groups.forEach((g, i) => (refs[`memberGroupIds[${i}]`] = groupKey(...splitAddress(g.name, g.domain ?? s.domain))));
     const roles = rolesOf(a.roles);
     const properties: PlanProperties<x.AccountProperties> = {
@@ -115,7 +126,12 @@ function automationAccountSpec(s: Settings): StalwartObjectSpec {
     return spec(
         OPERATOR_KEYS.automationAccount,
         "x:Account",
-        { "@type": "User", name: AUTOMATION_ACCOUNT, description: `tailwart ${s.stack}: holds the API key pulumi up signs in with`, roles: { "@type": "Admin" } },
+        {
+            "@type": "User",
+            name: AUTOMATION_ACCOUNT,
+            description: `tailwart ${s.stack}: holds the API key pulumi up signs in with`,
+            roles: { "@type": "Admin" },
+        },
         { domainId: OPERATOR_KEYS.mainDomain },
     );
 }
@@ -136,7 +152,13 @@ const defaultExpression = (field: "route" | "tls"): x.Expression => {
 function outboundSpecs(s: Settings): StalwartObjectSpec[] {
     const h = s.smarthost;
     const local = { "0": { if: "is_local_domain(rcpt_domain)", then: "'local'" } };
-    if (!h) return [spec(OPERATOR_KEYS.outbound, "x:MtaOutboundStrategy", { route: defaultExpression("route"), tls: defaultExpression("tls") })];
+    if (!h)
+        return [
+            spec(OPERATOR_KEYS.outbound, "x:MtaOutboundStrategy", {
+                route: defaultExpression("route"),
+                tls: defaultExpression("tls"),
+            }),
+        ];
     return [
         spec(OPERATOR_KEYS.smarthostRoute, "x:MtaRoute", {
             "@type": "Relay",
@@ -147,7 +169,9 @@ function outboundSpecs(s: Settings): StalwartObjectSpec[] {
             protocol: "smtp",
             implicitTls: h.tls === "implicit",
             ...(h.username ? { authUsername: h.username } : {}),
-            authSecret: h.password ? { "@type": "EnvironmentVariable", variableName: STALWART_ENV.smarthostPassword } : { "@type": "None" },
+            authSecret: h.password
+                ? { "@type": "EnvironmentVariable", variableName: STALWART_ENV.smarthostPassword }
+                : { "@type": "None" },
         }),
         spec(OPERATOR_KEYS.smarthostTls, "x:MtaTlsStrategy", {
             name: SMARTHOST_NAME,

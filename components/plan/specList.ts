@@ -20,8 +20,10 @@ function typeProblem(spec: StalwartObjectSpec): string | undefined {
     } catch (e) {
         return (e as Error).message;
     }
-    if (EXCLUDED_OBJECTS[spec.objectType]) return `${spec.objectType} cannot be managed as an object: ${EXCLUDED_OBJECTS[spec.objectType]}`;
-    if (ACCOUNT_SCOPED.includes(spec.objectType)) return `${spec.objectType} lives inside an account; stalwart.objects manages server-wide objects only`;
+    if (EXCLUDED_OBJECTS[spec.objectType])
+        return `${spec.objectType} cannot be managed as an object: ${EXCLUDED_OBJECTS[spec.objectType]}`;
+    if (ACCOUNT_SCOPED.includes(spec.objectType))
+        return `${spec.objectType} lives inside an account; stalwart.objects manages server-wide objects only`;
     return kind === "view" ? `${spec.objectType} is a web UI view, not an object` : undefined;
 }
 
@@ -38,12 +40,16 @@ export function specListIssues(specs: StalwartObjectSpec[], oidcBound: boolean):
         const problem = typeProblem(spec);
         if (problem) add(problem);
         for (const [property, ref] of Object.entries(spec.refs ?? {})) {
-            if (!all.has(ref)) add(`refs.${property} names "${ref}", which no object has as its key (keys: ${[...all].join(", ")})`);
+            if (!all.has(ref))
+                add(`refs.${property} names "${ref}", which no object has as its key (keys: ${[...all].join(", ")})`);
             else if (!seen.has(ref)) add(`refs.${property} names "${ref}", which comes later; list "${ref}" first`);
         }
         if (!problem && objectDescriptor(spec.objectType).kind === "singleton") {
             const other = singletons.get(spec.objectType);
-            if (other) add(`${spec.objectType} is a singleton that ${where(other)} (key "${other.key}") already manages; give its properties there`);
+            if (other)
+                add(
+                    `${spec.objectType} is a singleton that ${where(other)} (key "${other.key}") already manages; give its properties there`,
+                );
             else singletons.set(spec.objectType, spec);
         }
         if (oidcBound && spec.objectType === "x:Authentication" && "directoryId" in spec.properties) {

@@ -14,7 +14,12 @@ let provider: pulumi.dynamic.ResourceProvider | undefined;
 
 /** What StalwartDnsRecords ships: the bundled shell around dnsRecordsProvider.ts. */
 export function shippedDnsRecordsProvider(): pulumi.dynamic.ResourceProvider {
-    provider ??= bundledProvider(bundleOf(join(__dirname, "dnsRecordsProvider")), "dnsRecordsProvider", [], ["configure", "diff", "create", "update", "read"]);
+    provider ??= bundledProvider(
+        bundleOf(join(__dirname, "dnsRecordsProvider")),
+        "dnsRecordsProvider",
+        [],
+        ["configure", "diff", "create", "update", "read"],
+    );
     return provider;
 }
 
@@ -28,6 +33,13 @@ export class StalwartDnsRecords extends pulumi.dynamic.Resource {
     declare public readonly records: pulumi.Output<Record<string, DnsRecord[]>>;
 
     constructor(name: string, args: StalwartDnsRecordsArgs, opts?: pulumi.CustomResourceOptions) {
-        super(shippedDnsRecordsProvider(), name, { domainIds: args.domainIds, records: undefined }, opts, "stalwart", "DnsRecords");
+        super(
+            shippedDnsRecordsProvider(),
+            name,
+            { domainIds: args.domainIds, records: undefined },
+            opts,
+            "stalwart",
+            "DnsRecords",
+        );
     }
 }

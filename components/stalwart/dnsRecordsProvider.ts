@@ -33,7 +33,12 @@ export function purposeOf(name: string, type: string, value: string): DnsRecord[
 
 /** The zone text of one domain as records. */
 export function recordsOf(domain: string, zoneText: string): DnsRecord[] {
-    return parseZoneFile(zoneText, domain).map((r) => ({ name: r.name, type: r.type, value: r.data, purpose: purposeOf(r.name, r.type, r.data) }));
+    return parseZoneFile(zoneText, domain).map((r) => ({
+        name: r.name,
+        type: r.type,
+        value: r.data,
+        purpose: purposeOf(r.name, r.type, r.data),
+    }));
 }
 
 // The engine's inputs and the server's JSON: untyped by nature, checked field by field.
@@ -50,14 +55,29 @@ export function dnsRecordsProvider(): pulumi.dynamic.ResourceProvider {
         const attempts = Number(inputs.dkimWaitAttempts ?? 5);
         for (let attempt = 1; ; attempt++) {
             const conn = resolveConnection(globalThis.process.env, config);
-            const { responses } = await jmapRequest(conn, [["x:Domain/get", { ids, properties: ["name", "dnsZoneFile", "dkimManagement"] }, "d"]]);
+            const { responses } = await jmapRequest(conn, [
+                ["x:Domain/get", { ids, properties: ["name", "dnsZoneFile", "dkimManagement"] }, "d"],
+            ]);
             const [name, args] = responses.find((r) => r?.[2] === "d") ?? [];
-            if (name !== "x:Domain/get" || !isObj(args)) throw new Error(`x:Domain/get answered ${JSON.stringify(name)}; cannot read the DNS records to publish`);
+            if (name !== "x:Domain/get" || !isObj(args))
+                throw new Error(
+                    `x:Domain/get answered ${JSON.stringify(name)}; cannot read the DNS records to publish`,
+                );
             const list: Props[] = (Array.isArray(args.list) ? args.list : []).filter(isObj);
             const missing = ids.filter((id) => !list.some((d) => String(d.id) === id));
-            if (missing.length) throw new Error(`x:Domain ${missing.join(", ")} not found; run \`pulumi refresh\` and \`pulumi up\``);
-            const out = Object.fromEntries(list.map((d) => [String(d.name), recordsOf(String(d.name), typeof d.dnsZoneFile === "string" ? d.dnsZoneFile : "")]));
-            const waiting = list.some((d) => d.dkimManagement?.["@type"] === "Automatic" && !out[String(d.name)]!.some((r) => r.purpose === "dkim"));
+            if (missing.length)
+                throw new Error(`x:Domain ${missing.join(", ")} not found; run \`pulumi refresh\` and \`pulumi up\``);
+            const out = Object.fromEntries(
+                list.map((d) => [
+                    String(d.name),
+                    recordsOf(String(d.name), typeof d.dnsZoneFile === "string" ? d.dnsZoneFile : ""),
+                ]),
+            );
+            const waiting = list.some(
+                (d) =>
+                    d.dkimManagement?.["@type"] === "Automatic" &&
+                    !out[String(d.name)]!.some((r) => r.purpose === "dkim"),
+            );
             if (!waiting || attempt >= attempts) return out;
             await sleep(1_000 * attempt);
         }

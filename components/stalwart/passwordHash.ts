@@ -11,7 +11,12 @@ let provider: pulumi.dynamic.ResourceProvider | undefined;
 
 /** What PasswordHash ships: the bundled shell around passwordHashProvider.ts (hash-wasm inside). */
 export function shippedPasswordHashProvider(): pulumi.dynamic.ResourceProvider {
-    provider ??= bundledProvider(bundleOf(join(__dirname, "passwordHashProvider")), "passwordHashProvider", [], PROVIDER_METHODS.filter((m) => m !== "read" && m !== "delete" && m !== "configure"));
+    provider ??= bundledProvider(
+        bundleOf(join(__dirname, "passwordHashProvider")),
+        "passwordHashProvider",
+        [],
+        PROVIDER_METHODS.filter((m) => m !== "read" && m !== "delete" && m !== "configure"),
+    );
     return provider;
 }
 

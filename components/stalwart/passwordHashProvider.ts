@@ -40,7 +40,9 @@ const digestOf = (salt: string, password: string) => sha256(`${salt}\u0000passwo
 type Props = Record<string, any>;
 
 const hashedOf = (v: unknown): HashedPassword | undefined =>
-    isObj(v) && typeof v.digest === "string" && typeof v.salt === "string" && typeof v.hash === "string" ? { digest: v.digest, salt: v.salt, hash: v.hash } : undefined;
+    isObj(v) && typeof v.digest === "string" && typeof v.salt === "string" && typeof v.hash === "string"
+        ? { digest: v.digest, salt: v.salt, hash: v.hash }
+        : undefined;
 
 export function passwordHashProvider(): pulumi.dynamic.ResourceProvider {
     return {
@@ -53,11 +55,21 @@ export function passwordHashProvider(): pulumi.dynamic.ResourceProvider {
             const given = hashedOf(password);
             if (given) return { inputs: { ...news, password: given } };
             if (typeof password !== "string" || password === "") {
-                return { inputs: news, failures: [{ property: "password", reason: "must be the password (plaintext) or a $argon2id$ hash" }] };
+                return {
+                    inputs: news,
+                    failures: [
+                        { property: "password", reason: "must be the password (plaintext) or a $argon2id$ hash" },
+                    ],
+                };
             }
-            if (previous && previous.digest === (await digestOf(previous.salt, password))) return { inputs: { ...news, password: previous } };
+            if (previous && previous.digest === (await digestOf(previous.salt, password)))
+                return { inputs: { ...news, password: previous } };
             const salt = newSalt();
-            const hashed: HashedPassword = { digest: await digestOf(salt, password), salt, hash: await hashPassword(password) };
+            const hashed: HashedPassword = {
+                digest: await digestOf(salt, password),
+                salt,
+                hash: await hashPassword(password),
+            };
             return { inputs: { ...news, password: hashed } };
         },
         async diff(_id: string, olds: Props, news: Props) {

@@ -3,7 +3,17 @@
 // container env variable, the OIDC directory handed to the convergence to bind, the automation key
 // made in the automation account after the convergence, and the dnsRecords and stalwartApiKey outputs.
 import { beforeAll, describe, expect, it } from "vitest";
-import { clearOccurrences, defaultState, envLine, installMocks, type Registry, secretness, settle, resolved, unwrap } from "./harness";
+import {
+    clearOccurrences,
+    defaultState,
+    envLine,
+    installMocks,
+    type Registry,
+    secretness,
+    settle,
+    resolved,
+    unwrap,
+} from "./harness";
 
 const PASSWORD = "correct-horse-battery";
 const RELAY = "relay-pass-123";
@@ -18,8 +28,16 @@ beforeAll(async () => {
         stack: "dev",
         state: (args) => {
             if (args.type === "pulumi-nodejs:dynamic/stalwart:PasswordHash") return { hash: HASH };
-            if (args.type === "pulumi-nodejs:dynamic/stalwart:DnsRecords") return { records: { "infinidim.net": [{ name: "infinidim.net", type: "MX", value: "10 mail.infinidim.net", purpose: "mx" }] } };
-            if (args.type === "pulumi-nodejs:dynamic/stalwart:ApiKey") return { ...defaultState(args), createdSecret: KEY };
+            if (args.type === "pulumi-nodejs:dynamic/stalwart:DnsRecords")
+                return {
+                    records: {
+                        "infinidim.net": [
+                            { name: "infinidim.net", type: "MX", value: "10 mail.infinidim.net", purpose: "mx" },
+                        ],
+                    },
+                };
+            if (args.type === "pulumi-nodejs:dynamic/stalwart:ApiKey")
+                return { ...defaultState(args), createdSecret: KEY };
             return undefined;
         },
     });
@@ -46,12 +64,16 @@ describe("MailDeployment with the operator keys", () => {
         expect(properties.secret).toBe(true);
         expect(properties.value.credentials).toEqual({ "0": { "@type": "Password", secret: HASH } });
         expect(alice.additionalSecretOutputs).toEqual(expect.arrayContaining(["properties", "managed"]));
-        expect(unwrap(registry.one("pulumi-nodejs:dynamic/stalwart:Account", /account-bob/).inputs.properties).value).not.toHaveProperty("credentials");
+        expect(
+            unwrap(registry.one("pulumi-nodejs:dynamic/stalwart:Account", /account-bob/).inputs.properties).value,
+        ).not.toHaveProperty("credentials");
     });
 
     it("fills a member's memberGroupIds with its group's id", () => {
         const alice = registry.one("pulumi-nodejs:dynamic/stalwart:Account", /account-alice/);
-        expect(unwrap(alice.inputs.properties).value.memberGroupIds).toEqual({ "id-mx-settings-group-team@infinidim.net": true });
+        expect(unwrap(alice.inputs.properties).value.memberGroupIds).toEqual({
+            "id-mx-settings-group-team@infinidim.net": true,
+        });
     });
 
     it("hands the relay's password to Stalwart as a secret env variable only", () => {
@@ -59,12 +81,16 @@ describe("MailDeployment with the operator keys", () => {
         const env = envLine(stalwart.inputs, "STALWART_SMARTHOST_PASSWORD");
         expect(env).toEqual({ line: `STALWART_SMARTHOST_PASSWORD=${RELAY}`, secret: true });
         const route = registry.one("pulumi-nodejs:dynamic/stalwart:MtaRoute");
-        expect(unwrap(route.inputs.properties).value.authSecret).toEqual({ "@type": "EnvironmentVariable", variableName: "STALWART_SMARTHOST_PASSWORD" });
+        expect(unwrap(route.inputs.properties).value.authSecret).toEqual({
+            "@type": "EnvironmentVariable",
+            variableName: "STALWART_SMARTHOST_PASSWORD",
+        });
     });
 
     it("no password reaches any resource in clear", () => {
         for (const r of registry.all) {
-            for (const secret of [PASSWORD, RELAY]) expect(clearOccurrences(r.inputs, secret), `${r.type} ${r.name}`).toEqual([]);
+            for (const secret of [PASSWORD, RELAY])
+                expect(clearOccurrences(r.inputs, secret), `${r.type} ${r.name}`).toEqual([]);
         }
     });
 
@@ -77,7 +103,10 @@ describe("MailDeployment with the operator keys", () => {
         const key = registry.one("pulumi-nodejs:dynamic/stalwart:ApiKey");
         expect(key.inputs.accountId).toBe("id-mx-settings-automation-account");
         expect(key.dependencies).toContain(convergence.urn);
-        expect(unwrap(key.inputs.properties).value).toMatchObject({ permissions: { "@type": "Replace" }, allowedIps: { "100.64.0.0/10": true, "fd7a:115c:a1e0::/48": true } });
+        expect(unwrap(key.inputs.properties).value).toMatchObject({
+            permissions: { "@type": "Replace" },
+            allowedIps: { "100.64.0.0/10": true, "fd7a:115c:a1e0::/48": true },
+        });
         expect(await secretness(d.stalwartApiKey)).toEqual({ value: KEY, secret: true });
     });
 

@@ -20,7 +20,13 @@ const texts = new Map<string, string>();
 async function providerText(kind: string): Promise<string> {
     if (!texts.has(kind)) {
         const provider =
-            kind === "convergence" ? shippedConvergenceProvider() : kind === "password" ? shippedPasswordHashProvider() : kind === "dns" ? shippedDnsRecordsProvider() : stalwartProvider(kind);
+            kind === "convergence"
+                ? shippedConvergenceProvider()
+                : kind === "password"
+                  ? shippedPasswordHashProvider()
+                  : kind === "dns"
+                    ? shippedDnsRecordsProvider()
+                    : stalwartProvider(kind);
         texts.set(kind, await serializeProvider(provider));
     }
     return texts.get(kind)!;
@@ -37,7 +43,13 @@ export interface Kept {
 export type UpState = Record<string, Kept>;
 
 const reveal = (v: unknown): unknown =>
-    isSecret(v) ? v.reveal() : Array.isArray(v) ? v.map(reveal) : typeof v === "object" && v !== null ? Object.fromEntries(Object.entries(v).map(([k, x]) => [k, reveal(x)])) : v;
+    isSecret(v)
+        ? v.reveal()
+        : Array.isArray(v)
+          ? v.map(reveal)
+          : typeof v === "object" && v !== null
+            ? Object.fromEntries(Object.entries(v).map(([k, x]) => [k, reveal(x)]))
+            : v;
 
 /** As StalwartSettings fills refs: a last segment `name[i]` adds the value to the set `name`. */
 function setPath(target: PlainObject, path: string, value: unknown): PlainObject {
@@ -50,7 +62,14 @@ function setPath(target: PlainObject, path: string, value: unknown): PlainObject
 }
 
 /** check, then create (nothing kept) or diff + update (something kept): one resource of one up. */
-async function upOne(host: ProviderHost, kind: string, name: string, news: PlainObject, before: Kept | undefined, type: string): Promise<{ kept: Kept; changed: boolean }> {
+async function upOne(
+    host: ProviderHost,
+    kind: string,
+    name: string,
+    news: PlainObject,
+    before: Kept | undefined,
+    type: string,
+): Promise<{ kept: Kept; changed: boolean }> {
     const target = { name, type };
     const checked = await host.check(before?.inputs ?? {}, { ...news, __provider: await providerText(kind) }, target);
     if (checked.failures.length) throw new Error(`${name}: check failed: ${JSON.stringify(checked.failures)}`);
@@ -84,7 +103,12 @@ export interface UpResult {
  * One `pulumi up` of a plan's x:* side against the host's server; `before` is the previous up's
  * state. A failed up throws with `state`: what it made before the failure (the engine keeps that too).
  */
-export async function upPlan(host: ProviderHost, plan: Plan, before: UpState = {}, opts: UpOptions = {}): Promise<UpResult> {
+export async function upPlan(
+    host: ProviderHost,
+    plan: Plan,
+    before: UpState = {},
+    opts: UpOptions = {},
+): Promise<UpResult> {
     const state: UpState = {};
     try {
         return await runUp(host, plan, before, opts, state);
@@ -93,7 +117,13 @@ export async function upPlan(host: ProviderHost, plan: Plan, before: UpState = {
     }
 }
 
-async function runUp(host: ProviderHost, plan: Plan, before: UpState, opts: UpOptions, state: UpState): Promise<UpResult> {
+async function runUp(
+    host: ProviderHost,
+    plan: Plan,
+    before: UpState,
+    opts: UpOptions,
+    state: UpState,
+): Promise<UpResult> {
     const changed: string[] = [];
     const ids: Record<string, string> = {};
     const tracked: TrackedObject[] = [];
@@ -107,11 +137,31 @@ async function runUp(host: ProviderHost, plan: Plan, before: UpState, opts: UpOp
         for (const [path, ref] of Object.entries(spec.refs ?? {})) properties = setPath(properties, path, ids[ref]);
         for (const [path, secret] of Object.entries(spec.passwords ?? {})) {
             const name = `hash-${spec.key}-${path}`;
-            const hashed = keep(name, await upOne(host, "password", name, { password: secret.reveal() }, before[name], "pulumi-nodejs:dynamic/stalwart:PasswordHash"));
+            const hashed = keep(
+                name,
+                await upOne(
+                    host,
+                    "password",
+                    name,
+                    { password: secret.reveal() },
+                    before[name],
+                    "pulumi-nodejs:dynamic/stalwart:PasswordHash",
+                ),
+            );
             properties = setPath(properties, path, hashed.outs.hash);
         }
         const name = `object-${spec.key}`;
-        const kept = keep(name, await upOne(host, spec.objectType, name, { objectType: spec.objectType, properties }, before[name], `pulumi-nodejs:dynamic/stalwart:${spec.objectType.slice(2)}`));
+        const kept = keep(
+            name,
+            await upOne(
+                host,
+                spec.objectType,
+                name,
+                { objectType: spec.objectType, properties },
+                before[name],
+                `pulumi-nodejs:dynamic/stalwart:${spec.objectType.slice(2)}`,
+            ),
+        );
         ids[spec.key] = String(kept.outs.objectId);
         tracked.push(trackedOf(spec, kept));
     }
@@ -123,13 +173,43 @@ async function runUp(host: ProviderHost, plan: Plan, before: UpState, opts: UpOp
         ...(opts.readiness ? { readiness: opts.readiness } : {}),
         ...(directory ? { defaultDirectoryId: ids[directory] } : {}),
     };
-    const convergence = keep("convergence", await upOne(host, "convergence", "convergence", convergenceInputs, before.convergence, "pulumi-nodejs:dynamic/stalwart:Convergence"));
+    const convergence = keep(
+        "convergence",
+        await upOne(
+            host,
+            "convergence",
+            "convergence",
+            convergenceInputs,
+            before.convergence,
+            "pulumi-nodejs:dynamic/stalwart:Convergence",
+        ),
+    );
     const op = plan.stalwart.operator;
     if (op && !opts.objectsOnly) {
         const key = op.automationKey;
-        keep("automation-key", await upOne(host, "x:ApiKey", "automation-key", { objectType: "x:ApiKey", properties: key.properties, accountId: ids[key.account] }, before["automation-key"], "pulumi-nodejs:dynamic/stalwart:ApiKey"));
+        keep(
+            "automation-key",
+            await upOne(
+                host,
+                "x:ApiKey",
+                "automation-key",
+                { objectType: "x:ApiKey", properties: key.properties, accountId: ids[key.account] },
+                before["automation-key"],
+                "pulumi-nodejs:dynamic/stalwart:ApiKey",
+            ),
+        );
         const domainIds = plan.stalwart.objects.filter((o) => o.objectType === "x:Domain").map((o) => ids[o.key]);
-        keep("dns-records", await upOne(host, "dns", "dns-records", { domainIds }, before["dns-records"], "pulumi-nodejs:dynamic/stalwart:DnsRecords"));
+        keep(
+            "dns-records",
+            await upOne(
+                host,
+                "dns",
+                "dns-records",
+                { domainIds },
+                before["dns-records"],
+                "pulumi-nodejs:dynamic/stalwart:DnsRecords",
+            ),
+        );
     }
     return { state, changed, convergence: convergence.outs, ids };
 }

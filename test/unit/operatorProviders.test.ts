@@ -51,7 +51,9 @@ describe("PasswordHash: hashed once, in check", () => {
     it("stores an $argon2id$ value as given, and refuses an empty one", async () => {
         const given = "$argon2id$v=19$m=19456,t=2,p=1$c2FsdHNhbHQ$aGFzaGhhc2hoYXNo";
         expect(((await provider.check!({}, { password: given })).inputs.password as { hash: string }).hash).toBe(given);
-        expect((await provider.check!({}, { password: "" })).failures).toEqual([{ property: "password", reason: expect.stringMatching(/plaintext/) }]);
+        expect((await provider.check!({}, { password: "" })).failures).toEqual([
+            { property: "password", reason: expect.stringMatching(/plaintext/) },
+        ]);
     });
 });
 

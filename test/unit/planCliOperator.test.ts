@@ -13,17 +13,44 @@ const SECRETS = ["correct-horse-battery", "relay-pass-123", "s3cret-value"];
 
 function planFor(raw: Record<string, unknown>, ...flags: string[]) {
     const dir = mkdtempSync(join(tmpdir(), "tailwart-plan-"));
-    writeFileSync(join(dir, "Pulumi.ops.yaml"), stringify({ config: Object.fromEntries(Object.entries(raw).map(([k, v]) => [`tailwart:${k}`, v])) }));
-    return spawnSync(tsx, [join(PROJECT_ROOT, "scripts", "plan.ts"), "--stack", "ops", "--dir", dir, ...flags], { cwd: PROJECT_ROOT, encoding: "utf8", timeout: 60_000 });
+    writeFileSync(
+        join(dir, "Pulumi.ops.yaml"),
+        stringify({ config: Object.fromEntries(Object.entries(raw).map(([k, v]) => [`tailwart:${k}`, v])) }),
+    );
+    return spawnSync(tsx, [join(PROJECT_ROOT, "scripts", "plan.ts"), "--stack", "ops", "--dir", dir, ...flags], {
+        cwd: PROJECT_ROOT,
+        encoding: "utf8",
+        timeout: 60_000,
+    });
 }
 
 function operatorRaw(): Record<string, any> {
     const raw = validRaw();
     raw.oidc = { issuerUrl: "https://id.infinidim.net/application/o/bulwark/", audience: "bulwark" };
-    raw.accounts = [{ name: "alice", aliases: ["alice@other.test"], password: { secure: "v1:ciphertext" } }, { name: "bob" }];
-    raw.smarthost = { host: "smtp.relay.example.com", port: 587, username: "relay", password: { secure: "v1:ciphertext" }, tls: "starttls" };
+    raw.accounts = [
+        { name: "alice", aliases: ["alice@other.test"], password: { secure: "v1:ciphertext" } },
+        { name: "bob" },
+    ];
+    raw.smarthost = {
+        host: "smtp.relay.example.com",
+        port: 587,
+        username: "relay",
+        password: { secure: "v1:ciphertext" },
+        tls: "starttls",
+    };
     raw.tracing = { level: "trace" };
-    raw.stalwart.objects = [{ key: "archive", objectType: "x:MtaRoute", properties: { "@type": "Relay", name: "archive", address: "archive.example.com", authSecret: { "@type": "Value", secret: "s3cret-value" } } }];
+    raw.stalwart.objects = [
+        {
+            key: "archive",
+            objectType: "x:MtaRoute",
+            properties: {
+                "@type": "Relay",
+                name: "archive",
+                address: "archive.example.com",
+                authSecret: { "@type": "Value", secret: "s3cret-value" },
+            },
+        },
+    ];
     return raw;
 }
 
@@ -46,13 +73,19 @@ describe("npm run plan with the operator keys", () => {
     });
 
     it("accounts: one x:Account each, the password as the argon2id hash the deploy makes, the extra domain", () => {
-        expect(out).toMatch(/x:Account {12}account-alice@infinidim\.net: .* credentials\.0\.secret=<argon2id hash of the password>/);
-        expect(out).toMatch(/x:Account {12}account-bob@infinidim\.net: \{"@type":"User","name":"bob"\} domainId=<id of domain>/);
+        expect(out).toMatch(
+            /x:Account {12}account-alice@infinidim\.net: .* credentials\.0\.secret=<argon2id hash of the password>/,
+        );
+        expect(out).toMatch(
+            /x:Account {12}account-bob@infinidim\.net: \{"@type":"User","name":"bob"\} domainId=<id of domain>/,
+        );
         expect(out).toMatch(/x:Domain {13}domain-other\.test: \{"name":"other\.test"\}/);
     });
 
     it("smarthost: the relay route, its TLS strategy, the outbound route, the password as a container env secret", () => {
-        expect(out).toMatch(/x:MtaRoute {11}smarthost-route: .*"authSecret":\{"@type":"EnvironmentVariable","variableName":"STALWART_SMARTHOST_PASSWORD"\}/);
+        expect(out).toMatch(
+            /x:MtaRoute {11}smarthost-route: .*"authSecret":\{"@type":"EnvironmentVariable","variableName":"STALWART_SMARTHOST_PASSWORD"\}/,
+        );
         expect(out).toMatch(/x:MtaOutboundStrategy outbound-strategy: .*"else":"'smarthost'"/);
         expect(out).toContain("env           STALWART_SMARTHOST_PASSWORD=<secret: smarthostPassword>");
     });
@@ -72,7 +105,10 @@ describe("npm run plan with the operator keys", () => {
     it("no secret appears, in the text or the JSON", () => {
         const json = planFor(operatorRaw(), "--json");
         expect(json.status).toBe(0);
-        expect(JSON.parse(json.stdout).stalwart.operator.automationKey.properties.allowedIps).toEqual({ "100.64.0.0/10": true, "fd7a:115c:a1e0::/48": true });
+        expect(JSON.parse(json.stdout).stalwart.operator.automationKey.properties.allowedIps).toEqual({
+            "100.64.0.0/10": true,
+            "fd7a:115c:a1e0::/48": true,
+        });
         for (const secret of SECRETS) {
             expect(out).not.toContain(secret);
             expect(json.stdout).not.toContain(secret);

@@ -39,12 +39,17 @@ export function issuerOf(objects: TrackedObject[], directoryId: string): string 
  * Runs a readiness-gated step; when it gives up because the directory did not build, the error
  * names the issuer and says the binding is untouched (another object's failure is passed on as it is).
  */
-export async function gateNamingIssuer<T>(objects: TrackedObject[], directoryId: string, step: () => Promise<T>): Promise<T> {
+export async function gateNamingIssuer<T>(
+    objects: TrackedObject[],
+    directoryId: string,
+    step: () => Promise<T>,
+): Promise<T> {
     try {
         return await step();
     } catch (e) {
         const message = (e as Error).message;
-        if (!message.includes(`x:Directory ${directoryId}`)) throw new Error(`${message} x:Authentication.directoryId was not changed.`, { cause: e });
+        if (!message.includes(`x:Directory ${directoryId}`))
+            throw new Error(`${message} x:Authentication.directoryId was not changed.`, { cause: e });
         const issuer = issuerOf(objects, directoryId);
         throw new Error(
             `the identity provider ${issuer} never became ready for Stalwart (its OIDC directory ${directoryId} did not build): ${message} ` +
@@ -56,10 +61,14 @@ export async function gateNamingIssuer<T>(objects: TrackedObject[], directoryId:
 
 /** The stored default directory (null when unset). Always by id "singleton": an id-less /get of a singleton lists nothing. */
 export async function readBinding(conn: StalwartConnection): Promise<string | null> {
-    const { responses } = await jmapRequest(conn, [["x:Authentication/get", { ids: [SINGLETON], properties: ["directoryId"] }, "a"]]);
+    const { responses } = await jmapRequest(conn, [
+        ["x:Authentication/get", { ids: [SINGLETON], properties: ["directoryId"] }, "a"],
+    ]);
     const [name, args] = responses.find((r) => r?.[2] === "a") ?? [];
     if (name !== "x:Authentication/get" || !isObj(args) || !Array.isArray(args.list)) {
-        throw new Error(`x:Authentication/get answered ${name === "error" && isObj(args) ? `${String(args.type)}: ${String(args.description ?? "")}` : "no object"}; cannot read the default directory`);
+        throw new Error(
+            `x:Authentication/get answered ${name === "error" && isObj(args) ? `${String(args.type)}: ${String(args.description ?? "")}` : "no object"}; cannot read the default directory`,
+        );
     }
     const value = isObj(args.list[0]) ? args.list[0].directoryId : null;
     return typeof value === "string" && value !== "" ? value : null;
@@ -67,11 +76,18 @@ export async function readBinding(conn: StalwartConnection): Promise<string | nu
 
 /** Writes only directoryId, as an update. */
 async function writeBinding(conn: StalwartConnection, directoryId: string | null): Promise<void> {
-    const { responses } = await jmapRequest(conn, [["x:Authentication/set", { update: { [SINGLETON]: { directoryId } } }, "b"]]);
+    const { responses } = await jmapRequest(conn, [
+        ["x:Authentication/set", { update: { [SINGLETON]: { directoryId } } }, "b"],
+    ]);
     const [name, args] = responses.find((r) => r?.[2] === "b") ?? [];
     const err = isObj(args) && isObj(args.notUpdated) ? args.notUpdated[SINGLETON] : undefined;
     if (name !== "x:Authentication/set" || err || !(isObj(args) && isObj(args.updated) && SINGLETON in args.updated)) {
-        const why = err && isObj(err) ? `${String(err.type)}: ${String(err.description ?? "")}` : name === "error" && isObj(args) ? String(args.type) : "not confirmed";
+        const why =
+            err && isObj(err)
+                ? `${String(err.type)}: ${String(err.description ?? "")}`
+                : name === "error" && isObj(args)
+                  ? String(args.type)
+                  : "not confirmed";
         throw new Error(`x:Authentication.directoryId = ${String(directoryId)} was refused (${why})`);
     }
 }
@@ -107,9 +123,16 @@ export async function bindDefaultDirectory(
  * A directory removed from the stack cannot be destroyed while it is the default (objectIsLinked):
  * the binding to it is cleared first, and the running server falls back to internal authentication.
  */
-export async function unbindRemoved(conn: StalwartConnection, before: TrackedObject[] | undefined, after: TrackedObject[], steps: Pick<BindingSteps, "reload">): Promise<void> {
+export async function unbindRemoved(
+    conn: StalwartConnection,
+    before: TrackedObject[] | undefined,
+    after: TrackedObject[],
+    steps: Pick<BindingSteps, "reload">,
+): Promise<void> {
     const kept = new Set(after.filter((o) => o.objectType === "x:Directory").map((o) => o.objectId));
-    const removed = (before ?? []).filter((o) => o.objectType === "x:Directory" && !kept.has(o.objectId)).map((o) => o.objectId);
+    const removed = (before ?? [])
+        .filter((o) => o.objectType === "x:Directory" && !kept.has(o.objectId))
+        .map((o) => o.objectId);
     if (removed.length === 0) return;
     const current = await readBinding(conn);
     if (current === null || !removed.includes(current)) return;
