@@ -361,4 +361,24 @@ describe("operator keys through the gRPC host against the simulator", () => {
             await keyHost.stop();
         }
     }, 90_000);
+
+    it("oidc removed: the binding is cleared first, so its directory can be destroyed (not objectIsLinked)", async () => {
+        const without = planOf((raw) => {
+            delete raw.oidc;
+            raw.edge.ports = [...raw.edge.ports, 995];
+            raw.accounts[0].password = PASSWORDS.alice2;
+            raw.tracing.level = "debug";
+        });
+        const dir = ids["oidc-directory"]!;
+        const r = await up(without, state);
+        expect(r.convergence.directoryBinding).toBe("");
+        expect(sim.stored("x:Authentication", "singleton")?.directoryId ?? null).toBeNull();
+        // what the engine does after the up: delete the resource no longer in the program
+        const kept = state["object-oidc-directory"]!;
+        await host.delete(kept.id, kept.outs, {
+            type: "pulumi-nodejs:dynamic/stalwart:Directory",
+            name: "object-oidc-directory",
+        });
+        expect(sim.stored("x:Directory", dir)).toBeUndefined();
+    }, 60_000);
 });
