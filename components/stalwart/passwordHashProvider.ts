@@ -4,12 +4,10 @@
  * resource's inputs: so the state holds the hash and a salted SHA-256 of the password (to tell a
  * changed password from an unchanged one), never the plaintext. An unchanged password returns the
  * previous inputs as they were (no diff, no new hash); a changed one is hashed anew with a fresh
- * salt; a value that already is an argon2id hash is kept as given. Bundled with hash-wasm (pure
- * WebAssembly, no native binary) the way every shipped provider is (decision 007).
+ * salt; a value that already is an argon2id hash is kept as given. Hashing is hash-wasm's argon2id
+ * (pure WebAssembly: no native binary, nothing downloaded at install), required at call time.
  */
 import type * as pulumi from "@pulumi/pulumi";
-// the argon2 build alone (with the BLAKE2b it uses): the package index would inline every hash
-import { argon2id } from "hash-wasm/dist/argon2.umd.min.js";
 import { newSalt, sha256 } from "./diff";
 import { isObj, UNKNOWN, unwrap } from "./normalize";
 
@@ -29,6 +27,8 @@ const ARGON2ID = /^\$argon2id\$/;
 
 export async function hashPassword(password: string): Promise<string> {
     if (ARGON2ID.test(password)) return password;
+    // an npm module: required where it is used, resolved from the project's node_modules (bundledProvider.ts)
+    const { argon2id } = require("hash-wasm") as typeof import("hash-wasm");
     const salt = globalThis.crypto.getRandomValues(new Uint8Array(16));
     return argon2id({ password, salt, ...ARGON2_PARAMS, outputType: "encoded" });
 }
