@@ -18,9 +18,10 @@ afterAll(async () => sim?.close());
 /** Runs the generator as a child process; asynchronously, because the simulator answers from this process. */
 const generate = (args: string[], env: Record<string, string | undefined>) =>
     new Promise<{ status: number; stderr: string }>((resolve) => {
+        // the command `npm run generate:schema` runs (package.json)
         execFile(
-            join(PROJECT_ROOT, "node_modules", ".bin", "tsx"),
-            [join(PROJECT_ROOT, "scripts", "generate-schema.ts"), ...args],
+            process.execPath,
+            [join(PROJECT_ROOT, "scripts", "launch.cjs"), "generate-schema", ...args],
             { cwd: PROJECT_ROOT, timeout: 120_000, env: { ...process.env, STALWART_TOKEN: undefined, STALWART_USER: undefined, STALWART_PASSWORD: undefined, ...env } },
             (err, _stdout, stderr) => resolve({ status: err ? Number(err.code ?? 1) : 0, stderr }),
         );
