@@ -1,10 +1,15 @@
 // Prints the closing line CI reads (exactly `N passed, N failed`), from vitest's JSON report and the
-// steps scripts/test.cjs ran: a failed typecheck or lint counts as one failure each, and so does a
-// vitest run that failed without a failing test (or left no report). Skips go on the line before.
+// steps scripts/test.cjs ran: every other failed step (typecheck, lint, cycles, …) counts as one
+// failure each, and so does a vitest run that failed without a failing test (or left no report).
+// Before it: the skips, and each step's wall time (with `--npm-ci-seconds <s>`, npm ci's too).
+//
+//   node scripts/ci-summary.cjs <vitest JSON report> <npm test exit status> [--npm-ci-seconds <s>]
 "use strict";
 const fs = require("node:fs");
 const path = require("node:path");
-const [file, status] = process.argv.slice(2);
+const [file, status, ...rest] = process.argv.slice(2);
+const npmCiAt = rest.indexOf("--npm-ci-seconds");
+const npmCiSeconds = npmCiAt >= 0 ? Number(rest[npmCiAt + 1]) : undefined;
 const stepsFile = path.join(path.dirname(path.resolve(file)), ".test-steps.json");
 /** A file's JSON, or undefined when it is missing or cut short (a killed run). */
 const read = (f) => {
@@ -14,15 +19,25 @@ const read = (f) => {
         return undefined;
     }
 };
-const steps = read(stepsFile) ?? {};
-const stepFailures = ["typecheck", "lint"].filter((s) => steps[s] === "failed").length;
+const run = read(stepsFile) ?? {};
+const steps = run.steps ?? {};
+const stepFailures = Object.keys(steps).filter((s) => s !== "vitest" && steps[s].status === "failed").length;
+
+const times = [
+    ...(Number.isFinite(npmCiSeconds) ? [`npm ci ${npmCiSeconds} s`] : []),
+    ...Object.entries(steps).map(([name, s]) => `${name} ${s.seconds} s`),
+    ...(run.seconds !== undefined ? [`npm test ${run.seconds} s (steps side by side)`] : []),
+];
 const r = read(file);
 if (!r) {
+    if (times.length) console.log(`wall time: ${times.join(", ")}`);
     console.log(`0 passed, ${stepFailures + 1} failed`);
     process.exit(0);
 }
 const skipped = (r.numPendingTests ?? 0) + (r.numTodoTests ?? 0);
-const vitestFailedSilently = (steps.vitest === "failed" || (Number(status) !== 0 && stepFailures === 0)) && r.numFailedTests === 0 ? 1 : 0;
+const vitestFailed = steps.vitest?.status === "failed";
+const vitestFailedSilently = (vitestFailed || (Number(status) !== 0 && stepFailures === 0)) && r.numFailedTests === 0 ? 1 : 0;
 const failed = r.numFailedTests + stepFailures + vitestFailedSilently;
 if (skipped) console.log(`${skipped} skipped (acceptance needs STALWART_URL; see docs/acceptance.md)`);
+if (times.length) console.log(`wall time: ${times.join(", ")}`);
 console.log(`${r.numPassedTests} passed, ${failed} failed`);
