@@ -7,11 +7,13 @@ import { CADDY_BUILD } from "./edgeImage";
 import { renderCaddyJson } from "./caddyJson";
 import { edgeSpec } from "./edgeSpec";
 import { renderConfigJson } from "./configJson";
-import { MANAGEMENT_PORT, PLAN_SECRETS, STALWART_ENV } from "../topology";
+import { ConfigError } from "../config";
+import { dnsCredentialEnv, dnsCredentialSecret, MANAGEMENT_PORT, PLAN_SECRETS, STALWART_ENV } from "../topology";
 import { sidecarSpec, stalwartSpec } from "./mailboxSpec";
 import type { Secret } from "../config/secret";
 import { type ContainerSpec, secretRef, type VolumeSpec } from "./spec";
-import { type StalwartObjectSpec, stalwartSettingsPlan } from "./stalwartSettings";
+import { checkSettingsPlan } from "./checkSpecs";
+import { dnsCredentialFields, type StalwartObjectSpec, stalwartSettingsPlan } from "./stalwartSettings";
 import { renderAclHujson } from "./acl";
 
 
@@ -74,7 +76,17 @@ export interface Plan {
     };
 }
 
+/** The x:* settings objects, refused as config issues wherever the provider's check would refuse them at preview. */
+function settingsObjects(s: Settings): StalwartObjectSpec[] {
+    if (!s.stalwart.manageSettings) return [];
+    const objects = stalwartSettingsPlan(s);
+    const issues = checkSettingsPlan(objects);
+    if (issues.length > 0) throw new ConfigError(issues, s.stack);
+    return objects;
+}
+
 export function buildPlan(s: Settings): Plan {
+    const objects = settingsObjects(s);
     const retain = !s.allowDataLoss;
     const sidecarName = s.mailbox.tailscaleHostname;
     const configJson = renderConfigJson({
@@ -122,6 +134,8 @@ export function buildPlan(s: Settings): Plan {
                     [STALWART_ENV.s3AccessKey]: secretRef("garageAccessKeyId"),
                     [STALWART_ENV.s3SecretKey]: secretRef("garageSecretAccessKey"),
                     ...(s.stalwart.recoveryAdmin ? { [STALWART_ENV.recoveryAdmin]: secretRef("stalwartRecoveryAdmin") } : {}),
+                    // dns-01 credentials: x:DnsServer names these variables, so the values stay out of Stalwart's database
+                    ...Object.fromEntries(dnsCredentialFields(s).map((f) => [dnsCredentialEnv(f), secretRef(dnsCredentialSecret(f))])),
                 },
             }),
             volumes: [
@@ -185,7 +199,7 @@ export function buildPlan(s: Settings): Plan {
             publicUrl: s.stalwart.publicUrl,
             managementUrl: s.stalwart.managementUrl,
             acmeDirectory: s.acme.directoryUrl,
-            objects: s.stalwart.manageSettings ? stalwartSettingsPlan(s) : [],
+            objects,
         },
     };
 }

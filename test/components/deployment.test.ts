@@ -157,6 +157,18 @@ describe("MailDeployment variants", () => {
         expect(envLine(stalwart.inputs, "STALWART_RECOVERY_ADMIN")).toEqual({ line: "STALWART_RECOVERY_ADMIN=admin:recovery-SECRET", secret: true });
     });
 
+    it("hands a dns-01 credential to Stalwart as a secret env variable that x:DnsServer names", async () => {
+        const d = new mod.MailDeployment("dns01", {
+            settings: settings((r) => (r.acme = { challenge: "dns-01", contact: ["a@infinidim.net"], dnsProvider: { "@type": "cloudflare", secret: "cf-SECRET" } })),
+        });
+        await resolved(d.garage.bucketId);
+        await settle(registry);
+        const root = registry.one("tailwart:index:MailDeployment", "dns01");
+        const stalwart = descendants(root).find((r) => r.type === "docker:index/container:Container" && r.inputs.name === "stalwart")!;
+        expect(envLine(stalwart.inputs, "STALWART_DNS_SECRET")).toEqual({ line: "STALWART_DNS_SECRET=cf-SECRET", secret: true });
+        expect(d.plan.stalwart.objects.find((o) => o.key === "dns")!.properties.secret).toEqual({ "@type": "EnvironmentVariable", variableName: "STALWART_DNS_SECRET" });
+    });
+
     it("lets destroy delete mail, database and bucket only with allowDataLoss", async () => {
         const d = new mod.MailDeployment("lossy", { settings: settings((r) => { r.allowDataLoss = true; }) });
         await resolved(d.garage.bucketId);
