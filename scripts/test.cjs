@@ -26,6 +26,7 @@ const steps = [
     { name: "vitest", file: bin("vitest"), args: ["run", ...process.argv.slice(2)], live: true },
 ];
 const BACKGROUND_NICENESS = 10;
+let liveRunning = true;
 
 const seconds = (since) => Number(((performance.now() - since) / 1000).toFixed(1));
 const write = (text) => process.stdout.write(text);
@@ -46,9 +47,14 @@ function run(step) {
             child.stdout.on("data", (chunk) => output.push(chunk));
             child.stderr.on("data", (chunk) => output.push(chunk));
         }
+        let settled = false;
         const done = (status, detail = "") => {
+            // a spawn failure emits "error" and may emit "close" after it
+            if (settled) return;
+            settled = true;
             const result = { ...step, status: status === 0 ? "passed" : "failed", seconds: seconds(started), output: Buffer.concat(output).toString("utf8") + detail };
-            if (!step.live) write(`== ${step.name} ${result.status} (${result.seconds} s; output below, after vitest's)\n`);
+            if (!step.live) write(`== ${step.name} ${result.status} (${result.seconds} s${liveRunning ? "; its output follows vitest's" : ""})\n`);
+            else liveRunning = false;
             resolve(result);
         };
         child.on("error", (error) => done(1, `${step.file}: ${error.message}\n`));
@@ -58,6 +64,7 @@ function run(step) {
 
 async function main() {
     const started = performance.now();
+    fs.mkdirSync(cache, { recursive: true });
     write(steps.map((s) => `== ${s.name}: ${path.basename(s.file)} ${s.args.join(" ")}`).join("\n") + "\n\n");
     const results = await Promise.all(steps.map(run));
     const total = seconds(started);
