@@ -36,11 +36,11 @@ function entryOf(root, nameOrPath) {
 const ownPathsPlugin = {
     name: "own-paths",
     setup(build) {
-        build.onLoad({ filter: /\.[cm]?ts$/ }, (args) => {
+        build.onLoad({ filter: /\.[cm]?[jt]s$/ }, (args) => {
             const text = fs.readFileSync(args.path, "utf8");
             if (!/\b__(dirname|filename)\b/.test(text)) return undefined;
             const own = `var __dirname = ${JSON.stringify(path.dirname(args.path))}, __filename = ${JSON.stringify(args.path)}; `;
-            return { contents: own + text, loader: "ts" };
+            return { contents: own + text, loader: /\.[cm]?ts$/.test(args.path) ? "ts" : "js" };
         });
     },
 };

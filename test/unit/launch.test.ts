@@ -21,8 +21,10 @@ function project(): { root: string; entry: string; lib: string; cacheDir: string
     mkdirSync(join(root, "lib"));
     const lib = join(root, "lib", "where.ts");
     writeFileSync(lib, 'import { join } from "node:path";\nexport const where = (): string => join(__dirname, "data.json");\n');
+    // a plain JavaScript module of the project keeps its own paths too
+    writeFileSync(join(root, "lib", "file.js"), "exports.file = () => __filename;\n");
     const entry = join(root, "main.ts");
-    writeFileSync(entry, 'import { where } from "./lib/where";\nexport const answer = { where: where(), dir: __dirname };\n');
+    writeFileSync(entry, 'import { where } from "./lib/where";\nimport { file } from "./lib/file";\nexport const answer = { where: where(), dir: __dirname, file: file() };\n');
     writeFileSync(join(root, "package.json"), "{}\n");
     return { root, entry, lib, cacheDir: join(root, "cache") };
 }
@@ -30,7 +32,7 @@ function project(): { root: string; entry: string; lib: string; cacheDir: string
 const load = (file: string) => {
     const required = createRequire(__filename);
     delete required.cache[file];
-    return required(file) as { answer: { where: string; dir: string; extra?: number } };
+    return required(file) as { answer: { where: string; dir: string; file: string; extra?: number } };
 };
 
 describe("scripts/launch.cjs", () => {
@@ -38,7 +40,7 @@ describe("scripts/launch.cjs", () => {
         const p = project();
         const first = await bundleFor(p.entry, p);
         expect(first.built).toBe(true);
-        expect(load(first.file).answer).toEqual({ where: join(p.root, "lib", "data.json"), dir: p.root });
+        expect(load(first.file).answer).toEqual({ where: join(p.root, "lib", "data.json"), dir: p.root, file: join(p.root, "lib", "file.js") });
         expect(await bundleFor(p.entry, p)).toEqual({ file: first.file, built: false });
     });
 
