@@ -6,7 +6,8 @@
 //
 //   node scripts/launch.cjs <name | path/to/entry.ts> [arguments…]   (a bare name is scripts/<name>.ts)
 //
-// The CLI sees the same process.argv.slice(2), cwd, environment and exit status as under tsx.
+// The CLI runs as the main module and sees the same process.argv.slice(2), cwd, environment and exit
+// status as under tsx.
 "use strict";
 const crypto = require("node:crypto");
 const fs = require("node:fs");
@@ -140,8 +141,9 @@ async function main() {
     }
     // stack traces point at the .ts sources, as under tsx
     process.setSourceMapsEnabled(true);
+    // the bundle runs as the main module, so an entry's `require.main === module` guard holds
     process.argv = [process.argv[0], file, ...args];
-    require(file);
+    require("node:module").runMain();
 }
 
 if (require.main === module) void main();

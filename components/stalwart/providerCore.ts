@@ -13,6 +13,7 @@ import type * as pulumi from "@pulumi/pulumi";
 import { configFrom, resolveConnection, type StalwartConfig } from "./credentials";
 import { buildPatch, diffProperties, hashSecrets, newSalt, project, redact, sha256, stable, topFields } from "./diff";
 import { methodErrorMessage, setErrorMessage } from "./errors";
+import { ACCOUNT_SCOPED } from "./generated/accountScoped";
 import { type JmapResult, jmapRequest, type MethodCall } from "./jmap";
 import { checkProperties, isObj, UNKNOWN, unwrap } from "./normalize";
 import type { ObjectSchemaSubset } from "./schema/types";
@@ -20,10 +21,8 @@ import type { ObjectSchemaSubset } from "./schema/types";
 /** Bump when the provider's behaviour changes, so `providerVersion` forces an update everywhere. */
 export const PROVIDER_CODE_VERSION = "2";
 
-/** Objects that live inside the account named by `accountId` (stalwart-api.md §1.2). */
-export const ACCOUNT_SCOPED: readonly string[] = [
-    "x:AccountPassword", "x:AccountSettings", "x:ApiKey", "x:AppPassword", "x:ArchivedItem", "x:MaskedEmail", "x:PublicKey", "x:SpamTrainingSample",
-];
+/** Objects that live inside the account a request's JMAP `accountId` names: generated from the schema facts. */
+export { ACCOUNT_SCOPED };
 
 /** Top-level properties whose strings Stalwart lower-cases (domain names, local parts). */
 export const LOWERCASE_PROPERTIES: Readonly<Record<string, readonly string[]>> = {

@@ -29,11 +29,16 @@ describe("scripts/ci-summary.cjs", () => {
         expect(summary(report(10, 0), { ...ok, cycles: "failed" }, 1).at(-1)).toBe("10 passed, 1 failed");
     });
 
-    it("prints each step's wall time, npm ci's too, on the line before the closing one", () => {
-        const lines = summary(report(10, 0), { ...ok, cycles: "passed" }, 0, ["--npm-ci-seconds", "21.5"]);
-        expect(lines.at(-2)).toBe("wall time: npm ci 21.5 s, typecheck 2 s, lint 2 s, vitest 2 s, cycles 2 s, npm test 5 s (steps side by side)");
+    it("prints each step's wall time, those .ci/run measured first, on the line before the closing one", () => {
+        const lines = summary(report(10, 0), { ...ok, cycles: "passed", "typecheck:policy": "skipped" }, 0, ["--time", "npm ci=21.5", "--time", "services=0.3"]);
+        expect(lines.at(-2)).toBe("wall time: npm ci 21.5 s, services 0.3 s, typecheck 2 s, lint 2 s, vitest 2 s, cycles 2 s, npm test 5 s (steps side by side)");
         expect(lines.at(-1)).toBe("10 passed, 0 failed");
         expect(summary(undefined, { ...ok, vitest: "failed" }, 1).slice(-2)).toEqual(["wall time: typecheck 2 s, lint 2 s, vitest 2 s, npm test 5 s (steps side by side)", "0 passed, 1 failed"]);
+    });
+
+    it("counts a failed policy-pack typecheck like the others, and a skipped one not at all", () => {
+        expect(summary(report(10, 0), { ...ok, "typecheck:policy": "failed" }, 1).at(-1)).toBe("10 passed, 1 failed");
+        expect(summary(report(10, 0), { ...ok, "typecheck:policy": "skipped" }, 0).at(-1)).toBe("10 passed, 0 failed");
     });
 
     it("counts a vitest run that failed without a failing test, and a missing report", () => {

@@ -86,6 +86,8 @@ describe("scripts/launch.cjs", () => {
     it("runs the npm scripts' CLIs and names an unknown one", () => {
         const scripts = (JSON.parse(readFileSync(join(PROJECT_ROOT, "package.json"), "utf8")) as { scripts: Record<string, string> }).scripts;
         expect(scripts.plan).toBe("node scripts/launch.cjs plan");
+        expect(scripts.doctor).toBe("node scripts/launch.cjs doctor");
+        expect(scripts["generate:schema"]).toBe("node scripts/launch.cjs tools/schema/cli.ts");
         const r = spawnSync(process.execPath, [launcher, "no-such-cli"], { cwd: PROJECT_ROOT, encoding: "utf8" });
         expect(r.status).toBe(2);
         expect(r.stderr).toMatch(/no CLI entry scripts\/no-such-cli\.ts/);
