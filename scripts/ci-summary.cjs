@@ -9,7 +9,9 @@
 const fs = require("node:fs");
 const path = require("node:path");
 const [file, status, ...rest] = process.argv.slice(2);
-const measured = rest.flatMap((arg, i) => (rest[i - 1] === "--time" && /^[^=]+=\d+(\.\d+)?$/.test(arg) ? [arg.split("=")] : []));
+const measured = rest.flatMap((arg, i) =>
+    rest[i - 1] === "--time" && /^[^=]+=\d+(\.\d+)?$/.test(arg) ? [arg.split("=")] : [],
+);
 const stepsFile = path.join(path.dirname(path.resolve(file)), ".test-steps.json");
 /** A file's JSON, or undefined when it is missing or cut short (a killed run). */
 const read = (f) => {
@@ -40,7 +42,8 @@ if (!r) {
 }
 const skipped = (r.numPendingTests ?? 0) + (r.numTodoTests ?? 0);
 const vitestFailed = steps.vitest?.status === "failed";
-const vitestFailedSilently = (vitestFailed || (Number(status) !== 0 && stepFailures === 0)) && r.numFailedTests === 0 ? 1 : 0;
+const vitestFailedSilently =
+    (vitestFailed || (Number(status) !== 0 && stepFailures === 0)) && r.numFailedTests === 0 ? 1 : 0;
 const failed = r.numFailedTests + stepFailures + vitestFailedSilently;
 if (skipped) console.log(`${skipped} skipped (acceptance needs STALWART_URL; see docs/acceptance.md)`);
 timeLine();

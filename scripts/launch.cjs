@@ -24,8 +24,13 @@ function cacheDirOf(root) {
 /** `plan` → <root>/scripts/plan.ts; a path ending in .ts is taken relative to the root. */
 function entryOf(root, nameOrPath) {
     if (!nameOrPath) throw new Error("usage: node scripts/launch.cjs <name | path/to/entry.ts> [arguments…]");
-    const file = nameOrPath.endsWith(".ts") ? path.resolve(root, nameOrPath) : path.join(root, "scripts", `${nameOrPath}.ts`);
-    if (!fs.existsSync(file)) throw new Error(`launch: no CLI entry ${path.relative(root, file)} (give a name under scripts/ or a path to a .ts file)`);
+    const file = nameOrPath.endsWith(".ts")
+        ? path.resolve(root, nameOrPath)
+        : path.join(root, "scripts", `${nameOrPath}.ts`);
+    if (!fs.existsSync(file))
+        throw new Error(
+            `launch: no CLI entry ${path.relative(root, file)} (give a name under scripts/ or a path to a .ts file)`,
+        );
     return file;
 }
 
@@ -71,7 +76,8 @@ function firstLine(file) {
 }
 
 function isFresh(meta, bundleFile, esbuildVersion) {
-    if (!meta || meta.esbuild !== esbuildVersion || firstLine(bundleFile) !== `// launch build ${meta.id}`) return false;
+    if (!meta || meta.esbuild !== esbuildVersion || firstLine(bundleFile) !== `// launch build ${meta.id}`)
+        return false;
     return meta.inputs.every((file) => {
         try {
             return fs.statSync(file).mtimeMs <= meta.builtAt;
@@ -107,7 +113,10 @@ async function build(esbuild, root, entry, bundleFile, metaFile) {
         plugins: [ownPathsPlugin],
         logLevel: "error",
     });
-    const inputs = [...Object.keys(result.metafile.inputs).map((f) => path.resolve(root, f)), ...alwaysInputs(root).filter((f) => fs.existsSync(f))];
+    const inputs = [
+        ...Object.keys(result.metafile.inputs).map((f) => path.resolve(root, f)),
+        ...alwaysInputs(root).filter((f) => fs.existsSync(f)),
+    ];
     const out = (suffix) => result.outputFiles.find((f) => f.path.endsWith(suffix)).text;
     writeAtomic(`${bundleFile}.map`, out(".cjs.map"));
     writeAtomic(bundleFile, out(".cjs"));

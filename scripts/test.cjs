@@ -20,7 +20,14 @@ const root = path.join(__dirname, "..");
 const bin = (name) => path.join(root, "node_modules", ".bin", name);
 const cache = cacheDirOf(root);
 // tsc with its incremental record in the cache: a warm run re-checks only what changed
-const tsc = (project, record) => ["--noEmit", "-p", project, "--incremental", "--tsBuildInfoFile", path.join(cache, record)];
+const tsc = (project, record) => [
+    "--noEmit",
+    "-p",
+    project,
+    "--incremental",
+    "--tsBuildInfoFile",
+    path.join(cache, record),
+];
 // The policy pack (policy/) has its own package and tsconfig; it is type-checked once
 // `npm ci --prefix policy` has installed @pulumi/policy (.ci/run does).
 const policyInstalled = fs.existsSync(path.join(root, "policy", "node_modules", "@pulumi", "policy"));
@@ -31,9 +38,27 @@ const steps = [
         file: bin("tsc"),
         args: tsc("policy", "typecheck-policy.tsbuildinfo"),
         // in CI a missing install is a failure; on a developer's machine, a notice
-        missing: policyInstalled ? undefined : { status: process.env.CI ? "failed" : "skipped", why: "policy/node_modules is missing; run `npm ci --prefix policy`" },
+        missing: policyInstalled
+            ? undefined
+            : {
+                  status: process.env.CI ? "failed" : "skipped",
+                  why: "policy/node_modules is missing; run `npm ci --prefix policy`",
+              },
     },
-    { name: "lint", file: bin("eslint"), args: ["--max-warnings", "0", "--cache", "--cache-strategy", "content", "--cache-location", path.join(cache, "eslint.cache"), "."] },
+    {
+        name: "lint",
+        file: bin("eslint"),
+        args: [
+            "--max-warnings",
+            "0",
+            "--cache",
+            "--cache-strategy",
+            "content",
+            "--cache-location",
+            path.join(cache, "eslint.cache"),
+            ".",
+        ],
+    },
     { name: "cycles", file: process.execPath, args: [path.join(__dirname, "check-cycles.cjs")] },
     { name: "vitest", file: bin("vitest"), args: ["run", ...process.argv.slice(2)], live: true },
 ];
@@ -51,7 +76,10 @@ function run(step) {
         return Promise.resolve({ ...step, status: step.missing.status, seconds: 0, output: "" });
     }
     return new Promise((resolve) => {
-        const child = spawn(step.file, step.args, { cwd: root, stdio: step.live ? "inherit" : ["ignore", "pipe", "pipe"] });
+        const child = spawn(step.file, step.args, {
+            cwd: root,
+            stdio: step.live ? "inherit" : ["ignore", "pipe", "pipe"],
+        });
         const output = [];
         if (!step.live) {
             // a lower priority only: a step that cannot be niced still runs
@@ -68,8 +96,16 @@ function run(step) {
             // a spawn failure emits "error" and may emit "close" after it
             if (settled) return;
             settled = true;
-            const result = { ...step, status: status === 0 ? "passed" : "failed", seconds: seconds(started), output: Buffer.concat(output).toString("utf8") + detail };
-            if (!step.live) write(`== ${step.name} ${result.status} (${result.seconds} s${liveRunning ? "; its output follows vitest's" : ""})\n`);
+            const result = {
+                ...step,
+                status: status === 0 ? "passed" : "failed",
+                seconds: seconds(started),
+                output: Buffer.concat(output).toString("utf8") + detail,
+            };
+            if (!step.live)
+                write(
+                    `== ${step.name} ${result.status} (${result.seconds} s${liveRunning ? "; its output follows vitest's" : ""})\n`,
+                );
             else liveRunning = false;
             resolve(result);
         };
@@ -81,16 +117,26 @@ function run(step) {
 async function main() {
     const started = performance.now();
     fs.mkdirSync(cache, { recursive: true });
-    write(steps.filter((s) => !s.missing).map((s) => `== ${s.name}: ${path.basename(s.file)} ${s.args.join(" ")}`).join("\n") + "\n\n");
+    write(
+        steps
+            .filter((s) => !s.missing)
+            .map((s) => `== ${s.name}: ${path.basename(s.file)} ${s.args.join(" ")}`)
+            .join("\n") + "\n\n",
+    );
     const results = await Promise.all(steps.map(run));
     const total = seconds(started);
     for (const r of results.filter((r) => !r.live && (r.output.trim() !== "" || r.status === "failed"))) {
         write(`\n== ${r.name} (${r.status}, ${r.seconds} s)\n${r.output.trimEnd()}\n`);
     }
-    const report = { steps: Object.fromEntries(results.map((r) => [r.name, { status: r.status, seconds: r.seconds }])), seconds: total };
+    const report = {
+        steps: Object.fromEntries(results.map((r) => [r.name, { status: r.status, seconds: r.seconds }])),
+        seconds: total,
+    };
     fs.writeFileSync(path.join(root, ".test-steps.json"), `${JSON.stringify(report)}\n`);
     const failed = results.filter((r) => r.status === "failed").map((r) => r.name);
-    write(`\n== wall time: ${results.map((r) => `${r.name} ${r.seconds} s`).join(", ")}; npm test ${total} s (side by side)\n`);
+    write(
+        `\n== wall time: ${results.map((r) => `${r.name} ${r.seconds} s`).join(", ")}; npm test ${total} s (side by side)\n`,
+    );
     const passed = results.filter((r) => r.status === "passed").map((r) => r.name);
     write(`== ${failed.length ? `failed: ${failed.join(", ")}` : `${passed.join(", ")} passed`}\n`);
     process.exit(failed.length ? 1 : 0);

@@ -20,11 +20,17 @@ function project(): { root: string; entry: string; lib: string; cacheDir: string
     const root = mkdtempSync(join(tmpdir(), "tailwart-launch-"));
     mkdirSync(join(root, "lib"));
     const lib = join(root, "lib", "where.ts");
-    writeFileSync(lib, 'import { join } from "node:path";\nexport const where = (): string => join(__dirname, "data.json");\n');
+    writeFileSync(
+        lib,
+        'import { join } from "node:path";\nexport const where = (): string => join(__dirname, "data.json");\n',
+    );
     // a plain JavaScript module of the project keeps its own paths too
     writeFileSync(join(root, "lib", "file.js"), "exports.file = () => __filename;\n");
     const entry = join(root, "main.ts");
-    writeFileSync(entry, 'import { where } from "./lib/where";\nimport { file } from "./lib/file";\nexport const answer = { where: where(), dir: __dirname, file: file() };\n');
+    writeFileSync(
+        entry,
+        'import { where } from "./lib/where";\nimport { file } from "./lib/file";\nexport const answer = { where: where(), dir: __dirname, file: file() };\n',
+    );
     writeFileSync(join(root, "package.json"), "{}\n");
     return { root, entry, lib, cacheDir: join(root, "cache") };
 }
@@ -40,7 +46,11 @@ describe("scripts/launch.cjs", () => {
         const p = project();
         const first = await bundleFor(p.entry, p);
         expect(first.built).toBe(true);
-        expect(load(first.file).answer).toEqual({ where: join(p.root, "lib", "data.json"), dir: p.root, file: join(p.root, "lib", "file.js") });
+        expect(load(first.file).answer).toEqual({
+            where: join(p.root, "lib", "data.json"),
+            dir: p.root,
+            file: join(p.root, "lib", "file.js"),
+        });
         expect(await bundleFor(p.entry, p)).toEqual({ file: first.file, built: false });
     });
 
@@ -54,7 +64,10 @@ describe("scripts/launch.cjs", () => {
         const p2 = project();
         await bundleFor(p2.entry, p2);
         writeFileSync(join(p2.root, "lib", "extra.ts"), "export const extra = 42;\n");
-        writeFileSync(p2.entry, `import { extra } from "./lib/extra";\n${readFileSync(p2.entry, "utf8").replace("dir: __dirname", "dir: __dirname, extra")}`);
+        writeFileSync(
+            p2.entry,
+            `import { extra } from "./lib/extra";\n${readFileSync(p2.entry, "utf8").replace("dir: __dirname", "dir: __dirname, extra")}`,
+        );
         utimesSync(p2.entry, later, later);
         const rebuilt = await bundleFor(p2.entry, p2);
         expect(rebuilt.built).toBe(true);
@@ -64,7 +77,10 @@ describe("scripts/launch.cjs", () => {
     it("rebuilds when the bundle on disk is not the one its record describes (two builds raced)", async () => {
         const p = project();
         const { file } = await bundleFor(p.entry, p);
-        writeFileSync(file, `// launch build someotherbuild\n${readFileSync(file, "utf8").split("\n").slice(1).join("\n")}`);
+        writeFileSync(
+            file,
+            `// launch build someotherbuild\n${readFileSync(file, "utf8").split("\n").slice(1).join("\n")}`,
+        );
         expect((await bundleFor(p.entry, p)).built).toBe(true);
     });
 
@@ -84,7 +100,9 @@ describe("scripts/launch.cjs", () => {
     });
 
     it("runs the npm scripts' CLIs and names an unknown one", () => {
-        const scripts = (JSON.parse(readFileSync(join(PROJECT_ROOT, "package.json"), "utf8")) as { scripts: Record<string, string> }).scripts;
+        const scripts = (
+            JSON.parse(readFileSync(join(PROJECT_ROOT, "package.json"), "utf8")) as { scripts: Record<string, string> }
+        ).scripts;
         expect(scripts.plan).toBe("node scripts/launch.cjs plan");
         expect(scripts.doctor).toBe("node scripts/launch.cjs doctor");
         expect(scripts["generate:schema"]).toBe("node scripts/launch.cjs tools/schema/cli.ts");

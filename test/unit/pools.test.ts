@@ -31,7 +31,11 @@ describe("test/support/pools.cjs", () => {
             "test/a/outside.test.ts": 'import { y } from "../../components/y";',
             "components/y.ts": `pulumi.runtime.${SET_MOCKS}(m);`,
         });
-        expect(mockedTestFiles(root)).toEqual(["test/a/direct.test.ts", "test/a/dynamic.test.ts", "test/a/indirect.test.ts"]);
+        expect(mockedTestFiles(root)).toEqual([
+            "test/a/direct.test.ts",
+            "test/a/dynamic.test.ts",
+            "test/a/indirect.test.ts",
+        ]);
     });
 
     it("isolates this project's mock users: the component tests and the StalwartObject unit test", () => {
