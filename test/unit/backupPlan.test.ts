@@ -19,6 +19,7 @@ import { BACKUP_PATHS, backupScriptInput } from "../../components/plan/backupSpe
 import { formatPlan } from "../../components/plan/report";
 import { renderRestoreScript } from "../../components/plan/restoreScript";
 import { isSecretRef } from "../../components/plan/spec";
+import { cliCommand } from "../support/cli";
 import { loadStackConfig, PROJECT_ROOT, validRaw } from "../support/stackConfig";
 
 const planOf = (edit: (raw: Record<string, any>) => void, stack = "dev") => {
@@ -111,8 +112,7 @@ describe("the backup job in the plan", () => {
 
 describe("npm run plan", () => {
     it("prints the dev stack's backup job", () => {
-        const tsx = join(PROJECT_ROOT, "node_modules", ".bin", "tsx");
-        const r = spawnSync(tsx, [join(PROJECT_ROOT, "scripts", "plan.ts"), "--stack", "dev"], { cwd: PROJECT_ROOT, encoding: "utf8", timeout: 60_000 });
+        const r = spawnSync(...cliCommand("plan", "--stack", "dev"), { cwd: PROJECT_ROOT, encoding: "utf8", timeout: 60_000 });
         expect(r.status, r.stderr).toBe(0);
         expect(r.stdout).toContain("== backup job on the mailbox host: pg_dump and stalwart --export, 0 3 * * * (cron, UTC)");
         expect(r.stdout).toContain("  volume stalwart-backups-dev  kept on destroy");
