@@ -31,7 +31,8 @@ const backupRule = (needs: string[], check: (b: Backup, s: RawSettings) => Confi
     check: (s) => (s.backup ? check(s.backup, s) : none),
 });
 
-export const TARGET_FORMS = "write { volume: <docker volume> } or { bucket: <Garage bucket> }, e.g. `pulumi config set --path tailwart:backup.target.volume stalwart-backups`";
+export const TARGET_FORMS =
+    "write { volume: <docker volume> } or { bucket: <Garage bucket> }, e.g. `pulumi config set --path tailwart:backup.target.volume stalwart-backups`";
 
 /** S3 bucket names as Garage takes them: 3-63 lower-case letters, digits, dots and dashes, not an IP address. */
 const BUCKET_NAME = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
@@ -42,13 +43,18 @@ export function defaultBackupKeyName(garageKeyName: string): string {
 }
 
 function targetShape(t: Target | undefined): ConfigIssue[] {
-    if (t === undefined) return issue("backup.target", `backup.target is required: where the backups go; ${TARGET_FORMS}`);
+    if (t === undefined)
+        return issue("backup.target", `backup.target is required: where the backups go; ${TARGET_FORMS}`);
     if (t.volume !== undefined && t.bucket !== undefined) {
         return issue("backup.target", `backup.target names both a volume and a bucket; keep one: ${TARGET_FORMS}`);
     }
-    if (t.volume === undefined && t.bucket === undefined) return issue("backup.target", `backup.target names neither a volume nor a bucket; ${TARGET_FORMS}`);
+    if (t.volume === undefined && t.bucket === undefined)
+        return issue("backup.target", `backup.target names neither a volume nor a bucket; ${TARGET_FORMS}`);
     if (t.volume !== undefined && t.keyName !== undefined) {
-        return issue("backup.target.keyName", "backup.target.keyName is the access key of a bucket target; remove it (a volume needs no key) or use backup.target.bucket");
+        return issue(
+            "backup.target.keyName",
+            "backup.target.keyName is the access key of a bucket target; remove it (a volume needs no key) or use backup.target.bucket",
+        );
     }
     return none;
 }
@@ -56,27 +62,46 @@ function targetShape(t: Target | undefined): ConfigIssue[] {
 function volumeTarget(volume: string, s: RawSettings): ConfigIssue[] {
     const path = "backup.target.volume";
     if (!DOCKER_NAME.test(volume)) {
-        return issue(path, `${path} ${shown(volume)} is not a valid docker volume name; use letters, digits, "_", "." or "-", starting with a letter or digit, e.g. stalwart-backups`);
+        return issue(
+            path,
+            `${path} ${shown(volume)} is not a valid docker volume name; use letters, digits, "_", "." or "-", starting with a letter or digit, e.g. stalwart-backups`,
+        );
     }
     if (volume === s.mailbox.dataVolume) {
-        return issue(path, `${path} ${shown(volume)} is the mail's own volume (mailbox.dataVolume): a backup there is lost with the mail; name a volume of its own, e.g. stalwart-backups`);
+        return issue(
+            path,
+            `${path} ${shown(volume)} is the mail's own volume (mailbox.dataVolume): a backup there is lost with the mail; name a volume of its own, e.g. stalwart-backups`,
+        );
     }
     const taken: [string, string][] = [
         ["mailbox.configVolume", s.mailbox.configVolume],
         ["mailbox.stateVolume", s.mailbox.stateVolume],
-        ...(sameDockerHost(s.edge.dockerHost, s.mailbox.dockerHost) ? [["edge.dataVolume", s.edge.dataVolume] as [string, string]] : []),
+        ...(sameDockerHost(s.edge.dockerHost, s.mailbox.dockerHost)
+            ? [["edge.dataVolume", s.edge.dataVolume] as [string, string]]
+            : []),
     ];
     const clash = taken.find(([, name]) => name === volume);
-    return clash ? issue(path, `${path} ${shown(volume)} is also ${clash[0]}; give the backups a volume of their own, e.g. stalwart-backups`) : none;
+    return clash
+        ? issue(
+              path,
+              `${path} ${shown(volume)} is also ${clash[0]}; give the backups a volume of their own, e.g. stalwart-backups`,
+          )
+        : none;
 }
 
 function bucketTarget(t: Target & { bucket: string }, s: RawSettings): ConfigIssue[] {
     const path = "backup.target.bucket";
     const out: ConfigIssue[] = [];
     if (!BUCKET_NAME.test(t.bucket) || /^\d+\.\d+\.\d+\.\d+$/.test(t.bucket) || t.bucket.includes("..")) {
-        out.push({ path, message: `${path} ${shown(t.bucket)} is not a bucket name; use 3-63 lower-case letters, digits, "." or "-", starting and ending with a letter or digit, e.g. stalwart-backups` });
+        out.push({
+            path,
+            message: `${path} ${shown(t.bucket)} is not a bucket name; use 3-63 lower-case letters, digits, "." or "-", starting and ending with a letter or digit, e.g. stalwart-backups`,
+        });
     } else if (t.bucket === s.garage.bucket) {
-        out.push({ path, message: `${path} ${shown(t.bucket)} is the mail's own bucket (garage.bucket): a backup there is lost with the mail; name a bucket of its own, e.g. stalwart-backups` });
+        out.push({
+            path,
+            message: `${path} ${shown(t.bucket)} is the mail's own bucket (garage.bucket): a backup there is lost with the mail; name a bucket of its own, e.g. stalwart-backups`,
+        });
     }
     if (t.keyName !== undefined && t.keyName === s.garage.keyName) {
         out.push({
@@ -90,15 +115,25 @@ function bucketTarget(t: Target & { bucket: string }, s: RawSettings): ConfigIss
 function containerName(name: string, s: RawSettings): ConfigIssue[] {
     const path = "backup.containerName";
     if (!DOCKER_NAME.test(name)) {
-        return issue(path, `${path} ${shown(name)} is not a valid docker container name; use letters, digits, "_", "." or "-", starting with a letter or digit, e.g. stalwart-backup`);
+        return issue(
+            path,
+            `${path} ${shown(name)} is not a valid docker container name; use letters, digits, "_", "." or "-", starting with a letter or digit, e.g. stalwart-backup`,
+        );
     }
     const taken: [string, string][] = [
         ["the sidecar's container name (mailbox.tailscaleHostname)", s.mailbox.tailscaleHostname],
         ["stalwart.containerName", s.stalwart.containerName],
-        ...(sameDockerHost(s.edge.dockerHost, s.mailbox.dockerHost) ? [["edge.containerName", s.edge.containerName] as [string, string]] : []),
+        ...(sameDockerHost(s.edge.dockerHost, s.mailbox.dockerHost)
+            ? [["edge.containerName", s.edge.containerName] as [string, string]]
+            : []),
     ];
     const clash = taken.find(([, other]) => other === name);
-    return clash ? issue(path, `${path} ${shown(name)} is also ${clash[0]}; give each container on the host its own name, e.g. stalwart-backup`) : none;
+    return clash
+        ? issue(
+              path,
+              `${path} ${shown(name)} is also ${clash[0]}; give each container on the host its own name, e.g. stalwart-backup`,
+          )
+        : none;
 }
 
 /** The rules of the backup key, run after rules.ts's RULES. */
@@ -108,16 +143,40 @@ export const BACKUP_RULES: Rule[] = [
         return problem ? issue("backup.schedule", `backup.schedule ${problem}`) : none;
     }),
     backupRule(["backup.target"], (b) => targetShape(b.target)),
-    backupRule(["backup.target", "mailbox.dataVolume", "mailbox.configVolume", "mailbox.stateVolume", "mailbox.dockerHost", "edge.dockerHost", "edge.dataVolume"], (b, s) =>
-        b.target?.volume !== undefined && b.target.bucket === undefined ? volumeTarget(b.target.volume, s) : none,
+    backupRule(
+        [
+            "backup.target",
+            "mailbox.dataVolume",
+            "mailbox.configVolume",
+            "mailbox.stateVolume",
+            "mailbox.dockerHost",
+            "edge.dockerHost",
+            "edge.dataVolume",
+        ],
+        (b, s) =>
+            b.target?.volume !== undefined && b.target.bucket === undefined ? volumeTarget(b.target.volume, s) : none,
     ),
     backupRule(["backup.target", "garage.bucket", "garage.keyName"], (b, s) =>
-        b.target?.bucket !== undefined && b.target.volume === undefined ? bucketTarget({ ...b.target, bucket: b.target.bucket }, s) : none,
+        b.target?.bucket !== undefined && b.target.volume === undefined
+            ? bucketTarget({ ...b.target, bucket: b.target.bucket }, s)
+            : none,
     ),
-    backupRule(["backup.containerName", "mailbox.tailscaleHostname", "stalwart.containerName", "mailbox.dockerHost", "edge.dockerHost", "edge.containerName"], (b, s) =>
-        containerName(b.containerName, s),
+    backupRule(
+        [
+            "backup.containerName",
+            "mailbox.tailscaleHostname",
+            "stalwart.containerName",
+            "mailbox.dockerHost",
+            "edge.dockerHost",
+            "edge.containerName",
+        ],
+        (b, s) => containerName(b.containerName, s),
     ),
-    backupRule(["backup.image"], (b) => (b.image === undefined ? none : pinnedImage("backup.image", b.image, "registry.example.com/stalwart-backup:v0.16.18-pg18.1"))),
+    backupRule(["backup.image"], (b) =>
+        b.image === undefined
+            ? none
+            : pinnedImage("backup.image", b.image, "registry.example.com/stalwart-backup:v0.16.18-pg18.1"),
+    ),
 ];
 
 /** The checked backup key, resolved (BACKUP_RULES have passed, so the schedule parses and the target is one of two). */
@@ -126,6 +185,14 @@ export function resolveBackup(b: Backup | undefined, garageKeyName: string): Bac
     const { schedule } = parseSchedule(b.schedule);
     const t = b.target!;
     const target: BackupSettings["target"] =
-        t.bucket !== undefined ? { kind: "bucket", bucket: t.bucket, keyName: t.keyName ?? defaultBackupKeyName(garageKeyName) } : { kind: "volume", volume: t.volume! };
-    return { schedule: schedule!, retention: b.retention, target, containerName: b.containerName, ...(b.image !== undefined ? { image: b.image } : {}) };
+        t.bucket !== undefined
+            ? { kind: "bucket", bucket: t.bucket, keyName: t.keyName ?? defaultBackupKeyName(garageKeyName) }
+            : { kind: "volume", volume: t.volume! };
+    return {
+        schedule: schedule!,
+        retention: b.retention,
+        target,
+        containerName: b.containerName,
+        ...(b.image !== undefined ? { image: b.image } : {}),
+    };
 }

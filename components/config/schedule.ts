@@ -68,14 +68,26 @@ const FIELDS: FieldDef[] = [
     { name: "day of week", min: 0, max: 7, names: DAY_NAMES, namesFrom: 0 },
 ];
 
-const UNITS: Record<string, number> = { m: 60, min: 60, minute: 60, minutes: 60, h: 3600, hour: 3600, hours: 3600, d: 86400, day: 86400, days: 86400 };
+const UNITS: Record<string, number> = {
+    m: 60,
+    min: 60,
+    minute: 60,
+    minutes: 60,
+    h: 3600,
+    hour: 3600,
+    hours: 3600,
+    d: 86400,
+    day: 86400,
+    days: 86400,
+};
 
 export const SCHEDULE_EXAMPLES = '"0 3 * * *" (03:00 UTC daily), "@daily" or an interval such as "6h", "30m", "1d"';
 
 function value(text: string, f: FieldDef): number | string {
     const named = f.names?.indexOf(text.toLowerCase()) ?? -1;
     if (named >= 0) return named + (f.namesFrom ?? 0);
-    if (!/^\d+$/.test(text)) return `${f.name} ${shown(text)} is not a number${f.names ? ` or a name (${f.names.slice(0, 3).join(", ")}, …)` : ""}`;
+    if (!/^\d+$/.test(text))
+        return `${f.name} ${shown(text)} is not a number${f.names ? ` or a name (${f.names.slice(0, 3).join(", ")}, …)` : ""}`;
     const n = Number(text);
     return n < f.min || n > f.max ? `${f.name} ${n} is outside ${f.min}-${f.max}` : n;
 }
@@ -83,9 +95,11 @@ function value(text: string, f: FieldDef): number | string {
 /** One item of a field: `*`, `a`, `a-b`, with an optional `/step`. */
 function item(text: string, f: FieldDef): number[] | string {
     const [range = "", step, extra] = text.split("/");
-    if (extra !== undefined || range === "") return `${f.name} ${shown(text)} is not a value, a range a-b or a step */n`;
+    if (extra !== undefined || range === "")
+        return `${f.name} ${shown(text)} is not a value, a range a-b or a step */n`;
     const by = step === undefined ? 1 : Number(step);
-    if (step !== undefined && (!/^\d+$/.test(step) || by < 1)) return `${f.name} step ${shown(step)} is not a whole number of 1 or more`;
+    if (step !== undefined && (!/^\d+$/.test(step) || by < 1))
+        return `${f.name} step ${shown(step)} is not a whole number of 1 or more`;
     let from = f.min;
     let to = f.max;
     if (range !== "*") {
@@ -130,9 +144,11 @@ function cronProblem(c: CronSchedule): string | undefined {
 
 function parseCron(text: string): CronSchedule | string {
     const expanded = MACROS[text.toLowerCase()] ?? text;
-    if (expanded.startsWith("@")) return `${shown(text)} is not a schedule; the macros are ${Object.keys(MACROS).join(", ")}`;
+    if (expanded.startsWith("@"))
+        return `${shown(text)} is not a schedule; the macros are ${Object.keys(MACROS).join(", ")}`;
     const parts = expanded.split(/\s+/);
-    if (parts.length !== 5) return `${shown(text)} has ${parts.length} field${parts.length === 1 ? "" : "s"}; a cron expression has five (minute hour day-of-month month day-of-week, in UTC)`;
+    if (parts.length !== 5)
+        return `${shown(text)} has ${parts.length} field${parts.length === 1 ? "" : "s"}; a cron expression has five (minute hour day-of-month month day-of-week, in UTC)`;
     const sets: number[][] = [];
     for (const [i, f] of FIELDS.entries()) {
         const got = field(parts[i]!, f);
@@ -141,7 +157,17 @@ function parseCron(text: string): CronSchedule | string {
     }
     const [minutes, hours, days, months, weekdays] = sets as [number[], number[], number[], number[], number[]];
     const expression = parts.join(" ");
-    const c: CronSchedule = { kind: "cron", expression, minutes, hours, days, months, weekdays, daysStar: parts[2]!.startsWith("*"), weekdaysStar: parts[4]!.startsWith("*") };
+    const c: CronSchedule = {
+        kind: "cron",
+        expression,
+        minutes,
+        hours,
+        days,
+        months,
+        weekdays,
+        daysStar: parts[2]!.startsWith("*"),
+        weekdaysStar: parts[4]!.startsWith("*"),
+    };
     const problem = cronProblem(c);
     return problem ? `${shown(text)} ${problem}` : c;
 }
@@ -150,9 +176,11 @@ function parseInterval(text: string): IntervalSchedule | string | undefined {
     const m = /^(?:every\s+)?(\d+)\s*([a-z]+)$/i.exec(text);
     if (!m) return undefined;
     const unit = UNITS[m[2]!.toLowerCase()];
-    if (unit === undefined) return `${shown(text)} has the unit ${shown(m[2])}; an interval is minutes (m), hours (h) or days (d), e.g. 6h`;
+    if (unit === undefined)
+        return `${shown(text)} has the unit ${shown(m[2])}; an interval is minutes (m), hours (h) or days (d), e.g. 6h`;
     const seconds = Number(m[1]) * unit;
-    if (seconds < MIN_SCHEDULE_GAP_SECONDS) return `${shown(text)} is shorter than ${MIN_SCHEDULE_GAP_SECONDS / 60} minutes; a backup needs time to finish, e.g. 1h`;
+    if (seconds < MIN_SCHEDULE_GAP_SECONDS)
+        return `${shown(text)} is shorter than ${MIN_SCHEDULE_GAP_SECONDS / 60} minutes; a backup needs time to finish, e.g. 1h`;
     if (seconds > MAX_INTERVAL_SECONDS) return `${shown(text)} is longer than a year; use e.g. 7d or a cron expression`;
     return { kind: "interval", seconds };
 }
@@ -163,13 +191,19 @@ export function parseSchedule(raw: string): { schedule?: BackupSchedule; problem
     const interval = parseInterval(text);
     const parsed = interval ?? parseCron(text);
     // a problem that carries its own example needs no second one
-    if (typeof parsed === "string") return { problem: parsed.includes("e.g.") ? parsed : `${parsed}; write e.g. ${SCHEDULE_EXAMPLES}` };
+    if (typeof parsed === "string")
+        return { problem: parsed.includes("e.g.") ? parsed : `${parsed}; write e.g. ${SCHEDULE_EXAMPLES}` };
     return { schedule: { ...parsed, text: raw.trim() } };
 }
 
 /** Does the cron fire in the minute of `at` (UTC)? */
 export function cronMatches(c: CronSchedule, at: Date): boolean {
-    if (!c.minutes.includes(at.getUTCMinutes()) || !c.hours.includes(at.getUTCHours()) || !c.months.includes(at.getUTCMonth() + 1)) return false;
+    if (
+        !c.minutes.includes(at.getUTCMinutes()) ||
+        !c.hours.includes(at.getUTCHours()) ||
+        !c.months.includes(at.getUTCMonth() + 1)
+    )
+        return false;
     const day = c.days.includes(at.getUTCDate());
     const weekday = c.weekdays.includes(at.getUTCDay());
     return c.daysStar || c.weekdaysStar ? day && weekday : day || weekday;
@@ -198,6 +232,11 @@ export function previousRun(c: CronSchedule, at: Date): Date | undefined {
 /** "0 3 * * * (UTC)" or "every 6 h", for plans, labels and messages. */
 export function describeSchedule(s: BackupSchedule): string {
     if (s.kind === "cron") return `${s.expression} (cron, UTC)`;
-    const [n, unit] = s.seconds % 86400 === 0 ? [s.seconds / 86400, "d"] : s.seconds % 3600 === 0 ? [s.seconds / 3600, "h"] : [s.seconds / 60, "min"];
+    const [n, unit] =
+        s.seconds % 86400 === 0
+            ? [s.seconds / 86400, "d"]
+            : s.seconds % 3600 === 0
+              ? [s.seconds / 3600, "h"]
+              : [s.seconds / 60, "min"];
     return `every ${n} ${unit}`;
 }

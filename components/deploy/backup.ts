@@ -43,7 +43,12 @@ export function backupJob(parent: pulumi.ComponentResource, name: string, args: 
         target.kind === "bucket"
             ? new GarageBucket(
                   `${name}-backup-bucket`,
-                  { adminEndpoint: plan.backends.garage.adminEndpoint, bucket: target.bucket, keyName: target.keyName, retainOnDelete: plan.retainData },
+                  {
+                      adminEndpoint: plan.backends.garage.adminEndpoint,
+                      bucket: target.bucket,
+                      keyName: target.keyName,
+                      retainOnDelete: plan.retainData,
+                  },
                   { parent },
               )
             : undefined;

@@ -19,13 +19,23 @@ const backupCheck: Check = {
         try {
             const { rows } = await client.query<{ comment: string | null }>(STATUS_QUERY, [database]);
             if (rows.length === 0) {
-                return { status: "fail", detail: `database ${database} does not exist on ${settings.postgres.host}`, fix: "`pulumi up` creates it; check tailwart:postgres.database" };
+                return {
+                    status: "fail",
+                    detail: `database ${database} does not exist on ${settings.postgres.host}`,
+                    fix: "`pulumi up` creates it; check tailwart:postgres.database",
+                };
             }
-            return backupFreshness(backup.schedule, parseBackupStatus(rows[0]!.comment), ctx.now(), plan.backup!.container.name);
+            return backupFreshness(
+                backup.schedule,
+                parseBackupStatus(rows[0]!.comment),
+                ctx.now(),
+                plan.backup!.container.name,
+            );
         } finally {
             await client.end().catch(() => undefined);
         }
     },
 };
 
-export const backupChecks = (target: DoctorTarget): Check[] => (target.settings.backup && target.plan.backup ? [backupCheck] : []);
+export const backupChecks = (target: DoctorTarget): Check[] =>
+    target.settings.backup && target.plan.backup ? [backupCheck] : [];

@@ -18,7 +18,10 @@ export const BACKUP_BUILD = {
 
 /** The built image's name: what it holds, so a new Stalwart or Postgres pin names a new image. */
 export function backupImageName(stalwartImage: string): string {
-    const stalwartTag = (stalwartImage.split("@")[0]!.split("/").pop()!.split(":")[1] ?? "untagged").replace(/[^A-Za-z0-9_.-]/g, "-");
+    const stalwartTag = (stalwartImage.split("@")[0]!.split("/").pop()!.split(":")[1] ?? "untagged").replace(
+        /[^A-Za-z0-9_.-]/g,
+        "-",
+    );
     const pg = BACKUP_BUILD.args.POSTGRES_IMAGE.split(":")[1]!.split("-")[0];
     const rclone = BACKUP_BUILD.args.RCLONE_IMAGE.split(":")[1];
     return `tailwart/stalwart-backup:${stalwartTag}-pg${pg}-rclone${rclone}`;

@@ -47,7 +47,11 @@ const set = (values: number[]) => ` ${values.join(" ")} `;
 
 function scheduleVariables(s: BackupSchedule): Record<string, string | number> {
     if (s.kind === "interval") {
-        return { SCHEDULE_KIND: "interval", INTERVAL_SECONDS: s.seconds, RETRY_SECONDS: Math.min(s.seconds, RETRY_SECONDS) };
+        return {
+            SCHEDULE_KIND: "interval",
+            INTERVAL_SECONDS: s.seconds,
+            RETRY_SECONDS: Math.min(s.seconds, RETRY_SECONDS),
+        };
     }
     return {
         SCHEDULE_KIND: "cron",
@@ -239,5 +243,10 @@ esac
 
 /** The job's script: header, the shared functions, the target's functions, the backup commands. */
 export function renderBackupScript(i: BackupScriptInput): string {
-    return [renderHeader(i, "The tailwart backup job"), COMMON_SH, i.target.kind === "volume" ? VOLUME_TARGET_SH : BUCKET_TARGET_SH, BACKUP_MAIN_SH].join("");
+    return [
+        renderHeader(i, "The tailwart backup job"),
+        COMMON_SH,
+        i.target.kind === "volume" ? VOLUME_TARGET_SH : BUCKET_TARGET_SH,
+        BACKUP_MAIN_SH,
+    ].join("");
 }

@@ -41,7 +41,13 @@ export interface BackupSpecInput {
 export function backupTargetInput(b: BackupSettings, garage: BackupSpecInput["garage"]): BackupTargetInput {
     return b.target.kind === "volume"
         ? { kind: "volume", volume: b.target.volume, dir: BACKUP_PATHS.backupDir }
-        : { kind: "bucket", bucket: b.target.bucket, keyName: b.target.keyName, s3Endpoint: garage.s3Endpoint, region: garage.region };
+        : {
+              kind: "bucket",
+              bucket: b.target.bucket,
+              keyName: b.target.keyName,
+              s3Endpoint: garage.s3Endpoint,
+              region: garage.region,
+          };
 }
 
 export function backupScriptInput(i: BackupSpecInput): BackupScriptInput {
@@ -65,7 +71,10 @@ function backupEnv(b: BackupSettings): Record<string, EnvValue> {
         [STALWART_ENV.s3AccessKey]: secretRef("garageAccessKeyId"),
         [STALWART_ENV.s3SecretKey]: secretRef("garageSecretAccessKey"),
         ...(b.target.kind === "bucket"
-            ? { RCLONE_CONFIG_BACKUP_ACCESS_KEY_ID: secretRef("backupAccessKeyId"), RCLONE_CONFIG_BACKUP_SECRET_ACCESS_KEY: secretRef("backupSecretAccessKey") }
+            ? {
+                  RCLONE_CONFIG_BACKUP_ACCESS_KEY_ID: secretRef("backupAccessKeyId"),
+                  RCLONE_CONFIG_BACKUP_SECRET_ACCESS_KEY: secretRef("backupSecretAccessKey"),
+              }
             : {}),
     };
 }

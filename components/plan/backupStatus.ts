@@ -11,7 +11,8 @@ import { type BackupSchedule, describeSchedule, previousRun } from "../config/sc
 export const STATUS_PREFIX = "tailwart-backup";
 
 /** The database comment of `$1` (a database name), from the shared catalog: readable from any database. */
-export const STATUS_QUERY = "select shobj_description(d.oid, 'pg_database') as comment from pg_database d where d.datname = $1";
+export const STATUS_QUERY =
+    "select shobj_description(d.oid, 'pg_database') as comment from pg_database d where d.datname = $1";
 
 /** How long a run may take before its absence counts as a missed run. */
 export const RUN_ALLOWANCE_MS = 3_600_000;
@@ -65,13 +66,28 @@ function deadlines(schedule: BackupSchedule, now: Date): [Date, Date] | undefine
 }
 
 /** How the recorded success compares with the schedule at `now`; `fix` names what to run on the mailbox host. */
-export function backupFreshness(schedule: BackupSchedule, status: BackupStatus | undefined, now: Date, container: string): Freshness {
+export function backupFreshness(
+    schedule: BackupSchedule,
+    status: BackupStatus | undefined,
+    now: Date,
+    container: string,
+): Freshness {
     const logs = `read the job's log on the mailbox host: \`docker logs --tail 50 ${container}\`; run one now: \`docker exec ${container} /usr/local/lib/tailwart/backup.sh run\``;
     const when = describeSchedule(schedule);
-    if (!status) return { status: "fail", detail: `no backup has succeeded yet (schedule ${when})`, fix: `wait for the first scheduled run, or ${logs}` };
+    if (!status)
+        return {
+            status: "fail",
+            detail: `no backup has succeeded yet (schedule ${when})`,
+            fix: `wait for the first scheduled run, or ${logs}`,
+        };
     const seen = `last backup ${status.set} succeeded at ${status.lastSuccess.toISOString()} (${ago(now.getTime() - status.lastSuccess.getTime())} ago) into ${status.target}; schedule ${when}`;
     const due = deadlines(schedule, now);
     if (!due || status.lastSuccess >= due[0]) return { status: "ok", detail: seen };
-    if (status.lastSuccess >= due[1]) return { status: "warn", detail: `${seen}: the run due at ${due[0].toISOString()} has not succeeded`, fix: logs };
+    if (status.lastSuccess >= due[1])
+        return {
+            status: "warn",
+            detail: `${seen}: the run due at ${due[0].toISOString()} has not succeeded`,
+            fix: logs,
+        };
     return { status: "fail", detail: `${seen}: two or more scheduled runs have not succeeded`, fix: logs };
 }

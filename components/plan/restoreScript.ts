@@ -113,5 +113,10 @@ esac
 
 /** The restore script: the backup script's header and functions, then the restore commands. */
 export function renderRestoreScript(i: BackupScriptInput): string {
-    return [renderHeader(i, "The tailwart restore"), COMMON_SH, i.target.kind === "volume" ? VOLUME_TARGET_SH : BUCKET_TARGET_SH, RESTORE_MAIN_SH].join("");
+    return [
+        renderHeader(i, "The tailwart restore"),
+        COMMON_SH,
+        i.target.kind === "volume" ? VOLUME_TARGET_SH : BUCKET_TARGET_SH,
+        RESTORE_MAIN_SH,
+    ].join("");
 }

@@ -13,7 +13,10 @@ import { fakeSet, PASSWORD, removeSandboxes, sandbox, S3_KEYS } from "./support"
 afterAll(removeSandboxes);
 
 const SET_NAME = /^stalwart-\d{8}T\d{6}Z$/;
-const sets = (dir: string) => readdirSync(dir).filter((n) => n.startsWith("stalwart-")).sort();
+const sets = (dir: string) =>
+    readdirSync(dir)
+        .filter((n) => n.startsWith("stalwart-"))
+        .sort();
 
 describe("backup.sh run, volume target", () => {
     it("dumps the database, then exports the store, and stores a complete set named by its UTC time", () => {
@@ -23,7 +26,9 @@ describe("backup.sh run, volume target", () => {
         expect(r.status, r.stdout + r.stderr).toBe(0);
         const [name] = sets(box.backupDir);
         expect(name).toMatch(SET_NAME);
-        const stamp = name!.slice("stalwart-".length).replace(/(\d{4})(\d\d)(\d\d)T(\d\d)(\d\d)(\d\d)Z/, "$1-$2-$3T$4:$5:$6Z");
+        const stamp = name!
+            .slice("stalwart-".length)
+            .replace(/(\d{4})(\d\d)(\d\d)T(\d\d)(\d\d)(\d\d)Z/, "$1-$2-$3T$4:$5:$6Z");
         expect(Math.abs(new Date(stamp).getTime() - before.getTime())).toBeLessThan(5_000);
         const set = join(box.backupDir, name!);
         expect(readdirSync(set).sort()).toEqual(["MANIFEST", "export", "postgres.dump"]);
@@ -84,7 +89,10 @@ describe("backup.sh run, volume target", () => {
     ])("a failed %s keeps the previous sets and the last success, and says so", (_what, env, message) => {
         const box = sandbox({ retention: 1 });
         const old = fakeSet(box.backupDir, "20260101T030000Z");
-        writeFileSync(join(box.backupDir, "last-success"), "tailwart-backup last-success=2026-01-01T03:04:00Z set=stalwart-20260101T030000Z target=volume:stalwart-backups\n");
+        writeFileSync(
+            join(box.backupDir, "last-success"),
+            "tailwart-backup last-success=2026-01-01T03:04:00Z set=stalwart-20260101T030000Z target=volume:stalwart-backups\n",
+        );
         const r = box.run("backup", ["run"], env);
         expect(r.status).toBe(1);
         expect(r.stdout).toContain(message);
@@ -130,7 +138,15 @@ describe("backup.sh run, volume target", () => {
         const box = sandbox();
         const ok = box.run("backup", ["run"]);
         const failed = box.run("backup", ["run"], { STUB_FAIL: "pg_dump" });
-        for (const text of [ok.stdout, ok.stderr, failed.stdout, failed.stderr, box.backupScript, box.restoreScript, box.log().join("\n")]) {
+        for (const text of [
+            ok.stdout,
+            ok.stderr,
+            failed.stdout,
+            failed.stderr,
+            box.backupScript,
+            box.restoreScript,
+            box.log().join("\n"),
+        ]) {
             expect(text).not.toContain(PASSWORD);
         }
     });
@@ -150,10 +166,14 @@ describe("backup.sh run, bucket target", () => {
         expect(readdirSync(join(bucket, name!)).sort()).toEqual(["MANIFEST", "export", "postgres.dump"]);
         const uploads = box.log().filter((l) => /^rclone (copy|copyto) /.test(l));
         expect(uploads).toEqual([
-            expect.stringMatching(new RegExp(`^rclone copy --exclude /MANIFEST \\S+/staging/${name} backup:stalwart-backups/${name}$`)),
+            expect.stringMatching(
+                new RegExp(`^rclone copy --exclude /MANIFEST \\S+/staging/${name} backup:stalwart-backups/${name}$`),
+            ),
             expect.stringMatching(new RegExp(`^rclone copyto \\S+/MANIFEST backup:stalwart-backups/${name}/MANIFEST$`)),
         ]);
-        expect(parseBackupStatus(readFileSync(join(bucket, "last-success"), "utf8"))!.target).toBe("bucket:stalwart-backups");
+        expect(parseBackupStatus(readFileSync(join(bucket, "last-success"), "utf8"))!.target).toBe(
+            "bucket:stalwart-backups",
+        );
         // staged on the container's disk only until uploaded
         expect(readdirSync(join(box.stateDir, "staging"))).toEqual([]);
         expect(r.stdout + r.stderr + box.backupScript).not.toContain(S3_KEYS.RCLONE_CONFIG_BACKUP_SECRET_ACCESS_KEY);
@@ -172,22 +192,33 @@ describe("backup.sh run, bucket target", () => {
 describe("backup.sh due and schedule", () => {
     const epoch = (d: Date) => String(Math.floor(d.getTime() / 1000));
 
-    it.each(["0 3 * * *", "*/15 9-17 * * 1-5", "30 2 1,15 * *", "0 0 1 * mon", "45 23 * feb 0,6", "@weekly", "0 12 13 * 5"])(
-        "fires in the same minutes as the TypeScript parser: %s",
-        (expression) => {
-            const schedule = parseSchedule(expression).schedule as CronSchedule & { text: string };
-            const box = sandbox({ schedule: expression });
-            let seed = expression.length * 7919;
-            const random = () => ((seed = (seed * 48271) % 2147483647), seed / 2147483647);
-            const times = Array.from({ length: 10 }, () => new Date(Date.UTC(2026, 0, 1) + Math.floor(random() * 366 * 86400) * 1000));
-            const hits = times.map((t) => previousRun(schedule, t)!);
-            for (const at of [...times, ...hits]) {
-                const r = box.run("backup", ["due", epoch(at)]);
-                expect({ at: at.toISOString(), due: r.status === 0 }).toEqual({ at: at.toISOString(), due: cronMatches(schedule, at) });
-            }
-            expect(hits.every((h) => cronMatches(schedule, h))).toBe(true);
-        },
-    );
+    it.each([
+        "0 3 * * *",
+        "*/15 9-17 * * 1-5",
+        "30 2 1,15 * *",
+        "0 0 1 * mon",
+        "45 23 * feb 0,6",
+        "@weekly",
+        "0 12 13 * 5",
+    ])("fires in the same minutes as the TypeScript parser: %s", (expression) => {
+        const schedule = parseSchedule(expression).schedule as CronSchedule & { text: string };
+        const box = sandbox({ schedule: expression });
+        let seed = expression.length * 7919;
+        const random = () => ((seed = (seed * 48271) % 2147483647), seed / 2147483647);
+        const times = Array.from(
+            { length: 10 },
+            () => new Date(Date.UTC(2026, 0, 1) + Math.floor(random() * 366 * 86400) * 1000),
+        );
+        const hits = times.map((t) => previousRun(schedule, t)!);
+        for (const at of [...times, ...hits]) {
+            const r = box.run("backup", ["due", epoch(at)]);
+            expect({ at: at.toISOString(), due: r.status === 0 }).toEqual({
+                at: at.toISOString(),
+                due: cronMatches(schedule, at),
+            });
+        }
+        expect(hits.every((h) => cronMatches(schedule, h))).toBe(true);
+    });
 
     it("an interval is due once the last success is that old, and a failed attempt waits an hour", () => {
         const box = sandbox({ schedule: "6h" });
@@ -195,7 +226,10 @@ describe("backup.sh due and schedule", () => {
         const at = (ms: number) => String(Math.floor(ms / 1000));
         mkdirSync(box.stateDir, { recursive: true });
         expect(box.run("backup", ["due", at(now)]).status).toBe(0); // never succeeded
-        writeFileSync(join(box.stateDir, "last-success"), `tailwart-backup last-success=${new Date(now - 5 * 3600_000).toISOString()} set=x target=volume:v\n`);
+        writeFileSync(
+            join(box.stateDir, "last-success"),
+            `tailwart-backup last-success=${new Date(now - 5 * 3600_000).toISOString()} set=x target=volume:v\n`,
+        );
         expect(box.run("backup", ["due", at(now)]).status).toBe(1);
         expect(box.run("backup", ["due", at(now + 3600_000)]).status).toBe(0);
         writeFileSync(join(box.stateDir, "last-attempt"), at(now + 3000_000));
@@ -207,13 +241,19 @@ describe("backup.sh due and schedule", () => {
         const box = sandbox({ schedule: "1d" });
         // a sleep that ends the loop after its first pass, as `docker stop` would
         writeFileSync(join(box.dir, "bin", "sleep"), "#!/bin/sh\nkill -TERM $PPID\n", { mode: 0o755 });
-        writeFileSync(join(box.backupDir, "last-success"), `tailwart-backup last-success=${new Date(Date.now() - 3600_000).toISOString()} set=stalwart-x target=volume:stalwart-backups\n`);
+        writeFileSync(
+            join(box.backupDir, "last-success"),
+            `tailwart-backup last-success=${new Date(Date.now() - 3600_000).toISOString()} set=stalwart-x target=volume:stalwart-backups\n`,
+        );
         const recent = box.run("backup", ["schedule"]);
         expect(recent.status, recent.stdout + recent.stderr).toBe(0);
         expect(recent.stdout).toContain("started: schedule 1d (UTC), keeping 3, into volume:stalwart-backups");
         expect(recent.stdout).toContain("stopping");
         expect(sets(box.backupDir)).toEqual([]);
-        writeFileSync(join(box.backupDir, "last-success"), "tailwart-backup last-success=2026-01-01T00:00:00Z set=stalwart-x target=volume:stalwart-backups\n");
+        writeFileSync(
+            join(box.backupDir, "last-success"),
+            "tailwart-backup last-success=2026-01-01T00:00:00Z set=stalwart-x target=volume:stalwart-backups\n",
+        );
         const stale = box.run("backup", ["schedule"]);
         expect(stale.status, stale.stdout + stale.stderr).toBe(0);
         expect(sets(box.backupDir)).toHaveLength(1);

@@ -18,15 +18,20 @@ import { removeSandboxes, sandbox } from "./support";
 /** The server and client tools, or why the suite skips; under CI=true a missing one fails instead. */
 function realPostgres(): { url?: URL; bin?: string; skip?: string } {
     const url = process.env.TAILWART_TEST_PG_URL;
-    const onPath = spawnSync("sh", ["-c", "command -v pg_dump && command -v pg_restore && command -v psql"], { encoding: "utf8" }).status === 0;
-    const versioned = existsSync("/usr/lib/postgresql") ? readdirSync("/usr/lib/postgresql").sort((a, b) => Number(b) - Number(a))[0] : undefined;
+    const onPath =
+        spawnSync("sh", ["-c", "command -v pg_dump && command -v pg_restore && command -v psql"], { encoding: "utf8" })
+            .status === 0;
+    const versioned = existsSync("/usr/lib/postgresql")
+        ? readdirSync("/usr/lib/postgresql").sort((a, b) => Number(b) - Number(a))[0]
+        : undefined;
     const bin = onPath ? undefined : versioned && `/usr/lib/postgresql/${versioned}/bin`;
     const why = !url
         ? "TAILWART_TEST_PG_URL unset: start PostgreSQL with `bash .ci/services.sh start` (as root) and export what it prints"
         : !onPath && !bin
           ? "pg_dump, pg_restore and psql are not installed (Debian: postgresql-client)"
           : undefined;
-    if (why && process.env.CI === "true") throw new Error(`${why} (CI=true: these tests must run; .ci/run starts PostgreSQL)`);
+    if (why && process.env.CI === "true")
+        throw new Error(`${why} (CI=true: these tests must run; .ci/run starts PostgreSQL)`);
     return why ? { skip: why } : { url: new URL(url!), bin };
 }
 
@@ -47,10 +52,15 @@ describe.skipIf(pg.skip !== undefined)("backup and restore against real PostgreS
     };
     let admin: Client;
     let owner: Client;
-    const rows = async () => (await owner.query<{ k: string; v: string }>("select k, encode(v, 'hex') as v from mailbox order by k")).rows;
+    const rows = async () =>
+        (await owner.query<{ k: string; v: string }>("select k, encode(v, 'hex') as v from mailbox order by k")).rows;
 
     beforeAll(async () => {
-        admin = await connect(decodeURIComponent(url.username), decodeURIComponent(url.password), url.pathname.slice(1) || "postgres");
+        admin = await connect(
+            decodeURIComponent(url.username),
+            decodeURIComponent(url.password),
+            url.pathname.slice(1) || "postgres",
+        );
         await admin.query(`create role ${ROLE} login password '${PASSWORD}'`);
         await admin.query(`create database ${DB} owner ${ROLE}`);
         owner = await connect(ROLE, PASSWORD, DB);
@@ -68,13 +78,21 @@ describe.skipIf(pg.skip !== undefined)("backup and restore against real PostgreS
     });
 
     it("dumps, records the success as the database's comment, and restores what was dumped once Stalwart is stopped", async () => {
-        const box = sandbox({ real: ["pg_dump", "psql", "pg_restore"], postgres: { host: url.hostname, port: Number(url.port), database: DB, role: ROLE, sslmode: "disable" } });
-        const env = { STALWART_DB_PASSWORD: PASSWORD, ...(pg.bin ? { PATH: `${box.dir}/bin:${pg.bin}:${process.env.PATH}` } : {}) };
+        const box = sandbox({
+            real: ["pg_dump", "psql", "pg_restore"],
+            postgres: { host: url.hostname, port: Number(url.port), database: DB, role: ROLE, sslmode: "disable" },
+        });
+        const env = {
+            STALWART_DB_PASSWORD: PASSWORD,
+            ...(pg.bin ? { PATH: `${box.dir}/bin:${pg.bin}:${process.env.PATH}` } : {}),
+        };
         const backup = box.run("backup", ["run"], env);
         expect(backup.status, backup.stdout + backup.stderr).toBe(0);
 
         // the doctor's read: as the admin, from another database
-        const { rows: [comment] } = await admin.query<{ comment: string }>(STATUS_QUERY, [DB]);
+        const {
+            rows: [comment],
+        } = await admin.query<{ comment: string }>(STATUS_QUERY, [DB]);
         const status = parseBackupStatus(comment!.comment)!;
         expect(status.set).toMatch(/^stalwart-\d{8}T\d{6}Z$/);
         expect(status.target).toBe("volume:stalwart-backups");
@@ -82,19 +100,36 @@ describe.skipIf(pg.skip !== undefined)("backup and restore against real PostgreS
         const stack = target(
             undefined,
             (raw) => {
-                raw.postgres = { host: "pg.tail7b1641.ts.net", port: Number(url.port), database: DB, role: ROLE, adminUser: decodeURIComponent(url.username) };
+                raw.postgres = {
+                    host: "pg.tail7b1641.ts.net",
+                    port: Number(url.port),
+                    database: DB,
+                    role: ROLE,
+                    adminUser: decodeURIComponent(url.username),
+                };
                 raw.backup = { schedule: "0 3 * * *", retention: 3, target: { volume: "stalwart-backups" } };
             },
             { PGPASSWORD: decodeURIComponent(url.password) },
         );
         const checks = doctorChecks(stack).filter((c) => c.id === "backup");
-        const [doctor] = await runDoctor(stack, { net: fakeNetwork({ hosts: { "pg.tail7b1641.ts.net": [url.hostname] } }), checks });
-        expect(doctor).toMatchObject({ id: "backup", status: "ok", detail: expect.stringContaining(`last backup ${status.set} succeeded at`) });
+        const [doctor] = await runDoctor(stack, {
+            net: fakeNetwork({ hosts: { "pg.tail7b1641.ts.net": [url.hostname] } }),
+            checks,
+        });
+        expect(doctor).toMatchObject({
+            id: "backup",
+            status: "ok",
+            detail: expect.stringContaining(`last backup ${status.set} succeeded at`),
+        });
         const dump = `${box.backupDir}/${status.set}/postgres.dump`;
-        expect(spawnSync(pg.bin ? `${pg.bin}/pg_restore` : "pg_restore", ["--list", dump], { encoding: "utf8" }).stdout).toContain("TABLE public mailbox");
+        expect(
+            spawnSync(pg.bin ? `${pg.bin}/pg_restore` : "pg_restore", ["--list", dump], { encoding: "utf8" }).stdout,
+        ).toContain("TABLE public mailbox");
 
         owner = await connect(ROLE, PASSWORD, DB);
-        await owner.query("delete from mailbox where k = 'inbox'; insert into mailbox values ('spam', '\\xff'); create table stray (x int)");
+        await owner.query(
+            "delete from mailbox where k = 'inbox'; insert into mailbox values ('spam', '\\xff'); create table stray (x int)",
+        );
         // the open session stands for a running Stalwart
         const refused = box.run("restore", ["latest", "--confirm", DB], env);
         expect(refused.status).toBe(1);
@@ -112,7 +147,11 @@ describe.skipIf(pg.skip !== undefined)("backup and restore against real PostgreS
             { k: "inbox", v: "0102" },
             { k: "sent", v: "03" },
         ]);
-        const tables = (await owner.query<{ tablename: string }>("select tablename from pg_tables where schemaname = 'public' order by 1")).rows.map((r) => r.tablename);
+        const tables = (
+            await owner.query<{ tablename: string }>(
+                "select tablename from pg_tables where schemaname = 'public' order by 1",
+            )
+        ).rows.map((r) => r.tablename);
         expect(tables).toEqual(["mailbox"]);
         expect((await owner.query("select 1 from pg_sequences where sequencename = 'message_ids'")).rowCount).toBe(1);
         expect(box.log().map((l) => l.split(" ").slice(0, 4).join(" "))).toEqual([

@@ -11,7 +11,8 @@ import { fakeSet, removeSandboxes, sandbox } from "./support";
 
 afterAll(removeSandboxes);
 
-const PG_RESTORE = "pg_restore --clean --if-exists --no-owner --no-privileges --single-transaction --exit-on-error --dbname=stalwart ";
+const PG_RESTORE =
+    "pg_restore --clean --if-exists --no-owner --no-privileges --single-transaction --exit-on-error --dbname=stalwart ";
 
 describe("restore.sh, volume target", () => {
     it("lists the complete sets, newest first", () => {
@@ -31,14 +32,18 @@ describe("restore.sh, volume target", () => {
             const r = box.run("restore", args);
             expect(r.status, args.join(" ")).toBe(2);
         }
-        expect(box.run("restore", ["latest", "--confirm", "other"]).stdout).toContain("confirm with --confirm stalwart");
+        expect(box.run("restore", ["latest", "--confirm", "other"]).stdout).toContain(
+            "confirm with --confirm stalwart",
+        );
         expect(box.log()).toEqual([]);
     });
 
     it("refuses while Stalwart still holds sessions as the role, naming their addresses and the container to stop", () => {
         const box = sandbox();
         fakeSet(box.backupDir, "20260101T030000Z");
-        const r = box.run("restore", ["latest", "--confirm", "stalwart"], { STUB_SESSIONS: "100.64.1.5 (10)\n100.64.1.9 (2)" });
+        const r = box.run("restore", ["latest", "--confirm", "stalwart"], {
+            STUB_SESSIONS: "100.64.1.5 (10)\n100.64.1.9 (2)",
+        });
         expect(r.status).toBe(1);
         expect(r.stdout).toContain("stalwart still has sessions on stalwart from: 100.64.1.5 (10) 100.64.1.9 (2)");
         expect(r.stdout).toContain("stop Stalwart first (docker stop stalwart)");
@@ -53,7 +58,13 @@ describe("restore.sh, volume target", () => {
         const r = box.run("restore", ["latest", "--confirm", "stalwart"]);
         expect(r.status, r.stdout + r.stderr).toBe(0);
         const set = join(box.backupDir, newest);
-        const steps = box.log().map((l) => l.split(" ")[0] + (l.includes("DROP TABLE") ? " (empty)" : l.includes("pg_stat_activity") ? " (sessions)" : ""));
+        const steps = box
+            .log()
+            .map(
+                (l) =>
+                    l.split(" ")[0] +
+                    (l.includes("DROP TABLE") ? " (empty)" : l.includes("pg_stat_activity") ? " (sessions)" : ""),
+            );
         expect(steps).toEqual(["psql (sessions)", "psql (empty)", "stalwart", "pg_restore"]);
         expect(box.log()[2]).toBe(`stalwart --config ${box.input.stalwartConfig} --import ${set}/export`);
         expect(box.log()[3]).toBe(`${PG_RESTORE}${set}/postgres.dump`);
@@ -77,7 +88,9 @@ describe("restore.sh, volume target", () => {
         expect(r.stdout).toContain("postgres.dump does not match its MANIFEST");
         const unknown = box.run("restore", ["stalwart-20990101T000000Z", "--confirm", "stalwart"]);
         expect(unknown.status).toBe(1);
-        expect(unknown.stderr).toContain("no complete backup named stalwart-20990101T000000Z in volume:stalwart-backups");
+        expect(unknown.stderr).toContain(
+            "no complete backup named stalwart-20990101T000000Z in volume:stalwart-backups",
+        );
         expect(box.log()).toEqual([]);
     });
 

@@ -96,7 +96,10 @@ export interface Sandbox {
 }
 
 export const PASSWORD = "role-password-4f1c";
-export const S3_KEYS = { RCLONE_CONFIG_BACKUP_ACCESS_KEY_ID: "GK-backup", RCLONE_CONFIG_BACKUP_SECRET_ACCESS_KEY: "backup-secret-9d2e" };
+export const S3_KEYS = {
+    RCLONE_CONFIG_BACKUP_ACCESS_KEY_ID: "GK-backup",
+    RCLONE_CONFIG_BACKUP_SECRET_ACCESS_KEY: "backup-secret-9d2e",
+};
 
 export interface SandboxOptions {
     kind?: "volume" | "bucket";
@@ -118,7 +121,12 @@ export function removeSandboxes(): void {
 export function sandbox(opts: SandboxOptions = {}): Sandbox {
     const dir = mkdtempSync(join(tmpdir(), "tailwart-backup-"));
     made.push(dir);
-    const [bin, backupDir, stateDir, bucketRoot] = ["bin", "target", "state", "bucket"].map((d) => join(dir, d)) as [string, string, string, string];
+    const [bin, backupDir, stateDir, bucketRoot] = ["bin", "target", "state", "bucket"].map((d) => join(dir, d)) as [
+        string,
+        string,
+        string,
+        string,
+    ];
     for (const d of [bin, backupDir, bucketRoot]) mkdirSync(d);
     for (const [name, text] of Object.entries(STUBS).filter(([n]) => !(opts.real ?? []).includes(n))) {
         writeFileSync(join(bin, name), text);
@@ -132,8 +140,20 @@ export function sandbox(opts: SandboxOptions = {}): Sandbox {
         target:
             (opts.kind ?? "volume") === "volume"
                 ? { kind: "volume", volume: "stalwart-backups", dir: backupDir }
-                : { kind: "bucket", bucket: "stalwart-backups", keyName: "stalwart-backup", s3Endpoint: "http://garage.tail7b1641.ts.net:3900", region: "garage" },
-        postgres: opts.postgres ?? { host: "pg.tail7b1641.ts.net", port: 5432, database: "stalwart", role: "stalwart", sslmode: "disable" },
+                : {
+                      kind: "bucket",
+                      bucket: "stalwart-backups",
+                      keyName: "stalwart-backup",
+                      s3Endpoint: "http://garage.tail7b1641.ts.net:3900",
+                      region: "garage",
+                  },
+        postgres: opts.postgres ?? {
+            host: "pg.tail7b1641.ts.net",
+            port: 5432,
+            database: "stalwart",
+            role: "stalwart",
+            sslmode: "disable",
+        },
         stateDir,
         stalwartConfig: join(dir, "config.json"),
         stalwartContainer: "stalwart",
@@ -179,7 +199,9 @@ export function fakeSet(root: string, stamp: string, opts: { manifest?: boolean 
     writeFileSync(join(root, name, "postgres.dump"), `old dump ${stamp}\n`);
     writeFileSync(join(root, name, "export", "registry"), "old\n");
     if (opts.manifest !== false) {
-        const sha = spawnSync("sha256sum", [join(root, name, "postgres.dump")], { encoding: "utf8" }).stdout.split(" ")[0];
+        const sha = spawnSync("sha256sum", [join(root, name, "postgres.dump")], { encoding: "utf8" }).stdout.split(
+            " ",
+        )[0];
         writeFileSync(join(root, name, "MANIFEST"), `set=${name}\npostgres.dump.sha256=${sha}\n`);
     }
     return name;

@@ -68,7 +68,9 @@ describe("the backup job, volume target", () => {
         const volume = byName(all, "docker:index/volume:Volume", "bk-backup-stalwart-backups");
         expect(volume.inputs.name).toBe("stalwart-backups");
         expect(volume.retainOnDelete).toBe(true);
-        expect(container().inputs.mounts).toEqual([{ type: "volume", source: "stalwart-backups", target: "/backups", readOnly: false }]);
+        expect(container().inputs.mounts).toEqual([
+            { type: "volume", source: "stalwart-backups", target: "/backups", readOnly: false },
+        ]);
         expect(container().dependencies).toContain(volume.urn);
     });
 
@@ -78,20 +80,38 @@ describe("the backup job, volume target", () => {
         expect(image.inputs.imageName).toBe("tailwart/stalwart-backup:v0.16.18-pg18.1-rclone1.71.2");
         expect(image.inputs.skipPush).toBe(true);
         expect(image.inputs.build.dockerfile).toMatch(/\/backup\/Dockerfile$/);
-        expect(image.inputs.build.args).toEqual({ STALWART_IMAGE: "stalwartlabs/stalwart:v0.16.18", POSTGRES_IMAGE: "postgres:18.1-trixie", RCLONE_IMAGE: "rclone/rclone:1.71.2" });
+        expect(image.inputs.build.args).toEqual({
+            STALWART_IMAGE: "stalwartlabs/stalwart:v0.16.18",
+            POSTGRES_IMAGE: "postgres:18.1-trixie",
+            RCLONE_IMAGE: "rclone/rclone:1.71.2",
+        });
         expect(container().inputs.image).toBe("sha256:built-tailwart/stalwart-backup:v0.16.18-pg18.1-rclone1.71.2");
     });
 
     it("starts after Stalwart is up, so the store exists before the first export", () => {
-        expect(container().dependencies).toContain(byName(all, "docker:index/container:Container", "bk-stalwart-container").urn);
+        expect(container().dependencies).toContain(
+            byName(all, "docker:index/container:Container", "bk-stalwart-container").urn,
+        );
     });
 
     it("gets the role's password and Stalwart's S3 key as secret env, and its scripts and config.json as files", () => {
         const c = container();
-        expect(envLine(c.inputs, "STALWART_DB_PASSWORD")).toEqual({ line: "STALWART_DB_PASSWORD=generated-password-bk-postgres-password", secret: true });
-        expect(envLine(c.inputs, "STALWART_S3_SECRET_KEY")).toEqual({ line: "STALWART_S3_SECRET_KEY=garage-secret-stalwart", secret: true });
-        const uploads = (c.inputs.uploads as { file: string; permissions?: string }[]).map((u) => `${u.file} ${u.permissions}`);
-        expect(uploads).toEqual(["/etc/stalwart/config.json 0444", "/usr/local/lib/tailwart/backup.sh 0555", "/usr/local/lib/tailwart/restore.sh 0555"]);
+        expect(envLine(c.inputs, "STALWART_DB_PASSWORD")).toEqual({
+            line: "STALWART_DB_PASSWORD=generated-password-bk-postgres-password",
+            secret: true,
+        });
+        expect(envLine(c.inputs, "STALWART_S3_SECRET_KEY")).toEqual({
+            line: "STALWART_S3_SECRET_KEY=garage-secret-stalwart",
+            secret: true,
+        });
+        const uploads = (c.inputs.uploads as { file: string; permissions?: string }[]).map(
+            (u) => `${u.file} ${u.permissions}`,
+        );
+        expect(uploads).toEqual([
+            "/etc/stalwart/config.json 0444",
+            "/usr/local/lib/tailwart/backup.sh 0555",
+            "/usr/local/lib/tailwart/restore.sh 0555",
+        ]);
         expect(c.inputs.labels).toContainEqual({ label: "tailwart.role", value: "backup" });
     });
 
@@ -108,16 +128,30 @@ describe("the backup job, bucket target and variants", () => {
     it("creates the backup bucket with a key of its own and hands the job that key as secret env", async () => {
         const all = await deploy("bkb", (r) => (r.backup.target = { bucket: "stalwart-backups" }));
         const grant = byName(all, "pulumi-nodejs:dynamic/garage:BucketGrant", "bkb-backup-bucket");
-        expect(grant.inputs).toMatchObject({ adminEndpoint: "http://garage.tail7b1641.ts.net:3903", bucket: "stalwart-backups", keyName: "stalwart-backup" });
+        expect(grant.inputs).toMatchObject({
+            adminEndpoint: "http://garage.tail7b1641.ts.net:3903",
+            bucket: "stalwart-backups",
+            keyName: "stalwart-backup",
+        });
         expect(grant.retainOnDelete).toBe(true);
         const c = byName(all, "docker:index/container:Container", "bkb-backup-container");
-        expect(envLine(c.inputs, "RCLONE_CONFIG_BACKUP_ACCESS_KEY_ID")).toEqual({ line: "RCLONE_CONFIG_BACKUP_ACCESS_KEY_ID=GK-stalwart-backup", secret: true });
-        expect(envLine(c.inputs, "RCLONE_CONFIG_BACKUP_SECRET_ACCESS_KEY")).toEqual({ line: "RCLONE_CONFIG_BACKUP_SECRET_ACCESS_KEY=garage-secret-stalwart-backup", secret: true });
+        expect(envLine(c.inputs, "RCLONE_CONFIG_BACKUP_ACCESS_KEY_ID")).toEqual({
+            line: "RCLONE_CONFIG_BACKUP_ACCESS_KEY_ID=GK-stalwart-backup",
+            secret: true,
+        });
+        expect(envLine(c.inputs, "RCLONE_CONFIG_BACKUP_SECRET_ACCESS_KEY")).toEqual({
+            line: "RCLONE_CONFIG_BACKUP_SECRET_ACCESS_KEY=garage-secret-stalwart-backup",
+            secret: true,
+        });
         expect(c.inputs.mounts).toEqual([]);
         expect(c.dependencies).toContain(grant.urn);
-        for (const r of all) expect(clearOccurrences(r.inputs, "garage-secret-stalwart-backup"), `${r.type}/${r.name}`).toEqual([]);
+        for (const r of all)
+            expect(clearOccurrences(r.inputs, "garage-secret-stalwart-backup"), `${r.type}/${r.name}`).toEqual([]);
         // the mail's own bucket and key are untouched: one grant each
-        expect(byName(all, "pulumi-nodejs:dynamic/garage:BucketGrant", "bkb-garage").inputs).toMatchObject({ bucket: "stalwart-mail", keyName: "stalwart" });
+        expect(byName(all, "pulumi-nodejs:dynamic/garage:BucketGrant", "bkb-garage").inputs).toMatchObject({
+            bucket: "stalwart-mail",
+            keyName: "stalwart",
+        });
     });
 
     it("lets destroy delete the backups only with allowDataLoss", async () => {
@@ -127,13 +161,19 @@ describe("the backup job, bucket target and variants", () => {
             r.allowDataLoss = true;
             r.backup.target = { bucket: "stalwart-backups" };
         });
-        expect(byName(bucket, "pulumi-nodejs:dynamic/garage:BucketGrant", "bklb-backup-bucket").retainOnDelete).toBe(false);
+        expect(byName(bucket, "pulumi-nodejs:dynamic/garage:BucketGrant", "bklb-backup-bucket").retainOnDelete).toBe(
+            false,
+        );
     });
 
     it("pulls a prebuilt image, and makes nothing without the backup key", async () => {
         const prebuilt = await deploy("bkp", (r) => (r.backup.image = "registry.example.com/stalwart-backup:1.2.3"));
-        expect(byName(prebuilt, "docker:index/remoteImage:RemoteImage", "bkp-backup-image").inputs.name).toBe("registry.example.com/stalwart-backup:1.2.3");
-        expect(prebuilt.filter((r) => r.type === "docker:index/image:Image").map((r) => r.name)).toEqual(["bkp-edge-image"]);
+        expect(byName(prebuilt, "docker:index/remoteImage:RemoteImage", "bkp-backup-image").inputs.name).toBe(
+            "registry.example.com/stalwart-backup:1.2.3",
+        );
+        expect(prebuilt.filter((r) => r.type === "docker:index/image:Image").map((r) => r.name)).toEqual([
+            "bkp-edge-image",
+        ]);
         const none = await deploy("bkn", (r) => delete r.backup);
         expect(none.filter((r) => r.name.includes("backup"))).toEqual([]);
     });

@@ -11,7 +11,8 @@ import { fakeNetwork, run, target } from "./support";
 
 // the doctor's clock in these tests: 2026-11-22T12:00:00Z
 const SCHEDULE = { schedule: "0 3 * * *", retention: 7, target: { volume: "stalwart-backups" } };
-const line = (iso: string) => `tailwart-backup last-success=${iso} set=stalwart-20261122T030000Z target=volume:stalwart-backups`;
+const line = (iso: string) =>
+    `tailwart-backup last-success=${iso} set=stalwart-20261122T030000Z target=volume:stalwart-backups`;
 
 /** A network whose Postgres answers the comment query with `rows`, recording what was asked. */
 function postgresAnswering(rows: { comment: string | null }[] | Error) {
@@ -23,7 +24,7 @@ function postgresAnswering(rows: { comment: string | null }[] | Error) {
             connect: async () => {
                 if (rows instanceof Error) throw rows;
             },
-            query: async <R,>(sql: string, values?: unknown[]) => {
+            query: async <R>(sql: string, values?: unknown[]) => {
                 asked.sql = sql;
                 asked.values = values;
                 return { rows: rows as unknown as R[] };
@@ -51,25 +52,40 @@ describe("backup", () => {
     });
 
     it("warns after one missed run and fails after two, saying what to run on the mailbox host", async () => {
-        const warn = (await run(stack(), postgresAnswering([{ comment: line("2026-11-21T03:04:11Z") }]).net, ["backup"])).backup!;
+        const warn = (
+            await run(stack(), postgresAnswering([{ comment: line("2026-11-21T03:04:11Z") }]).net, ["backup"])
+        ).backup!;
         expect(warn.status).toBe("warn");
         expect(warn.detail).toContain("the run due at 2026-11-22T03:00:00.000Z has not succeeded");
         expect(warn.fix).toContain("docker logs --tail 50 stalwart-backup");
-        const fail = (await run(stack(), postgresAnswering([{ comment: line("2026-11-19T03:04:11Z") }]).net, ["backup"])).backup!;
+        const fail = (
+            await run(stack(), postgresAnswering([{ comment: line("2026-11-19T03:04:11Z") }]).net, ["backup"])
+        ).backup!;
         expect(fail.status).toBe("fail");
         expect(fail.fix).toContain("docker exec stalwart-backup /usr/local/lib/tailwart/backup.sh run");
     });
 
     it("fails when no success is recorded, the database is missing, or the admin cannot log in", async () => {
         const none = (await run(stack(), postgresAnswering([{ comment: null }]).net, ["backup"])).backup!;
-        expect(none).toMatchObject({ status: "fail", detail: "no backup has succeeded yet (schedule 0 3 * * * (cron, UTC))" });
-        const other = (await run(stack(), postgresAnswering([{ comment: "the mail database" }]).net, ["backup"])).backup!;
+        expect(none).toMatchObject({
+            status: "fail",
+            detail: "no backup has succeeded yet (schedule 0 3 * * * (cron, UTC))",
+        });
+        const other = (await run(stack(), postgresAnswering([{ comment: "the mail database" }]).net, ["backup"]))
+            .backup!;
         expect(other.status).toBe("fail");
         const missing = (await run(stack(), postgresAnswering([]).net, ["backup"])).backup!;
-        expect(missing).toMatchObject({ status: "fail", detail: "database stalwart does not exist on the-record-prod.tail7b1641.ts.net" });
-        const denied = (await run(stack(), postgresAnswering(new Error("password authentication failed")).net, ["backup"])).backup!;
+        expect(missing).toMatchObject({
+            status: "fail",
+            detail: "database stalwart does not exist on the-record-prod.tail7b1641.ts.net",
+        });
+        const denied = (
+            await run(stack(), postgresAnswering(new Error("password authentication failed")).net, ["backup"])
+        ).backup!;
         expect(denied.status).toBe("fail");
-        expect(denied.detail).toBe("cannot log in to Postgres the-record-prod.tail7b1641.ts.net:5432 as postgres: password authentication failed");
+        expect(denied.detail).toBe(
+            "cannot log in to Postgres the-record-prod.tail7b1641.ts.net:5432 as postgres: password authentication failed",
+        );
     });
 
     it("is not among the checks of a stack without the backup key", () => {
