@@ -49,10 +49,10 @@ export function bundleOf(entry: string): string {
 
 /**
  * The serialized shell: it captures nothing but its arguments and globals; `require` is the host's.
- * `factory` names the bundle's export: a function called with `args`, or the provider object
- * itself. Only `methods` are defined, so the host's defaults apply where the provider has none.
+ * `factory` names the bundle's export, a function called with `args` that returns the provider.
+ * Only `methods` are defined, so the host's defaults apply to any other.
  */
-export function bundledProvider(code: string, factory: string, args: readonly unknown[], methods: readonly ProviderMethod[]): pulumi.dynamic.ResourceProvider {
+export function bundledProvider(code: string, factory: string, args: readonly unknown[], methods: readonly ProviderMethod[] = PROVIDER_METHODS): pulumi.dynamic.ResourceProvider {
     type Method = (...a: unknown[]) => unknown;
     const box: { provider?: Partial<Record<ProviderMethod, Method>> } = {};
     const real = (): Partial<Record<ProviderMethod, Method>> => {
@@ -60,8 +60,9 @@ export function bundledProvider(code: string, factory: string, args: readonly un
             const module: { exports: Record<string, unknown> } = { exports: {} };
             const source = require("node:zlib").brotliDecompressSync(Buffer.from(code, "base64")).toString("utf8");
             new Function("exports", "require", "module", source)(module.exports, require, module);
-            const made = module.exports[factory];
-            box.provider = (typeof made === "function" ? made(...args) : made) as Partial<Record<ProviderMethod, Method>>;
+            const make = module.exports[factory];
+            if (typeof make !== "function") throw new Error(`the provider bundle exports no factory ${factory}`);
+            box.provider = make(...args) as Partial<Record<ProviderMethod, Method>>;
         }
         return box.provider;
     };
@@ -70,7 +71,20 @@ export function bundledProvider(code: string, factory: string, args: readonly un
     return shell as unknown as pulumi.dynamic.ResourceProvider;
 }
 
-/** The methods an in-process provider object defines, for its shell. */
-export function methodsOf(provider: object): ProviderMethod[] {
-    return PROVIDER_METHODS.filter((m) => typeof (provider as Record<string, unknown>)[m] === "function");
+const shipped = new Map<string, pulumi.dynamic.ResourceProvider>();
+
+/**
+ * The one way a provider ships (decision 007): the provider-core module `entry` (a path without
+ * extension), bundled, behind a shell calling its export `factory` with `args`. Every core's factory
+ * returns all seven methods (test/unit/bundledProvider.test.ts checks it), so the shell defines all
+ * seven. Cached per entry, factory and arguments: one shell per provider and program run.
+ */
+export function shipProvider(entry: string, factory: string, args: readonly unknown[] = []): pulumi.dynamic.ResourceProvider {
+    const key = JSON.stringify([entry, factory, args]);
+    let provider = shipped.get(key);
+    if (!provider) {
+        provider = bundledProvider(bundleOf(entry), factory, args);
+        shipped.set(key, provider);
+    }
+    return provider;
 }

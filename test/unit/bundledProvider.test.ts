@@ -4,9 +4,9 @@ import { brotliDecompressSync } from "node:zlib";
 import * as pulumi from "@pulumi/pulumi";
 import { describe, expect, it } from "vitest";
 import { shippedBucketGrantProvider } from "../../components/backends/garage/bucket";
-import { bundledProvider, bundleOf, methodsOf } from "../../components/bundledProvider";
+import { bundledProvider, bundleOf, PROVIDER_METHODS } from "../../components/bundledProvider";
 import { shippedConvergenceProvider } from "../../components/stalwart/convergence";
-import { providerBundle } from "../../components/stalwart/provider";
+import { providerBundle, stalwartProvider } from "../../components/stalwart/provider";
 import { PROJECT_ROOT } from "../support/stackConfig";
 
 const source = (code: string) => brotliDecompressSync(Buffer.from(code, "base64")).toString("utf8");
@@ -41,9 +41,15 @@ describe("bundled providers", () => {
         expect(source(bundleOf(`${PROJECT_ROOT}/components/backends/garage/provider`))).toContain("GARAGE_ADMIN_TOKEN");
     });
 
-    it("defines exactly the methods the real provider has, so the host's defaults apply to the others", async () => {
+    it("one mechanism: every provider core's factory returns all seven methods, and every shell defines them", async () => {
         const { bucketGrantProvider } = await import("../../components/backends/garage/provider");
-        expect(Object.keys(shippedBucketGrantProvider()).sort()).toEqual(methodsOf(bucketGrantProvider).sort());
+        const { convergenceProvider } = await import("../../components/stalwart/convergence/provider");
+        const { makeProvider } = await import("../../components/stalwart/providerCore");
+        const cores = [bucketGrantProvider(), convergenceProvider(), makeProvider("x:Tracer", "", [], false)];
+        for (const core of cores) expect(PROVIDER_METHODS.filter((m) => typeof (core as Record<string, unknown>)[m] !== "function")).toEqual([]);
+        for (const shell of [shippedBucketGrantProvider(), shippedConvergenceProvider(), stalwartProvider("x:Tracer")]) {
+            expect(Object.keys(shell).sort()).toEqual([...PROVIDER_METHODS].sort());
+        }
         const onlyCheck = bundledProvider(bundleOf(`${PROJECT_ROOT}/components/backends/garage/provider`), "bucketGrantProvider", [], ["check"]);
         expect(Object.keys(onlyCheck)).toEqual(["check"]);
     });

@@ -1,6 +1,6 @@
 import { join } from "node:path";
 import * as pulumi from "@pulumi/pulumi";
-import { bundledProvider, bundleOf, PROVIDER_METHODS } from "../../bundledProvider";
+import { shipProvider } from "../../bundledProvider";
 import type { TrackedObject } from "./changes";
 import type { Readiness } from "./run";
 
@@ -17,13 +17,8 @@ export interface StalwartConvergenceArgs {
     readiness?: pulumi.Input<Partial<Readiness>>;
 }
 
-let provider: pulumi.dynamic.ResourceProvider | undefined;
-
-/** What StalwartConvergence ships: the bundled shell around provider.ts's convergenceProvider(). */
-export function shippedConvergenceProvider(): pulumi.dynamic.ResourceProvider {
-    provider ??= bundledProvider(bundleOf(join(__dirname, "provider")), "convergenceProvider", [], PROVIDER_METHODS);
-    return provider;
-}
+/** What StalwartConvergence ships: the bundled shell around the provider core provider.ts (convergenceProvider). */
+export const shippedConvergenceProvider = (): pulumi.dynamic.ResourceProvider => shipProvider(join(__dirname, "provider"), "convergenceProvider");
 
 /**
  * Makes stored x:* settings effective: issues each reload action a change needs once per `up`
