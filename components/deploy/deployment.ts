@@ -154,6 +154,8 @@ export class MailDeployment extends pulumi.ComponentResource {
                           discoverAddress: `postmaster@${s.domain}`,
                           // a production gate: an identity provider gets a minute to come up before the up fails
                           readiness: OPERATIONAL_READINESS,
+                          // destroy sends nothing to Stalwart unless the stack allows data loss (decision 012)
+                          allowDataLoss: s.allowDataLoss,
                       },
                       { parent: this, dependsOn: [mailbox] },
                   )

@@ -198,13 +198,15 @@ function credentialPatch(news: Obj, server: Obj, newHashes: Hashes, oldHashes: H
  * The /set update for the changed keys: JSON-pointer keys, never serverSet/immutable/`id`, secrets
  * in plaintext from the inputs (never the mask), element-level for sets and scalar maps when that
  * is smaller, and Account credentials patched per field so app passwords and API keys survive.
+ * `restore`: the values an adopted object had before it was adopted (a removed property returns to them).
  */
-export function buildPatch(subset: ObjectSchemaSubset, changed: string[], news: Obj, server: Obj, newHashes: Hashes, oldHashes: Hashes): Obj {
+export function buildPatch(subset: ObjectSchemaSubset, changed: string[], news: Obj, server: Obj, newHashes: Hashes, oldHashes: Hashes, restore: Obj = {}): Obj {
     const fields = topFields(subset, news);
     const patch: Obj = {};
     for (const k of changed) {
         const f = fields[k];
-        const x = k in news ? news[k] : resetValue(subset, f, k);
+        // a property an adopted object no longer manages goes back to the value it had when adopted
+        const x = k in news ? news[k] : k in restore ? restore[k] : resetValue(subset, f, k);
         const current = server[k];
         if (f?.update !== "mutable" || x === undefined || (!(k in news) && same(current, x))) continue;
         if (isAccountCredentials(subset, k) && isObj(x) && isObj(current)) {

@@ -77,7 +77,7 @@ describe("x:AcmeProvider eabKeyId and eabHmacKey: accepted on create, never retu
 
     it("no replace on an unchanged up, no drift or removal on refresh; a changed key replaces", async () => {
         const c = await create("x:AcmeProvider", props);
-        expect(c.requests).toBe(1);
+        expect(c.requests).toBe(2); // the ids that exist (no natural key), then create + read-back
         expect(c.outs.properties).not.toHaveProperty("eabKeyId");
         expect(JSON.stringify(c.outs)).not.toContain("hmac-secret-1");
         const again = await inputs("x:AcmeProvider", props);

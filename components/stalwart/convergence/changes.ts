@@ -17,6 +17,14 @@ export interface TrackedObject {
     properties: Record<string, unknown>;
     /** properties the server computes or sets itself; never compared when verifying */
     volatile?: string[];
+    /**
+     * false when the deployment created the object (it is destroyed when it leaves the program); true
+     * when it was adopted (it goes back to `restore` and is forgotten). Unknown (state written before
+     * it was tracked) counts as adopted: such an object is never destroyed.
+     */
+    adopted?: boolean;
+    /** the values an adopted object had before it was taken over (secrets excepted) */
+    restore?: Record<string, unknown>;
 }
 
 export interface Change {
@@ -47,6 +55,12 @@ const stable = (v: unknown): string =>
 export function changedProperties(before: Record<string, unknown>, after: Record<string, unknown>): string[] {
     const names = new Set([...Object.keys(before), ...Object.keys(after)]);
     return [...names].filter((n) => stable(before[n]) !== stable(after[n])).sort();
+}
+
+/** The objects of `before` that `after` no longer has: they left the program (or were replaced by a new id). */
+export function leftObjects(before: TrackedObject[] | undefined, after: TrackedObject[]): TrackedObject[] {
+    const kept = new Set(after.map(key));
+    return (before ?? []).filter((o) => !kept.has(key(o)));
 }
 
 /** `before` undefined means a first apply: every object counts as created. */

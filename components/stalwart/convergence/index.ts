@@ -28,6 +28,8 @@ export const shippedConvergenceProvider = (): pulumi.dynamic.ResourceProvider =>
  * Depend on it (dependsOn) from anything that needs the settings live.
  */
 export class StalwartConvergence extends pulumi.dynamic.Resource {
+    /** objects that left the program in the last apply: "restored …" (adopted) or "deleted …" (created) */
+    declare public readonly retired: pulumi.Output<string[]>;
     declare public readonly reloads: pulumi.Output<string[]>;
     declare public readonly restarted: pulumi.Output<boolean>;
     declare public readonly pendingRestart: pulumi.Output<string[]>;
@@ -38,7 +40,7 @@ export class StalwartConvergence extends pulumi.dynamic.Resource {
         super(
             shippedConvergenceProvider(),
             name,
-            { reloads: undefined, restarted: undefined, pendingRestart: undefined, verified: undefined, directoryBinding: undefined, ...args },
+            { retired: undefined, reloads: undefined, restarted: undefined, pendingRestart: undefined, verified: undefined, directoryBinding: undefined, ...args },
             opts,
             "stalwart",
             "Convergence",

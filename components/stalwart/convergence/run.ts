@@ -8,7 +8,8 @@ import type { StalwartConnection } from "../credentials";
 import { shown } from "../errors";
 import { type FetchFailure, jmapRequest, type MethodCall } from "../jmap";
 import { isObj } from "../normalize";
-import { type ConvergencePlan, describeObject, planConvergence, type TrackedObject } from "./changes";
+import { retire } from "../retire";
+import { type ConvergencePlan, describeObject, leftObjects, planConvergence, type TrackedObject } from "./changes";
 
 export interface Readiness {
     /** attempts of a failing reload or an unconfirmed binding before giving up */
@@ -43,6 +44,8 @@ export interface ConvergenceInputs {
 }
 
 export interface ConvergenceResult {
+    /** objects that left the program in this apply: restored (adopted) or destroyed (created) */
+    retired: string[];
     /** reload actions issued by the last apply */
     reloads: string[];
     restarted: boolean;
@@ -273,6 +276,21 @@ async function verifyDirectoryBinding(conn: StalwartConnection, objects: Tracked
 }
 
 /**
+ * Objects that left the program, made to leave the server before the reloads and the restart, so
+ * their removal takes effect in this same apply (decision 012): the engine deletes removed resources
+ * only after every registration, and its Delete then finds nothing left to do. A created object that
+ * something still references fails the apply, naming the links (the next apply tries again).
+ */
+async function retireLeft(conn: StalwartConnection, left: TrackedObject[]): Promise<string[]> {
+    if (left.length === 0) return [];
+    const label = (o: TrackedObject) => `${o.objectType}${typeof o.properties.name === "string" ? ` ${JSON.stringify(o.properties.name)}` : ""} (id ${JSON.stringify(o.objectId)})`;
+    const items = left.map((o) => ({ ...o, adopted: o.adopted !== false, label: label(o) }));
+    const { restored, destroyed, kept } = await retire(conn, items);
+    if (kept.length > 0) throw new Error(`objects that left the program could not be removed: ${kept.join(" ")} Then run \`pulumi up\` again.`);
+    return [...restored.map((r) => `restored ${r}`), ...destroyed.map((d) => `deleted ${d}`)];
+}
+
+/**
  * @param owedRestart reasons a previous apply could not restart for (no restartCommand then):
  *   still owed, so they count now, without re-running the reloads that were already done.
  */
@@ -286,6 +304,7 @@ export async function converge(
     const changed = planConvergence(before, inputs.objects);
     const plan = { ...changed, restartReasons: [...new Set([...owedRestart, ...changed.restartReasons])] };
     const restart = plan.restartReasons.length > 0 && (inputs.restartCommand?.length ?? 0) > 0;
+    const retired = await retireLeft(conn, leftObjects(before, inputs.objects));
     await runReloads(conn, plan.reloads, readiness);
     if (restart) {
         await runRestart(inputs.restartCommand!, readiness.liveTimeoutMs);
@@ -295,6 +314,7 @@ export async function converge(
     const directoryBinding = await verifyDirectoryBinding(conn, inputs.objects, inputs.discoverAddress, readiness);
     return {
         plan,
+        retired,
         reloads: plan.reloads,
         restarted: restart,
         pendingRestart: restart ? [] : plan.restartReasons,

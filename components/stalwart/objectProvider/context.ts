@@ -39,8 +39,8 @@ export interface Ctx {
     setCall(inputs: Obj, args: Obj): MethodCall;
     /** the arguments of one method response; a method error is thrown as a message */
     answer(responses: MethodCall[], callId: string, method: string, name: string): Obj;
-    /** object `id` in the /get answer "g" without its id; undefined when absent */
-    found(responses: MethodCall[], name: string, id: string): Obj | undefined;
+    /** object `id` in the /get answer `callId` (default "g") without its id; undefined when absent */
+    found(responses: MethodCall[], name: string, id: string, callId?: string): Obj | undefined;
     viewOf(responses: MethodCall[], name: string, id: string): Obj;
     /** outputs kept in state: never a plaintext secret, only salted hashes and the masked server view */
     outputs(inputs: Obj, id: string, server: Obj, salt: string, extra: Obj): Promise<Obj>;
@@ -84,8 +84,8 @@ export function makeContext(type: string, packed: string, lowercase: readonly st
             if (r[0] === "error") throw new Error(methodErrorMessage(method, name, r[1]));
             return r[1] as Obj;
         },
-        found(responses, name, id) {
-            const view = ctx.answer(responses, "g", `${type}/get`, name).list?.find?.((x: unknown) => isObj(x) && String(x.id) === id);
+        found(responses, name, id, callId = "g") {
+            const view = ctx.answer(responses, callId, `${type}/get`, name).list?.find?.((x: unknown) => isObj(x) && String(x.id) === id);
             if (!isObj(view)) return undefined;
             const { id: _id, ...properties } = view;
             return properties;

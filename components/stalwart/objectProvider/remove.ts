@@ -1,13 +1,24 @@
-/** delete: a collection object is destroyed (already gone is success); a singleton is only forgotten. */
-import { jmapRequest } from "../jmap";
+/**
+ * delete (decision 012): an adopted object (every singleton, anything taken over) goes back to the
+ * values it had before and is forgotten, never destroyed; an object this resource created is
+ * destroyed, with what the server made for it, in one go (already gone is success: the convergence
+ * may have retired it in the same up). One that other objects still reference is kept on the server
+ * and forgotten, and a warning names them: a delete never fails a destroy on a link.
+ */
+import { type Retiree, retire } from "../retire";
 import type { Ctx, Obj } from "./context";
 
 export async function remove(ctx: Ctx, id: string, props: Obj): Promise<void> {
-    // A singleton cannot be destroyed; forgetting it leaves the server as it is.
-    if (ctx.subset().object.kind === "singleton") return;
-    const name = ctx.who(props.properties ?? {}, id);
-    const { responses } = await jmapRequest(ctx.connect(), [ctx.setCall(props, { destroy: [id] })]);
-    const set = ctx.answer(responses, "s", `${ctx.type}/set`, name);
-    if (set.notDestroyed?.[id]?.type === "notFound") return;
-    ctx.writeFailed(set, id, "destroy", name);
+    const singleton = ctx.subset().object.kind === "singleton";
+    // an object adopted before restore values were recorded has none: it is only forgotten
+    const item: Retiree = {
+        objectType: ctx.type,
+        objectId: id,
+        ...ctx.scope(props),
+        adopted: singleton || props.adopted === true,
+        restore: props.restore ?? {},
+        label: ctx.who(props.managed ?? props.properties ?? {}, id),
+    };
+    const { kept } = await retire(ctx.connect(), [item]);
+    for (const line of kept) console.warn(`warning: ${line} Pulumi no longer manages it.`);
 }

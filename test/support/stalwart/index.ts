@@ -15,6 +15,7 @@ import type { Counters } from "./jmap";
 import { Registry } from "./registry";
 import type { RulesEnv } from "./rules";
 import { type RunningConfig, Runtime } from "./runtime";
+import { insertFirstBootDefaults } from "./defaults";
 import { type Faults, HttpFront, type LoggedRequest } from "./server";
 import { clone, type Json, type JsonObject, TableView } from "./tableView";
 
@@ -25,6 +26,7 @@ export type { Faults } from "./server";
 export type { Json, JsonObject } from "./tableView";
 export type { LoggedRequest } from "./server";
 export { FIXTURE_TABLE } from "./fixtureTable";
+export { FIRST_BOOT_LISTENERS } from "./defaults";
 export { ADMIN_ACCOUNT_ID, SINGLETON_ID } from "./ids";
 
 export interface SimulatorOptions {
@@ -46,6 +48,12 @@ export interface SimulatorOptions {
     restartDownMs?: number;
     /** while down: "refuse" closes the port (connection refused), "503" answers 503; default "refuse" */
     restartMode?: "refuse" | "503";
+    /**
+     * boot as a fresh server's first normal boot, storing its defaults (first-boot listeners, roles,
+     * Authentication, a Log tracer; defaults.ts), and again at each restart for a type left with no
+     * object; default false: a server started in recovery mode, which stores none
+     */
+    firstBootDefaults?: boolean;
 }
 
 export interface StalwartSimulator {
@@ -90,7 +98,11 @@ export async function startStalwartSimulator(opts: SimulatorOptions = {}): Promi
     const env: RulesEnv = { registry, reachableAcme: new Set(opts.reachableAcmeDirectories ?? []) };
     const runtime = new Runtime(registry);
     for (const issuer of opts.reachableIdps ?? []) runtime.setReachableIdp(issuer, true);
-    runtime.boot();
+    const boot = () => {
+        if (opts.firstBootDefaults) insertFirstBootDefaults(registry);
+        runtime.boot();
+    };
+    boot();
     const recoveryAdmin = opts.recoveryAdmin ?? `admin:${randomBytes(9).toString("base64url")}`;
     const apiKey = `API_${Buffer.concat([Buffer.from([0xff, 0xff, 0xff, 0xff, 0, 0, 0, 0]), randomBytes(20)]).toString("base64url")}`;
     const schemaDocument: Json | string = opts.schemaDocument ?? (table as unknown as Json);
@@ -132,7 +144,7 @@ export async function startStalwartSimulator(opts: SimulatorOptions = {}): Promi
                 if (mode === "refuse") await front.close();
                 else front.unavailable = true;
                 await new Promise((r) => setTimeout(r, downMs));
-                runtime.boot();
+                boot();
                 if (mode === "refuse") await front.listen(port);
                 else front.unavailable = false;
             })().finally(() => {
