@@ -108,7 +108,8 @@ async function destroyAll(conn: StalwartConnection, items: Retiree[], result: Re
             const links = (Array.isArray(err.linkedObjects) ? err.linkedObjects.filter(isObj) : []).map((l) => ({ objectType: `x:${String(l.object).replace(/^x:/, "")}`, objectId: String(l.id) }));
             const others = links.filter((l) => !pending.some((p) => refOf(p) === refOf(l)));
             const made = others.filter((l) => SERVER_MADE[o.objectType]?.includes(l.objectType));
-            if (others.length > 0 && (made.length < others.length || along.has(o))) return void result.kept.push(keptMessage(o, others));
+            // kept: named by what keeps it, not by what Stalwart made for it (that stays with it)
+            if (others.length > 0 && (made.length < others.length || along.has(o))) return void result.kept.push(keptMessage(o, others.filter((l) => !made.includes(l) || along.has(o))));
             if (others.length > 0) {
                 along.set(o, made.map((l) => ({ ...l, accountId: o.accountId, adopted: false })));
                 progress = true;

@@ -124,6 +124,20 @@ describe("the adopt patch (finding 3)", () => {
         expect(setCalls().filter((call) => call[1].update)).toEqual([]);
     });
 
+    it("an adopted object remembers what it had: a property it stops managing goes back to it, and delete gives every one back", async () => {
+        const id = await made("x:Domain", { name: "giveback.test", description: "by hand", dkimManagement: manual });
+        const c = await create("x:Domain", { name: "giveback.test", description: "managed", catchAllAddress: "all@giveback.test", dkimManagement: manual });
+        expect(c.id).toBe(id);
+        expect(c.outs).toMatchObject({ adopted: true, restore: { description: "by hand", catchAllAddress: null } });
+        const fewer = await inputs("x:Domain", { name: "giveback.test", catchAllAddress: "all@giveback.test", dkimManagement: manual });
+        const u = await host.update(id, c.outs, fewer);
+        expect(sim.stored("x:Domain", id)).toMatchObject({ description: "by hand", catchAllAddress: "all@giveback.test" });
+        sim.resetCounters();
+        await host.delete(id, u.properties);
+        expect(sim.stored("x:Domain", id), "never destroyed").toMatchObject({ description: "by hand", catchAllAddress: null });
+        expect(setCalls().map((call) => call[1])).toEqual([{ update: { [id]: { catchAllAddress: null } } }]);
+    });
+
     it("an existing object of another @type is not adopted (it cannot change in place)", async () => {
         const d = await made("x:Domain", { name: "group.test", dkimManagement: manual });
         const group = await made("x:Account", { "@type": "Group", name: "staff", domainId: d });
