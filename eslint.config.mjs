@@ -22,8 +22,23 @@ export default tseslint.config(
     },
     {
         // product code types what it reads; the few untyped engine/server records say why where they stand
-        files: ["components/**/*.ts", "scripts/**/*.ts", "index.ts"],
+        files: ["components/**/*.ts", "scripts/**/*.ts", "tools/**/*.ts", "index.ts", "policy/**/*.ts"],
         rules: { "@typescript-eslint/no-explicit-any": "error" },
+    },
+    {
+        // the schema generator is a tool, never loaded at run time (decision 011)
+        files: ["components/**/*.ts", "scripts/**/*.ts", "index.ts"],
+        rules: { "no-restricted-imports": ["error", { patterns: [{ regex: "(^|/)tools/", message: "tools/ is not part of the program: run-time code may not import it." }] }] },
+    },
+    {
+        // and it reads only the descriptor contract of the provider it generates for
+        files: ["tools/**/*.ts"],
+        rules: {
+            "no-restricted-imports": [
+                "error",
+                { patterns: [{ regex: "(^|/)components/(?!stalwart/schema/(types|references)$)", message: "tools/ may import only the descriptor contract (components/stalwart/schema/types.ts, references.ts)." }] },
+            ],
+        },
     },
     {
         files: ["**/*.cjs"],

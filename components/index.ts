@@ -10,7 +10,8 @@ export { type GarageFacts, MailDeployment, type MailDeploymentArgs, type Postgre
 export { containerArgs, labelsOf, type SecretValues } from "./deploy/container";
 export { CaddyL4Edge, type CaddyL4EdgeArgs } from "./deploy/edge";
 export { TailscaleSidecar, type TailscaleSidecarArgs } from "./deploy/sidecar";
-export { NETNS_OWNER_LABEL, StalwartMailbox, type StalwartMailboxArgs } from "./deploy/stalwart";
+export { StalwartMailbox, type StalwartMailboxArgs } from "./deploy/stalwart";
+export { PlannedContainer, type PlannedContainerArgs } from "./deploy/plannedContainer";
 export { rawConfigFrom } from "./config/programConfig";
 export { buildPlan, type EdgeImagePlan, type Plan, SECRETS, type TailnetAuthPlan } from "./plan";
 export { STALWART_ENV } from "./topology";

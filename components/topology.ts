@@ -74,4 +74,15 @@ export const PLAN_SECRETS = {
     stalwartRecoveryAdmin: "stalwart.recoveryAdmin from the stack config (only when set)",
 } as const;
 
-export type PlanSecretName = keyof typeof PLAN_SECRETS;
+/** A fixed secret, or one acme.dnsProvider credential (dnsCredentialSecret). */
+export type PlanSecretName = keyof typeof PLAN_SECRETS | `acmeDns.${string}`;
+
+/** The Stalwart container's env variable that carries one acme.dnsProvider credential (e.g. secret → STALWART_DNS_SECRET). */
+export function dnsCredentialEnv(field: string): string {
+    return `STALWART_DNS_${field.replace(/([a-z0-9])([A-Z])/g, "$1_$2").replace(/[^A-Za-z0-9]+/g, "_").toUpperCase()}`;
+}
+
+/** The plan secret that holds one acme.dnsProvider credential. */
+export function dnsCredentialSecret(field: string): `acmeDns.${string}` {
+    return `acmeDns.${field}`;
+}

@@ -1,3 +1,4 @@
+import { domainToASCII } from "node:url";
 import { z } from "zod";
 import { TABLE } from "../stalwart/schema/table";
 import type { FieldDescriptor, SchemaDescriptor } from "../stalwart/schema/types";
@@ -42,6 +43,8 @@ export function asList(v: unknown): unknown {
 }
 
 const list = <T extends z.ZodType>(item: T) => z.preprocess(asList, z.array(item));
+/** A list that must hold at least one item; `message` says what to write instead. */
+const nonEmptyList = <T extends z.ZodType>(item: T, message: string) => z.preprocess(asList, z.array(item).min(1, message));
 
 /** zod `params` that mark an issue as "this key wants a secret": the message then names the command with the key. */
 export const SECRET_PARAMS = { secret: true } as const;
@@ -65,6 +68,17 @@ const urlOrSecret = () =>
             const url = v.trim();
             return hasCredentials(url) ? new Secret(url, false, maskUrl(url)) : url;
         });
+
+/**
+ * A DNS name as Stalwart stores it: lower case, no trailing dot, internationalized names as
+ * A-labels. The plan then equals what the server reads back, so an up never rewrites it.
+ */
+const dnsName = () =>
+    z.preprocess((v) => {
+        if (typeof v !== "string") return v;
+        const name = v.trim().replace(/\.$/, "");
+        return domainToASCII(name) || name.toLowerCase();
+    }, nonEmpty());
 
 /** An ACME contact: `x@y` or `mailto:x@y`, kept as the bare address Stalwart's x:AcmeProvider takes. */
 const contact = () =>
@@ -211,7 +225,7 @@ const acme = (obj: ObjectOf) =>
         directory: nonEmpty().optional(),
         /** default: what the topology can serve (443 forwarded → tls-alpn-01, 80 → http-01, a dnsProvider → dns-01) */
         challenge: z.enum(["tls-alpn-01", "http-01", "dns-01"]).optional(),
-        contact: list(contact()).optional(),
+        contact: nonEmptyList(contact(), "lists no address; ACME needs at least one contact: write e.g. [postmaster@<domain>], or leave acme.contact out for postmaster@<domain>").optional(),
         /** the x:DnsServer settings Stalwart uses for dns-01 (a `@type` plus its fields); credentials become Secrets */
         dnsProvider: dnsProvider().optional(),
         /** lets `prod` use staging or `dev` use production on purpose */
@@ -241,8 +255,8 @@ const tailscale = (obj: ObjectOf) =>
 
 function buildSettingsSchema(obj: ObjectOf) {
     return obj({
-        domain: nonEmpty(),
-        hostname: nonEmpty(),
+        domain: dnsName(),
+        hostname: dnsName(),
         tailnet: nonEmpty(),
         stalwart: stalwart(obj),
         mailbox: mailbox(obj),

@@ -317,9 +317,19 @@ export function parseImageRef(ref: string): ImageRef {
 export const STALWART_TAG = /^v?0\.16(?:\.\d+)?(?:-[a-z0-9.]+)?$/;
 export const TAILSCALE_TAG = /^tag:[a-z][a-z0-9-]*$/i;
 export const DOCKER_HOST = /^(unix|ssh|tcp|npipe):\/\/.+/;
-/** docker container and volume names: the renderers' own rule (specChecks.ts), so config and renderers agree. */
-export { DOCKER_NAME } from "../plan/specChecks";
+/** docker container and volume names: what the daemon accepts */
+export const DOCKER_NAME = /^[a-zA-Z0-9][a-zA-Z0-9_.-]+$/;
 /** a tailnet device name: one lower-case DNS label (Tailscale lower-cases and rewrites anything else) */
 export const DNS_LABEL = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
 /** `host:port` or `[v6]:port` */
 export const HOST_PORT = /^(\[[0-9a-fA-F:.]+\]|[^\s:[\]]+):(\d+)$/;
+
+/** `host:port` or `[v6]:port` → its parts, for an address the config rules have already checked (`field` names it otherwise). */
+export function splitHostPort(field: string, address: string): { host: string; port: number } {
+    const match = HOST_PORT.exec(address);
+    const port = Number(match?.[2]);
+    if (!match || !(port >= 1 && port <= 65535)) {
+        throw new Error(`${field} ${JSON.stringify(address)} is not "host:port"; write e.g. "127.0.0.1:9002" or "[::1]:9002"`);
+    }
+    return { host: match[1]!, port };
+}

@@ -15,8 +15,9 @@ import { buildPlan, type Plan } from "../plan";
 import { isSecret } from "../config/secret";
 import { OPERATIONAL_READINESS } from "../stalwart/convergence/run";
 import { StalwartSettings } from "../stalwart/settings";
-import type { StalwartObjectSpec } from "../plan/stalwartSettings";
 import { TailnetPolicy } from "./tailnetPolicy";
+import { dnsCredentialFields, type StalwartObjectSpec } from "../plan/stalwartSettings";
+import { dnsCredentialSecret } from "../topology";
 
 export interface MailDeploymentArgs {
     settings: Settings;
@@ -65,6 +66,23 @@ function withPulumiSecrets(spec: StalwartObjectSpec): StalwartObjectSpec {
     };
     const properties = reveal(spec.properties) as Record<string, unknown>;
     return found ? { ...spec, properties, secretOutputs: true } : spec;
+}
+
+/** A credential as the config holds it: text, or a SecretKey `{"@type": "Value", secret}` object. */
+function credentialText(value: unknown): string {
+    if (typeof value === "object" && value !== null && (value as { "@type"?: unknown })["@type"] === "Value") return String((value as { secret?: unknown }).secret);
+    if (typeof value === "string") return value;
+    throw new Error("acme.dnsProvider: a credential must be text or {\"@type\": \"Value\", secret: …}; set it with `pulumi config set --secret --path tailwart:acme.dnsProvider.<field> <value>`");
+}
+
+/** The acme.dnsProvider credentials the Stalwart container carries as env (plan.ts), as Pulumi secrets. */
+function dnsCredentialSecrets(s: Settings): Record<string, pulumi.Output<string>> {
+    return Object.fromEntries(
+        dnsCredentialFields(s).map((field) => {
+            const value = s.acme.dnsProvider?.[field];
+            return [dnsCredentialSecret(field), pulumi.secret(credentialText(isSecret(value) ? value.reveal() : value))];
+        }),
+    );
 }
 
 export class MailDeployment extends pulumi.ComponentResource {
@@ -135,6 +153,7 @@ export class MailDeployment extends pulumi.ComponentResource {
                     garageAccessKeyId: garage.accessKeyId,
                     garageSecretAccessKey: garage.secretAccessKey,
                     ...(s.stalwart.recoveryAdmin ? { stalwartRecoveryAdmin: secretOf(s.stalwart.recoveryAdmin)! } : {}),
+                    ...dnsCredentialSecrets(s),
                 },
                 dockerProvider: mailboxDocker,
                 // Stalwart opens its stores at start: the database and the bucket must exist first.

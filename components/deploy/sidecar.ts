@@ -4,12 +4,10 @@
  * client secret, which mints a key at login (the `?ephemeral=…` suffix chooses that key's flags;
  * the spec already passes `--advertise-tags`, which an OAuth login requires).
  */
-import * as docker from "@pulumi/docker";
+import type * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
 import * as tailscale from "@pulumi/tailscale";
-import { containerArgs } from "./container";
-import { pulledImage } from "./image";
-import { namedVolumes, volumesOf } from "./volume";
+import { plannedContainer } from "./plannedContainer";
 import type { TailnetAuthPlan } from "../plan";
 import type { ContainerSpec, VolumeSpec } from "../plan/spec";
 import { oauthAuthKeySuffix } from "../plan/mailboxSpec";
@@ -61,21 +59,15 @@ export class TailscaleSidecar extends pulumi.ComponentResource {
 
     constructor(name: string, args: TailscaleSidecarArgs, opts?: pulumi.ComponentResourceOptions) {
         super("tailwart:mailbox:TailscaleSidecar", name, {}, opts);
-        const onHost = { parent: this, provider: args.dockerProvider };
-
-        const volumeSpecs = volumesOf(args.container, args.volumes);
         const authKey = authKeyFor(name, args, this);
-        const mapped = containerArgs(args.container, { tailscaleAuthKey: authKey });
-        const volumes = namedVolumes(name, volumeSpecs, onHost);
-        const image = pulledImage(`${name}-image`, args.container.image, onHost);
-        const container = new docker.Container(
-            `${name}-container`,
+        const { container } = plannedContainer(this, name, {
+            container: args.container,
+            volumes: args.volumes,
+            secrets: { tailscaleAuthKey: authKey },
+            dockerProvider: args.dockerProvider,
             // Stalwart reaches its stores over the tailnet as it starts: wait until the node has an IP.
-            { ...mapped, image: image.imageId, wait: true, waitTimeout: 180 },
-            // The name is fixed, so the old container must go before its replacement can start.
-            { ...onHost, dependsOn: volumes, deleteBeforeReplace: true },
-        );
-
+            waitHealthySeconds: 180,
+        });
         this.containerName = container.name;
         this.containerId = container.id;
         this.registerOutputs({ containerName: this.containerName, containerId: this.containerId });

@@ -1,10 +1,10 @@
 /**
  * The tailnet policy fragment the deployment needs: tag owners and three kinds of grants. It is
  * rendered as commented HuJSON for an operator to merge into the tailnet policy file by hand,
- * because a `tailscale.Acl` resource owns (and overwrites) the whole policy.
+ * because a `tailscale.Acl` resource owns (and overwrites) the whole policy. Its input is Settings
+ * values that parseSettings has checked (tags, principals, ports, distinct tags): nothing here
+ * validates them again.
  */
-import { assertPort, assertPortList } from "./specChecks";
-
 export interface AclInput {
     stalwartTags: string[];
     edgeTags: string[];
@@ -26,45 +26,6 @@ export interface AclGrant {
 export interface AclFragment {
     tagOwners: Record<string, string[]>;
     grants: AclGrant[];
-}
-
-const TAG = /^tag:[A-Za-z][A-Za-z0-9-]*$/;
-const BACKEND_NAME = /^[A-Za-z0-9][A-Za-z0-9 _.-]*$/;
-
-function checkTags(field: string, tags: string[]): void {
-    if (tags.length === 0) throw new Error(`acl ${field} is empty; list at least one tag, e.g. "tag:stalwart"`);
-    for (const tag of tags) {
-        if (!TAG.test(tag)) throw new Error(`acl ${field} entry ${JSON.stringify(tag)} is not a Tailscale tag; write "tag:<name>" (letters, digits, "-")`);
-    }
-}
-
-function checkPrincipals(field: string, values: string[]): void {
-    for (const value of values) {
-        if (value.trim() === "" || /[\s"]/.test(value)) {
-            throw new Error(`acl ${field} entry ${JSON.stringify(value)} is not a policy principal; write e.g. "autogroup:admin", "group:ops" or "alice@example.com"`);
-        }
-    }
-}
-
-function checkInput(i: AclInput): void {
-    checkTags("stalwartTags", i.stalwartTags);
-    checkTags("edgeTags", i.edgeTags);
-    const shared = i.stalwartTags.filter((t) => i.edgeTags.includes(t));
-    if (shared.length > 0) {
-        throw new Error(`acl tag ${shared[0]} is in both stalwartTags and edgeTags; give the edge and the mailbox distinct tags so each grant means one thing`);
-    }
-    assertPortList("acl mailPorts", i.mailPorts);
-    assertPort("acl managementPort", i.managementPort);
-    if (i.tagOwners.length === 0) throw new Error(`acl tagOwners is empty; a tag needs an owner before keys can use it, e.g. ["autogroup:admin"]`);
-    checkPrincipals("tagOwners", i.tagOwners);
-    checkPrincipals("operators", i.operators);
-    for (const backend of i.backends ?? []) {
-        if (!BACKEND_NAME.test(backend.name)) {
-            throw new Error(`acl backend name ${JSON.stringify(backend.name)} must start with a letter or digit and use letters, digits, " ", "_", "." or "-"`);
-        }
-        checkPrincipals(`backend ${backend.name} dst`, [backend.dst]);
-        assertPortList(`acl backend ${backend.name} ports`, backend.ports);
-    }
 }
 
 const tcp = (ports: number[]): string[] => ports.map((p) => `tcp:${p}`);
@@ -111,7 +72,6 @@ function explainedGrants(i: AclInput): ExplainedGrant[] {
 }
 
 export function aclFragment(i: AclInput): AclFragment {
-    checkInput(i);
     const tagOwners: Record<string, string[]> = {};
     for (const tag of [...i.stalwartTags, ...i.edgeTags]) tagOwners[tag] = [...i.tagOwners];
     return { tagOwners, grants: explainedGrants(i).map((g) => g.grant) };

@@ -7,7 +7,7 @@
  * the PROXY header too, so Stalwart's listeners on them must trust the edge as well.
  */
 import { portRole } from "../topology";
-import { assertPortList, splitHostPort } from "./specChecks";
+import { splitHostPort } from "../config/validators";
 
 
 export interface CaddyL4Input {
@@ -37,31 +37,15 @@ export function adminAddress(adminListen: string): { host: string; port: number 
     return address;
 }
 
-/** Host as it goes before ":<port>" in a dial address; IPv6 literals get brackets. */
+/** Host as it goes before ":<port>" in a dial address (the mailbox FQDN from checked Settings); IPv6 literals get brackets. */
 function dialHost(upstreamHost: string): string {
-    const host = upstreamHost.trim();
-    if (host === "" || /[\s/]/.test(host)) {
-        throw new Error(`caddy upstreamHost ${JSON.stringify(upstreamHost)} is empty or not a host; give the mailbox's tailnet name, e.g. "ts-stalwart.<tailnet>.ts.net"`);
-    }
-    if (host.startsWith("[") && host.endsWith("]")) return host;
-    const colons = host.split(":").length - 1;
-    if (colons === 1) {
-        throw new Error(`caddy upstreamHost ${JSON.stringify(upstreamHost)} includes a port; give the host only, each listen port is dialled on the same port`);
-    }
-    return colons > 1 ? `[${host}]` : host;
+    return upstreamHost.includes(":") && !upstreamHost.startsWith("[") ? `[${upstreamHost}]` : upstreamHost;
 }
 
 export function caddyConfig(i: CaddyL4Input): Record<string, unknown> {
     const host = dialHost(i.upstreamHost);
-    assertPortList("caddy ports", i.ports);
-    if (i.proxyProtocol !== "v1" && i.proxyProtocol !== "v2") {
-        throw new Error(`caddy proxyProtocol ${JSON.stringify(i.proxyProtocol)} is not "v1" or "v2"; Stalwart needs a PROXY header to see client addresses (use "v2")`);
-    }
     const adminListen = i.adminListen ?? DEFAULT_ADMIN_LISTEN;
-    const admin = adminAddress(adminListen);
-    if (i.ports.includes(admin.port)) {
-        throw new Error(`caddy ports include ${admin.port}, which the admin endpoint (${adminListen}) uses; move adminListen to another loopback port`);
-    }
+    adminAddress(adminListen);
 
     const servers: Record<string, unknown> = {};
     // Sorted so the file (and the container's upload) does not change when only the order of

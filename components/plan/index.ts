@@ -7,11 +7,13 @@ import { CADDY_BUILD } from "./edgeImage";
 import { renderCaddyJson } from "./caddyJson";
 import { edgeSpec } from "./edgeSpec";
 import { renderConfigJson } from "./configJson";
-import { MANAGEMENT_PORT, PLAN_SECRETS, STALWART_ENV } from "../topology";
+import { ConfigError } from "../config";
+import { dnsCredentialEnv, dnsCredentialSecret, MANAGEMENT_PORT, PLAN_SECRETS, STALWART_ENV } from "../topology";
 import { sidecarSpec, stalwartSpec } from "./mailboxSpec";
 import type { Secret } from "../config/secret";
-import { type ContainerSpec, secretRef, type VolumeSpec } from "./spec";
-import { type StalwartObjectSpec, stalwartSettingsPlan } from "./stalwartSettings";
+import { type ContainerSpec, type EnvValue, secretRef, type VolumeSpec } from "./spec";
+import { checkSettingsPlan } from "./checkSpecs";
+import { dnsCredentialFields, type StalwartObjectSpec, stalwartSettingsPlan } from "./stalwartSettings";
 import { renderAclHujson } from "./acl";
 
 
@@ -24,9 +26,13 @@ export type TailnetAuthPlan = (
     | { kind: "oauth"; ephemeral: boolean; tags: string[] }
 ) & { oauthClientId?: string };
 
-export type EdgeImagePlan = { kind: "prebuilt"; name: string } | { kind: "build"; name: string; context: string; dockerfile: string; args: Record<string, string> };
+/** How a container's image is had: pulled by reference, or built from a context in the repo on the host's own daemon. */
+export type ImagePlan = { kind: "prebuilt"; name: string } | { kind: "build"; name: string; context: string; dockerfile: string; args: Record<string, string> };
 
 /** Stalwart's Redis: the URL (a Secret when it holds a password) and its parts. */
+/** The edge's image (Caddy + layer4). */
+export type EdgeImagePlan = ImagePlan;
+
 export interface RedisPlan {
     /** prints with any password masked */
     url: string | Secret;
@@ -74,7 +80,16 @@ export interface Plan {
     };
 }
 
-export function buildPlan(s: Settings): Plan {
+/** The x:* settings objects, refused as config issues wherever the provider's check would refuse them at preview. */
+function settingsObjects(s: Settings): StalwartObjectSpec[] {
+    if (!s.stalwart.manageSettings) return [];
+    const objects = stalwartSettingsPlan(s);
+    const issues = checkSettingsPlan(objects);
+    if (issues.length > 0) throw new ConfigError(issues, s.stack);
+    return objects;
+}
+
+function mailboxPlan(s: Settings): Plan["mailbox"] {
     const retain = !s.allowDataLoss;
     const sidecarName = s.mailbox.tailscaleHostname;
     const configJson = renderConfigJson({
@@ -85,107 +100,130 @@ export function buildPlan(s: Settings): Plan {
         passwordEnv: STALWART_ENV.dbPassword,
         useTls: s.postgres.sslmode !== "disable",
     });
-    const caddyJson = renderCaddyJson({ upstreamHost: s.mailboxFqdn, ports: s.edge.ports, proxyProtocol: s.edge.proxyProtocol });
-    const edgeImage: EdgeImagePlan = s.edge.image
-        ? { kind: "prebuilt", name: s.edge.image }
-        : { kind: "build", name: `tailwart/caddy-l4:${CADDY_BUILD.args.CADDY_VERSION}-l4-${CADDY_BUILD.args.CADDY_L4_VERSION}`, context: CADDY_BUILD.context, dockerfile: CADDY_BUILD.dockerfile, args: { ...CADDY_BUILD.args } };
+    return {
+        dockerHost: s.mailbox.dockerHost,
+        fqdn: s.mailboxFqdn,
+        sidecar: sidecarSpec({
+            containerName: sidecarName,
+            image: s.mailbox.tailscaleImage,
+            hostname: s.mailbox.tailscaleHostname,
+            tags: s.mailbox.tags,
+            auth: s.tailscale.auth,
+            ephemeral: s.tailscale.ephemeral,
+            stateVolume: s.mailbox.stateVolume,
+            healthAddress: s.mailbox.healthAddress,
+        }),
+        stalwart: stalwartSpec({
+            containerName: s.stalwart.containerName,
+            image: s.stalwart.image,
+            sidecarContainer: sidecarName,
+            dataVolume: s.mailbox.dataVolume,
+            configVolume: s.mailbox.configVolume,
+            configJson,
+            dbPasswordEnv: STALWART_ENV.dbPassword,
+            env: stalwartEnv(s),
+        }),
+        volumes: [
+            { host: "mailbox", name: s.mailbox.dataVolume, retain },
+            // config.json is rendered anew on every deploy; the volume only keeps Docker from orphaning one per recreate
+            { host: "mailbox", name: s.mailbox.configVolume, retain: false },
+            // tailscaled state: losing it only re-registers the node, so it never blocks a destroy
+            { host: "mailbox", name: s.mailbox.stateVolume, retain: false },
+        ],
+        configJson,
+    };
+}
 
-    const redis = s.endpoints.redis;
+/** The Stalwart container's env beyond the DB password: values, and secrets by name. */
+function stalwartEnv(s: Settings): Record<string, EnvValue> {
+    return {
+        [STALWART_ENV.publicUrl]: s.stalwart.publicUrl,
+        [STALWART_ENV.s3AccessKey]: secretRef("garageAccessKeyId"),
+        [STALWART_ENV.s3SecretKey]: secretRef("garageSecretAccessKey"),
+        ...(s.stalwart.recoveryAdmin ? { [STALWART_ENV.recoveryAdmin]: secretRef("stalwartRecoveryAdmin") } : {}),
+        // dns-01 credentials: x:DnsServer names these variables, so the values stay out of Stalwart's database
+        ...Object.fromEntries(dnsCredentialFields(s).map((f) => [dnsCredentialEnv(f), secretRef(dnsCredentialSecret(f))])),
+    };
+}
+
+function edgePlan(s: Settings): Plan["edge"] {
+    const caddyJson = renderCaddyJson({ upstreamHost: s.mailboxFqdn, ports: s.edge.ports, proxyProtocol: s.edge.proxyProtocol });
+    const { CADDY_VERSION, CADDY_L4_VERSION } = CADDY_BUILD.args;
+    const image: EdgeImagePlan = s.edge.image
+        ? { kind: "prebuilt", name: s.edge.image }
+        : { kind: "build", name: `tailwart/caddy-l4:${CADDY_VERSION}-l4-${CADDY_L4_VERSION}`, context: CADDY_BUILD.context, dockerfile: CADDY_BUILD.dockerfile, args: { ...CADDY_BUILD.args } };
+    return {
+        dockerHost: s.edge.dockerHost,
+        caddy: edgeSpec({ containerName: s.edge.containerName, image: image.name, ports: s.edge.ports, caddyJson, dataVolume: s.edge.dataVolume, dns: s.edge.dns }),
+        image,
+        volumes: [{ host: "edge", name: s.edge.dataVolume, retain: false }],
+        caddyJson,
+    };
+}
+
+function tailnetAuth(s: Settings): TailnetAuthPlan {
     const oauthClientId = s.tailscale.oauthClientId === undefined ? {} : { oauthClientId: s.tailscale.oauthClientId };
+    if (s.tailscale.auth === "oauth") return { kind: "oauth", ephemeral: s.tailscale.ephemeral, tags: s.mailbox.tags, ...oauthClientId };
+    return {
+        kind: "tailnetKey",
+        ephemeral: s.tailscale.ephemeral,
+        preauthorized: true,
+        reusable: false,
+        expirySeconds: 24 * 3600,
+        tags: s.mailbox.tags,
+        description: `tailwart ${s.stack} ${s.mailbox.tailscaleHostname}`,
+        ...oauthClientId,
+    };
+}
+
+function tailnetPlan(s: Settings): Plan["tailnet"] {
+    const redis = s.endpoints.redis;
+    return {
+        auth: tailnetAuth(s),
+        aclHujson: renderAclHujson({
+            stalwartTags: s.mailbox.tags,
+            edgeTags: s.edge.tags,
+            mailPorts: s.edge.ports,
+            operators: s.tailscale.operators,
+            managementPort: MANAGEMENT_PORT,
+            tagOwners: s.tailscale.tagOwners,
+            backends: [
+                { name: "postgres", dst: s.postgres.host, ports: [s.postgres.port] },
+                ...(redis ? [{ name: "redis", dst: redis.host, ports: [redis.port] }] : []),
+                { name: "garage-s3", dst: s.endpoints.garageS3.host, ports: [s.endpoints.garageS3.port] },
+            ],
+        }),
+    };
+}
+
+function backendsPlan(s: Settings): Plan["backends"] {
+    const redis = s.endpoints.redis;
+    const { host, port, database, role, adminUser, sslmode } = s.postgres;
+    const { s3Endpoint, adminEndpoint, bucket, keyName, region } = s.garage;
+    return {
+        postgres: { host, port, database, role, adminUser, sslmode },
+        redis: { url: s.redis.url, ...(redis ? { host: redis.host, port: redis.port, db: redis.db } : {}) },
+        garage: { s3Endpoint, adminEndpoint, bucket, keyName, region },
+    };
+}
+
+/** Settings in, everything that lands on each host out, as plain data. */
+export function buildPlan(s: Settings): Plan {
+    const objects = settingsObjects(s);
     return {
         stack: s.stack,
         warnings: s.warnings,
-        retainData: retain,
-        mailbox: {
-            dockerHost: s.mailbox.dockerHost,
-            fqdn: s.mailboxFqdn,
-            sidecar: sidecarSpec({
-                containerName: sidecarName,
-                image: s.mailbox.tailscaleImage,
-                hostname: s.mailbox.tailscaleHostname,
-                tags: s.mailbox.tags,
-                auth: s.tailscale.auth,
-                ephemeral: s.tailscale.ephemeral,
-                stateVolume: s.mailbox.stateVolume,
-                healthAddress: s.mailbox.healthAddress,
-            }),
-            stalwart: stalwartSpec({
-                containerName: s.stalwart.containerName,
-                image: s.stalwart.image,
-                sidecarContainer: sidecarName,
-                dataVolume: s.mailbox.dataVolume,
-                configVolume: s.mailbox.configVolume,
-                configJson,
-                dbPasswordEnv: STALWART_ENV.dbPassword,
-                env: {
-                    [STALWART_ENV.publicUrl]: s.stalwart.publicUrl,
-                    [STALWART_ENV.s3AccessKey]: secretRef("garageAccessKeyId"),
-                    [STALWART_ENV.s3SecretKey]: secretRef("garageSecretAccessKey"),
-                    ...(s.stalwart.recoveryAdmin ? { [STALWART_ENV.recoveryAdmin]: secretRef("stalwartRecoveryAdmin") } : {}),
-                },
-            }),
-            volumes: [
-                { host: "mailbox", name: s.mailbox.dataVolume, retain },
-                // config.json is rendered anew on every deploy; the volume only keeps Docker from orphaning one per recreate
-                { host: "mailbox", name: s.mailbox.configVolume, retain: false },
-                // tailscaled state: losing it only re-registers the node, so it never blocks a destroy
-                { host: "mailbox", name: s.mailbox.stateVolume, retain: false },
-            ],
-            configJson,
-        },
-        edge: {
-            dockerHost: s.edge.dockerHost,
-            caddy: edgeSpec({ containerName: s.edge.containerName, image: edgeImage.name, ports: s.edge.ports, caddyJson, dataVolume: s.edge.dataVolume, dns: s.edge.dns }),
-            image: edgeImage,
-            volumes: [{ host: "edge", name: s.edge.dataVolume, retain: false }],
-            caddyJson,
-        },
-        tailnet: {
-            auth:
-                s.tailscale.auth === "oauth"
-                    ? { kind: "oauth", ephemeral: s.tailscale.ephemeral, tags: s.mailbox.tags, ...oauthClientId }
-                    : {
-                          kind: "tailnetKey",
-                          ephemeral: s.tailscale.ephemeral,
-                          preauthorized: true,
-                          reusable: false,
-                          expirySeconds: 24 * 3600,
-                          tags: s.mailbox.tags,
-                          description: `tailwart ${s.stack} ${s.mailbox.tailscaleHostname}`,
-                          ...oauthClientId,
-                      },
-            aclHujson: renderAclHujson({
-                stalwartTags: s.mailbox.tags,
-                edgeTags: s.edge.tags,
-                mailPorts: s.edge.ports,
-                operators: s.tailscale.operators,
-                managementPort: MANAGEMENT_PORT,
-                tagOwners: s.tailscale.tagOwners,
-                backends: [
-                    { name: "postgres", dst: s.postgres.host, ports: [s.postgres.port] },
-                    ...(redis ? [{ name: "redis", dst: redis.host, ports: [redis.port] }] : []),
-                    { name: "garage-s3", dst: s.endpoints.garageS3.host, ports: [s.endpoints.garageS3.port] },
-                ],
-            }),
-        },
-        backends: {
-            postgres: {
-                host: s.postgres.host,
-                port: s.postgres.port,
-                database: s.postgres.database,
-                role: s.postgres.role,
-                adminUser: s.postgres.adminUser,
-                sslmode: s.postgres.sslmode,
-            },
-            redis: { url: s.redis.url, ...(redis ? { host: redis.host, port: redis.port, db: redis.db } : {}) },
-            garage: { s3Endpoint: s.garage.s3Endpoint, adminEndpoint: s.garage.adminEndpoint, bucket: s.garage.bucket, keyName: s.garage.keyName, region: s.garage.region },
-        },
+        retainData: !s.allowDataLoss,
+        mailbox: mailboxPlan(s),
+        edge: edgePlan(s),
+        tailnet: tailnetPlan(s),
+        backends: backendsPlan(s),
         stalwart: {
             image: s.stalwart.image,
             publicUrl: s.stalwart.publicUrl,
             managementUrl: s.stalwart.managementUrl,
             acmeDirectory: s.acme.directoryUrl,
-            objects: s.stalwart.manageSettings ? stalwartSettingsPlan(s) : [],
+            objects,
         },
     };
 }

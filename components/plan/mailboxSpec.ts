@@ -6,7 +6,7 @@
  */
 import { MANAGEMENT_PORT } from "../topology";
 import { type ContainerSpec, type EnvValue, type HealthcheckSpec, secretRef } from "./spec";
-import { assertDockerName, assertEnvName, assertPinnedImage, splitHostPort } from "./specChecks";
+import { splitHostPort } from "../config/validators";
 
 const TS_STATE_DIR = "/var/lib/tailscale";
 const STALWART_DATA_DIR = "/var/lib/stalwart";
@@ -23,7 +23,6 @@ export interface SidecarSpecInput {
     stateVolume: string;
     /** where containerboot serves /healthz, e.g. "127.0.0.1:9002" */
     healthAddress: string;
-    extraArgs?: string[];
 }
 
 /**
@@ -35,37 +34,6 @@ export function oauthAuthKeySuffix(ephemeral: boolean): string {
     return `?ephemeral=${ephemeral}&preauthorized=true`;
 }
 
-const TAG = /^tag:[A-Za-z][A-Za-z0-9-]*$/;
-const DNS_LABEL = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/i;
-/** tailscale up flags the sidecar already sets through its own env variables */
-const FLAGS_SET_BY_SPEC = ["--advertise-tags", "--hostname", "--authkey", "--auth-key", "--accept-dns"];
-
-function checkSidecarInput(i: SidecarSpecInput): void {
-    assertDockerName("sidecar containerName", i.containerName);
-    assertPinnedImage("sidecar image", i.image);
-    assertDockerName("sidecar stateVolume", i.stateVolume);
-    if (!DNS_LABEL.test(i.hostname)) {
-        throw new Error(`sidecar hostname ${JSON.stringify(i.hostname)} is not a DNS label; use letters, digits and "-" (max 63), e.g. "ts-stalwart"`);
-    }
-    for (const tag of i.tags) {
-        if (!TAG.test(tag)) {
-            throw new Error(`sidecar tag ${JSON.stringify(tag)} is not a Tailscale tag; write "tag:<name>" (letters, digits, "-"), e.g. "tag:stalwart"`);
-        }
-    }
-    if (i.auth === "oauth" && i.tags.length === 0) {
-        throw new Error(`sidecar tags are empty but auth is "oauth"; an OAuth client secret can only register tagged devices, so list at least one tag`);
-    }
-    for (const arg of i.extraArgs ?? []) {
-        if (arg === "" || /\s/.test(arg)) {
-            throw new Error(`sidecar extraArgs entry ${JSON.stringify(arg)} is empty or contains whitespace; TS_EXTRA_ARGS is split on spaces, so give one flag per entry (e.g. "--ssh")`);
-        }
-        const flag = arg.split("=")[0]!;
-        if (FLAGS_SET_BY_SPEC.includes(flag)) {
-            throw new Error(`sidecar extraArgs sets ${flag}, which the sidecar already sets from its own settings (hostname, tags, auth, DNS); remove it from extraArgs`);
-        }
-    }
-}
-
 /** `0.0.0.0`/`[::]` listen everywhere; a probe must dial a concrete loopback address. */
 function probeAddress(field: string, address: string): string {
     const { host, port } = splitHostPort(field, address);
@@ -75,8 +43,7 @@ function probeAddress(field: string, address: string): string {
 }
 
 export function sidecarSpec(i: SidecarSpecInput): ContainerSpec {
-    checkSidecarInput(i);
-    const extraArgs = [...(i.auth === "oauth" ? [`--advertise-tags=${i.tags.join(",")}`] : []), ...(i.extraArgs ?? [])];
+    const extraArgs = i.auth === "oauth" ? [`--advertise-tags=${i.tags.join(",")}`] : [];
     const env: Record<string, EnvValue> = {
         TS_AUTHKEY: secretRef("tailscaleAuthKey"),
         TS_HOSTNAME: i.hostname,
@@ -134,41 +101,9 @@ export interface StalwartSpecInput {
     env?: Record<string, EnvValue>;
 }
 
-/** The config.json must read the password from the very variable the container sets. */
-function checkConfigJsonUsesEnv(configJson: string, dbPasswordEnv: string): void {
-    let doc: unknown;
-    try {
-        doc = JSON.parse(configJson);
-    } catch (e) {
-        throw new Error(`stalwart configJson is not valid JSON (${(e as Error).message}); pass the output of renderConfigJson()`, { cause: e });
-    }
-    if (typeof doc !== "object" || doc === null || typeof (doc as Record<string, unknown>)["@type"] !== "string") {
-        throw new Error(`stalwart configJson is not a DataStore object (no "@type"); pass the output of renderConfigJson()`);
-    }
-    const secret = (doc as Record<string, unknown>)["authSecret"] as Record<string, unknown> | undefined;
-    if (secret?.["@type"] === "EnvironmentVariable" && secret["variableName"] !== dbPasswordEnv) {
-        throw new Error(
-            `stalwart configJson reads the DB password from ${JSON.stringify(secret["variableName"])} but dbPasswordEnv is ${JSON.stringify(dbPasswordEnv)}; render config.json with passwordEnv: ${JSON.stringify(dbPasswordEnv)}`,
-        );
-    }
-}
-
 export function stalwartSpec(i: StalwartSpecInput): ContainerSpec {
-    assertDockerName("stalwart containerName", i.containerName);
-    assertPinnedImage("stalwart image", i.image);
-    assertDockerName("stalwart sidecarContainer", i.sidecarContainer);
-    assertDockerName("stalwart dataVolume", i.dataVolume);
-    assertEnvName("stalwart dbPasswordEnv", i.dbPasswordEnv);
-    checkConfigJsonUsesEnv(i.configJson, i.dbPasswordEnv);
-
-    const env: Record<string, EnvValue> = { [i.dbPasswordEnv]: secretRef("postgresPassword") };
-    for (const [name, value] of Object.entries(i.env ?? {})) {
-        assertEnvName("stalwart env key", name);
-        if (name in env) {
-            throw new Error(`stalwart env ${name} collides with the variable the spec sets for the DB password (dbPasswordEnv); rename the extra variable or drop it`);
-        }
-        env[name] = value;
-    }
+    // the password variable comes last: nothing in `env` may replace it
+    const env: Record<string, EnvValue> = { ...i.env, [i.dbPasswordEnv]: secretRef("postgresPassword") };
     return {
         host: "mailbox",
         name: i.containerName,

@@ -2,9 +2,16 @@
  * Stalwart's own settings for this topology, as x:* object specs (plain data). The deployment turns
  * each spec into a StalwartObject; `npm run plan` prints them. Ids of other objects are named by
  * `refs` (property path → key of the spec whose objectId fills it) and filled in by the shell.
+ * Each spec is typed by the generated property types, so a misspelt property or enum value fails
+ * `npm test`; checkSettingsPlan (checkSpecs.ts) then runs the provider's own check on every spec.
  */
 import type { Settings } from "../config";
-import { portRole, STALWART_ENV, TAILNET_RANGES } from "../topology";
+import type { Secret } from "../config/secret";
+import { isSecret } from "../config/secret";
+import type * as x from "../stalwart/generated/types";
+import { subsetFor } from "../stalwart/schema/table";
+import { isVariantSchema } from "../stalwart/schema/types";
+import { dnsCredentialEnv, portRole, STALWART_ENV, TAILNET_RANGES } from "../topology";
 
 export interface StalwartObjectSpec {
     /** unique within the plan; the Pulumi resource name suffix */
@@ -20,71 +27,116 @@ export interface StalwartObjectSpec {
     secretOutputs?: boolean;
 }
 
+/** The generated property types of the x:* objects this deployment writes. */
+interface SettingsObjectTypes {
+    "x:AcmeProvider": x.AcmeProviderProperties;
+    "x:Domain": x.DomainProperties;
+    "x:SystemSettings": x.SystemSettingsProperties;
+    "x:BlobStore": x.BlobStoreProperties;
+    "x:InMemoryStore": x.InMemoryStoreProperties;
+    "x:Tracer": x.TracerProperties;
+    "x:NetworkListener": x.NetworkListenerProperties;
+    "x:DnsServer": x.DnsServerProperties;
+}
+
 /**
- * PROXY protocol is trusted per mail listener only (decision 003): a global proxyTrustedNetworks
- * would make the management listener demand a PROXY header too and lock operators out.
+ * A property as a plan may hold it: the generated type, where ids may be left to `refs` (so every
+ * property is optional: the provider's check, run on the plan, enforces what is required) and a
+ * text may be a config Secret (printed masked, handed to Pulumi as a secret).
  */
+type PlanValue<T> = T extends string ? T | Secret : T extends readonly unknown[] ? T : T extends object ? PlanProperties<T> : T;
+type PlanProperties<T> = T extends unknown ? { [K in keyof T]?: PlanValue<T[K]> } : never;
+
+/** One spec, checked against the generated type of its object. */
+function spec<T extends keyof SettingsObjectTypes>(
+    key: string,
+    objectType: T,
+    properties: PlanProperties<SettingsObjectTypes[T]>,
+    refs?: Record<string, string>,
+): StalwartObjectSpec {
+    return { key, objectType, properties: properties as Record<string, unknown>, ...(refs ? { refs } : {}) };
+}
+
 const CHALLENGE_TYPES = { "tls-alpn-01": "TlsAlpn01", "http-01": "Http01", "dns-01": "Dns01" } as const;
 
-const asSet = (items: readonly string[]) => Object.fromEntries(items.map((i) => [i, true]));
+const asSet = (items: readonly string[]): Record<string, true> => Object.fromEntries(items.map((i) => [i, true as const]));
+
+/**
+ * x:DnsServer from acme.dnsProvider. A credential the schema holds as a secret object (SecretKey:
+ * Value | EnvironmentVariable | File) is written as an EnvironmentVariable the Stalwart container
+ * carries (topology.ts dnsCredentialEnv), so the value never enters Stalwart's database; a
+ * credential in a plain text field stays a Secret, written through the API and kept secret in state.
+ */
+function dnsServerSpec(s: Settings): StalwartObjectSpec {
+    const provider = s.acme.dnsProvider ?? {};
+    const type = String(provider["@type"]);
+    const subset = subsetFor("x:DnsServer");
+    const root = subset.schemas[subset.object.schema];
+    const variant = root && isVariantSchema(root) ? root.variants[type] : undefined;
+    const fields = variant ? subset.schemas[variant] : undefined;
+    const envVariantOf = (field: string): boolean => {
+        const f = fields && "fields" in fields ? fields.fields[field] : undefined;
+        const target = f?.kind === "object" && f.objectName ? subset.schemas[f.objectName] : undefined;
+        return !!target && isVariantSchema(target) && "EnvironmentVariable" in target.variants;
+    };
+    const properties: Record<string, unknown> = { description: `tailwart ${s.stack}: ACME dns-01 for ${s.domain}` };
+    for (const [field, value] of Object.entries(provider)) {
+        properties[field] = isSecret(value) && envVariantOf(field) ? { "@type": "EnvironmentVariable", variableName: dnsCredentialEnv(field) } : value;
+    }
+    return { key: "dns", objectType: "x:DnsServer", properties };
+}
+
+/** The dnsProvider credentials that travel as container env (dnsServerSpec): env name → config field. */
+export function dnsCredentialFields(s: Settings): string[] {
+    if (s.acme.challenge !== "dns-01" || !s.acme.dnsProvider) return [];
+    const dns = dnsServerSpec(s).properties;
+    return Object.keys(dns).filter((field) => (dns[field] as { "@type"?: unknown } | undefined)?.["@type"] === "EnvironmentVariable");
+}
 
 export function stalwartSettingsPlan(s: Settings): StalwartObjectSpec[] {
     const dns01 = s.acme.challenge === "dns-01";
     const specs: StalwartObjectSpec[] = [
-        {
-            key: "acme",
-            objectType: "x:AcmeProvider",
-            properties: { directory: s.acme.directoryUrl, contact: asSet(s.acme.contact), challengeType: CHALLENGE_TYPES[s.acme.challenge] },
-        },
-        {
-            key: "domain",
-            objectType: "x:Domain",
-            properties: {
+        spec("acme", "x:AcmeProvider", {
+            directory: s.acme.directoryUrl,
+            contact: asSet(s.acme.contact),
+            challengeType: CHALLENGE_TYPES[s.acme.challenge],
+        }),
+        spec(
+            "domain",
+            "x:Domain",
+            {
                 name: s.domain,
                 certificateManagement: { "@type": "Automatic", subjectAlternativeNames: asSet([s.hostname]) },
-                ...(dns01 ? { dnsManagement: { "@type": "Automatic" } } : {}),
+                ...(dns01 ? { dnsManagement: { "@type": "Automatic" as const } } : {}),
             },
-            refs: { "certificateManagement.acmeProviderId": "acme", ...(dns01 ? { "dnsManagement.dnsServerId": "dns" } : {}) },
-        },
-        {
-            key: "system",
-            objectType: "x:SystemSettings",
-            properties: { defaultHostname: s.hostname },
-            refs: { defaultDomainId: "domain" },
-        },
-        {
-            key: "blob-store",
-            objectType: "x:BlobStore",
-            properties: {
-                "@type": "S3",
-                bucket: s.garage.bucket,
-                region: { "@type": "Custom", customEndpoint: s.garage.s3Endpoint, customRegion: s.garage.region },
-                accessKey: { "@type": "EnvironmentVariable", variableName: STALWART_ENV.s3AccessKey },
-                secretKey: { "@type": "EnvironmentVariable", variableName: STALWART_ENV.s3SecretKey },
-            },
-        },
+            { "certificateManagement.acmeProviderId": "acme", ...(dns01 ? { "dnsManagement.dnsServerId": "dns" } : {}) },
+        ),
+        spec("system", "x:SystemSettings", { defaultHostname: s.hostname }, { defaultDomainId: "domain" }),
+        spec("blob-store", "x:BlobStore", {
+            "@type": "S3",
+            bucket: s.garage.bucket,
+            region: { "@type": "Custom", customEndpoint: s.garage.s3Endpoint, customRegion: s.garage.region },
+            accessKey: { "@type": "EnvironmentVariable", variableName: STALWART_ENV.s3AccessKey },
+            secretKey: { "@type": "EnvironmentVariable", variableName: STALWART_ENV.s3SecretKey },
+        }),
         // redis.url is a Secret when it holds a password: printed masked, handed to Pulumi as a secret
-        { key: "in-memory-store", objectType: "x:InMemoryStore", properties: { "@type": "Redis", url: s.redis.url } },
+        spec("in-memory-store", "x:InMemoryStore", { "@type": "Redis", url: s.redis.url }),
         // Docker has no /var/log/stalwart: log to stdout so `docker logs` shows build errors.
-        { key: "tracer-stdout", objectType: "x:Tracer", properties: { "@type": "Stdout", level: "info" } },
-        ...s.edge.ports.map((port): StalwartObjectSpec => {
+        spec("tracer-stdout", "x:Tracer", { "@type": "Stdout", level: "info" }),
+        ...s.edge.ports.map((port) => {
             const l = portRole(port);
-            return {
-                key: `listener-${l.name}`,
-                objectType: "x:NetworkListener",
-                properties: {
-                    name: l.name,
-                    bind: asSet([`[::]:${port}`]),
-                    protocol: l.protocol,
-                    useTls: l.useTls,
-                    tlsImplicit: l.tlsImplicit,
-                    overrideProxyTrustedNetworks: asSet(TAILNET_RANGES),
-                },
-            };
+            // PROXY protocol is trusted per mail listener only (decision 003): a global
+            // proxyTrustedNetworks would make the management listener demand a PROXY header too.
+            return spec(`listener-${l.name}`, "x:NetworkListener", {
+                name: l.name,
+                bind: asSet([`[::]:${port}`]),
+                protocol: l.protocol,
+                useTls: l.useTls,
+                tlsImplicit: l.tlsImplicit,
+                overrideProxyTrustedNetworks: asSet(TAILNET_RANGES),
+            });
         }),
     ];
-    if (dns01) {
-        specs.unshift({ key: "dns", objectType: "x:DnsServer", properties: { ...s.acme.dnsProvider } });
-    }
+    if (dns01) specs.unshift(dnsServerSpec(s));
     return specs;
 }

@@ -78,7 +78,9 @@ describe("MailDeployment (tailnet key auth)", () => {
         const stalwart = mine("docker:index/container:Container").find((c) => c.inputs.name === "stalwart")!;
         expect(stalwart.dependencies).toContain(registry.one("postgresql:index/database:Database", "mx-postgres-database").urn);
         expect(stalwart.dependencies).toContain(registry.one("pulumi-nodejs:dynamic/garage:BucketGrant", "mx-garage").urn);
-        expect(stalwart.inputs.labels).toContainEqual({ label: "tailwart.netns-owner-id", value: "mx-sidecar-container-id" });
+        // the sidecar's id, so a new or renamed sidecar replaces Stalwart in the same up
+        expect(stalwart.inputs.networkMode).toBe("container:mx-sidecar-container-id");
+        expect(stalwart.replaceOnChanges).toEqual(["networkMode"]);
     });
 
     it("manages Stalwart's settings after the container, restarting it over the mailbox's docker host", () => {
@@ -155,6 +157,18 @@ describe("MailDeployment variants", () => {
         const root = registry.one("tailwart:index:MailDeployment", "recovery");
         const stalwart = descendants(root).find((r) => r.type === "docker:index/container:Container" && r.inputs.name === "stalwart")!;
         expect(envLine(stalwart.inputs, "STALWART_RECOVERY_ADMIN")).toEqual({ line: "STALWART_RECOVERY_ADMIN=admin:recovery-SECRET", secret: true });
+    });
+
+    it("hands a dns-01 credential to Stalwart as a secret env variable that x:DnsServer names", async () => {
+        const d = new mod.MailDeployment("dns01", {
+            settings: settings((r) => (r.acme = { challenge: "dns-01", contact: ["a@infinidim.net"], dnsProvider: { "@type": "cloudflare", secret: "cf-SECRET" } })),
+        });
+        await resolved(d.garage.bucketId);
+        await settle(registry);
+        const root = registry.one("tailwart:index:MailDeployment", "dns01");
+        const stalwart = descendants(root).find((r) => r.type === "docker:index/container:Container" && r.inputs.name === "stalwart")!;
+        expect(envLine(stalwart.inputs, "STALWART_DNS_SECRET")).toEqual({ line: "STALWART_DNS_SECRET=cf-SECRET", secret: true });
+        expect(d.plan.stalwart.objects.find((o) => o.key === "dns")!.properties.secret).toEqual({ "@type": "EnvironmentVariable", variableName: "STALWART_DNS_SECRET" });
     });
 
     it("lets destroy delete mail, database and bucket only with allowDataLoss", async () => {

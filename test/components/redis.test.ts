@@ -69,7 +69,9 @@ describe("redis.url with a password through MailDeployment", () => {
         expect(mine.length).toBeGreaterThan(10);
         for (const r of mine) expect(clearOccurrences(r.inputs, PASSWORD), `${r.type}/${r.name}`).toEqual([]);
         // each object receives the real value, inside a secret envelope
-        for (const [name, needle] of [["InMemoryStore", url], ["DnsServer", `cf-${PASSWORD}`]] as const) {
+        // the dns-01 credential travels as container env; x:DnsServer names the variable
+        expect(JSON.stringify(registry.one("pulumi-nodejs:dynamic/stalwart:DnsServer", /^pw-settings-/).inputs.properties)).toContain('"variableName":"STALWART_DNS_SECRET"');
+        for (const [name, needle] of [["InMemoryStore", url]] as const) {
             const object = registry.one(`pulumi-nodejs:dynamic/stalwart:${name}`, /^pw-settings-/);
             expect(JSON.stringify(object.inputs.properties), name).toContain(needle);
             expect(clearOccurrences(object.inputs.properties, PASSWORD), name).toEqual([]);

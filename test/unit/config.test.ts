@@ -474,18 +474,21 @@ describe("secrets in URLs (review finding 4)", () => {
         const text = formatPlan(plan);
         for (const out of [text, JSON.stringify(plan), JSON.stringify(s)]) expect(out).not.toContain(PW);
         expect(text).toContain('x:InMemoryStore      in-memory-store: {"@type":"Redis","url":"redis://:***@slo-time-prod.tail7b1641.ts.net:6379/2"}');
-        expect(text).toContain('x:DnsServer          dns: {"@type":"Cloudflare","email":"dns@infinidim.net","secret":"[secret]"}');
+        // the credential travels as container env; x:DnsServer only names the variable (decision in docs/stalwart-provider.md)
+        expect(text).toContain(
+            'x:DnsServer          dns: {"description":"tailwart dev: ACME dns-01 for infinidim.net","@type":"Cloudflare","email":"dns@infinidim.net","secret":{"@type":"EnvironmentVariable","variableName":"STALWART_DNS_SECRET"}}',
+        );
+        expect(text).toContain("STALWART_DNS_SECRET=<secret: acmeDns.secret>");
         expect(text).toContain("redis     slo-time-prod.tail7b1641.ts.net:6379 logical DB 2 (nothing to create), URL redis://:***@slo-time-prod.tail7b1641.ts.net:6379/2");
         // the values themselves are kept for the deployment, which hands them to Pulumi as secrets
-        const dns = plan.stalwart.objects.find((o) => o.key === "dns")!;
-        expect((dns.properties.secret as Secret<unknown>).reveal()).toEqual({ "@type": "Value", secret: `cf-${PW}` });
+        expect((s.acme.dnsProvider!.secret as Secret<unknown>).reveal()).toEqual({ "@type": "Value", secret: `cf-${PW}` });
     });
 
     it("accepts dnsProvider fields encrypted in the stack file", () => {
         const s = parseSettings({ ...validRaw(), acme: { challenge: "dns-01", dnsProvider: { "@type": "Cloudflare", secret: { "@type": "Value", secret: { secure: "v1:abc" } } } } }, "dev");
         const secret = s.acme.dnsProvider!.secret as Secret<unknown>;
         expect(secret.encrypted).toBe(true);
-        expect(formatPlan(buildPlan(s))).toContain('"secret":"[secret]"');
+        expect(formatPlan(buildPlan(s))).toContain('"secret":{"@type":"EnvironmentVariable","variableName":"STALWART_DNS_SECRET"}');
     });
 });
 

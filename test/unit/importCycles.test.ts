@@ -1,7 +1,9 @@
 import { createRequire } from "node:module";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { PROJECT_ROOT } from "../support/stackConfig";
 
-const { cycles } = createRequire(import.meta.url)("../../scripts/check-cycles.cjs") as {
+const { cycles } = createRequire(join(PROJECT_ROOT, "package.json"))("./scripts/check-cycles.cjs") as {
     cycles: (graph: Map<string, string[]>) => string[][];
 };
 

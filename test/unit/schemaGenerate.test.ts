@@ -1,12 +1,13 @@
 import { beforeAll, describe, expect, it } from "vitest";
-import { ACCOUNT_SCOPED } from "../../components/stalwart/providerCore";
-import { EXCLUDED_OBJECTS } from "../../components/stalwart/schema/exclusions";
-import { GENERATED_DIR, generate } from "../../components/stalwart/schema/generate";
+import { ACCOUNT_SCOPED } from "../../components/stalwart/generated/accountScoped";
 import { isVariantSchema, type SchemaTable, type SingleSchema } from "../../components/stalwart/schema/types";
-import { durationToMs } from "../../components/stalwart/schema/wireDefaults";
-import { FACTS_FILE, readSource, reportMissingSources, SCHEMA_FILE, SCHEMA_VERSION, sourcesPresent } from "./stalwartSchemaSources";
-
-reportMissingSources("schemaGenerate");
+import { accountScopedObjects } from "../../tools/schema/accountScope";
+import { EXCLUDED_OBJECTS } from "../../tools/schema/exclusions";
+import { extract } from "../../tools/schema/extract";
+import { GENERATED_DIR, generate } from "../../tools/schema/generate";
+import type { SchemaSource } from "../../tools/schema/input";
+import { durationToMs } from "../../tools/schema/wireDefaults";
+import { committedSource, SCHEMA_SHA256, SCHEMA_VERSION } from "./stalwartSchemaSources";
 
 const tableOf = (files: Record<string, string>): SchemaTable => JSON.parse(files[`${GENERATED_DIR}/table.json`]!);
 const fieldsOf = (table: SchemaTable, schema: string) => {
@@ -14,23 +15,26 @@ const fieldsOf = (table: SchemaTable, schema: string) => {
     if (!descriptor || isVariantSchema(descriptor)) throw new Error(`${schema} is not a single schema in the table`);
     return (descriptor as SingleSchema).fields;
 };
+const withoutFacts = (source: SchemaSource): SchemaSource => ({ source: source.source, schema: source.schema });
 
-describe.skipIf(!sourcesPresent)("generate() on the shared Stalwart v0.16.18 files", () => {
-    let schemaText: string;
+describe("generate() on the committed Stalwart v0.16.18 source", () => {
+    let source: SchemaSource;
     let files: Record<string, string>;
     let table: SchemaTable;
 
     beforeAll(() => {
-        schemaText = readSource(SCHEMA_FILE);
-        files = generate(schemaText, readSource(FACTS_FILE), SCHEMA_VERSION);
+        source = committedSource();
+        files = generate(source);
         table = tableOf(files);
     });
 
-    it("emits the five generated files, deterministically", () => {
+    it("emits the six generated files, deterministically", () => {
         expect(Object.keys(files).sort()).toEqual(
-            ["classes.ts", "excluded.ts", "index.ts", "table.json", "types.ts"].map((f) => `${GENERATED_DIR}/${f}`),
+            ["accountScoped.ts", "classes.ts", "excluded.ts", "index.ts", "table.json", "types.ts"].map(
+                (f) => `${GENERATED_DIR}/${f}`,
+            ),
         );
-        expect(generate(schemaText, readSource(FACTS_FILE), SCHEMA_VERSION)).toEqual(files);
+        expect(generate(committedSource())).toEqual(files);
         expect(files[`${GENERATED_DIR}/table.json`]).not.toMatch(/\n./);
     });
 
@@ -39,17 +43,33 @@ describe.skipIf(!sourcesPresent)("generate() on the shared Stalwart v0.16.18 fil
         expect(objects).toHaveLength(117);
         expect(objects.filter((o) => o.kind === "singleton")).toHaveLength(58);
         expect(Object.keys(table.objects).filter((name) => !name.startsWith("x:") || name.includes("/"))).toEqual([]);
-        expect(table.source).toEqual({ version: SCHEMA_VERSION, sha256: "f4e3aad9f573f7d28f4dcd3c4502f0bb8004ecaba69921fbcd536b7745778ac9" });
+        expect(table.source).toEqual({ version: SCHEMA_VERSION, sha256: SCHEMA_SHA256 });
     });
 
     it("marks NetworkListener.name immutable, required and unique, and uses it as natural key", () => {
-        expect(fieldsOf(table, "x:NetworkListener").name).toMatchObject({ kind: "string", update: "immutable", mustProvide: true });
-        expect(table.objects["x:NetworkListener"]).toMatchObject({ unique: ["name"], naturalKey: "name", kind: "collection" });
-        expect(fieldsOf(table, "x:NetworkListener").bind).toMatchObject({ kind: "set", minItems: 1, required: true, mustProvide: true });
+        expect(fieldsOf(table, "x:NetworkListener").name).toMatchObject({
+            kind: "string",
+            update: "immutable",
+            mustProvide: true,
+        });
+        expect(table.objects["x:NetworkListener"]).toMatchObject({
+            unique: ["name"],
+            naturalKey: "name",
+            kind: "collection",
+        });
+        expect(fieldsOf(table, "x:NetworkListener").bind).toMatchObject({
+            kind: "set",
+            minItems: 1,
+            required: true,
+            mustProvide: true,
+        });
     });
 
     it("gives Domain.dkimManagement the Automatic variant by default", () => {
-        expect(fieldsOf(table, "x:Domain").dkimManagement).toMatchObject({ kind: "object", objectName: "x:DkimManagement" });
+        expect(fieldsOf(table, "x:Domain").dkimManagement).toMatchObject({
+            kind: "object",
+            objectName: "x:DkimManagement",
+        });
         expect(table.schemas["x:DkimManagement"]).toEqual({
             variants: { Automatic: "x:DkimManagementProperties", Manual: null },
             defaultVariant: "Automatic",
@@ -62,7 +82,10 @@ describe.skipIf(!sourcesPresent)("generate() on the shared Stalwart v0.16.18 fil
         if (!regions || !isVariantSchema(regions)) return;
         expect(regions.defaultVariant).toBe("UsEast1");
         expect(regions.variants).toMatchObject({ EuWest1: null, UsEast1: null, Custom: "x:S3StoreCustomRegion" });
-        expect(Object.keys(fieldsOf(table, "x:S3StoreCustomRegion")).sort()).toEqual(["customEndpoint", "customRegion"]);
+        expect(Object.keys(fieldsOf(table, "x:S3StoreCustomRegion")).sort()).toEqual([
+            "customEndpoint",
+            "customRegion",
+        ]);
     });
 
     it("converts Expression and Rate defaults to wire encoding", () => {
@@ -76,55 +99,49 @@ describe.skipIf(!sourcesPresent)("generate() on the shared Stalwart v0.16.18 fil
     });
 
     it("converts every default itself exactly as the facts file's defaultWire says", () => {
-        const withoutFacts = tableOf(generate(schemaText, undefined, SCHEMA_VERSION));
+        const bare = tableOf(generate(withoutFacts(source)));
         let compared = 0;
         for (const [schema, descriptor] of Object.entries(table.schemas)) {
             if (isVariantSchema(descriptor)) continue;
             for (const [property, field] of Object.entries(descriptor.fields)) {
                 if (field.default === undefined) continue;
                 compared++;
-                expect(fieldsOf(withoutFacts, schema)[property]?.default, `${schema}.${property}`).toEqual(field.default);
+                expect(fieldsOf(bare, schema)[property]?.default, `${schema}.${property}`).toEqual(field.default);
             }
         }
         expect(compared).toBeGreaterThan(800);
     });
 
     it("records foreign keys, composite natural keys and computed fields from the facts", () => {
-        expect(table.objects["x:Authentication"]?.foreignKeys).toContainEqual({ via: "directoryId", object: "x:Directory" });
-        expect(fieldsOf(table, "x:Authentication").directoryId).toMatchObject({ kind: "objectId", objectName: "x:Directory", nullable: true });
-        expect(table.objects["x:Account"]).toMatchObject({ naturalKeyComposite: ["name", "domainId"], sequentialId: true });
+        expect(table.objects["x:Authentication"]?.foreignKeys).toContainEqual({
+            via: "directoryId",
+            object: "x:Directory",
+        });
+        expect(fieldsOf(table, "x:Authentication").directoryId).toMatchObject({
+            kind: "objectId",
+            objectName: "x:Directory",
+            nullable: true,
+        });
+        expect(table.objects["x:Account"]).toMatchObject({
+            naturalKeyComposite: ["name", "domainId"],
+            sequentialId: true,
+        });
         expect(table.objects["x:Account"]?.naturalKey).toBeUndefined();
         expect(table.objects["x:Domain"]).toMatchObject({ naturalKey: "name", computedOnGet: ["dnsZoneFile"] });
         expect(table.objects["x:OAuthClient"]?.naturalKey).toBe("clientId");
         expect(table.objects["x:AcmeProvider"]?.notReturnedByGet).toEqual(["eabHmacKey", "eabKeyId"]);
-        expect(fieldsOf(table, "x:UserAccount").memberGroupIds?.element).toEqual({ kind: "objectId", objectName: "x:Account", view: "x:Account/Group" });
-    });
-
-    it("leaks no Stalwart description text into any generated file", () => {
-        const schema = JSON.parse(schemaText) as {
-            objects: Record<string, { description?: string }>;
-            fields: Record<string, { properties: Record<string, { description?: string }> }>;
-        };
-        const known = [
-            schema.objects["x:NetworkListener"]?.description,
-            schema.fields["x:NetworkListener"]?.properties.bind?.description,
-            schema.fields["x:Domain"]?.properties.dkimManagement?.description,
-        ];
-        const all = [
-            ...Object.values(schema.objects).map((o) => o.description),
-            ...Object.values(schema.fields).flatMap((f) => Object.values(f.properties).map((p) => p.description)),
-        ].filter((d): d is string => typeof d === "string" && d.length >= 25);
-        expect(known.every((d) => typeof d === "string" && d.length > 25)).toBe(true);
-        expect(all.length).toBeGreaterThan(1000);
-        for (const [path, content] of Object.entries(files)) {
-            const leaked = all.filter((description) => content.includes(description));
-            expect(leaked, path).toEqual([]);
-        }
+        expect(fieldsOf(table, "x:UserAccount").memberGroupIds?.element).toEqual({
+            kind: "objectId",
+            objectName: "x:Account",
+            view: "x:Account/Group",
+        });
     });
 
     it("types variants as @type unions, keeps mustProvide required and drops serverSet fields", () => {
         const types = files[`${GENERATED_DIR}/types.ts`]!;
-        expect(types).toContain('export type AccountProperties =\n    | ({ "@type": "User" } & UserAccount)\n    | ({ "@type": "Group" } & GroupAccount);');
+        expect(types).toContain(
+            'export type AccountProperties =\n    | ({ "@type": "User" } & UserAccount)\n    | ({ "@type": "Group" } & GroupAccount);',
+        );
         expect(types).toMatch(/export interface DomainProperties \{[^}]*\n {4}name: string;/);
         expect(types).not.toMatch(/export interface DomainProperties \{[^}]*dnsZoneFile/);
         expect(types).toMatch(/^\/\/ Generated by `npm run generate:schema`/);
@@ -140,15 +157,47 @@ describe.skipIf(!sourcesPresent)("generate() on the shared Stalwart v0.16.18 fil
         expect(classes).toContain("export class StalwartCache extends StalwartObject {");
     });
 
+    it("derives the account-scoped objects from the facts' flag and account handlers, for the provider to read", () => {
+        const derived = accountScopedObjects(source.facts);
+        expect(derived).toEqual([
+            "x:AccountPassword",
+            "x:AccountSettings",
+            "x:ApiKey",
+            "x:AppPassword",
+            "x:ArchivedItem",
+            "x:MaskedEmail",
+            "x:PublicKey",
+            "x:SpamTrainingSample",
+        ]);
+        const list = files[`${GENERATED_DIR}/accountScoped.ts`]!;
+        expect(list).toContain("export const ACCOUNT_SCOPED: readonly string[] = [\n");
+        expect([...list.matchAll(/^ {4}"(x:\w+)",$/gm)].map((m) => m[1])).toEqual(derived);
+        expect(ACCOUNT_SCOPED).toEqual(derived);
+        expect(accountScopedObjects(undefined)).toEqual([]);
+    });
+
     it("gives the classes of account-scoped objects an accountId option and hands it to StalwartObject", () => {
         const classes = files[`${GENERATED_DIR}/classes.ts`]!;
-        const bodies: Record<string, string> = Object.fromEntries([...classes.matchAll(/export class (\w+) extends StalwartObject \{\n([^}]*)\}/g)].map((m) => [m[1]!, m[2]!]));
-        const scoped = ACCOUNT_SCOPED.filter((o) => !(o in EXCLUDED_OBJECTS));
-        expect(scoped.sort()).toEqual(["x:AccountSettings", "x:ApiKey", "x:AppPassword", "x:MaskedEmail", "x:PublicKey"]);
+        const bodies: Record<string, string> = Object.fromEntries(
+            [...classes.matchAll(/export class (\w+) extends StalwartObject \{\n([^}]*)\}/g)].map((m) => [
+                m[1]!,
+                m[2]!,
+            ]),
+        );
+        const scoped = accountScopedObjects(source.facts).filter((o) => !(o in EXCLUDED_OBJECTS));
+        expect(scoped.sort()).toEqual([
+            "x:AccountSettings",
+            "x:ApiKey",
+            "x:AppPassword",
+            "x:MaskedEmail",
+            "x:PublicKey",
+        ]);
         for (const object of scoped) {
             const body = bodies[object.slice(2)]!;
             expect(body, object).toContain("opts?: AccountScopedObjectOptions)");
-            expect(body, object).toContain(`{ objectType: "${object}", properties, accountId: opts?.accountId, adopt: opts?.adopt`);
+            expect(body, object).toContain(
+                `{ objectType: "${object}", properties, accountId: opts?.accountId, adopt: opts?.adopt`,
+            );
         }
         expect(bodies.Domain).toContain("opts?: StalwartObjectOptions)");
         expect(bodies.Domain).not.toContain("accountId");
@@ -156,38 +205,56 @@ describe.skipIf(!sourcesPresent)("generate() on the shared Stalwart v0.16.18 fil
     });
 
     it("derives mustProvide as required, client-settable and without default, agreeing with the facts", () => {
-        const facts = JSON.parse(readSource(FACTS_FILE)) as {
-            objects: Record<string, { schemaName?: string; fields?: Record<string, { clientMustProvide?: boolean }> }>;
-        };
-        for (const [name, object] of Object.entries(facts.objects)) {
+        let checked = 0;
+        for (const [name, object] of Object.entries(source.facts!.objects)) {
             for (const [property, field] of Object.entries(object.fields ?? {})) {
-                if (field.clientMustProvide) expect(fieldsOf(table, object.schemaName ?? name)[property]?.mustProvide, `${name}.${property}`).toBe(true);
+                if (!field.clientMustProvide) continue;
+                checked++;
+                expect(fieldsOf(table, object.schemaName ?? name)[property]?.mustProvide, `${name}.${property}`).toBe(
+                    true,
+                );
             }
         }
+        expect(checked).toBeGreaterThan(20);
         for (const descriptor of Object.values(table.schemas)) {
             if (isVariantSchema(descriptor)) continue;
             for (const field of Object.values(descriptor.fields)) {
-                if (field.mustProvide) expect(field.required && field.update !== "serverSet" && field.default === undefined).toBe(true);
+                if (field.mustProvide)
+                    expect(field.required && field.update !== "serverSet" && field.default === undefined).toBe(true);
             }
         }
     });
 
     it("leaves facts-derived lists empty without a facts file", () => {
-        const bare = tableOf(generate(schemaText, undefined, SCHEMA_VERSION));
-        expect(bare.objects["x:Domain"]).toMatchObject({ unique: [], foreignKeys: [], computedOnGet: [], sequentialId: false });
+        const bare = tableOf(generate(withoutFacts(source)));
+        expect(bare.objects["x:Domain"]).toMatchObject({
+            unique: [],
+            foreignKeys: [],
+            computedOnGet: [],
+            sequentialId: false,
+        });
         expect(fieldsOf(bare, "x:Domain").name?.mustProvide).toBeUndefined();
         expect(Object.keys(bare.objects)).toHaveLength(117);
+        expect(generate(withoutFacts(source))[`${GENERATED_DIR}/accountScoped.ts`]).toContain(
+            "readonly string[] = [\n\n];",
+        );
     });
 });
 
-describe("generate() input checks", () => {
+describe("extract() and generate() input checks", () => {
     it("rejects JSON that is not a Stalwart registry schema", () => {
-        expect(() => generate({ openapi: "3.0.0", paths: {} }, undefined, "v0.16.18")).toThrow(/not a Stalwart registry schema/);
-        expect(() => generate({ objects: {}, schemas: {}, fields: {}, enums: {} }, undefined, "v0.16.18")).toThrow(/no x:\* objects/);
+        expect(() => extract({ openapi: "3.0.0", paths: {} }, undefined, "v0.16.18")).toThrow(
+            /not a Stalwart registry schema/,
+        );
+        expect(() => extract({ objects: {}, schemas: {}, fields: {}, enums: {} }, undefined, "v0.16.18")).toThrow(
+            /no x:\* objects/,
+        );
     });
 
     it("rejects text that is not JSON, naming the input", () => {
-        expect(() => generate("<html>login</html>", undefined, "v0.16.18")).toThrow(/Stalwart registry schema is not valid JSON/);
+        expect(() => extract("<html>login</html>", undefined, "v0.16.18")).toThrow(
+            /Stalwart registry schema is not valid JSON/,
+        );
     });
 
     it("rejects a malformed facts file and a bad version tag", () => {
@@ -197,9 +264,9 @@ describe("generate() input checks", () => {
             fields: { "x:Thing": { properties: { on: { type: { type: "boolean" }, update: "mutable" } } } },
             enums: {},
         };
-        expect(Object.keys(generate(minimal, undefined, "v0.16.18"))).toHaveLength(5);
-        expect(() => generate(minimal, { objects: [] }, "v0.16.18")).toThrow(/not a Stalwart per-object facts file/);
-        expect(() => generate(minimal, undefined, "latest")).toThrow(/release tag such as "v0.16.18"/);
+        expect(Object.keys(generate(extract(minimal, undefined, "v0.16.18")))).toHaveLength(6);
+        expect(() => extract(minimal, { objects: [] }, "v0.16.18")).toThrow(/not a Stalwart per-object facts file/);
+        expect(() => extract(minimal, undefined, "latest")).toThrow(/release tag such as "v0.16.18"/);
     });
 
     it("names an unknown field type and where it occurs", () => {
@@ -209,7 +276,9 @@ describe("generate() input checks", () => {
             fields: { "x:Thing": { properties: { shape: { type: { type: "polygon" }, update: "mutable" } } } },
             enums: {},
         };
-        expect(() => generate(unknownKind, undefined, "v0.16.18")).toThrow(/x:Thing\.shape: unknown field type "polygon"/);
+        expect(() => extract(unknownKind, undefined, "v0.16.18")).toThrow(
+            /x:Thing\.shape: unknown field type "polygon"/,
+        );
     });
 
     it("converts duration strings to milliseconds and refuses unknown units", () => {

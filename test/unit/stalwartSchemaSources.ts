@@ -1,19 +1,26 @@
-/** Locates Stalwart's schema and facts files (../shared/stalwart, outside the project) for the schema tests. */
+/**
+ * The schema tests' inputs. The committed source (schema/stalwart/<version>.json) is in every clone;
+ * Stalwart's own schema and facts files are not committed (docs/decisions/011-schema-sources-in-repo.md),
+ * so only the test that re-extracts the committed source from them looks for them: in
+ * STALWART_UPSTREAM_DIR, else in the directory beside this checkout where the project keeps them.
+ */
 import { existsSync, readFileSync } from "node:fs";
-import { resolve } from "node:path";
+import { join, resolve } from "node:path";
+import type { SchemaSource } from "../../tools/schema/input";
+import { newestSource, PROJECT_ROOT, readSourceFile } from "../../tools/schema/sources";
 
-export const PROJECT_ROOT = resolve(__dirname, "../..");
-export const SCHEMA_FILE = resolve(PROJECT_ROOT, "../shared/stalwart/schema-v0.16.18.json");
-export const FACTS_FILE = resolve(PROJECT_ROOT, "../shared/stalwart/objects-v0.16.18.json");
+export { PROJECT_ROOT };
 export const SCHEMA_VERSION = "v0.16.18";
+/** sha256 of Stalwart v0.16.18's registry schema text, as served at GET /api/schema */
+export const SCHEMA_SHA256 = "f4e3aad9f573f7d28f4dcd3c4502f0bb8004ecaba69921fbcd536b7745778ac9";
+export const SOURCE_FILE = newestSource();
 
-export const sourcesPresent = existsSync(SCHEMA_FILE) && existsSync(FACTS_FILE);
+let cached: SchemaSource | undefined;
+/** Parsed once per test file: about half a megabyte of JSON. */
+export const committedSource = (): SchemaSource => (cached ??= readSourceFile(SOURCE_FILE));
+export const committedSourceText = (): string => readFileSync(SOURCE_FILE, "utf8");
 
-/** Said once when the files are missing, so a skipped suite is visible rather than silently green. */
-export function reportMissingSources(suite: string): void {
-    if (!sourcesPresent) {
-        console.warn(`${suite}: skipped, Stalwart schema sources not found at ${SCHEMA_FILE} and ${FACTS_FILE}.`);
-    }
-}
-
-export const readSource = (file: string): string => readFileSync(file, "utf8");
+const UPSTREAM_DIR = process.env.STALWART_UPSTREAM_DIR ?? resolve(PROJECT_ROOT, "../shared/stalwart");
+export const UPSTREAM_SCHEMA = join(UPSTREAM_DIR, `schema-${SCHEMA_VERSION}.json`);
+export const UPSTREAM_FACTS = join(UPSTREAM_DIR, `objects-${SCHEMA_VERSION}.json`);
+export const upstreamPresent = existsSync(UPSTREAM_SCHEMA) && existsSync(UPSTREAM_FACTS);

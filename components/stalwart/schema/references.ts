@@ -1,6 +1,9 @@
 import type { SchemaDescriptor } from "./types";
 
-/** Schemas and enums a descriptor points at directly. */
+/**
+ * Schemas and enums a descriptor points at directly. Part of the descriptor contract: the provider's
+ * subsets (table.ts) and the generator's walk (tools/schema/buildTable.ts) follow the same references.
+ */
 export function references(descriptor: SchemaDescriptor): { name: string; enum: boolean }[] {
     if ("variants" in descriptor) {
         return Object.values(descriptor.variants).flatMap((target) => (target ? [{ name: target, enum: false }] : []));

@@ -1,11 +1,13 @@
 /**
- * The descriptor contract between the schema generator (scripts/generate-schema.ts), the
- * generated table (components/stalwart/generated/), the x:* dynamic provider and the test
- * double. Plain JSON-able data only: a provider captures a per-object subset by value, so
- * nothing here may be a function, a class instance or a module.
+ * The descriptor contract between the schema generator (tools/schema/), the generated table
+ * (components/stalwart/generated/), the x:* dynamic provider and the test double. Plain JSON-able
+ * data only: a provider captures a per-object subset by value, so nothing here may be a function,
+ * a class instance or a module. The generator may import this file and references.ts (the
+ * contract), nothing else of the provider.
  *
  * Field facts come from Stalwart's registry schema (GET /api/schema); required/unique/foreign
- * keys and computed/write-only lists from the per-object facts file when one is given.
+ * keys and computed/write-only lists from the per-object facts (both reduced into the committed
+ * schema/stalwart/<version>.json).
  */
 
 /** Wire kind of a field (schema.json `type.type`). */

@@ -1,7 +1,8 @@
 /**
- * Shape checks for the generator's two inputs: Stalwart's registry schema (GET /api/schema) and the
- * optional per-object facts file. Only the parts the generator reads are checked; anything else
- * (descriptions, forms, layouts) is ignored and never reaches the output.
+ * Shape checks for the generator's inputs: Stalwart's registry schema (GET /api/schema), the optional
+ * per-object facts file, and the committed source (schema/stalwart/<version>.json) that holds the
+ * reduced pair. Only the parts the generator reads are kept: zod drops every other key
+ * (descriptions, labels, forms, layouts), so nothing else can reach the committed source or the output.
  */
 import { z } from "zod";
 
@@ -83,9 +84,7 @@ const schemaFacts = z.object({
 });
 
 const objectFacts = schemaFacts.extend({
-    kind: z.enum(["object", "singleton"]),
     handler: z.string(),
-    methods: z.array(z.string()),
     flags: z.array(z.string()),
     schemaName: z.string().optional(),
     variantSchemas: z.record(z.string(), schemaFacts).optional(),
@@ -103,19 +102,23 @@ export type FactsFile = z.infer<typeof factsFile>;
 /** The first few issues: a wrong file yields hundreds and the first ones tell the story. */
 function describeIssues(error: z.ZodError): string {
     const lines = z.prettifyError(error).split("\n");
-    return lines.length > 12 ? `${lines.slice(0, 12).join("\n")}\n… (${lines.length - 12} more lines)` : lines.join("\n");
+    return lines.length > 12
+        ? `${lines.slice(0, 12).join("\n")}\n… (${lines.length - 12} more lines)`
+        : lines.join("\n");
 }
 
 export function parseRegistrySchema(input: unknown): RegistrySchema {
     const parsed = registrySchema.safeParse(input);
     if (!parsed.success) {
         throw new Error(
-            "Input is not a Stalwart registry schema (the JSON served at GET /api/schema, e.g. " +
-                `../shared/stalwart/schema-v0.16.18.json):\n${describeIssues(parsed.error)}`,
+            "Input is not a Stalwart registry schema (the JSON a Stalwart server serves at GET /api/schema):\n" +
+                describeIssues(parsed.error),
         );
     }
     if (!Object.keys(parsed.data.objects).some((name) => name.startsWith("x:"))) {
-        throw new Error("Input is not a Stalwart registry schema: it has no x:* objects (expected x:Domain, x:Account, …).");
+        throw new Error(
+            "Input is not a Stalwart registry schema: it has no x:* objects (expected x:Domain, x:Account, …).",
+        );
     }
     return parsed.data;
 }
@@ -124,9 +127,61 @@ export function parseFacts(input: unknown): FactsFile {
     const parsed = factsFile.safeParse(input);
     if (!parsed.success) {
         throw new Error(
-            "Input is not a Stalwart per-object facts file (expected the shape of " +
-                `../shared/stalwart/objects-v0.16.18.json):\n${describeIssues(parsed.error)}`,
+            "Input is not a Stalwart per-object facts file (objects-<version>.json: `objects` with handler, flags, " +
+                `required, unique and foreign-key lists per x:* object, and \`embeddedSchemas\`):\n${describeIssues(parsed.error)}`,
         );
     }
     return parsed.data;
+}
+
+export function checkVersion(version: string): string {
+    if (!/^v?\d+\.\d+(\.\d+)?([-.+][\w.-]+)?$/.test(version)) {
+        throw new Error(
+            `Schema version must look like a Stalwart release tag such as "v0.16.18"; got ${JSON.stringify(version)}.`,
+        );
+    }
+    return version;
+}
+
+/** Where a generation's input came from: Stalwart's release tag and the sha256 of the registry schema text. */
+export interface SourceId {
+    version: string;
+    sha256: string;
+}
+
+/** What the generator reads: the registry schema and the facts, reduced to what it uses (tools/schema/extract.ts). */
+export interface SchemaSource {
+    source: SourceId;
+    schema: RegistrySchema;
+    facts?: FactsFile;
+}
+
+const committedSource = z.object({
+    about: z.string().optional(),
+    source: z.object({ version: z.string(), sha256: z.string().regex(/^[0-9a-f]{64}$/) }),
+    schema: z.unknown(),
+    facts: z.unknown().optional(),
+});
+
+/** A committed source is recognized by its `source` and `schema` keys (a registry schema has neither). */
+export function isCommittedSource(input: unknown): boolean {
+    return typeof input === "object" && input !== null && "source" in input && "schema" in input;
+}
+
+/** Reads a committed source (schema/stalwart/<version>.json); `where` names the file in errors. */
+export function parseSource(input: unknown, where: string): SchemaSource {
+    const parsed = committedSource.safeParse(input);
+    if (!parsed.success) {
+        throw new Error(
+            `${where} is not a committed schema source (written by \`npm run generate:schema -- --extract\`):\n` +
+                describeIssues(parsed.error),
+        );
+    }
+    const { source, schema, facts } = parsed.data;
+    checkVersion(source.version);
+    return {
+        source,
+        schema: parseRegistrySchema(schema),
+        ...(facts === undefined ? {} : { facts: parseFacts(facts) }),
+    };
 }

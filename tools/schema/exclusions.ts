@@ -1,7 +1,9 @@
 /**
- * x:* objects the generic dynamic provider cannot manage as declarative state, with the reason.
- * They stay in table.json (the provider and the test double may still read their shape) but get
- * no typed class. See stalwart-api.md §2 and the facts file's `handler`/`methods`.
+ * x:* objects the generic dynamic provider cannot manage as declarative state, with the reason:
+ * the one hand-kept list. They stay in table.json (the provider and the test double may still read
+ * their shape) but get no typed class; the generator writes this list to
+ * components/stalwart/generated/excluded.ts, which StalwartObject reads at run time. The facts
+ * file's `handler` says which objects need a decision (MANAGEABLE_HANDLERS below).
  */
 export const EXCLUDED_OBJECTS: Readonly<Record<string, string>> = {
     "x:AccountPassword": "self-service password change of the calling account; needs the current secret",

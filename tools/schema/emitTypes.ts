@@ -3,16 +3,62 @@
  * (one thin StalwartObject subclass per manageable object). Only names, types, defaults and
  * update modes are emitted; meanings are left to https://stalw.art/docs.
  */
-import { ACCOUNT_SCOPED } from "../providerCore";
-import type { ElementDescriptor, FieldDescriptor, SchemaDescriptor, SchemaTable } from "./types";
+import type {
+    ElementDescriptor,
+    FieldDescriptor,
+    SchemaDescriptor,
+    SchemaTable,
+} from "../../components/stalwart/schema/types";
 
 /** Names a class must not take: JS/TS/Node globals and this package's own exports. */
 const RESERVED_NAMES = new Set([
-    "Array", "Blob", "Boolean", "Buffer", "Cache", "Crypto", "Date", "Duration", "Error", "Event", "EventTarget",
-    "File", "FormData", "Function", "Headers", "Inputs", "Intl", "Iterator", "JSON", "Map", "Math", "Number",
-    "Object", "Omit", "Partial", "Performance", "Pick", "Promise", "Proxy", "Readonly", "Record", "Reflect",
-    "RegExp", "Request", "Required", "Response", "Set", "StalwartObject", "StalwartObjectArgs",
-    "StalwartObjectOptions", "AccountScopedObjectOptions", "Storage", "String", "Symbol", "URL", "WebSocket", "Worker",
+    "Array",
+    "Blob",
+    "Boolean",
+    "Buffer",
+    "Cache",
+    "Crypto",
+    "Date",
+    "Duration",
+    "Error",
+    "Event",
+    "EventTarget",
+    "File",
+    "FormData",
+    "Function",
+    "Headers",
+    "Inputs",
+    "Intl",
+    "Iterator",
+    "JSON",
+    "Map",
+    "Math",
+    "Number",
+    "Object",
+    "Omit",
+    "Partial",
+    "Performance",
+    "Pick",
+    "Promise",
+    "Proxy",
+    "Readonly",
+    "Record",
+    "Reflect",
+    "RegExp",
+    "Request",
+    "Required",
+    "Response",
+    "Set",
+    "StalwartObject",
+    "StalwartObjectArgs",
+    "StalwartObjectOptions",
+    "AccountScopedObjectOptions",
+    "Storage",
+    "String",
+    "Symbol",
+    "URL",
+    "WebSocket",
+    "Worker",
 ]);
 
 export interface TypeNames {
@@ -37,8 +83,10 @@ export function assignNames(table: SchemaTable, classObjects: string[]): TypeNam
         const base = bare(object);
         names.classes.set(object, claim(RESERVED_NAMES.has(base) ? `Stalwart${base}` : base, "Object"));
     }
-    for (const object of Object.keys(table.objects).sort()) names.schemas.set(table.objects[object]!.schema, claim(`${bare(object)}Properties`, "Schema"));
-    for (const schema of Object.keys(table.schemas).sort()) if (!names.schemas.has(schema)) names.schemas.set(schema, claim(bare(schema), "Schema"));
+    for (const object of Object.keys(table.objects).sort())
+        names.schemas.set(table.objects[object]!.schema, claim(`${bare(object)}Properties`, "Schema"));
+    for (const schema of Object.keys(table.schemas).sort())
+        if (!names.schemas.has(schema)) names.schemas.set(schema, claim(bare(schema), "Schema"));
     for (const enumName of Object.keys(table.enums).sort()) names.enums.set(enumName, claim(bare(enumName), "Enum"));
     return names;
 }
@@ -72,7 +120,10 @@ function fieldType(field: FieldDescriptor, names: TypeNames): string {
         type = `${item}[] | Record<string, ${item}>`;
     } else if (field.kind === "map" && field.key && field.value) {
         const value = elementType(field.value, names);
-        type = field.key.kind === "enum" ? `Partial<Record<${elementType(field.key, names)}, ${value}>>` : `Record<string, ${value}>`;
+        type =
+            field.key.kind === "enum"
+                ? `Partial<Record<${elementType(field.key, names)}, ${value}>>`
+                : `Record<string, ${value}>`;
     } else {
         type = elementType(field, names);
     }
@@ -93,7 +144,9 @@ function schemaSource(name: string, descriptor: SchemaDescriptor, names: TypeNam
     const header = `/** ${name} — https://stalw.art/docs */\n`;
     if ("variants" in descriptor) {
         const arms = Object.entries(descriptor.variants)
-            .sort(([a], [b]) => (a === descriptor.defaultVariant ? -1 : b === descriptor.defaultVariant ? 1 : a.localeCompare(b)))
+            .sort(([a], [b]) =>
+                a === descriptor.defaultVariant ? -1 : b === descriptor.defaultVariant ? 1 : a.localeCompare(b),
+            )
             .map(([variant, target]) => {
                 const tag = `{ "@type": ${JSON.stringify(variant)} }`;
                 return target ? `    | (${tag} & ${names.schemas.get(target)})` : `    | ${tag}`;
@@ -125,18 +178,27 @@ export function emitTypes(table: SchemaTable, names: TypeNames, header: string):
         const values = table.enums[enumName]!.map((v) => JSON.stringify(v)).join(" | ");
         parts.push(`export type ${names.enums.get(enumName)} = ${values || "never"};\n`);
     }
-    for (const schema of [...names.schemas.keys()].sort()) parts.push(schemaSource(schema, table.schemas[schema]!, names));
+    for (const schema of [...names.schemas.keys()].sort())
+        parts.push(schemaSource(schema, table.schemas[schema]!, names));
     return parts.join("\n");
 }
 
 /**
- * One class per manageable object. Account-scoped objects (providerCore ACCOUNT_SCOPED: they live
- * in the account the JMAP accountId names, stalwart-api.md §1.2) take `accountId` in their options
- * and hand it to StalwartObject.
+ * One class per manageable object. Account-scoped objects (tools/schema/accountScope.ts: they live
+ * in the account a JMAP request's accountId names) take `accountId` in their options and hand it
+ * to StalwartObject.
  */
-export function emitClasses(table: SchemaTable, names: TypeNames, header: string, accountScoped: readonly string[] = ACCOUNT_SCOPED): string {
+export function emitClasses(
+    table: SchemaTable,
+    names: TypeNames,
+    header: string,
+    accountScoped: readonly string[],
+): string {
     const classes = [...names.classes.entries()].sort(([a], [b]) => a.localeCompare(b));
-    const typeImports = ["Inputs", ...classes.map(([object]) => names.schemas.get(table.objects[object]!.schema)!)].sort();
+    const typeImports = [
+        "Inputs",
+        ...classes.map(([object]) => names.schemas.get(table.objects[object]!.schema)!),
+    ].sort();
     const scoped = (object: string) => accountScoped.includes(object);
     const objectImports = [
         ...(classes.some(([object]) => scoped(object)) ? ["type AccountScopedObjectOptions"] : []),
@@ -151,7 +213,11 @@ export function emitClasses(table: SchemaTable, names: TypeNames, header: string
     for (const [object, className] of classes) {
         const descriptor = table.objects[object]!;
         const key = descriptor.naturalKeyComposite ? descriptor.naturalKeyComposite.join(" + ") : descriptor.naturalKey;
-        const facts = [descriptor.kind, key ? `natural key ${key}` : undefined, scoped(object) ? "account-scoped: opts.accountId names the account" : undefined]
+        const facts = [
+            descriptor.kind,
+            key ? `natural key ${key}` : undefined,
+            scoped(object) ? "account-scoped: opts.accountId names the account" : undefined,
+        ]
             .filter(Boolean)
             .join(", ");
         const options = scoped(object) ? "AccountScopedObjectOptions" : "StalwartObjectOptions";

@@ -3,12 +3,29 @@
  * serializer sorts keys).
  */
 import type { FactsFile, ObjectFacts, RawElementType, RawFieldType, RegistrySchema, SchemaFacts } from "./input";
-import type { ElementDescriptor, FieldDescriptor, FieldKind, ObjectDescriptor, SchemaDescriptor, SchemaTable } from "./types";
-import { references } from "./references";
+import { references } from "../../components/stalwart/schema/references";
+import type {
+    ElementDescriptor,
+    FieldDescriptor,
+    FieldKind,
+    ObjectDescriptor,
+    SchemaDescriptor,
+    SchemaTable,
+} from "../../components/stalwart/schema/types";
 import { defaultToWire } from "./wireDefaults";
 
 const FIELD_KINDS: ReadonlySet<string> = new Set<FieldKind>([
-    "string", "number", "boolean", "enum", "objectId", "blobId", "utcDateTime", "object", "set", "objectList", "map",
+    "string",
+    "number",
+    "boolean",
+    "enum",
+    "objectId",
+    "blobId",
+    "utcDateTime",
+    "object",
+    "set",
+    "objectList",
+    "map",
 ]);
 
 /** The facts file's global unique key "email" is the (name, domainId) pair (its legend says so). */
@@ -18,13 +35,25 @@ export function isApiObject(name: string, schema: RegistrySchema): boolean {
     return name.startsWith("x:") && schema.objects[name]?.type !== "view";
 }
 
-export function buildTable(schema: RegistrySchema, facts: FactsFile | undefined, source: SchemaTable["source"]): SchemaTable {
+export function buildTable(
+    schema: RegistrySchema,
+    facts: FactsFile | undefined,
+    source: SchemaTable["source"],
+): SchemaTable {
     const factsBySchema = indexFactsBySchema(facts);
     const objects: Record<string, ObjectDescriptor> = {};
     for (const [name, entry] of Object.entries(schema.objects)) {
         if (!isApiObject(name, schema)) continue;
-        if (!schema.schemas[name]) throw new Error(`Schema has object ${name} but no schemas["${name}"] entry; the schema file looks truncated.`);
-        objects[name] = objectDescriptor(name, entry.type === "singleton", entry.enterprise === true, facts?.objects[name]);
+        if (!schema.schemas[name])
+            throw new Error(
+                `Schema has object ${name} but no schemas["${name}"] entry; the schema file looks truncated.`,
+            );
+        objects[name] = objectDescriptor(
+            name,
+            entry.type === "singleton",
+            entry.enterprise === true,
+            facts?.objects[name],
+        );
     }
     const schemas: Record<string, SchemaDescriptor> = {};
     const enums: Record<string, string[]> = {};
@@ -49,7 +78,8 @@ function indexFactsBySchema(facts: FactsFile | undefined): Map<string, SchemaFac
     const bySchema = new Map<string, SchemaFacts>();
     if (!facts) return bySchema;
     for (const [name, object] of Object.entries(facts.objects)) {
-        if (object.variantSchemas) for (const [variantSchema, f] of Object.entries(object.variantSchemas)) bySchema.set(variantSchema, f);
+        if (object.variantSchemas)
+            for (const [variantSchema, f] of Object.entries(object.variantSchemas)) bySchema.set(variantSchema, f);
         else bySchema.set(object.schemaName ?? name, object);
     }
     for (const [name, f] of Object.entries(facts.embeddedSchemas)) bySchema.set(name, f);
@@ -58,7 +88,12 @@ function indexFactsBySchema(facts: FactsFile | undefined): Map<string, SchemaFac
 
 const sortedUnion = (lists: (string[] | undefined)[]) => [...new Set(lists.flatMap((l) => l ?? []))].sort();
 
-function objectDescriptor(name: string, singleton: boolean, enterprise: boolean, facts: ObjectFacts | undefined): ObjectDescriptor {
+function objectDescriptor(
+    name: string,
+    singleton: boolean,
+    enterprise: boolean,
+    facts: ObjectFacts | undefined,
+): ObjectDescriptor {
     const parts: SchemaFacts[] = facts ? [facts, ...Object.values(facts.variantSchemas ?? {})] : [];
     const unique = sortedUnion(parts.map((p) => p.uniqueWithinType));
     const globalComposite = sortedUnion(parts.map((p) => p.uniqueGlobalComposite));
@@ -72,7 +107,9 @@ function objectDescriptor(name: string, singleton: boolean, enterprise: boolean,
         kind: singleton ? "singleton" : "collection",
         schema: name,
         unique,
-        foreignKeys: [...foreignKeys.values()].sort((a, b) => `${a.via} ${a.object}`.localeCompare(`${b.via} ${b.object}`)),
+        foreignKeys: [...foreignKeys.values()].sort((a, b) =>
+            `${a.via} ${a.object}`.localeCompare(`${b.via} ${b.object}`),
+        ),
         computedOnGet: sortedUnion(parts.map((p) => p.computedOnGet)),
         notReturnedByGet: sortedUnion(parts.map((p) => p.notReturnedByGet)),
         sequentialId: facts?.flags.includes("sequentialId") ?? false,
@@ -91,11 +128,18 @@ function schemaDescriptor(name: string, schema: RegistrySchema, facts: SchemaFac
         return { variants, defaultVariant: entry.variants[0]!.name };
     }
     const fieldSet = schema.fields[entry?.schemaName ?? name];
-    if (!fieldSet) throw new Error(`Schema ${name} is referenced but has no fields["${entry?.schemaName ?? name}"] entry; the schema file looks truncated.`);
+    if (!fieldSet)
+        throw new Error(
+            `Schema ${name} is referenced but has no fields["${entry?.schemaName ?? name}"] entry; the schema file looks truncated.`,
+        );
     const fields: Record<string, FieldDescriptor> = {};
     for (const [property, raw] of Object.entries(fieldSet.properties)) {
         const where = `${name}.${property}`;
-        const field: FieldDescriptor = { ...elementDescriptor(raw.type, schema, where), nullable: raw.type.nullable === true, update: raw.update };
+        const field: FieldDescriptor = {
+            ...elementDescriptor(raw.type, schema, where),
+            nullable: raw.type.nullable === true,
+            update: raw.update,
+        };
         addContainerTypes(field, raw.type, schema, where);
         for (const bound of ["min", "max", "minItems", "maxLength"] as const) {
             if (raw.type[bound] !== undefined) field[bound] = raw.type[bound];
@@ -105,9 +149,11 @@ function schemaDescriptor(name: string, schema: RegistrySchema, facts: SchemaFac
         if (fieldFacts?.defaultWire !== undefined) field.default = fieldFacts.defaultWire;
         else if (schemaDefault !== undefined) field.default = defaultToWire(schemaDefault, raw.type, schema);
         // validate() also rejects a set/list shorter than minItems, which the facts do not flag as required
-        const required = fieldFacts?.validatedRequired || facts?.validatedRequired?.includes(property) || (field.minItems ?? 0) > 0;
+        const required =
+            fieldFacts?.validatedRequired || facts?.validatedRequired?.includes(property) || (field.minItems ?? 0) > 0;
         if (required) field.required = true;
-        if (fieldFacts?.clientMustProvide || (required && field.update !== "serverSet" && field.default === undefined)) field.mustProvide = true;
+        if (fieldFacts?.clientMustProvide || (required && field.update !== "serverSet" && field.default === undefined))
+            field.mustProvide = true;
         if (raw.enterprise) field.enterprise = true;
         fields[property] = field;
     }
@@ -122,7 +168,8 @@ function addContainerTypes(field: FieldDescriptor, raw: RawFieldType, schema: Re
         if (!raw.objectName) throw new Error(`${where}: objectList without an "objectName" in the schema.`);
         field.element = { kind: "object", objectName: raw.objectName };
     } else if (field.kind === "map") {
-        if (!raw.keyClass || !raw.valueClass) throw new Error(`${where}: map without "keyClass"/"valueClass" in the schema.`);
+        if (!raw.keyClass || !raw.valueClass)
+            throw new Error(`${where}: map without "keyClass"/"valueClass" in the schema.`);
         field.key = elementDescriptor(raw.keyClass, schema, `${where}{key}`);
         field.value = elementDescriptor(raw.valueClass, schema, `${where}{value}`);
     }
@@ -130,7 +177,9 @@ function addContainerTypes(field: FieldDescriptor, raw: RawFieldType, schema: Re
 
 function elementDescriptor(raw: RawElementType, schema: RegistrySchema, where: string): ElementDescriptor {
     if (!FIELD_KINDS.has(raw.type)) {
-        throw new Error(`${where}: unknown field type "${raw.type}" (known: ${[...FIELD_KINDS].join(", ")}); teach components/stalwart/schema/buildTable.ts about it.`);
+        throw new Error(
+            `${where}: unknown field type "${raw.type}" (known: ${[...FIELD_KINDS].join(", ")}); teach tools/schema/buildTable.ts about it.`,
+        );
     }
     const element: ElementDescriptor = { kind: raw.type as FieldKind };
     if (raw.format !== undefined) element.format = raw.format;
