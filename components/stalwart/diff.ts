@@ -108,7 +108,7 @@ export function project(subset: ObjectSchemaSubset, f: Field, server: unknown, s
 export const topFields = (subset: ObjectSchemaSubset, props: Obj) => fieldsOf(subset, subset.object.schema, props["@type"]) ?? {};
 
 /**
- * What a property left out of the inputs goes back to (stalwart-api.md §4.3): its schema default,
+ * What a property left out of the inputs goes back to (docs/stalwart-facts.md#field-defaults): its schema default,
  * else null when nullable; where the schema has neither, the Rust default: {} for sets, maps and
  * lists, false, a default variant that carries no fields (`{"@type": "None"}`). undefined when it
  * cannot be reset safely: a required value, an enum or an embedded object without a default, a

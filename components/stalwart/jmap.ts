@@ -1,12 +1,12 @@
 /**
  * Minimal JMAP client for Stalwart's `x:*` registry: one POST to `<url>/jmap` per call, never
- * following the session's apiUrl (its published hostname may be unreachable from here, §1.1).
+ * following the session's apiUrl (its published hostname may be unreachable from here, docs/stalwart-facts.md#transport).
  * Bounded retries with exponential backoff and a per-request timeout. Uses only globals, so the
  * provider can capture it.
  *
  * When a request is re-sent (at most `attempts` sends, exponential backoff, Retry-After honoured):
  * - the request never left (connection refused, name not resolved): always, nothing was processed;
- * - HTTP 429 (rate or concurrency limit, §1.1): always; the server rejects it before processing;
+ * - HTTP 429 (rate or concurrency limit, docs/stalwart-facts.md#transport): always; the server rejects it before processing;
  * - HTTP 500, 503 and other 5xx from the server itself: always, for every request. Assumption: a
  *   JMAP server answering 5xx did not process the method calls (Stalwart runs them and answers
  *   200, method errors and SetErrors included);

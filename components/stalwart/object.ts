@@ -31,7 +31,7 @@ export interface StalwartObjectOptions extends pulumi.CustomResourceOptions {
 /** Options of the typed classes for account-scoped objects (x:ApiKey, x:AppPassword, x:AccountSettings, …). */
 export interface AccountScopedObjectOptions extends StalwartObjectOptions {
     /**
-     * The account the object lives in (the JMAP accountId, stalwart-api.md §1.2). Leave it out only
+     * The account the object lives in (the JMAP accountId, docs/stalwart-facts.md#account-scope). Leave it out only
      * when the credentials Pulumi uses belong to that account; the recovery admin has no account of
      * its own and must always name one.
      */

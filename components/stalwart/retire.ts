@@ -59,7 +59,7 @@ function failure([name, args]: [string, Obj], o: Ref, op: "restore" | "destroy")
     if (name === "error") return args;
     const err = (isObj(args[op === "restore" ? "notUpdated" : "notDestroyed"]) ? (args[op === "restore" ? "notUpdated" : "notDestroyed"] as Obj)[o.objectId] : undefined) as Obj | undefined;
     const done = op === "restore" ? isObj(args.updated) && o.objectId in args.updated : Array.isArray(args.destroyed) && args.destroyed.includes(o.objectId);
-    return err ?? (done ? undefined : { type: "unconfirmed", description: `${o.objectType}/set did not confirm it; run again` });
+    return err ?? (done ? undefined : { type: "unconfirmed", description: `${o.objectType}/set did not confirm the ${op}; re-run to reconcile` });
 }
 
 /** Reads each adopted object and writes back the restore values that differ (no write when none do). */

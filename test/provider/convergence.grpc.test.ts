@@ -393,7 +393,7 @@ describe("StalwartConvergence", () => {
         await jmap([["x:Authentication/set", { update: { singleton: { directoryId: null } } }, "a"], ["x:Directory/set", { destroy: [dir.objectId] }, "d"]]);
     });
 
-    it("numbers reload actions from r1, as the reference does", async () => {
+    it("numbers reload actions from r1, as the example in docs/stalwart-facts.md#reload-restart does", async () => {
         const tracer = await create("x:Tracer", { "@type": "Stdout", level: "debug" });
         sim.resetCounters();
         await host.create(inputs([tracer]), { type: TYPE });

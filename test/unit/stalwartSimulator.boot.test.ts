@@ -1,4 +1,4 @@
-// The simulator as a fresh Stalwart v0.16 (docs/stalwart-facts.md): the defaults its first normal
+// The simulator as a fresh Stalwart v0.16 (docs/stalwart-facts.md#first-boot-defaults): the defaults its first normal
 // boot stores, what a running server keeps acting on after a destroy until a reload or a restart,
 // objectIsLinked naming what links, and faults that land a write after the client gave up.
 import { afterEach, describe, expect, it } from "vitest";

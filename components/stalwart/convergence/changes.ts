@@ -10,7 +10,7 @@ export interface TrackedObject {
     objectId: string;
     /**
      * The account an account-scoped object lives in (x:ApiKey, x:AppPassword, x:AccountSettings, …;
-     * stalwart-api.md §1.2): its /get must name it, and its ids are only unique within that account.
+     * docs/stalwart-facts.md#account-scope): its /get must name it, and its ids are only unique within that account.
      */
     accountId?: string;
     /** property → a comparable value (the server's view after the write; secrets as salted hashes) */

@@ -132,14 +132,14 @@ async function waitLive(conn: StalwartConnection, timeoutMs: number): Promise<vo
 const MASK = "****";
 const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
 
-/** Stalwart's getMaxResults (§1.1): ids per /get. */
+/** Stalwart's getMaxResults (docs/stalwart-facts.md#transport): ids per /get. */
 const GET_MAX = 500;
-/** Stalwart's maxMethodCalls (§1.1): method calls per request. */
+/** Stalwart's maxMethodCalls (docs/stalwart-facts.md#transport): method calls per request. */
 const MAX_CALLS = 16;
 
 /**
  * Re-reads every object (one /get per type and account, batched) and names each property that
- * differs from what was written. Account-scoped objects are read in their account (§1.2): without
+ * differs from what was written. Account-scoped objects are read in their account (docs/stalwart-facts.md#account-scope): without
  * the accountId the server would look in the caller's own account and not find them.
  */
 async function verifyObjects(conn: StalwartConnection, objects: TrackedObject[]): Promise<number> {

@@ -1,6 +1,6 @@
 /**
  * What a fresh Stalwart v0.16 stores at its first normal boot (https://stalw.art/docs, the safe
- * defaults; docs/stalwart-facts.md): seven listeners on `[::]` (no 587, no 143), the four default
+ * defaults; docs/stalwart-facts.md#first-boot-defaults): seven listeners on `[::]` (no 587, no 143), the four default
  * roles and the x:Authentication naming them, a Log tracer to /var/log/stalwart, the tracing and
  * metrics stores set to Default, two MTA routes. Each default is inserted only when its type has no
  * object yet; x:SystemSettings is not stored (its defaults apply until a first write). A server

@@ -1,6 +1,6 @@
 /**
  * In-repo test double of Stalwart v0.16's management API (JMAP `x:*` registry objects), following
- * docs/stalwart-api.md including its traps. Start one per test file:
+ * docs/stalwart-facts.md#test-double-checklist (traps included). Start one per test file:
  *
  * ```ts
  * const sim = await startStalwartSimulator();

@@ -44,7 +44,7 @@ export interface Faults {
     failMethod(method: string, n: number, type?: string): void;
     /** how /set answers result maps with nothing in them: left out (default), present and empty, or null */
     setResultMaps: SetResultMaps;
-    /** rewrites every SetError /set answers (e.g. naming the existing object by `existingId` only, §3.3) */
+    /** rewrites every SetError /set answers (e.g. naming the existing object by `existingId` only, docs/stalwart-facts.md#set-errors) */
     setErrorShape: ((err: JsonObject) => JsonObject) | undefined;
 }
 
