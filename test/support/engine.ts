@@ -8,7 +8,7 @@
 // settingsRetainOnDelete the StalwartSettings component applies.
 import { expect } from "vitest";
 import { shippedConvergenceProvider } from "../../components/stalwart/convergence";
-import { trackedOf } from "../../components/stalwart/object";
+import { type ObjectOutputs, trackedOf } from "../../components/stalwart/object";
 import { stalwartProvider } from "../../components/stalwart/provider";
 import { settingsRetainOnDelete, volatileProperties } from "../../components/stalwart/settings";
 import type { StalwartObjectSpec } from "../../components/plan/stalwartSettings";
@@ -29,7 +29,7 @@ interface Resource {
     type: string;
     id: string;
     inputs: PlainObject;
-    outs: PlainObject & Record<string, any>;
+    outs: Record<string, any>;
     retainOnDelete: boolean;
 }
 
@@ -89,7 +89,7 @@ export class EngineModel {
             next.push(await this.register(`${this.prefix}-${spec.key}`, urnType(spec.objectType), news, retain, calls, replaced));
         }
         if (program) {
-            const objects = next.map((r) => trackedOf(r.outs as never, volatileProperties(String(r.outs.objectType))));
+            const objects = next.map((r) => trackedOf(r.outs as ObjectOutputs, volatileProperties(String(r.outs.objectType))));
             const news = {
                 objects,
                 ...(program.restartCommand ? { restartCommand: program.restartCommand } : {}),
