@@ -5,8 +5,12 @@
 import { ACCOUNT_SCOPED } from "../generated/accountScoped";
 import type { ObjectSchemaSubset } from "../schema/types";
 
-/** Bump when the provider's behaviour changes, so `providerVersion` forces an update everywhere. */
-export const PROVIDER_CODE_VERSION = "2";
+/**
+ * Bump when the provider's behaviour changes, so `providerVersion` forces an update everywhere: the
+ * update also stores the new provider code in state, which is the code a later delete runs (3:
+ * adoption recorded, delete gives adopted objects back, decision 012).
+ */
+export const PROVIDER_CODE_VERSION = "3";
 
 /** Objects that live inside the account a request's JMAP `accountId` names: generated from the schema facts. */
 export { ACCOUNT_SCOPED };
