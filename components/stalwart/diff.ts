@@ -158,8 +158,11 @@ export function diffProperties(subset: ObjectSchemaSubset, prior: Prior, news: O
         (k) => hasUnknown(news[k]) || !same(prior.managed[k], news[k]) || secretChanged(k) || (!hidden.includes(k) && !covers(subset, fields[k], prior.server[k], news[k], k)),
     );
     changed.push(...Object.keys(prior.managed).filter((k) => !(k in news)));
+    // A singleton is one object: a new @type is an update the server rebuilds it from (no singleton has an
+    // immutable property), never a replacement, whose later delete would give back over the new values.
+    if (subset.object.kind === "singleton") return { changed, replaces: [], deleteBeforeReplace: false };
     const replaces = changed.filter((k) => k === "@type" || (fields[k]?.update === "immutable" && k in news));
-    if (subset.object.kind === "singleton" || replaces.length === 0) return { changed, replaces, deleteBeforeReplace: false };
+    if (replaces.length === 0) return { changed, replaces, deleteBeforeReplace: false };
     // Replacing creates the new object first unless a unique value the new one keeps would clash.
     const clash = (k: string) => {
         if (!(k in news) || hasUnknown(news[k])) return false;

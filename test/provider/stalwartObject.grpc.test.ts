@@ -14,7 +14,7 @@ beforeAll(() => {
     ({ sim, host } = fixture);
 });
 
-const { provider, inputs, create, byHand } = fixture;
+const { provider, inputs, create, byHand, setCalls } = fixture;
 const manual = { "@type": "Manual" };
 
 describe("collection object (x:Domain)", () => {
@@ -105,12 +105,14 @@ describe("variants and replacement", () => {
         expect(sim.stored("x:Tracer", replacement.id)).toMatchObject({ "@type": "Log", path: "/var/log/stalwart" });
     });
 
-    it("x:BlobStore (singleton) @type change → replace, and the create writes the new variant", async () => {
+    it("x:BlobStore (singleton) @type change → an update writing the whole new variant, never a replace; delete gives the first variant back", async () => {
         const c = await create("x:BlobStore", { "@type": "Default" });
         const news = await inputs("x:BlobStore", { "@type": "S3", bucket: "mail", region: { "@type": "Custom", customEndpoint: "http://s3.test:3900", customRegion: "garage" }, secretKey: { "@type": "Value", secret: "s3-key-one" } });
-        expect(await host.diff(c.id, c.outs, news)).toMatchObject({ replaces: ["properties"], deleteBeforeReplace: false });
-        const s3 = await host.create(news);
+        expect(await host.diff(c.id, c.outs, news)).toMatchObject({ changes: "some", replaces: [] });
+        const s3 = await host.update("singleton", c.outs, news);
+        expect(setCalls().at(-1)![1].update).toEqual({ singleton: news.properties });
         expect(sim.stored("x:BlobStore", "singleton")).toMatchObject({ "@type": "S3", bucket: "mail", secretKey: { "@type": "Value", secret: "s3-key-one" } });
+        expect(s3.properties).toMatchObject({ adopted: true, restore: c.outs.restore });
         const { __provider: _code, ...outputs } = s3.properties;
         expect(JSON.stringify(outputs)).not.toContain("s3-key-one");
 
@@ -120,6 +122,8 @@ describe("variants and replacement", () => {
         expect(updated.properties.changedProperties).toEqual(["bucket"]);
         expect(sim.stored("x:BlobStore", "singleton")).toMatchObject({ bucket: "mail2", secretKey: { secret: "s3-key-one" } });
         expect(await host.diff("singleton", updated.properties, bucket)).toMatchObject({ changes: "none" });
+        await host.delete("singleton", updated.properties);
+        expect(sim.stored("x:BlobStore", "singleton")?.["@type"]).toBe((c.outs.restore as PlainObject)["@type"]);
     });
 
     it("x:NetworkListener name (immutable) → replace; x:Account @type → replace with deleteBeforeReplace", async () => {

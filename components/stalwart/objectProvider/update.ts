@@ -19,7 +19,8 @@ export async function update(ctx: Ctx, id: string, olds: Obj, news: Obj, adoptin
     if (adopting && d.replaces.length) throw new Error(`${name}: cannot adopt, ${d.replaces.join(", ")} differ(s) and cannot change in place`);
     const adopted = olds.adopted === true;
     const restore = adopted ? extendRestore(subset, olds.restore, server, olds.managed ?? {}, news.properties) : undefined;
-    const patch = buildPatch(subset, d.changed, news.properties, server, hashes, oldHashes, restore);
+    // a new variant (a singleton's @type): the server rebuilds the object from it, so it gets every input
+    const patch = d.changed.includes("@type") ? { ...news.properties } : buildPatch(subset, d.changed, news.properties, server, hashes, oldHashes, restore);
     const writes = Object.keys(patch).length > 0;
     let view: Obj = server;
     if (writes || !adopting) {
