@@ -55,4 +55,16 @@ describe("StalwartConvergence and objects that left the program", () => {
         expect(f.sim.stored("x:Domain", domain.objectId)).toBeUndefined();
     });
 
+
+    it("state tracked before adoption was recorded is brought up to date by the next up, with no write, reload or restart", async () => {
+        const tracer = await create("x:Tracer", { "@type": "Stdout", level: "error" });
+        const { properties: first } = await f.host.create(inputs([tracer]), { type: TYPE });
+        const recorded = inputs([{ ...tracer, adopted: false }]);
+        expect((await f.host.diff("convergence", first, recorded, { type: TYPE })).changes).toBe("some");
+        f.sim.resetCounters();
+        const { properties: second } = await f.host.update("convergence", first, recorded, { type: TYPE });
+        expect(second).toMatchObject({ reloads: [], restarted: false, retired: [], objects: [expect.objectContaining({ adopted: false })] });
+        expect(f.sim.counters.jmapWrites).toBe(0);
+        expect((await f.host.diff("convergence", second, recorded, { type: TYPE })).changes).toBe("none");
+    });
 });

@@ -49,7 +49,8 @@ const key = (o: Ref) => `${o.objectType}/${o.accountId ?? ""}/${o.objectId}`;
 const scoped = (o: Ref) => (typeof o.accountId === "string" ? { accountId: o.accountId } : {});
 /** "x:NetworkListener b", or "x:ApiKey c in account d" for an account-scoped object, for messages. */
 export const describeObject = (o: Ref) => `${o.objectType} ${o.objectId}${typeof o.accountId === "string" ? ` in account ${o.accountId}` : ""}`;
-const stable = (v: unknown): string =>
+/** JSON with object keys sorted: key order carries no meaning on the wire or in state. */
+export const stable = (v: unknown): string =>
     JSON.stringify(v, (_k, x) => (x && typeof x === "object" && !Array.isArray(x) ? Object.fromEntries(Object.entries(x).sort(([a], [b]) => (a < b ? -1 : 1))) : x));
 
 export function changedProperties(before: Record<string, unknown>, after: Record<string, unknown>): string[] {
