@@ -11,7 +11,8 @@ import { isSecret } from "../config/secret";
 import type * as x from "../stalwart/generated/types";
 import { subsetFor } from "../stalwart/schema/table";
 import { isVariantSchema } from "../stalwart/schema/types";
-import { dnsCredentialEnv, portRole, STALWART_ENV, TAILNET_RANGES } from "../topology";
+import { dnsCredentialEnv, portRole, proxyTrustedNetworks, STALWART_ENV } from "../topology";
+import { managementSpecs } from "./management";
 
 export interface StalwartObjectSpec {
     /** unique within the plan; the Pulumi resource name suffix */
@@ -95,6 +96,8 @@ export function dnsCredentialFields(s: Settings): string[] {
 
 export function stalwartSettingsPlan(s: Settings): StalwartObjectSpec[] {
     const dns01 = s.acme.challenge === "dns-01";
+    // PROXY headers only from the edge node itself when its tailnet addresses are known (decision 003)
+    const proxyTrust = proxyTrustedNetworks(s.edge.tailnetAddresses);
     const specs: StalwartObjectSpec[] = [
         spec("acme", "x:AcmeProvider", {
             directory: s.acme.directoryUrl,
@@ -133,9 +136,10 @@ export function stalwartSettingsPlan(s: Settings): StalwartObjectSpec[] {
                 protocol: l.protocol,
                 useTls: l.useTls,
                 tlsImplicit: l.tlsImplicit,
-                overrideProxyTrustedNetworks: asSet(TAILNET_RANGES),
+                overrideProxyTrustedNetworks: asSet(proxyTrust),
             });
         }),
+        ...managementSpecs(),
     ];
     if (dns01) specs.unshift(dnsServerSpec(s));
     return specs;
