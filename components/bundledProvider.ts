@@ -11,11 +11,21 @@ import type * as pulumi from "@pulumi/pulumi";
 
 export type ProviderMethod = "configure" | "check" | "diff" | "create" | "read" | "update" | "delete";
 
-export const PROVIDER_METHODS: readonly ProviderMethod[] = ["configure", "check", "diff", "create", "read", "update", "delete"];
+export const PROVIDER_METHODS: readonly ProviderMethod[] = [
+    "configure",
+    "check",
+    "diff",
+    "create",
+    "read",
+    "update",
+    "delete",
+];
 
 const brotli = (text: string): Buffer => {
     const zlib: typeof import("node:zlib") = require("node:zlib");
-    return zlib.brotliCompressSync(Buffer.from(text, "utf8"), { params: { [zlib.constants.BROTLI_PARAM_QUALITY]: 11 } });
+    return zlib.brotliCompressSync(Buffer.from(text, "utf8"), {
+        params: { [zlib.constants.BROTLI_PARAM_QUALITY]: 11 },
+    });
 };
 
 /** Brotli (quality 11), base64: how a factory argument (the x:* schema subset) travels. */
@@ -50,7 +60,9 @@ export function unpack(packed: string): string {
         for (let k = 0; k < 5; k++) v = v * 85 + Z85.indexOf(packed[i + k]!);
         bytes.writeUInt32BE(v, j);
     }
-    return require("node:zlib").brotliDecompressSync(bytes.subarray(0, bytes.length - Number(packed[0]))).toString("utf8");
+    return require("node:zlib")
+        .brotliDecompressSync(bytes.subarray(0, bytes.length - Number(packed[0])))
+        .toString("utf8");
 }
 
 const bundles = new Map<string, string>();
@@ -88,7 +100,12 @@ export function bundleOf(entry: string): string {
  * `methods` are defined, so the host's defaults apply to any other. No comment inside the function:
  * its text is what every resource's state carries.
  */
-export function bundledProvider(code: string, factory: string, args: readonly unknown[], methods: readonly ProviderMethod[] = PROVIDER_METHODS): pulumi.dynamic.ResourceProvider {
+export function bundledProvider(
+    code: string,
+    factory: string,
+    args: readonly unknown[],
+    methods: readonly ProviderMethod[] = PROVIDER_METHODS,
+): pulumi.dynamic.ResourceProvider {
     type Method = (...a: unknown[]) => unknown;
     const box: { provider?: Partial<Record<ProviderMethod, Method>> } = {};
     const real = (): Partial<Record<ProviderMethod, Method>> => {
@@ -101,9 +118,13 @@ export function bundledProvider(code: string, factory: string, args: readonly un
                 for (let k = 0; k < 5; k++) v = v * 85 + z85.indexOf(code[i + k]!);
                 bytes.writeUInt32BE(v, ((i - 1) / 5) * 4);
             }
-            const source = require("node:zlib").brotliDecompressSync(bytes.subarray(0, bytes.length - Number(code[0]))).toString("utf8");
+            const source = require("node:zlib")
+                .brotliDecompressSync(bytes.subarray(0, bytes.length - Number(code[0])))
+                .toString("utf8");
             new Function("exports", "require", "module", source)(module.exports, require, module);
-            box.provider = (module.exports[factory] as (...a: readonly unknown[]) => Partial<Record<ProviderMethod, Method>>)(...args);
+            box.provider = (
+                module.exports[factory] as (...a: readonly unknown[]) => Partial<Record<ProviderMethod, Method>>
+            )(...args);
         }
         return box.provider;
     };
@@ -128,7 +149,11 @@ const shipped = new Map<string, pulumi.dynamic.ResourceProvider>();
  * returns all seven methods (test/unit/bundledProvider.test.ts checks it), so the shell defines all
  * seven. Cached per entry, factory and arguments: one shell per provider and program run.
  */
-export function shipProvider(entry: string, factory: string, args: readonly unknown[] = []): pulumi.dynamic.ResourceProvider {
+export function shipProvider(
+    entry: string,
+    factory: string,
+    args: readonly unknown[] = [],
+): pulumi.dynamic.ResourceProvider {
     const key = JSON.stringify([entry, factory, args]);
     let provider = shipped.get(key);
     if (!provider) {

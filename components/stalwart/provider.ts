@@ -10,7 +10,12 @@ import { ACCOUNT_SCOPED, LOWERCASE_PROPERTIES } from "./objectProvider/facts";
 import { subsetFor } from "./schema/table";
 import type { ObjectSchemaSubset } from "./schema/types";
 
-export { ACCOUNT_SCOPED, defaultProviderVersion, LOWERCASE_PROPERTIES, PROVIDER_CODE_VERSION } from "./objectProvider/facts";
+export {
+    ACCOUNT_SCOPED,
+    defaultProviderVersion,
+    LOWERCASE_PROPERTIES,
+    PROVIDER_CODE_VERSION,
+} from "./objectProvider/facts";
 
 /**
  * Compressed size allowed for a subset, so code (~13.6 KB packed) + subset + shell stays under
@@ -53,5 +58,10 @@ export function stalwartProvider(objectType: string): pulumi.dynamic.ResourcePro
         subset = packSubset(subsetFor(objectType));
         packed.set(objectType, subset);
     }
-    return shipProvider(CORE, "makeProvider", [objectType, subset, LOWERCASE_PROPERTIES[objectType] ?? [], ACCOUNT_SCOPED.includes(objectType)]);
+    return shipProvider(CORE, "makeProvider", [
+        objectType,
+        subset,
+        LOWERCASE_PROPERTIES[objectType] ?? [],
+        ACCOUNT_SCOPED.includes(objectType),
+    ]);
 }

@@ -39,13 +39,20 @@ export const SERVER_MADE: Readonly<Record<string, readonly string[]>> = { "x:Dom
 
 const labelOf = (o: Retiree) => o.label ?? `${o.objectType} (id ${JSON.stringify(o.objectId)})`;
 const refOf = (o: Ref) => `${o.objectType}/${o.objectId}`;
-const call = (o: Ref, args: Obj, id: string): MethodCall => [`${o.objectType}/${"ids" in args ? "get" : "set"}`, { ...(o.accountId === undefined ? {} : { accountId: o.accountId }), ...args }, id];
+const call = (o: Ref, args: Obj, id: string): MethodCall => [
+    `${o.objectType}/${"ids" in args ? "get" : "set"}`,
+    { ...(o.accountId === undefined ? {} : { accountId: o.accountId }), ...args },
+    id,
+];
 
 /** One call per object, 16 to a request (Stalwart's maxMethodCalls); each object's answer, as [name, args]. */
 async function each(conn: StalwartConnection, items: Ref[], args: (o: Ref) => Obj): Promise<[string, Obj][]> {
     const out: [string, Obj][] = [];
     for (let i = 0; i < items.length; i += 16) {
-        const { responses } = await jmapRequest(conn, items.slice(i, i + 16).map((o, j) => call(o, args(o), `c${i + j}`)));
+        const { responses } = await jmapRequest(
+            conn,
+            items.slice(i, i + 16).map((o, j) => call(o, args(o), `c${i + j}`)),
+        );
         for (let j = i; j < Math.min(i + 16, items.length); j++) {
             const r = responses.find((x) => x[2] === `c${j}`);
             out.push([r?.[0] ?? "error", isObj(r?.[1]) ? r[1] : {}]);
@@ -57,9 +64,24 @@ async function each(conn: StalwartConnection, items: Ref[], args: (o: Ref) => Ob
 /** The SetError of `o` in a /set answer, a method error, or an unconfirmed write. */
 function failure([name, args]: [string, Obj], o: Ref, op: "restore" | "destroy"): Obj | undefined {
     if (name === "error") return args;
-    const err = (isObj(args[op === "restore" ? "notUpdated" : "notDestroyed"]) ? (args[op === "restore" ? "notUpdated" : "notDestroyed"] as Obj)[o.objectId] : undefined) as Obj | undefined;
-    const done = op === "restore" ? isObj(args.updated) && o.objectId in args.updated : Array.isArray(args.destroyed) && args.destroyed.includes(o.objectId);
-    return err ?? (done ? undefined : { type: "unconfirmed", description: `${o.objectType}/set did not confirm the ${op}; re-run to reconcile` });
+    const err = (
+        isObj(args[op === "restore" ? "notUpdated" : "notDestroyed"])
+            ? (args[op === "restore" ? "notUpdated" : "notDestroyed"] as Obj)[o.objectId]
+            : undefined
+    ) as Obj | undefined;
+    const done =
+        op === "restore"
+            ? isObj(args.updated) && o.objectId in args.updated
+            : Array.isArray(args.destroyed) && args.destroyed.includes(o.objectId);
+    return (
+        err ??
+        (done
+            ? undefined
+            : {
+                  type: "unconfirmed",
+                  description: `${o.objectType}/set did not confirm the ${op}; re-run to reconcile`,
+              })
+    );
 }
 
 /** Reads each adopted object and writes back the restore values that differ (no write when none do). */
@@ -69,7 +91,9 @@ async function restoreAll(conn: StalwartConnection, items: Retiree[], result: Re
     const patches = new Map<Retiree, Obj>();
     wanted.forEach((o, i) => {
         const current = (reads[i]![1].list as Obj[] | undefined)?.find((x) => isObj(x) && x.id === o.objectId);
-        const patch = Object.fromEntries(Object.entries(o.restore!).filter(([k, v]) => current && !same(current[k], v)));
+        const patch = Object.fromEntries(
+            Object.entries(o.restore!).filter(([k, v]) => current && !same(current[k], v)),
+        );
         if (Object.keys(patch).length > 0) patches.set(o, patch);
     });
     const targets = [...patches.keys()];
@@ -105,13 +129,25 @@ async function destroyAll(conn: StalwartConnection, items: Retiree[], result: Re
                 return;
             }
             if (err.type !== "objectIsLinked") throw new Error(setErrorMessage("destroy", labelOf(o), err));
-            const links = (Array.isArray(err.linkedObjects) ? err.linkedObjects.filter(isObj) : []).map((l) => ({ objectType: `x:${String(l.object).replace(/^x:/, "")}`, objectId: String(l.id) }));
+            const links = (Array.isArray(err.linkedObjects) ? err.linkedObjects.filter(isObj) : []).map((l) => ({
+                objectType: `x:${String(l.object).replace(/^x:/, "")}`,
+                objectId: String(l.id),
+            }));
             const others = links.filter((l) => !pending.some((p) => refOf(p) === refOf(l)));
             const made = others.filter((l) => SERVER_MADE[o.objectType]?.includes(l.objectType));
             // kept: named by what keeps it, not by what Stalwart made for it (that stays with it)
-            if (others.length > 0 && (made.length < others.length || along.has(o))) return void result.kept.push(keptMessage(o, others.filter((l) => !made.includes(l) || along.has(o))));
+            if (others.length > 0 && (made.length < others.length || along.has(o)))
+                return void result.kept.push(
+                    keptMessage(
+                        o,
+                        others.filter((l) => !made.includes(l) || along.has(o)),
+                    ),
+                );
             if (others.length > 0) {
-                along.set(o, made.map((l) => ({ ...l, accountId: o.accountId, adopted: false })));
+                along.set(
+                    o,
+                    made.map((l) => ({ ...l, accountId: o.accountId, adopted: false })),
+                );
                 progress = true;
             }
             next.push(o);
@@ -124,7 +160,15 @@ async function destroyAll(conn: StalwartConnection, items: Retiree[], result: Re
 /** Restores every adopted object first (their references to created objects go with it), then destroys the created ones. */
 export async function retire(conn: StalwartConnection, items: Retiree[]): Promise<RetireResult> {
     const result: RetireResult = { restored: [], destroyed: [], kept: [] };
-    await restoreAll(conn, items.filter((o) => o.adopted), result);
-    await destroyAll(conn, items.filter((o) => !o.adopted && o.objectId !== "singleton"), result);
+    await restoreAll(
+        conn,
+        items.filter((o) => o.adopted),
+        result,
+    );
+    await destroyAll(
+        conn,
+        items.filter((o) => !o.adopted && o.objectId !== "singleton"),
+        result,
+    );
     return result;
 }

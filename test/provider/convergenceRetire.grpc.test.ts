@@ -12,13 +12,30 @@ describe("StalwartConvergence and objects that left the program", () => {
     it("objects that left the list leave the server before the reload and the restart: created ones deleted, adopted ones given back, old state never deleted", async () => {
         const domain = await create("x:Domain", { name: "stays.test", dkimManagement: { "@type": "Manual" } });
         const tracer = { ...(await create("x:Tracer", { "@type": "Stdout", level: "info" })), adopted: false };
-        const listener = { ...(await create("x:NetworkListener", { name: "gone-2525", bind: { "[::]:2525": true }, protocol: "smtp" })), adopted: false };
-        const adopted = await create("x:NetworkListener", { name: "given-back", bind: { "[::]:2526": true }, protocol: "smtp", overrideProxyTrustedNetworks: { "100.64.0.0/10": true } });
+        const listener = {
+            ...(await create("x:NetworkListener", {
+                name: "gone-2525",
+                bind: { "[::]:2525": true },
+                protocol: "smtp",
+            })),
+            adopted: false,
+        };
+        const adopted = await create("x:NetworkListener", {
+            name: "given-back",
+            bind: { "[::]:2526": true },
+            protocol: "smtp",
+            overrideProxyTrustedNetworks: { "100.64.0.0/10": true },
+        });
         const givenBack = { ...adopted, adopted: true, restore: { overrideProxyTrustedNetworks: {} } };
         // state written before `adopted` was tracked: never destroyed
         const legacy = await create("x:Tracer", { "@type": "Stdout", level: "warn" });
-        const { properties: first } = await f.host.create(inputs([domain, tracer, listener, givenBack, legacy], { restartCommand: restartCommand() }), { type: TYPE });
-        expect(Object.keys(f.sim.running().objects["x:Tracer"] ?? {})).toEqual(expect.arrayContaining([tracer.objectId, legacy.objectId]));
+        const { properties: first } = await f.host.create(
+            inputs([domain, tracer, listener, givenBack, legacy], { restartCommand: restartCommand() }),
+            { type: TYPE },
+        );
+        expect(Object.keys(f.sim.running().objects["x:Tracer"] ?? {})).toEqual(
+            expect.arrayContaining([tracer.objectId, legacy.objectId]),
+        );
         expect(JSON.stringify(f.sim.running().objects["x:NetworkListener"])).toContain("[::]:2525");
 
         f.sim.resetCounters();
@@ -30,7 +47,11 @@ describe("StalwartConvergence and objects that left the program", () => {
         expect(f.sim.stored("x:NetworkListener", listener.objectId)).toBeUndefined();
         expect(f.sim.stored("x:NetworkListener", adopted.objectId)?.overrideProxyTrustedNetworks).toEqual({});
         expect(f.sim.stored("x:Tracer", legacy.objectId)).toBeDefined();
-        expect(second.retired).toEqual([`restored x:NetworkListener "given-back" (id "${adopted.objectId}")`, `deleted x:Tracer (id "${tracer.objectId}")`, `deleted x:NetworkListener "gone-2525" (id "${listener.objectId}")`]);
+        expect(second.retired).toEqual([
+            `restored x:NetworkListener "given-back" (id "${adopted.objectId}")`,
+            `deleted x:Tracer (id "${tracer.objectId}")`,
+            `deleted x:NetworkListener "gone-2525" (id "${listener.objectId}")`,
+        ]);
         // effective in this same apply: the tracer stopped by the reload, the listener unbound by the restart
         expect(second).toMatchObject({ reloads: ["ReloadSettings"], restarted: true, pendingRestart: [] });
         expect(f.restarts).toBe(1);
@@ -42,19 +63,30 @@ describe("StalwartConvergence and objects that left the program", () => {
     });
 
     it("a created object that left the list but is still referenced fails the apply, naming the links; the next apply tries again", async () => {
-        const domain = { ...(await create("x:Domain", { name: "still-used.test", dkimManagement: { "@type": "Manual" } })), adopted: false };
+        const domain = {
+            ...(await create("x:Domain", { name: "still-used.test", dkimManagement: { "@type": "Manual" } })),
+            adopted: false,
+        };
         const { properties: first } = await f.host.create(inputs([domain]), { type: TYPE });
-        const [[, made]] = await jmap([["x:Account/set", { create: { a: { "@type": "User", name: "carol", domainId: domain.objectId } } }, "a"]]);
+        const [[, made]] = await jmap([
+            ["x:Account/set", { create: { a: { "@type": "User", name: "carol", domainId: domain.objectId } } }, "a"],
+        ]);
         const account = made.created.a.id;
-        const err = await f.host.update("convergence", first, inputs([]), { type: TYPE }).then(() => undefined, (e: Error) => e);
-        expect(String(err)).toMatch(new RegExp(`objects that left the program could not be removed: x:Domain "still-used.test" \\(id "${domain.objectId}"\\) was kept on the server: still referenced by x:Account ${account}\\. Re-point or delete those`));
+        const err = await f.host.update("convergence", first, inputs([]), { type: TYPE }).then(
+            () => undefined,
+            (e: Error) => e,
+        );
+        expect(String(err)).toMatch(
+            new RegExp(
+                `objects that left the program could not be removed: x:Domain "still-used.test" \\(id "${domain.objectId}"\\) was kept on the server: still referenced by x:Account ${account}\\. Re-point or delete those`,
+            ),
+        );
         expect(f.sim.stored("x:Domain", domain.objectId)).toBeDefined();
         await jmap([["x:Account/set", { destroy: [account] }, "d"]]);
         const { properties: second } = await f.host.update("convergence", first, inputs([]), { type: TYPE });
         expect(second.retired).toEqual([`deleted x:Domain "still-used.test" (id "${domain.objectId}")`]);
         expect(f.sim.stored("x:Domain", domain.objectId)).toBeUndefined();
     });
-
 
     it("state tracked before adoption was recorded is brought up to date by the next up, with no write, reload or restart", async () => {
         const tracer = await create("x:Tracer", { "@type": "Stdout", level: "error" });
@@ -63,7 +95,12 @@ describe("StalwartConvergence and objects that left the program", () => {
         expect((await f.host.diff("convergence", first, recorded, { type: TYPE })).changes).toBe("some");
         f.sim.resetCounters();
         const { properties: second } = await f.host.update("convergence", first, recorded, { type: TYPE });
-        expect(second).toMatchObject({ reloads: [], restarted: false, retired: [], objects: [expect.objectContaining({ adopted: false })] });
+        expect(second).toMatchObject({
+            reloads: [],
+            restarted: false,
+            retired: [],
+            objects: [expect.objectContaining({ adopted: false })],
+        });
         expect(f.sim.counters.jmapWrites).toBe(0);
         expect((await f.host.diff("convergence", second, recorded, { type: TYPE })).changes).toBe("none");
     });

@@ -27,15 +27,37 @@ const LOST: LostAnswer[] = [
 ];
 
 /** One object per type and kind of lost answer; `mine` tells the type's objects made from it apart. */
-const TYPES: { type: string; props(kind: string, n: number): PlainObject; mine(kind: string, o: JsonObject): boolean; naturalKey?: boolean }[] = [
-    { type: "x:Tracer", props: (kind) => ({ "@type": "Log", path: `/var/log/${kind}`, level: "warn" }), mine: (kind, o) => o.path === `/var/log/${kind}` },
-    { type: "x:AcmeProvider", props: (kind) => ({ directory: ACME_DIRECTORIES.staging, contact: [`${kind}@acme.test`] }), mine: (kind, o) => Object.keys(o.contact as JsonObject).includes(`${kind}@acme.test`) },
+const TYPES: {
+    type: string;
+    props(kind: string, n: number): PlainObject;
+    mine(kind: string, o: JsonObject): boolean;
+    naturalKey?: boolean;
+}[] = [
+    {
+        type: "x:Tracer",
+        props: (kind) => ({ "@type": "Log", path: `/var/log/${kind}`, level: "warn" }),
+        mine: (kind, o) => o.path === `/var/log/${kind}`,
+    },
+    {
+        type: "x:AcmeProvider",
+        props: (kind) => ({ directory: ACME_DIRECTORIES.staging, contact: [`${kind}@acme.test`] }),
+        mine: (kind, o) => Object.keys(o.contact as JsonObject).includes(`${kind}@acme.test`),
+    },
     {
         type: "x:DnsServer",
-        props: (kind) => ({ "@type": "Cloudflare", description: `dns ${kind}`, secret: { "@type": "Value", secret: `token-${kind}` } }),
+        props: (kind) => ({
+            "@type": "Cloudflare",
+            description: `dns ${kind}`,
+            secret: { "@type": "Value", secret: `token-${kind}` },
+        }),
         mine: (kind, o) => o.description === `dns ${kind}`,
     },
-    { type: "x:NetworkListener", props: (kind, n) => ({ name: `lost-${kind}`, bind: [`[::]:${20_000 + n}`], protocol: "smtp" }), mine: (kind, o) => o.name === `lost-${kind}`, naturalKey: true },
+    {
+        type: "x:NetworkListener",
+        props: (kind, n) => ({ name: `lost-${kind}`, bind: [`[::]:${20_000 + n}`], protocol: "smtp" }),
+        mine: (kind, o) => o.name === `lost-${kind}`,
+        naturalKey: true,
+    },
 ];
 
 describe("a create whose answer is lost after the server applied it", () => {
@@ -51,14 +73,22 @@ describe("a create whose answer is lost after the server applied it", () => {
                 lost.inject(sim, `${t.type}/set`);
                 const created = await host.create(news);
                 await new Promise((r) => setTimeout(r, lost.settleMs));
-                const mine = Object.entries(sim.stored(t.type)).filter(([, o]) => t.mine(lost.kind, o)).map(([id]) => id);
-                expect(mine.sort(), `${lost.kind}: the twin from before and exactly one new object`).toEqual([...(twin ? [twin] : []), created.id].sort());
+                const mine = Object.entries(sim.stored(t.type))
+                    .filter(([, o]) => t.mine(lost.kind, o))
+                    .map(([id]) => id);
+                expect(mine.sort(), `${lost.kind}: the twin from before and exactly one new object`).toEqual(
+                    [...(twin ? [twin] : []), created.id].sort(),
+                );
                 expect(created.id, lost.kind).not.toBe(twin);
                 expect(created.properties, lost.kind).toMatchObject({ objectId: created.id, adopted: false });
-                const creates = sim.jmapLog.flatMap((b) => b.methodCalls).filter((c) => c[0] === `${t.type}/set` && c[1].create);
+                const creates = sim.jmapLog
+                    .flatMap((b) => b.methodCalls)
+                    .filter((c) => c[0] === `${t.type}/set` && c[1].create);
                 // without a natural key the create is never sent twice; with one, a re-sent create meets its own first attempt
                 expect(creates.length, lost.kind).toBe(t.naturalKey ? 2 : 1);
-                expect(await host.diff(created.id, created.properties, news), lost.kind).toMatchObject({ changes: "none" });
+                expect(await host.diff(created.id, created.properties, news), lost.kind).toMatchObject({
+                    changes: "none",
+                });
             }
         });
     }

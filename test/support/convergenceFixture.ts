@@ -36,8 +36,17 @@ export function useConvergenceHost(): ConvergenceFixture {
     let url = "";
     const f = {
         restarts: 0,
-        restartCommand: () => [process.execPath, "-e", `fetch(${JSON.stringify(url)}).then(r => process.exit(r.ok ? 0 : 1), () => process.exit(2))`],
-        inputs: (objects: TrackedObject[], extra: PlainObject = {}) => ({ objects, readiness: FAST, __provider: f.providerText, ...extra }),
+        restartCommand: () => [
+            process.execPath,
+            "-e",
+            `fetch(${JSON.stringify(url)}).then(r => process.exit(r.ok ? 0 : 1), () => process.exit(2))`,
+        ],
+        inputs: (objects: TrackedObject[], extra: PlainObject = {}) => ({
+            objects,
+            readiness: FAST,
+            __provider: f.providerText,
+            ...extra,
+        }),
         async jmap(calls: unknown[]) {
             const r = await fetch(`${f.sim.url}/jmap`, {
                 method: "POST",
@@ -70,13 +79,23 @@ export function useConvergenceHost(): ConvergenceFixture {
         f.sim = await startStalwartSimulator({ restartDownMs: 300 });
         hook = createServer((_req, res) => {
             f.restarts++;
-            f.sim.restart().then(() => res.end("ok"), () => res.writeHead(500).end());
+            f.sim.restart().then(
+                () => res.end("ok"),
+                () => res.writeHead(500).end(),
+            );
         });
         await new Promise<void>((r) => hook.listen(0, "127.0.0.1", r));
         url = `http://127.0.0.1:${(hook.address() as AddressInfo).port}/`;
         f.providerText = await serializeProvider(shippedConvergenceProvider());
         const [user, password] = f.sim.adminCredentials.split(":");
-        f.host = await ProviderHost.start({ env: { STALWART_URL: f.sim.url, STALWART_USER: user, STALWART_PASSWORD: password, STALWART_TOKEN: undefined } });
+        f.host = await ProviderHost.start({
+            env: {
+                STALWART_URL: f.sim.url,
+                STALWART_USER: user,
+                STALWART_PASSWORD: password,
+                STALWART_TOKEN: undefined,
+            },
+        });
     });
     afterAll(async () => {
         await f.host?.stop();

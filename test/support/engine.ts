@@ -45,7 +45,10 @@ const urnType = (objectType: string) => `pulumi-nodejs:dynamic/stalwart:${object
 /** Sets `value` at a dotted path inside a copy of `target` (what StalwartSettings does with refs). */
 function setPath(target: PlainObject, path: string, value: unknown): PlainObject {
     const [head, ...rest] = path.split(".");
-    return { ...target, [head!]: rest.length === 0 ? value : setPath((target[head!] as PlainObject) ?? {}, rest.join("."), value) };
+    return {
+        ...target,
+        [head!]: rest.length === 0 ? value : setPath((target[head!] as PlainObject) ?? {}, rest.join("."), value),
+    };
 }
 
 export class EngineModel {
@@ -70,7 +73,12 @@ export class EngineModel {
 
     private async provider(objectType: string): Promise<string> {
         if (!this.texts.has(objectType)) {
-            this.texts.set(objectType, await serializeProvider(objectType === "convergence" ? shippedConvergenceProvider() : stalwartProvider(objectType)));
+            this.texts.set(
+                objectType,
+                await serializeProvider(
+                    objectType === "convergence" ? shippedConvergenceProvider() : stalwartProvider(objectType),
+                ),
+            );
         }
         return this.texts.get(objectType)!;
     }
@@ -84,12 +92,26 @@ export class EngineModel {
         for (const spec of program?.objects ?? []) {
             const refs = Object.entries(spec.refs ?? {});
             const ids = refs.map(([, ref]) => next.find((r) => r.name === `${this.prefix}-${ref}`)!.id);
-            const properties = refs.reduce((props, [path], i) => setPath(props, path, ids[i]), spec.properties as PlainObject);
+            const properties = refs.reduce(
+                (props, [path], i) => setPath(props, path, ids[i]),
+                spec.properties as PlainObject,
+            );
             const news = { objectType: spec.objectType, properties, __provider: await this.provider(spec.objectType) };
-            next.push(await this.register(`${this.prefix}-${spec.key}`, urnType(spec.objectType), news, retain, calls, replaced));
+            next.push(
+                await this.register(
+                    `${this.prefix}-${spec.key}`,
+                    urnType(spec.objectType),
+                    news,
+                    retain,
+                    calls,
+                    replaced,
+                ),
+            );
         }
         if (program) {
-            const objects = next.map((r) => trackedOf(r.outs as ObjectOutputs, volatileProperties(String(r.outs.objectType))));
+            const objects = next.map((r) =>
+                trackedOf(r.outs as ObjectOutputs, volatileProperties(String(r.outs.objectType))),
+            );
             const news = {
                 objects,
                 ...(program.restartCommand ? { restartCommand: program.restartCommand } : {}),
@@ -114,7 +136,14 @@ export class EngineModel {
         return calls;
     }
 
-    private async register(name: string, type: string, news: PlainObject, retainOnDelete: boolean, calls: EngineCall[], replaced: Resource[]): Promise<Resource> {
+    private async register(
+        name: string,
+        type: string,
+        news: PlainObject,
+        retainOnDelete: boolean,
+        calls: EngineCall[],
+        replaced: Resource[],
+    ): Promise<Resource> {
         const old = this.state.find((r) => r.name === name);
         const checked = await this.host.check(old?.inputs ?? {}, news, { name, type });
         expect(checked.failures, `check ${name}`).toEqual([]);

@@ -22,9 +22,15 @@ export interface LifecycleTarget {
 export function targetFromEnv(env: Record<string, string | undefined>): { target: LifecycleTarget } | { skip: string } {
     const set = (k: string) => typeof env[k] === "string" && env[k] !== "";
     if (!set("STALWART_URL")) return { skip: "STALWART_URL is not set" };
-    if (set("STALWART_TOKEN")) return { target: { url: env.STALWART_URL!, credentials: { token: env.STALWART_TOKEN! } } };
+    if (set("STALWART_TOKEN"))
+        return { target: { url: env.STALWART_URL!, credentials: { token: env.STALWART_TOKEN! } } };
     if (set("STALWART_USER") && set("STALWART_PASSWORD")) {
-        return { target: { url: env.STALWART_URL!, credentials: { user: env.STALWART_USER!, password: env.STALWART_PASSWORD! } } };
+        return {
+            target: {
+                url: env.STALWART_URL!,
+                credentials: { user: env.STALWART_USER!, password: env.STALWART_PASSWORD! },
+            },
+        };
     }
     return { skip: "neither STALWART_TOKEN nor STALWART_USER and STALWART_PASSWORD is set" };
 }
@@ -107,7 +113,11 @@ export class RecordingProxy {
         }
         let upstream: Response;
         try {
-            upstream = await fetch(`${base}${req.url ?? "/"}`, { method: req.method, headers, body: req.method === "GET" || req.method === "HEAD" ? undefined : body });
+            upstream = await fetch(`${base}${req.url ?? "/"}`, {
+                method: req.method,
+                headers,
+                body: req.method === "GET" || req.method === "HEAD" ? undefined : body,
+            });
         } catch {
             // the server is down: the client sees a broken connection, as it would without the proxy
             req.socket.destroy();
@@ -124,7 +134,8 @@ export class RecordingProxy {
 }
 
 /** The `/set` calls of some requests (`x:Action/set` included). */
-export const setCalls = (records: Recorded[]): JmapCall[] => records.flatMap((r) => r.calls.filter((c) => c[0].endsWith("/set")));
+export const setCalls = (records: Recorded[]): JmapCall[] =>
+    records.flatMap((r) => r.calls.filter((c) => c[0].endsWith("/set")));
 
 export const CONVERGENCE_TYPE = "pulumi-nodejs:dynamic/stalwart:Convergence";
 const urnType = (objectType: string) => `pulumi-nodejs:dynamic/stalwart:${objectType.replace(/^x:/, "")}`;
@@ -161,14 +172,21 @@ export class Driver {
     async providerText(objectType: string): Promise<string> {
         let text = this.providers.get(objectType);
         if (!text) {
-            text = await serializeProvider(objectType === "convergence" ? shippedConvergenceProvider() : stalwartProvider(objectType));
+            text = await serializeProvider(
+                objectType === "convergence" ? shippedConvergenceProvider() : stalwartProvider(objectType),
+            );
             this.providers.set(objectType, text);
         }
         return text;
     }
 
     /** check(olds, news): the inputs the engine keeps, or the failures when `expectFailures`. */
-    async check(objectType: string, properties: PlainObject, extra: PlainObject = {}, olds: PlainObject = {}): Promise<PlainObject & Record<string, any>> {
+    async check(
+        objectType: string,
+        properties: PlainObject,
+        extra: PlainObject = {},
+        olds: PlainObject = {},
+    ): Promise<PlainObject & Record<string, any>> {
         const news = { objectType, properties, ...extra, __provider: await this.providerText(objectType) };
         const { inputs, failures } = await this.ctx.host.check(olds, news, { type: urnType(objectType) });
         expect(failures, `check ${objectType}`).toEqual([]);
@@ -259,16 +277,24 @@ export async function waitReady(target: LifecycleTarget, authorization: string, 
             const r = await fetch(`${target.url.replace(/\/+$/, "")}/jmap`, {
                 method: "POST",
                 headers: { "content-type": "application/json", authorization },
-                body: JSON.stringify({ using: ["urn:ietf:params:jmap:core", "urn:stalwart:jmap"], methodCalls: [["x:Domain/query", {}, "q"]] }),
+                body: JSON.stringify({
+                    using: ["urn:ietf:params:jmap:core", "urn:stalwart:jmap"],
+                    methodCalls: [["x:Domain/query", {}, "q"]],
+                }),
             });
             const body = (await r.json().catch(() => undefined)) as { methodResponses?: JmapCall[] } | undefined;
-            if (r.ok && Array.isArray(body?.methodResponses) && body.methodResponses[0]?.[0] === "x:Domain/query") return;
-            last = r.ok ? `unexpected answer ${JSON.stringify(body?.methodResponses?.[0]?.[1] ?? body).slice(0, 200)}` : `HTTP ${r.status}`;
+            if (r.ok && Array.isArray(body?.methodResponses) && body.methodResponses[0]?.[0] === "x:Domain/query")
+                return;
+            last = r.ok
+                ? `unexpected answer ${JSON.stringify(body?.methodResponses?.[0]?.[1] ?? body).slice(0, 200)}`
+                : `HTTP ${r.status}`;
         } catch (thrown) {
             const e = thrown as FetchFailure | undefined;
             last = String(e?.cause?.code ?? e?.message ?? thrown);
         }
         await new Promise((r) => setTimeout(r, 500));
     }
-    throw new Error(`Stalwart at ${target.url} did not answer an authenticated x:Domain/query within ${timeoutMs} ms (last: ${last})`);
+    throw new Error(
+        `Stalwart at ${target.url} did not answer an authenticated x:Domain/query within ${timeoutMs} ms (last: ${last})`,
+    );
 }

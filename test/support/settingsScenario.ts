@@ -21,8 +21,19 @@ const ADMIN = "admin:scenario-admin-pw";
 export const FAST = { attempts: 3, baseDelayMs: 50, liveTimeoutMs: 10_000 };
 /** What the scenarios assert on: the deployment's types and the first-boot defaults around them. */
 export const WATCHED = [
-    "x:NetworkListener", "x:Domain", "x:DkimSignature", "x:AcmeProvider", "x:Tracer", "x:SystemSettings", "x:BlobStore",
-    "x:InMemoryStore", "x:Role", "x:Authentication", "x:MtaRoute", "x:TracingStore", "x:MetricsStore",
+    "x:NetworkListener",
+    "x:Domain",
+    "x:DkimSignature",
+    "x:AcmeProvider",
+    "x:Tracer",
+    "x:SystemSettings",
+    "x:BlobStore",
+    "x:InMemoryStore",
+    "x:Role",
+    "x:Authentication",
+    "x:MtaRoute",
+    "x:TracingStore",
+    "x:MetricsStore",
 ];
 
 export interface Scenario {
@@ -53,7 +64,13 @@ export function useSettingsScenario(): Scenario {
     const s = {
         async freshServer() {
             await s.sim?.close();
-            s.sim = await startStalwartSimulator({ port, recoveryAdmin: ADMIN, firstBootDefaults: true, reachableAcmeDirectories: Object.values(ACME_DIRECTORIES), restartDownMs: 50 });
+            s.sim = await startStalwartSimulator({
+                port,
+                recoveryAdmin: ADMIN,
+                firstBootDefaults: true,
+                reachableAcmeDirectories: Object.values(ACME_DIRECTORIES),
+                restartDownMs: 50,
+            });
             port = Number(new URL(s.sim.url).port);
             return s.sim;
         },
@@ -64,27 +81,44 @@ export function useSettingsScenario(): Scenario {
         },
         program(objects: StalwartObjectSpec[], extra: Partial<SettingsProgram> = {}): SettingsProgram {
             const url = `http://127.0.0.1:${(hook.address() as AddressInfo).port}/`;
-            const restartCommand = [process.execPath, "-e", `fetch(${JSON.stringify(url)}).then(r => process.exit(r.ok ? 0 : 1), () => process.exit(2))`];
+            const restartCommand = [
+                process.execPath,
+                "-e",
+                `fetch(${JSON.stringify(url)}).then(r => process.exit(r.ok ? 0 : 1), () => process.exit(2))`,
+            ];
             return { objects, restartCommand, readiness: FAST, ...extra };
         },
         stored: () => Object.fromEntries(WATCHED.map((t) => [t, s.sim.stored(t)])),
-        listeners: () => Object.fromEntries(Object.values(s.sim.stored("x:NetworkListener")).map((l) => [String(l.name), l])),
-        runningListeners: () => Object.fromEntries(Object.values(s.sim.running().objects["x:NetworkListener"] ?? {}).map((l) => [String(l.name), l])),
+        listeners: () =>
+            Object.fromEntries(Object.values(s.sim.stored("x:NetworkListener")).map((l) => [String(l.name), l])),
+        runningListeners: () =>
+            Object.fromEntries(
+                Object.values(s.sim.running().objects["x:NetworkListener"] ?? {}).map((l) => [String(l.name), l]),
+            ),
         boundPorts: () =>
             Object.values(s.runningListeners())
                 .flatMap((l) => Object.keys(l.bind as JsonObject))
                 .map((b) => Number(b.split(":").pop()))
                 .sort((a, b) => a - b),
-        runningTracers: () => Object.values(s.sim.running().objects["x:Tracer"] ?? {}).map((t) => String(t["@type"])).sort(),
+        runningTracers: () =>
+            Object.values(s.sim.running().objects["x:Tracer"] ?? {})
+                .map((t) => String(t["@type"]))
+                .sort(),
     } as Scenario;
     beforeAll(async () => {
         hook = createServer((_req, res) => {
-            s.sim.restart().then(() => res.end("ok"), () => res.writeHead(500).end());
+            s.sim.restart().then(
+                () => res.end("ok"),
+                () => res.writeHead(500).end(),
+            );
         });
         await new Promise<void>((r) => hook.listen(0, "127.0.0.1", r));
         await s.freshServer();
         const [user, password] = ADMIN.split(":") as [string, string];
-        s.host = await ProviderHost.start({ config: { "stalwart:url": s.sim.url, "stalwart:user": user, "stalwart:password": password }, env: NO_STALWART_ENV });
+        s.host = await ProviderHost.start({
+            config: { "stalwart:url": s.sim.url, "stalwart:user": user, "stalwart:password": password },
+            env: NO_STALWART_ENV,
+        });
     });
     afterAll(async () => {
         await s.host?.stop();

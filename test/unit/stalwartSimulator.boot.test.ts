@@ -8,7 +8,10 @@ import { FIRST_BOOT_LISTENERS, type StalwartSimulator, startStalwartSimulator } 
 let sim: StalwartSimulator;
 afterEach(() => sim?.close());
 
-const names = (s: StalwartSimulator, type: string) => Object.values(s.stored(type)).map((o) => o.name ?? o.description ?? o["@type"]).sort();
+const names = (s: StalwartSimulator, type: string) =>
+    Object.values(s.stored(type))
+        .map((o) => o.name ?? o.description ?? o["@type"])
+        .sort();
 const ports = (s: StalwartSimulator) =>
     Object.values(s.running().objects["x:NetworkListener"] ?? {})
         .flatMap((l) => Object.keys(l.bind as object))
@@ -19,12 +22,23 @@ describe("first boot", () => {
     it("stores the seven default listeners (no 587, no 143), the roles, Authentication and a Log tracer; SystemSettings stays unstored", async () => {
         sim = await startStalwartSimulator({ firstBootDefaults: true });
         expect(names(sim, "x:NetworkListener")).toEqual(FIRST_BOOT_LISTENERS.map(([n]) => n).sort());
-        expect(Object.values(sim.stored("x:NetworkListener")).find((l) => l.name === "https")).toMatchObject({ protocol: "http", bind: { "[::]:443": true }, useTls: true, tlsImplicit: true, overrideProxyTrustedNetworks: {} });
+        expect(Object.values(sim.stored("x:NetworkListener")).find((l) => l.name === "https")).toMatchObject({
+            protocol: "http",
+            bind: { "[::]:443": true },
+            useTls: true,
+            tlsImplicit: true,
+            overrideProxyTrustedNetworks: {},
+        });
         expect(ports(sim)).toEqual([25, 443, 465, 993, 995, 4190, 8080]);
         expect(names(sim, "x:Role")).toEqual(["Group", "System Administrator", "Tenant Administrator", "User"]);
         const roles = Object.fromEntries(Object.entries(sim.stored("x:Role")).map(([id, r]) => [r.description, id]));
-        expect(sim.stored("x:Authentication", "singleton")).toMatchObject({ defaultUserRoleIds: { [roles.User!]: true }, defaultAdminRoleIds: { [roles["System Administrator"]!]: true, [roles.User!]: true } });
-        expect(Object.values(sim.stored("x:Tracer"))).toEqual([expect.objectContaining({ "@type": "Log", path: "/var/log/stalwart", prefix: "stalwart.log" })]);
+        expect(sim.stored("x:Authentication", "singleton")).toMatchObject({
+            defaultUserRoleIds: { [roles.User!]: true },
+            defaultAdminRoleIds: { [roles["System Administrator"]!]: true, [roles.User!]: true },
+        });
+        expect(Object.values(sim.stored("x:Tracer"))).toEqual([
+            expect.objectContaining({ "@type": "Log", path: "/var/log/stalwart", prefix: "stalwart.log" }),
+        ]);
         expect(sim.stored("x:SystemSettings", "singleton")).toBeUndefined();
     });
 
@@ -54,12 +68,21 @@ describe("running versus stored", () => {
     it("a domain with automatic DKIM cannot be destroyed while its signatures or x:SystemSettings link it: objectIsLinked names them", async () => {
         sim = await startStalwartSimulator();
         const domain = await createId(sim, "x:Domain", { name: "linked.test" });
-        const keys = Object.entries(sim.stored("x:DkimSignature")).filter(([, k]) => k.domainId === domain).map(([id]) => id);
+        const keys = Object.entries(sim.stored("x:DkimSignature"))
+            .filter(([, k]) => k.domainId === domain)
+            .map(([id]) => id);
         expect(keys).toHaveLength(2);
-        await call(sim, "x:SystemSettings/set", { update: { singleton: { defaultHostname: "mx.linked.test", defaultDomainId: domain } } });
+        await call(sim, "x:SystemSettings/set", {
+            update: { singleton: { defaultHostname: "mx.linked.test", defaultDomainId: domain } },
+        });
         const err = (await destroy(sim, "x:Domain", domain)).notDestroyed[domain];
         expect(err).toMatchObject({ type: "objectIsLinked", objectId: { object: "Domain", id: domain } });
-        expect(err.linkedObjects).toEqual(expect.arrayContaining([...keys.map((id) => ({ object: "DkimSignature", id })), { object: "SystemSettings", id: "singleton" }]));
+        expect(err.linkedObjects).toEqual(
+            expect.arrayContaining([
+                ...keys.map((id) => ({ object: "DkimSignature", id })),
+                { object: "SystemSettings", id: "singleton" },
+            ]),
+        );
     });
 });
 
@@ -72,7 +95,10 @@ describe("writes that land after the client gave up", () => {
         const late = fetch(`${sim.url}/jmap`, {
             method: "POST",
             headers: { authorization: sim.basicAuthHeader, "content-type": "application/json" },
-            body: JSON.stringify({ using: ["urn:ietf:params:jmap:core", "urn:stalwart:jmap"], methodCalls: [["x:Role/set", { create: { r: { description: "late" } } }, "s"]] }),
+            body: JSON.stringify({
+                using: ["urn:ietf:params:jmap:core", "urn:stalwart:jmap"],
+                methodCalls: [["x:Role/set", { create: { r: { description: "late" } } }, "s"]],
+            }),
             signal: AbortSignal.timeout(50),
         });
         await expect(late).rejects.toThrow();

@@ -10,7 +10,13 @@ export async function changePlan(ctx: Ctx, olds: Obj, news: Obj) {
     const oldHashes = olds.secretHashes ?? {};
     const hashes = await hashSecrets(olds.salt ?? "", secrets);
     const server = olds.properties ?? {};
-    return { subset, oldHashes, hashes, server, d: diffProperties(subset, { managed: olds.managed ?? {}, secretHashes: oldHashes, server }, redacted, hashes) };
+    return {
+        subset,
+        oldHashes,
+        hashes,
+        server,
+        d: diffProperties(subset, { managed: olds.managed ?? {}, secretHashes: oldHashes, server }, redacted, hashes),
+    };
 }
 
 export async function diff(ctx: Ctx, rawOlds: Obj, rawNews: Obj) {

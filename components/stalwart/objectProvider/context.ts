@@ -53,7 +53,9 @@ export interface Ctx {
 export function makeContext(type: string, packed: string, lowercase: readonly string[], accountScoped: boolean): Ctx {
     let subset: ObjectSchemaSubset | undefined;
     const load = (): ObjectSchemaSubset => {
-        subset ??= JSON.parse(require("node:zlib").brotliDecompressSync(Buffer.from(packed, "base64")).toString("utf8"));
+        subset ??= JSON.parse(
+            require("node:zlib").brotliDecompressSync(Buffer.from(packed, "base64")).toString("utf8"),
+        );
         return subset!;
     };
     const ctx: Ctx = {
@@ -71,11 +73,14 @@ export function makeContext(type: string, packed: string, lowercase: readonly st
             const [k, ...more] = ctx.naturalKeys();
             const key = more.length
                 ? [k!, ...more].map((p) => `${p}=${JSON.stringify(props?.[p])}`).join(" ")
-                : k && props?.[k] !== undefined ? JSON.stringify(props[k]) : "";
+                : k && props?.[k] !== undefined
+                  ? JSON.stringify(props[k])
+                  : "";
             return `${type}${key ? ` ${key}` : ""}${id ? ` (id ${JSON.stringify(id)})` : ""}`;
         },
         secretName: (p) => /secret|password|otp|token|key$/i.test(p),
-        scope: (inputs) => (accountScoped && typeof inputs.accountId === "string" ? { accountId: inputs.accountId } : {}),
+        scope: (inputs) =>
+            accountScoped && typeof inputs.accountId === "string" ? { accountId: inputs.accountId } : {},
         getCall: (inputs, id) => [`${type}/get`, { ...ctx.scope(inputs), ids: [id] }, "g"],
         setCall: (inputs, args) => [`${type}/set`, { ...ctx.scope(inputs), ...args }, "s"],
         answer(responses, callId, method, name) {
@@ -85,7 +90,9 @@ export function makeContext(type: string, packed: string, lowercase: readonly st
             return r[1] as Obj;
         },
         found(responses, name, id, callId = "g") {
-            const view = ctx.answer(responses, callId, `${type}/get`, name).list?.find?.((x: unknown) => isObj(x) && String(x.id) === id);
+            const view = ctx
+                .answer(responses, callId, `${type}/get`, name)
+                .list?.find?.((x: unknown) => isObj(x) && String(x.id) === id);
             if (!isObj(view)) return undefined;
             const { id: _id, ...properties } = view;
             return properties;
@@ -99,12 +106,25 @@ export function makeContext(type: string, packed: string, lowercase: readonly st
             const { redacted, secrets } = redact(load(), inputs.properties);
             const secretHashes = await hashSecrets(salt, secrets);
             const contentHash = await sha256(stable({ type, managed: redacted, secretHashes }));
-            return { objectType: type, objectId: id, ...ctx.scope(inputs), adopt: inputs.adopt, providerVersion: inputs.providerVersion, properties: server, managed: redacted, secretHashes, salt, contentHash, ...extra };
+            return {
+                objectType: type,
+                objectId: id,
+                ...ctx.scope(inputs),
+                adopt: inputs.adopt,
+                providerVersion: inputs.providerVersion,
+                properties: server,
+                managed: redacted,
+                secretHashes,
+                salt,
+                contentHash,
+                ...extra,
+            };
         },
         writeFailed(set, key, op, name, props) {
             const err = (op === "destroy" ? set.notDestroyed : set.notUpdated)?.[key];
             if (err) throw new Error(setErrorMessage(op, name, err, ctx.secretName, undefined, props));
-            const confirmed = op === "destroy" ? set.destroyed?.includes?.(key) : isObj(set.updated) && key in set.updated;
+            const confirmed =
+                op === "destroy" ? set.destroyed?.includes?.(key) : isObj(set.updated) && key in set.updated;
             if (!confirmed) throw new Error(`${name}: ${type}/set did not confirm the ${op}; re-run to reconcile`);
         },
         keyValue: (k, v) => stable(typeof v === "string" && lowercase.includes(k) ? v.trim().toLowerCase() : v),

@@ -38,12 +38,21 @@ async function takeClash(ctx: Ctx, inputs: Obj, err: Obj, salt: string, ours: bo
     const ref = err.objectId ?? {};
     const existing = String(ref.id ?? err.existingId ?? "");
     const refuse = (why: string) => new Error(setErrorMessage("create", name, err, ctx.secretName, why));
-    if (!existing || String(ref.object ?? ctx.type).replace(/^x:/, "") !== ctx.type.slice(2)) throw refuse("is another kind of object");
-    const outside = (Array.isArray(err.properties) ? err.properties : []).map((p: unknown) => String(p).replace(/^\//, "").split("/")[0]!).filter((p: string) => !keys.includes(p));
-    if (!keys.length || outside.length) throw refuse(`clashes on ${outside.join(", ") || "a unique key"}, not on the natural key`);
-    const current = ctx.found((await jmapRequest(ctx.connect(), [ctx.getCall(inputs, existing)])).responses, name, existing);
+    if (!existing || String(ref.object ?? ctx.type).replace(/^x:/, "") !== ctx.type.slice(2))
+        throw refuse("is another kind of object");
+    const outside = (Array.isArray(err.properties) ? err.properties : [])
+        .map((p: unknown) => String(p).replace(/^\//, "").split("/")[0]!)
+        .filter((p: string) => !keys.includes(p));
+    if (!keys.length || outside.length)
+        throw refuse(`clashes on ${outside.join(", ") || "a unique key"}, not on the natural key`);
+    const current = ctx.found(
+        (await jmapRequest(ctx.connect(), [ctx.getCall(inputs, existing)])).responses,
+        name,
+        existing,
+    );
     if (!current) throw refuse("could not be read; re-run");
-    if (keys.some((k) => ctx.keyValue(k, current[k]) !== ctx.keyValue(k, props[k]))) throw refuse(`is ${ctx.who(current)}`);
+    if (keys.some((k) => ctx.keyValue(k, current[k]) !== ctx.keyValue(k, props[k])))
+        throw refuse(`is ${ctx.who(current)}`);
     return take(ctx, inputs, existing, current, salt, !ours);
 }
 
@@ -51,12 +60,20 @@ async function takeClash(ctx: Ctx, inputs: Obj, err: Obj, salt: string, ours: bo
 async function createSingleton(ctx: Ctx, inputs: Obj, salt: string): Promise<Created> {
     const props: Obj = inputs.properties;
     const name = ctx.who(props);
-    const calls: MethodCall[] = [[`${ctx.type}/get`, { ...ctx.scope(inputs), ids: ["singleton"] }, "b"], ctx.setCall(inputs, { update: { singleton: props } }), ctx.getCall(inputs, "singleton")];
+    const calls: MethodCall[] = [
+        [`${ctx.type}/get`, { ...ctx.scope(inputs), ids: ["singleton"] }, "b"],
+        ctx.setCall(inputs, { update: { singleton: props } }),
+        ctx.getCall(inputs, "singleton"),
+    ];
     const { responses } = await jmapRequest(ctx.connect(), calls);
     ctx.writeFailed(ctx.answer(responses, "s", `${ctx.type}/set`, name), "singleton", "update", name, props);
     const before = ctx.found(responses, name, "singleton", "b") ?? {};
     const restore = restoreValues(ctx.subset(), before, Object.keys(redact(ctx.subset(), props).redacted));
-    const outs = await ctx.outputs(inputs, "singleton", ctx.viewOf(responses, name, "singleton"), salt, { changedProperties: changedOf(props), adopted: true, restore });
+    const outs = await ctx.outputs(inputs, "singleton", ctx.viewOf(responses, name, "singleton"), salt, {
+        changedProperties: changedOf(props),
+        adopted: true,
+        restore,
+    });
     return { id: "singleton", outs };
 }
 
@@ -66,7 +83,10 @@ async function createSingleton(ctx: Ctx, inputs: Obj, salt: string): Promise<Cre
  * attempt made (identity.ts) and takes it instead of creating a twin.
  */
 async function sendCreate(ctx: Ctx, inputs: Obj, before: Before, salt: string): Promise<JmapResult | Created> {
-    const calls: MethodCall[] = [ctx.setCall(inputs, { create: { c0: inputs.properties } }), ctx.getCall(inputs, "#c0")];
+    const calls: MethodCall[] = [
+        ctx.setCall(inputs, { create: { c0: inputs.properties } }),
+        ctx.getCall(inputs, "#c0"),
+    ];
     for (let attempt = 1; ; attempt++) {
         try {
             return await jmapRequest(ctx.connect(), calls, { retryAfterDrop: before.ids === undefined });
@@ -101,7 +121,8 @@ export async function create(ctx: Ctx, rawInputs: Obj): Promise<Created> {
     const props: Obj = inputs.properties;
     const name = ctx.who(props);
     const before = await lookup(ctx, inputs);
-    if (before.existing && inputs.adopt) return take(ctx, inputs, String(before.existing.id), before.existing, salt, true);
+    if (before.existing && inputs.adopt)
+        return take(ctx, inputs, String(before.existing.id), before.existing, salt, true);
     const result = await sendCreate(ctx, inputs, before, salt);
     if ("id" in result) return result;
     const set = ctx.answer(result.responses, "s", `${ctx.type}/set`, name);
@@ -110,5 +131,14 @@ export async function create(ctx: Ctx, rawInputs: Obj): Promise<Created> {
     // a clash after a re-send is this resource's own lost attempt when the key was free before it
     const ours = result.retriedAfterDrop && !before.existing;
     if (err?.type === "primaryKeyViolation" && (inputs.adopt || ours)) return takeClash(ctx, inputs, err, salt, ours);
-    throw new Error(setErrorMessage("create", name, err ?? { type: "unknown", description: "no created or notCreated entry in the response" }, ctx.secretName, undefined, props));
+    throw new Error(
+        setErrorMessage(
+            "create",
+            name,
+            err ?? { type: "unknown", description: "no created or notCreated entry in the response" },
+            ctx.secretName,
+            undefined,
+            props,
+        ),
+    );
 }

@@ -22,4 +22,5 @@ export const LOWERCASE_PROPERTIES: Readonly<Record<string, readonly string[]>> =
     "x:MailingList": ["name"],
 };
 
-export const defaultProviderVersion = (subset: ObjectSchemaSubset) => `${subset.source.version}+p${PROVIDER_CODE_VERSION}`;
+export const defaultProviderVersion = (subset: ObjectSchemaSubset) =>
+    `${subset.source.version}+p${PROVIDER_CODE_VERSION}`;

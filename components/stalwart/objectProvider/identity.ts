@@ -28,7 +28,9 @@ export async function allIds(ctx: Ctx, inputs: Obj): Promise<Set<string>> {
     const ids = new Set<string>();
     const name = ctx.who(inputs.properties);
     for (let position = 0; ; position += QUERY_PAGE) {
-        const { responses } = await jmapRequest(ctx.connect(), [[`${ctx.type}/query`, { ...ctx.scope(inputs), position, limit: QUERY_PAGE }, "q"]]);
+        const { responses } = await jmapRequest(ctx.connect(), [
+            [`${ctx.type}/query`, { ...ctx.scope(inputs), position, limit: QUERY_PAGE }, "q"],
+        ]);
         const page: unknown[] = ctx.answer(responses, "q", `${ctx.type}/query`, name).ids ?? [];
         for (const id of page) ids.add(String(id));
         if (page.length < QUERY_PAGE) return ids;
@@ -39,7 +41,8 @@ export async function allIds(ctx: Ctx, inputs: Obj): Promise<Set<string>> {
 export async function lookup(ctx: Ctx, inputs: Obj): Promise<Before> {
     const keys = ctx.naturalKeys();
     const props: Obj = inputs.properties;
-    if (!keys.length || keys.some((k) => props[k] === undefined || props[k] === null)) return { ids: await allIds(ctx, inputs) };
+    if (!keys.length || keys.some((k) => props[k] === undefined || props[k] === null))
+        return { ids: await allIds(ctx, inputs) };
     const name = ctx.who(props);
     const filter = Object.fromEntries(keys.map((k) => [k, props[k]]));
     const ref = { resultOf: "q", name: `${ctx.type}/query`, path: "/ids" };
@@ -59,14 +62,25 @@ export const lateApplyWindowMs = (ctx: Ctx): number => 2 * (ctx.connect().timeou
  * The object a create whose answer was lost made: new since `before` and covering the inputs
  * (secrets aside: the server shows "****"). Watched for `waitMs`; undefined when none appeared.
  */
-export async function findOwn(ctx: Ctx, inputs: Obj, before: Set<string>, waitMs: number, cause: unknown): Promise<Obj | undefined> {
+export async function findOwn(
+    ctx: Ctx,
+    inputs: Obj,
+    before: Set<string>,
+    waitMs: number,
+    cause: unknown,
+): Promise<Obj | undefined> {
     const subset = ctx.subset();
     const { redacted } = redact(subset, inputs.properties);
-    const covers = (o: Obj) => diffProperties(subset, { managed: redacted, secretHashes: {}, server: o }, redacted, {}).changed.length === 0;
+    const covers = (o: Obj) =>
+        diffProperties(subset, { managed: redacted, secretHashes: {}, server: o }, redacted, {}).changed.length === 0;
     // the newest objects first (a query's default order is id descending): a new one is among them
     const calls: MethodCall[] = [
         [`${ctx.type}/query`, { ...ctx.scope(inputs), limit: GET_MAX }, "q"],
-        [`${ctx.type}/get`, { ...ctx.scope(inputs), "#ids": { resultOf: "q", name: `${ctx.type}/query`, path: "/ids" } }, "g"],
+        [
+            `${ctx.type}/get`,
+            { ...ctx.scope(inputs), "#ids": { resultOf: "q", name: `${ctx.type}/query`, path: "/ids" } },
+            "g",
+        ],
     ];
     const deadline = Date.now() + waitMs;
     for (;;) {
@@ -75,7 +89,10 @@ export async function findOwn(ctx: Ctx, inputs: Obj, before: Set<string>, waitMs
         const own = list.filter((o) => !before.has(String(o.id)) && covers(o));
         if (own.length > 1) {
             const ids = own.map((o) => o.id).join(", ");
-            throw new Error(`${ctx.who(inputs.properties)}: objects ${ids} appeared with these properties after a lost answer (another resource with the same properties?); import one of them and delete the others`, { cause });
+            throw new Error(
+                `${ctx.who(inputs.properties)}: objects ${ids} appeared with these properties after a lost answer (another resource with the same properties?); import one of them and delete the others`,
+                { cause },
+            );
         }
         if (own[0]) return own[0];
         const left = deadline - Date.now();

@@ -14,7 +14,15 @@ export async function read(ctx: Ctx, id: string, props: Obj) {
     const fields = topFields(subset, server);
     // /get returns every property but those it never returns (AcmeProvider EAB): they stay as written, neither drift nor a removal.
     const seen = { ...managed, ...server };
-    const properties = Object.fromEntries(Object.keys(managed).map((k) => [k, project(subset, fields[k], seen[k], managed[k])]));
-    const inputs: Obj = { objectType: ctx.type, properties, adopt: props.adopt, providerVersion: props.providerVersion, ...ctx.scope(props) };
+    const properties = Object.fromEntries(
+        Object.keys(managed).map((k) => [k, project(subset, fields[k], seen[k], managed[k])]),
+    );
+    const inputs: Obj = {
+        objectType: ctx.type,
+        properties,
+        adopt: props.adopt,
+        providerVersion: props.providerVersion,
+        ...ctx.scope(props),
+    };
     return { id, props: { ...props, properties: server }, inputs };
 }

@@ -33,7 +33,13 @@ export function restoreValues(subset: ObjectSchemaSubset, before: Obj, keys: rea
 }
 
 /** The restore values of an adopted object after an update that may manage new properties (their current values). */
-export function extendRestore(subset: ObjectSchemaSubset, restore: Obj | undefined, before: Obj, managedBefore: Obj, news: Obj): Obj {
+export function extendRestore(
+    subset: ObjectSchemaSubset,
+    restore: Obj | undefined,
+    before: Obj,
+    managedBefore: Obj,
+    news: Obj,
+): Obj {
     const added = Object.keys(news).filter((k) => !(k in managedBefore) && !(k in (restore ?? {})));
     return { ...restoreValues(subset, before, added), ...restore };
 }

@@ -16,17 +16,31 @@ export const changedOf = (patch: Obj): string[] => [...new Set(Object.keys(patch
 export async function update(ctx: Ctx, id: string, olds: Obj, news: Obj, adopting?: boolean): Promise<{ outs: Obj }> {
     const name = ctx.who(news.properties, id);
     const { subset, oldHashes, hashes, server, d } = await changePlan(ctx, olds, news);
-    if (adopting && d.replaces.length) throw new Error(`${name}: cannot adopt, ${d.replaces.join(", ")} differ(s) and cannot change in place`);
+    if (adopting && d.replaces.length)
+        throw new Error(`${name}: cannot adopt, ${d.replaces.join(", ")} differ(s) and cannot change in place`);
     const adopted = olds.adopted === true;
-    const restore = adopted ? extendRestore(subset, olds.restore, server, olds.managed ?? {}, news.properties) : undefined;
+    const restore = adopted
+        ? extendRestore(subset, olds.restore, server, olds.managed ?? {}, news.properties)
+        : undefined;
     // a new variant (a singleton's @type): the server rebuilds the object from it, so it gets every input
-    const patch = d.changed.includes("@type") ? { ...news.properties } : buildPatch(subset, d.changed, news.properties, server, hashes, oldHashes, restore);
+    const patch = d.changed.includes("@type")
+        ? { ...news.properties }
+        : buildPatch(subset, d.changed, news.properties, server, hashes, oldHashes, restore);
     const writes = Object.keys(patch).length > 0;
     let view: Obj = server;
     if (writes || !adopting) {
-        const calls = writes ? [ctx.setCall(news, { update: { [id]: patch } }), ctx.getCall(news, id)] : [ctx.getCall(news, id)];
+        const calls = writes
+            ? [ctx.setCall(news, { update: { [id]: patch } }), ctx.getCall(news, id)]
+            : [ctx.getCall(news, id)];
         const { responses } = await jmapRequest(ctx.connect(), calls);
-        if (writes) ctx.writeFailed(ctx.answer(responses, "s", `${ctx.type}/set`, name), id, adopting ? "adopt" : "update", name, news.properties);
+        if (writes)
+            ctx.writeFailed(
+                ctx.answer(responses, "s", `${ctx.type}/set`, name),
+                id,
+                adopting ? "adopt" : "update",
+                name,
+                news.properties,
+            );
         view = ctx.viewOf(responses, name, id);
     }
     const keep: Obj = { changedProperties: changedOf(patch), adopted, ...(restore ? { restore } : {}) };

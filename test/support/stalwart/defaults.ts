@@ -34,25 +34,49 @@ function insert(registry: Registry, type: string, obj: JsonObject): string {
     return id;
 }
 
-const empty = (registry: Registry, type: string) => registry.view.object(type) !== undefined && registry.entries(type).length === 0;
+const empty = (registry: Registry, type: string) =>
+    registry.view.object(type) !== undefined && registry.entries(type).length === 0;
 
 export function insertFirstBootDefaults(registry: Registry): void {
     if (empty(registry, "x:NetworkListener")) {
         for (const [name, protocol, port, tlsImplicit] of FIRST_BOOT_LISTENERS) {
-            insert(registry, "x:NetworkListener", make(registry, "x:NetworkListener", { name, protocol, bind: { [`[::]:${port}`]: true }, useTls: true, tlsImplicit }));
+            insert(
+                registry,
+                "x:NetworkListener",
+                make(registry, "x:NetworkListener", {
+                    name,
+                    protocol,
+                    bind: { [`[::]:${port}`]: true },
+                    useTls: true,
+                    tlsImplicit,
+                }),
+            );
         }
     }
     if (empty(registry, "x:Role")) {
-        const [user, group, tenant, admin] = ROLES.map((description) => insert(registry, "x:Role", make(registry, "x:Role", { description })));
+        const [user, group, tenant, admin] = ROLES.map((description) =>
+            insert(registry, "x:Role", make(registry, "x:Role", { description })),
+        );
         if (!registry.get("x:Authentication", SINGLETON_ID)) {
             const set = (...ids: string[]) => Object.fromEntries(ids.map((id) => [id, true]));
-            const roles = { defaultUserRoleIds: set(user!), defaultGroupRoleIds: set(group!), defaultTenantRoleIds: set(tenant!, user!), defaultAdminRoleIds: set(admin!, user!) };
+            const roles = {
+                defaultUserRoleIds: set(user!),
+                defaultGroupRoleIds: set(group!),
+                defaultTenantRoleIds: set(tenant!, user!),
+                defaultAdminRoleIds: set(admin!, user!),
+            };
             registry.put("x:Authentication", SINGLETON_ID, make(registry, "x:Authentication", roles));
         }
     }
-    if (empty(registry, "x:Tracer")) insert(registry, "x:Tracer", make(registry, "x:Tracer", { path: "/var/log/stalwart", prefix: "stalwart.log", rotate: "daily" }, "Log"));
+    if (empty(registry, "x:Tracer"))
+        insert(
+            registry,
+            "x:Tracer",
+            make(registry, "x:Tracer", { path: "/var/log/stalwart", prefix: "stalwart.log", rotate: "daily" }, "Log"),
+        );
     for (const type of ["x:TracingStore", "x:MetricsStore"]) {
-        if (registry.view.object(type) && !registry.get(type, SINGLETON_ID)) registry.put(type, SINGLETON_ID, make(registry, type, {}, "Default"));
+        if (registry.view.object(type) && !registry.get(type, SINGLETON_ID))
+            registry.put(type, SINGLETON_ID, make(registry, type, {}, "Default"));
     }
     if (empty(registry, "x:MtaRoute")) {
         insert(registry, "x:MtaRoute", make(registry, "x:MtaRoute", { name: "mx" }, "Mx"));
