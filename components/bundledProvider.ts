@@ -4,7 +4,8 @@
  * provider, in every resource's state. The shell instead captures the provider's source module,
  * bundled and minified (esbuild drops what the provider never calls) and brotli-compressed, plus
  * the factory's plain arguments; it builds the real provider on first use inside the
- * dynamic-provider host. Bundled modules may use only globals and `require` inside functions.
+ * dynamic-provider host. Bundled modules may use only globals and `require` inside functions; an
+ * npm module required there stays a `require`, resolved from the project's node_modules.
  */
 import { existsSync } from "node:fs";
 import type * as pulumi from "@pulumi/pulumi";
@@ -86,6 +87,9 @@ export function bundleOf(entry: string): string {
             minify: true,
             legalComments: "none",
             external: ["@pulumi/pulumi"],
+            // npm modules are never inlined: a provider that needs one (the gate's `pg`) requires it inside a
+            // function, and the host resolves it from the project's node_modules
+            packages: "external",
         });
         code = pack(built.outputFiles[0]!.text);
         bundles.set(entry, code);
@@ -145,19 +149,21 @@ const shipped = new Map<string, pulumi.dynamic.ResourceProvider>();
 
 /**
  * The one way a provider ships (decision 007): the provider-core module `entry` (a path without
- * extension), bundled, behind a shell calling its export `factory` with `args`. Every core's factory
- * returns all seven methods (test/unit/bundledProvider.test.ts checks it), so the shell defines all
- * seven. Cached per entry, factory and arguments: one shell per provider and program run.
+ * extension), bundled, behind a shell calling its export `factory` with `args`. The x:*, convergence
+ * and Garage cores return all seven methods (test/unit/bundledProvider.test.ts checks it); a core
+ * with fewer names them in `methods`, so the host's defaults apply to the rest. Cached per entry,
+ * factory and arguments: one shell per provider and program run.
  */
 export function shipProvider(
     entry: string,
     factory: string,
     args: readonly unknown[] = [],
+    methods: readonly ProviderMethod[] = PROVIDER_METHODS,
 ): pulumi.dynamic.ResourceProvider {
-    const key = JSON.stringify([entry, factory, args]);
+    const key = JSON.stringify([entry, factory, args, methods]);
     let provider = shipped.get(key);
     if (!provider) {
-        provider = bundledProvider(bundleOf(entry), factory, args);
+        provider = bundledProvider(bundleOf(entry), factory, args, methods);
         shipped.set(key, provider);
     }
     return provider;

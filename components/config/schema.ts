@@ -2,6 +2,7 @@ import { domainToASCII } from "node:url";
 import { z } from "zod";
 import { TABLE } from "../stalwart/schema/table";
 import type { FieldDescriptor, SchemaDescriptor } from "../stalwart/schema/types";
+import { objectSecrets } from "./objectSecrets";
 import { isCiphertext, isSecret, Secret, toSecret } from "./secret";
 import { hasCredentials, maskUrl } from "./validators";
 
@@ -19,6 +20,7 @@ const num = (schema: z.ZodNumber) =>
 const bool = () =>
     z.preprocess((v) => (v === "true" ? true : v === "false" ? false : v), z.boolean());
 const PORT_RANGE = "must be a TCP port, a whole number from 1 to 65535";
+const DRAIN_RANGE = "must be a number of seconds from 0 to 3600";
 const port = () => num(z.number().int(PORT_RANGE).min(1, PORT_RANGE).max(65535, PORT_RANGE));
 const nonEmpty = () => z.string().trim().min(1, "must not be empty");
 const unquote = (item: string) => item.replace(/^(["'])(.*)\1$/, "$2").trim();
@@ -59,6 +61,7 @@ export const SECRET_KEYS = [
     "redis.url",
     "mailbox.dockerTls.key",
     "edge.dockerTls.key",
+    "smarthost.password",
 ] as const;
 
 /** zod `params` that mark an issue as "this key wants a secret": the message then names the command with the key. */
@@ -183,6 +186,10 @@ const stalwart = (obj: ObjectOf) =>
         manageSettings: bool().default(true),
         /** "user:password" for STALWART_RECOVERY_ADMIN: an admin that exists before any account or API key */
         recoveryAdmin: secret().optional(),
+        /** how long a new or replaced Stalwart waits for other sessions as its Postgres role to close (the one-instance gate) */
+        drainTimeoutSeconds: num(z.number().min(0, DRAIN_RANGE).max(3600, DRAIN_RANGE)).default(120),
+        /** extra x:* objects for what the other keys don't model (plan/operatorSettings.ts): checked against the schema at plan time */
+        objects: list(stalwartObject(obj)).default([]),
     });
 
 /**
@@ -279,6 +286,81 @@ const tailscale = (obj: ObjectOf) =>
         tagOwners: list(nonEmpty()).default(["autogroup:admin"]),
     });
 
+/** One `stalwart.objects` entry: an x:* object by type, its properties, and `refs` (property path → key of another object). */
+const stalwartObject = (obj: ObjectOf) =>
+    obj({
+        key: nonEmpty(),
+        objectType: nonEmpty(),
+        properties: z.record(z.string(), z.unknown()).default({}),
+        refs: z.record(z.string(), nonEmpty()).optional(),
+    }).transform((o) => ({ ...o, properties: objectSecrets(o.objectType, o.properties) }));
+
+/** oidc: an x:Directory of @type Oidc bound as the default directory (the binding itself is the convergence's job). */
+const oidc = (obj: ObjectOf) =>
+    obj({
+        issuerUrl: nonEmpty(),
+        /** requireAudience: the one audience a token must carry */
+        audience: nonEmpty(),
+        scopes: list(nonEmpty()).optional(),
+        claimUsername: nonEmpty().optional(),
+        claimName: nonEmpty().optional(),
+        claimGroups: nonEmpty().optional(),
+        usernameDomain: dnsName().optional(),
+        description: nonEmpty().optional(),
+    });
+
+/** A mailbox size: bytes, or a number with a unit (10GB, 512 MiB). */
+const size = () =>
+    z.preprocess((v) => (typeof v === "string" ? parseSize(v) ?? v : v), z.number({ error: "must be a size: bytes, or a number with a unit, e.g. 10GB or 512MiB" }).int().min(0));
+
+/** `10GB`, `512 MiB`, `2048` → bytes; undefined when it is none of those. */
+export function parseSize(text: string): number | undefined {
+    const m = /^\s*(\d+(?:\.\d+)?)\s*([kmgt]i?b?|b)?\s*$/i.exec(text);
+    if (!m) return undefined;
+    const unit = (m[2] ?? "b").toLowerCase().replace(/b$/, "") || "";
+    const powers: Record<string, number> = { "": 0, k: 1, m: 2, g: 3, t: 4 };
+    const power = powers[unit.replace("i", "")] ?? 0;
+    const base = unit.endsWith("i") ? 1024 : 1000;
+    return Math.round(Number(m[1]) * base ** power);
+}
+
+/** accounts[]: a user as Stalwart's x:Account of @type User; a password is a secret (hashed to $argon2id$ at deploy). */
+const account = (obj: ObjectOf) =>
+    obj({
+        name: nonEmpty(),
+        domain: dnsName().optional(),
+        description: nonEmpty().optional(),
+        aliases: list(nonEmpty()).default([]),
+        /** user, admin, or the ids of existing x:Role objects */
+        roles: list(nonEmpty()).optional(),
+        quota: size().optional(),
+        password: secret().optional(),
+    });
+
+/** groups[]: an x:Account of @type Group (a shared address); `members` name entries of `accounts`. */
+const group = (obj: ObjectOf) =>
+    obj({
+        name: nonEmpty(),
+        domain: dnsName().optional(),
+        description: nonEmpty().optional(),
+        aliases: list(nonEmpty()).default([]),
+        members: list(nonEmpty()).default([]),
+    });
+
+/** smarthost: the relay outbound remote delivery goes through (an x:MtaRoute of @type Relay). */
+const smarthost = (obj: ObjectOf) =>
+    obj({
+        host: dnsName(),
+        port: port(),
+        username: nonEmpty().optional(),
+        password: secret().optional(),
+        tls: z.enum(["implicit", "starttls"], { error: "must be implicit (TLS from the first byte, usually port 465) or starttls (usually port 587)" }),
+    });
+
+export const TRACING_LEVELS = ["error", "warn", "info", "debug", "trace"] as const;
+
+const tracing = (obj: ObjectOf) => obj({ level: z.enum(TRACING_LEVELS, { error: `must be one of ${TRACING_LEVELS.join(", ")}` }).default("info") });
+
 function buildSettingsSchema(obj: ObjectOf) {
     return obj({
         domain: dnsName(),
@@ -294,6 +376,11 @@ function buildSettingsSchema(obj: ObjectOf) {
         tailscale: tailscale(obj).default({ ephemeral: true, operators: ["autogroup:admin"], tagOwners: ["autogroup:admin"] }),
         /** the one key that lets `pulumi destroy` delete the mail volume, the database and the bucket */
         allowDataLoss: bool().default(false),
+        oidc: oidc(obj).optional(),
+        accounts: list(account(obj)).default([]),
+        groups: list(group(obj)).default([]),
+        smarthost: smarthost(obj).optional(),
+        tracing: tracing(obj).default({ level: "info" }),
     });
 }
 

@@ -10,7 +10,7 @@ import { RedisDatabase } from "../backends/redis";
 import type { Settings } from "../config";
 import { CaddyL4Edge } from "./edge";
 import { TailscaleSidecar } from "./sidecar";
-import { StalwartMailbox } from "./stalwart";
+import { StalwartMailbox, type StalwartMailboxArgs } from "./stalwart";
 import { buildPlan, type Plan } from "../plan";
 import { isSecret } from "../config/secret";
 import { OPERATIONAL_READINESS } from "../stalwart/convergence/run";
@@ -18,6 +18,8 @@ import { StalwartSettings } from "../stalwart/settings";
 import { TailnetPolicy } from "./tailnetPolicy";
 import { dnsCredentialFields, type StalwartObjectSpec } from "../plan/stalwartSettings";
 import { dnsCredentialSecret } from "../topology";
+import type { DnsRecord } from "../stalwart/dnsRecords";
+import { operatorResources, withPasswordHashes } from "./operator";
 
 export interface MailDeploymentArgs {
     settings: Settings;
@@ -94,6 +96,21 @@ function dnsCredentialSecrets(s: Settings): Record<string, pulumi.Output<string>
     );
 }
 
+/** Where the one-instance gate looks for sessions of Stalwart's role: as the admin the postgresql provider uses. */
+function oneInstanceGate(s: Settings, plan: Plan, role: pulumi.Output<string>): StalwartMailboxArgs["oneInstance"] {
+    const pg = plan.backends.postgres;
+    return {
+        host: pg.host,
+        port: pg.port,
+        sslmode: pg.sslmode,
+        role,
+        adminUser: pg.adminUser,
+        adminPassword: secretOf(s.postgres.adminPassword),
+        drainTimeoutSeconds: s.stalwart.drainTimeoutSeconds,
+        dockerHost: plan.mailbox.dockerHost,
+    };
+}
+
 export class MailDeployment extends pulumi.ComponentResource {
     /** the plan the resources were made from (plain data; config secrets in it are Secret values, printed masked) */
     public readonly plan: Plan;
@@ -110,6 +127,10 @@ export class MailDeployment extends pulumi.ComponentResource {
     declare public readonly stalwartObjects: pulumi.Output<Record<string, string>>;
     /** changes that still need a Stalwart restart (empty once converged) */
     declare public readonly pendingRestart: pulumi.Output<string[]>;
+    /** domain name → the records to publish there, read back from Stalwart after the convergence */
+    declare public readonly dnsRecords: pulumi.Output<Record<string, DnsRecord[]>>;
+    /** the automation API key the first up minted (secret): set `stalwart:token` from it, then drop the recovery admin */
+    declare public readonly stalwartApiKey: pulumi.Output<string | undefined>;
 
     constructor(name: string, args: MailDeploymentArgs, opts?: pulumi.ComponentResourceOptions) {
         super("tailwart:index:MailDeployment", name, {}, opts);
@@ -162,11 +183,14 @@ export class MailDeployment extends pulumi.ComponentResource {
                     garageAccessKeyId: garage.accessKeyId,
                     garageSecretAccessKey: garage.secretAccessKey,
                     ...(s.stalwart.recoveryAdmin ? { stalwartRecoveryAdmin: secretOf(s.stalwart.recoveryAdmin)! } : {}),
+                    ...(s.smarthost?.password ? { smarthostPassword: secretOf(s.smarthost.password)! } : {}),
                     ...dnsCredentialSecrets(s),
                 },
                 dockerProvider: mailboxDocker,
                 // Stalwart opens its stores at start: the database and the bucket must exist first.
                 startAfter: [postgres, garage],
+                // and no other Stalwart may hold sessions as its role when it does (decision 014)
+                oneInstance: oneInstanceGate(s, plan, postgres.role),
             },
             parent,
         );
@@ -177,13 +201,15 @@ export class MailDeployment extends pulumi.ComponentResource {
                 ? new StalwartSettings(
                       `${name}-settings`,
                       {
-                          objects: plan.stalwart.objects.map(withPulumiSecrets),
+                          objects: plan.stalwart.objects.map((o) => withPasswordHashes(this, name, withPulumiSecrets(o))),
                           restartCommand: mailbox.containerName.apply(restartArgv(plan.mailbox.dockerHost, s.mailbox.dockerTls !== undefined)),
                           discoverAddress: `postmaster@${s.domain}`,
                           // a production gate: an identity provider gets a minute to come up before the up fails
                           readiness: OPERATIONAL_READINESS,
                           // destroy sends nothing to Stalwart unless the stack allows data loss (decision 012)
                           allowDataLoss: s.allowDataLoss,
+                          // oidc: bound by the convergence once a reload built the directory
+                          ...(plan.stalwart.operator?.oidc ? { defaultDirectory: plan.stalwart.operator.oidc.directoryKey } : {}),
                       },
                       { parent: this, dependsOn: [mailbox] },
                   )
@@ -210,9 +236,14 @@ export class MailDeployment extends pulumi.ComponentResource {
         };
         this.stalwartObjects = settings?.objectIds ?? pulumi.output<Record<string, string>>({});
         this.pendingRestart = settings?.pendingRestart ?? pulumi.output([]);
+        const operator = operatorResources(this, name, plan, settings);
+        this.dnsRecords = operator.dnsRecords;
+        this.stalwartApiKey = operator.stalwartApiKey;
         this.registerOutputs({
             stalwartObjects: this.stalwartObjects,
             pendingRestart: this.pendingRestart,
+            dnsRecords: this.dnsRecords,
+            stalwartApiKey: this.stalwartApiKey,
             mailboxFqdn: this.mailboxFqdn,
             caddyJson: this.caddyJson,
             configJson: this.configJson,

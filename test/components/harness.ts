@@ -15,6 +15,8 @@ export interface Registered {
     /** provider reference `<urn>::<id>`, "" for the default provider */
     provider: string;
     dependencies: string[];
+    /** property → the URNs its value came from (what the engine's delete-before-replace cascade reads) */
+    propertyDependencies: Record<string, string[]>;
     retainOnDelete: boolean | undefined;
     replaceOnChanges: string[];
     ignoreChanges: string[];
@@ -110,6 +112,12 @@ export class Registry {
     }
 }
 
+function propertyDependenciesOf(req: any): Record<string, string[]> {
+    const out: Record<string, string[]> = {};
+    req.getPropertydependenciesMap().forEach((deps: any, property: string) => (out[property] = deps.getUrnsList()));
+    return out;
+}
+
 /**
  * setMocks (preview=false so every Output resolves) plus a tap on the mock monitor's
  * registerResource that records the request's options.
@@ -148,6 +156,7 @@ export async function installMocks(opts: { stack: string; project?: string; stat
             parent: req.getParent(),
             provider: req.getProvider(),
             dependencies: req.getDependenciesList(),
+            propertyDependencies: propertyDependenciesOf(req),
             retainOnDelete: req.hasRetainondelete?.() === false ? undefined : req.getRetainondelete(),
             replaceOnChanges: req.getReplaceonchangesList(),
             ignoreChanges: req.getIgnorechangesList(),

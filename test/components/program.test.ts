@@ -58,7 +58,8 @@ function expectInvariants(stack: string, get: () => Run, expected: { acme: strin
         expect(stalwart.inputs).not.toHaveProperty("ports");
         expect(stalwart.inputs).not.toHaveProperty("hostname");
         expect(stalwart.ignoreChanges ?? []).toEqual([]);
-        expect(stalwart.replaceOnChanges).toEqual(["networkMode"]);
+        // and with the one-instance gate, whose id it carries in a label (decision 014)
+        expect(stalwart.replaceOnChanges).toEqual(["networkMode", "labels"]);
         expect(c[expected.sidecar]!.inputs.name).toBe(expected.sidecar);
         expect(c[expected.sidecar]!.inputs).not.toHaveProperty("ports");
     });
@@ -110,6 +111,9 @@ function expectInvariants(stack: string, get: () => Run, expected: { acme: strin
         }
         expect(await pulumi.isSecret(program.postgres.password)).toBe(true);
         expect(await pulumi.isSecret(program.garage.secretAccessKey)).toBe(true);
+        // the hand-off's API key and the DNS records to publish are stack outputs too
+        expect(await pulumi.isSecret(program.stalwartApiKey)).toBe(true);
+        expect(await pulumi.isSecret(program.dnsRecords)).toBe(false);
         const plain: pulumi.Output<unknown>[] = [
             program.mailboxFqdn, program.acmeDirectory, program.caddyJson, program.configJson, program.aclHujson, program.redis.url,
             program.postgres.host, program.postgres.port, program.postgres.database, program.postgres.role,

@@ -15,6 +15,8 @@ export interface StalwartConvergenceArgs {
     /** an address in a managed domain, to prove an OIDC default directory is live via /api/discover */
     discoverAddress?: pulumi.Input<string>;
     readiness?: pulumi.Input<Partial<Readiness>>;
+    /** the x:Directory to bind as the default directory once a reload built it (binding.ts) */
+    defaultDirectoryId?: pulumi.Input<string>;
 }
 
 /** What StalwartConvergence ships: the bundled shell around the provider core provider.ts (convergenceProvider). */

@@ -9,6 +9,7 @@ import { shown } from "../errors";
 import { type FetchFailure, jmapRequest, type MethodCall } from "../jmap";
 import { isObj } from "../normalize";
 import { retire } from "../retire";
+import { bindDefaultDirectory, type BindingSteps, gateNamingIssuer, readBinding, unbindRemoved } from "./binding";
 import { type ConvergencePlan, describeObject, leftObjects, planConvergence, type TrackedObject } from "./changes";
 
 export interface Readiness {
@@ -41,6 +42,8 @@ export interface ConvergenceInputs {
      */
     discoverAddress?: string;
     readiness?: Partial<Readiness>;
+    /** the x:Directory to bind as the default directory once it builds (binding.ts); the binding is then this step's, not an object's */
+    defaultDirectoryId?: string;
 }
 
 export interface ConvergenceResult {
@@ -304,14 +307,35 @@ export async function converge(
     const changed = planConvergence(before, inputs.objects);
     const plan = { ...changed, restartReasons: [...new Set([...owedRestart, ...changed.restartReasons])] };
     const restart = plan.restartReasons.length > 0 && (inputs.restartCommand?.length ?? 0) > 0;
-    const retired = await retireLeft(conn, leftObjects(before, inputs.objects));
-    await runReloads(conn, plan.reloads, readiness);
+    const bind = inputs.defaultDirectoryId;
+    const steps: BindingSteps = {
+        reload: () => runReloads(conn, ["ReloadSettings"], readiness),
+        verify: (objects) => verifyDirectoryBinding(conn, objects, inputs.discoverAddress, readiness),
+    };
+    // objects that left leave the server first, so the reloads and the restart below make that effective;
+    // a removed default directory is unbound before (objectIsLinked otherwise), unless the binding moves
+    // to another directory: the one still bound then goes once the binding has moved
+    if (!bind) await unbindRemoved(conn, before, inputs.objects, steps);
+    const left = leftObjects(before, inputs.objects);
+    const stillBound = bind && left.some((o) => o.objectType === "x:Directory") ? await readBinding(conn) : null;
+    const last = left.filter((o) => o.objectType === "x:Directory" && o.objectId === stillBound);
+    const retired = await retireLeft(conn, left.filter((o) => !last.includes(o)));
+    const reloads = () => runReloads(conn, plan.reloads, readiness);
+    // a directory that never builds fails the reloads: then the error names its issuer (binding.ts)
+    await (bind ? gateNamingIssuer(inputs.objects, bind, reloads) : reloads());
     if (restart) {
         await runRestart(inputs.restartCommand!, readiness.liveTimeoutMs);
         await waitLive(conn, readiness.liveTimeoutMs);
     }
     const verified = await verifyObjects(conn, inputs.objects);
-    const directoryBinding = await verifyDirectoryBinding(conn, inputs.objects, inputs.discoverAddress, readiness);
+    const directoryBinding = bind
+        ? await bindDefaultDirectory(conn, inputs.objects, bind, steps, plan.reloads.includes("ReloadSettings") && !restart)
+        : await verifyDirectoryBinding(conn, inputs.objects, inputs.discoverAddress, readiness);
+    if (last.length > 0) {
+        // the directory the binding moved away from: gone now, and out of the running server with a reload
+        retired.push(...(await retireLeft(conn, last)));
+        await steps.reload();
+    }
     return {
         plan,
         retired,
