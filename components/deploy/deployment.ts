@@ -209,6 +209,8 @@ export class MailDeployment extends pulumi.ComponentResource {
                           discoverAddress: `postmaster@${s.domain}`,
                           // a production gate: an identity provider gets a minute to come up before the up fails
                           readiness: OPERATIONAL_READINESS,
+                          // destroy sends nothing to Stalwart unless the stack allows data loss (decision 012)
+                          allowDataLoss: s.allowDataLoss,
                           // oidc: bound by the convergence once a reload built the directory
                           ...(plan.stalwart.operator?.oidc ? { defaultDirectory: plan.stalwart.operator.oidc.directoryKey } : {}),
                       },
