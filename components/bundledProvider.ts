@@ -6,7 +6,7 @@
  * the factory's plain arguments; it builds the real provider on first use inside the
  * dynamic-provider host. Bundled modules may use only globals and `require` inside functions.
  */
-import { existsSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import type * as pulumi from "@pulumi/pulumi";
 
 export type ProviderMethod = "configure" | "check" | "diff" | "create" | "read" | "update" | "delete";
@@ -21,27 +21,40 @@ export function compress(text: string): string {
 
 const bundles = new Map<string, string>();
 
+/** Where `npm run build` writes a provider core's compressed bundle: beside its compiled .js. */
+export const prebuiltBundleOf = (entry: string): string => `${entry}.bundle.b64`;
+
+/** `file` and what it imports as one minified CommonJS module; `@pulumi/pulumi` (types only) is left out. */
+export function bundleSource(file: string): string {
+    const esbuild: typeof import("esbuild") = require("esbuild");
+    const built = esbuild.buildSync({
+        entryPoints: [file],
+        bundle: true,
+        write: false,
+        platform: "node",
+        format: "cjs",
+        target: "es2022",
+        minify: true,
+        legalComments: "none",
+        external: ["@pulumi/pulumi"],
+    });
+    return built.outputFiles[0]!.text;
+}
+
 /**
- * `entry` (a path without extension: the .ts next to it, else the compiled .js) and what it
- * imports, as one minified CommonJS module, compressed; built once per program run.
- * `@pulumi/pulumi` must be imported for types only: it is left out.
+ * The compressed bundle of the provider core `entry` (a path without extension), once per program
+ * run. In the repository it is bundled from `entry`.ts, so it always matches the source; in the
+ * built package (no .ts) it is the file `npm run build` wrote, so esbuild is not needed at run time.
  */
 export function bundleOf(entry: string): string {
     let code = bundles.get(entry);
     if (code === undefined) {
-        const esbuild: typeof import("esbuild") = require("esbuild");
-        const built = esbuild.buildSync({
-            entryPoints: [existsSync(`${entry}.ts`) ? `${entry}.ts` : `${entry}.js`],
-            bundle: true,
-            write: false,
-            platform: "node",
-            format: "cjs",
-            target: "es2022",
-            minify: true,
-            legalComments: "none",
-            external: ["@pulumi/pulumi"],
-        });
-        code = compress(built.outputFiles[0]!.text);
+        if (existsSync(`${entry}.ts`)) code = compress(bundleSource(`${entry}.ts`));
+        else {
+            const file = prebuiltBundleOf(entry);
+            if (!existsSync(file)) throw new Error(`the dynamic provider bundle ${file} is missing: this copy of tailwart was not built with \`npm run build\`; build it (or reinstall the package)`);
+            code = readFileSync(file, "utf8").trim();
+        }
         bundles.set(entry, code);
     }
     return code;

@@ -35,6 +35,30 @@ export class ConfigError extends Error {
     }
 }
 
+/**
+ * A stack-config type as code writes it: where the schema's input type is `unknown` (a value that
+ * also arrives as text from `pulumi config`, such as a port or a list), the checked type; where it
+ * wants a Secret, a plain string too (parseSettings wraps it).
+ */
+type AsCodeWrites<I, O> = unknown extends I
+    ? O
+    : I extends Secret
+      ? string | Secret
+      : I extends readonly unknown[]
+        ? I
+        : I extends object
+          ? { [K in keyof I]: AsCodeWrites<I[K], K extends keyof O ? O[K] : never> }
+          : I;
+
+/**
+ * What {@link parseSettings} takes from a program that builds its settings in code rather than from
+ * Pulumi.<stack>.yaml: the `tailwart:` keys of the README's config reference, typed, defaults
+ * optional. Secrets may be plain strings (they become masked Secrets) or {@link Secret}s.
+ *
+ * @interface
+ */
+export type SettingsInput = AsCodeWrites<z.input<typeof settingsSchema>, RawSettings>;
+
 /** Typed, validated settings with every default and derived value resolved. */
 export type Settings = RawSettings & {
     stack: string;

@@ -20,7 +20,7 @@ export interface CaddyL4EdgeArgs {
     caddyJson: string;
     /** the edge host's docker provider */
     dockerProvider: docker.Provider;
-    /** where the build context is resolved (default: the working directory, the Pulumi project root) */
+    /** where the build context is resolved (default: tailwart's own directory, which holds caddy/) */
     projectRoot?: string;
 }
 

@@ -24,7 +24,7 @@ export interface PlannedContainerArgs {
     dockerProvider: docker.Provider;
     /** how the image is had (default: pull `container.image`) */
     image?: ImagePlan;
-    /** where a build context is resolved (default: the working directory, the Pulumi project root) */
+    /** where a build context is resolved (default: tailwart's own directory, which holds caddy/) */
     projectRoot?: string;
     /**
      * the id of the container whose network namespace this one joins (the spec says
@@ -45,12 +45,16 @@ export interface PlannedContainerResources {
     volumes: docker.Volume[];
 }
 
+/** tailwart's root, the directory of package.json and caddy/: two levels above components/deploy/ and dist/deploy/. */
+export const PACKAGE_ROOT = path.join(__dirname, "..", "..");
+
 /** The image the container runs, by id, so a rebuild or a new pull replaces the container. */
 function imageId(name: string, args: PlannedContainerArgs, opts: pulumi.CustomResourceOptions): pulumi.Output<string> {
     const plan: ImagePlan = args.image ?? { kind: "prebuilt", name: args.container.image };
     if (plan.kind === "prebuilt") return pulledImage(`${name}-image`, plan.name, opts).imageId;
-    // Both paths are relative to the project root (as for `docker build -f caddy/Dockerfile caddy`).
-    const root = args.projectRoot ?? process.cwd();
+    // Both paths are relative to the project root (as for `docker build -f caddy/Dockerfile caddy`):
+    // by default tailwart's own, so the edge builds the same from the repo and from an installed package.
+    const root = args.projectRoot ?? PACKAGE_ROOT;
     const image = new docker.Image(
         `${name}-image`,
         {

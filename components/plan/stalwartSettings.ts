@@ -12,20 +12,9 @@ import type * as x from "../stalwart/generated/types";
 import { subsetFor } from "../stalwart/schema/table";
 import { isVariantSchema } from "../stalwart/schema/types";
 import { dnsCredentialEnv, portRole, STALWART_ENV, TAILNET_RANGES } from "../topology";
+import type { StalwartObjectSpec } from "../stalwart/settings";
 
-export interface StalwartObjectSpec {
-    /** unique within the plan; the Pulumi resource name suffix */
-    key: string;
-    objectType: string;
-    properties: Record<string, unknown>;
-    /** dotted property path → key of the object whose id goes there */
-    refs?: Record<string, string>;
-    /**
-     * the server echoes a secret back in clear in a field the schema does not call secret (a
-     * password inside redis.url): keep the object's outputs encrypted in state
-     */
-    secretOutputs?: boolean;
-}
+export type { StalwartObjectSpec };
 
 /** The generated property types of the x:* objects this deployment writes. */
 interface SettingsObjectTypes {

@@ -7,7 +7,21 @@ import * as pulumi from "@pulumi/pulumi";
 import { StalwartConvergence } from "./convergence";
 import type { Readiness } from "./convergence/run";
 import { StalwartObject } from "./object";
-import type { StalwartObjectSpec } from "../plan/stalwartSettings";
+
+/** One x:* object of a StalwartSettings list: plain data, ids of other objects named by `refs`. */
+export interface StalwartObjectSpec {
+    /** unique within the plan; the Pulumi resource name suffix */
+    key: string;
+    objectType: string;
+    properties: Record<string, unknown>;
+    /** dotted property path → key of the object whose id goes there */
+    refs?: Record<string, string>;
+    /**
+     * the server echoes a secret back in clear in a field the schema does not call secret (a
+     * password inside redis.url): keep the object's outputs encrypted in state
+     */
+    secretOutputs?: boolean;
+}
 
 export interface StalwartSettingsArgs {
     objects: StalwartObjectSpec[];
