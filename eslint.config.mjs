@@ -22,7 +22,7 @@ export default tseslint.config(
     },
     {
         // product code types what it reads; the few untyped engine/server records say why where they stand
-        files: ["components/**/*.ts", "scripts/**/*.ts", "tools/**/*.ts", "index.ts"],
+        files: ["components/**/*.ts", "scripts/**/*.ts", "tools/**/*.ts", "index.ts", "policy/**/*.ts"],
         rules: { "@typescript-eslint/no-explicit-any": "error" },
     },
     {

@@ -26,6 +26,11 @@ describe("scripts/ci-summary.cjs", () => {
         expect(summary(report(10, 2), { typecheck: "failed", lint: "failed", vitest: "failed" }, 1).at(-1)).toBe("10 passed, 4 failed");
     });
 
+    it("counts a failed policy-pack typecheck like the others, and a skipped one not at all", () => {
+        expect(summary(report(10, 0), { ...ok, "typecheck:policy": "failed" }, 1).at(-1)).toBe("10 passed, 1 failed");
+        expect(summary(report(10, 0), { ...ok, "typecheck:policy": "skipped" }, 0).at(-1)).toBe("10 passed, 0 failed");
+    });
+
     it("counts a vitest run that failed without a failing test, and a missing report", () => {
         expect(summary(report(10, 0), { ...ok, vitest: "failed" }, 1).at(-1)).toBe("10 passed, 1 failed");
         expect(summary(undefined, { ...ok, lint: "failed" }, 1).at(-1)).toBe("0 passed, 2 failed");

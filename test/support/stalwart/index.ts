@@ -16,6 +16,7 @@ import { Registry } from "./registry";
 import type { RulesEnv } from "./rules";
 import { type RunningConfig, Runtime } from "./runtime";
 import { type Faults, HttpFront, type LoggedRequest } from "./server";
+import { type IssuedCertificate, storeCertificate, storeTask } from "./serverEvents";
 import { clone, type Json, type JsonObject, TableView } from "./tableView";
 
 
@@ -24,6 +25,7 @@ export type { BuildError, BuiltDirectory, RunningConfig } from "./runtime";
 export type { Faults } from "./server";
 export type { Json, JsonObject } from "./tableView";
 export type { LoggedRequest } from "./server";
+export type { IssuedCertificate } from "./serverEvents";
 export { FIXTURE_TABLE } from "./fixtureTable";
 export { ADMIN_ACCOUNT_ID, SINGLETON_ID } from "./ids";
 
@@ -78,6 +80,12 @@ export interface StalwartSimulator {
     /** Marks an OIDC issuer reachable (optionally with its discovery document) or not. */
     setReachableIdp(issuer: string, reachable: boolean, discovery?: JsonObject): void;
     setReachableAcmeDirectory(url: string, reachable: boolean): void;
+    /** While false, GET /healthz/ready answers 503 (the server has no core data store); /healthz/live stays 200. */
+    setReady(ready: boolean): void;
+    /** Stores a certificate as an ACME renewal would (issuer, validity and SANs are server-set); returns its id. */
+    issueCertificate(cert: IssuedCertificate): string;
+    /** Stores an x:Task as the task manager would (e.g. a failed AcmeRenewal); returns its id. */
+    addTask(task: JsonObject & { "@type": string }): string;
     close(): Promise<void>;
 }
 
@@ -145,6 +153,11 @@ export async function startStalwartSimulator(opts: SimulatorOptions = {}): Promi
             if (reachable) env.reachableAcme.add(url);
             else env.reachableAcme.delete(url);
         },
+        setReady: (ready) => {
+            front.ready = ready;
+        },
+        issueCertificate: (cert) => storeCertificate(registry, cert),
+        addTask: (task) => storeTask(registry, task),
         close: async () => {
             await restarting;
             await front.close();

@@ -136,7 +136,7 @@ export function computeOnGet(env: RulesEnv, type: string, id: string, obj: JsonO
 }
 
 function zoneFile(env: RulesEnv, id: string, name: string): string {
-    const lines = [`$ORIGIN ${name}.`, `@ IN MX 10 mail.${name}.`, `@ IN TXT "v=spf1 mx -all"`];
+    const lines = [`$ORIGIN ${name}.`, `@ IN MX 10 mail.${name}.`, `@ IN TXT "v=spf1 mx -all"`, `_dmarc IN TXT "v=DMARC1; p=reject; rua=mailto:postmaster@${name}"`];
     for (const [, sig] of env.registry.entries("x:DkimSignature")) {
         if (sig.domainId !== id) continue;
         const pub = createHash("sha256").update(JSON.stringify(sig.privateKey ?? "")).digest("base64");

@@ -68,6 +68,8 @@ export class HttpFront {
     readonly log: LoggedRequest[] = [];
     /** "503" while a restart is simulated without closing the port */
     unavailable = false;
+    /** false: /healthz/ready answers 503, as a server without a core data store does */
+    ready = true;
     readonly faults: Faults;
 
     constructor(
@@ -156,7 +158,7 @@ export class HttpFront {
             }
         }
         if (path === "/healthz/live") return problem(res, 200, "about:blank", "OK", "OK");
-        if (path === "/healthz/ready") return problem(res, 200, "about:blank", "OK", "OK");
+        if (path === "/healthz/ready") return this.ready ? problem(res, 200, "about:blank", "OK", "OK") : problem(res, 503, "about:blank", "Service Unavailable");
         if (path === "/.well-known/jmap") return redirect(res, 307, "/jmap/session");
         if (path.startsWith("/api/discover/")) {
             return json(res, 200, this.runtime.discover(decodeURIComponent(path.slice("/api/discover/".length)), this.baseUrl()));

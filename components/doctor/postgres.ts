@@ -1,0 +1,77 @@
+/**
+ * One Stalwart per data store: every connection of the Stalwart role in pg_stat_activity comes from
+ * one client address. Two addresses mean a second instance (a stray `docker run`) or the ghost of a
+ * replaced container still connected; both corrupt rate-limit state and make ACME orders go
+ * INVALID ("Postgres healthy ≠ Stalwart healthy"). Read as the Postgres admin, who can see other
+ * roles' sessions (a superuser, or a member of pg_read_all_stats).
+ */
+import type { Settings } from "../config";
+import { CheckError } from "./stalwartApi";
+import type { Check, PgClientConfig } from "./types";
+
+interface Row {
+    addr: string;
+    n: number;
+    hidden: boolean;
+}
+
+const QUERY =
+    "select coalesce(host(client_addr), 'local socket') as addr, count(*)::int as n, bool_or(query = '<insufficient privilege>') as hidden " +
+    // without the right to see them, other roles' sessions show their usename but a null backend_type
+    "from pg_stat_activity where usename = $1 and coalesce(backend_type, 'client backend') = 'client backend' group by 1 order by 2 desc, 1";
+
+const ssl = (mode: Settings["postgres"]["sslmode"]): PgClientConfig["ssl"] => (mode === "disable" ? false : { rejectUnauthorized: mode === "verify-full" });
+
+const oneInstanceCheck: Check = {
+    id: "postgres.one-instance",
+    fix: "check that Postgres answers and the admin can log in",
+    async run(ctx, signal) {
+        const pg = ctx.target.settings.postgres;
+        const admin = ctx.target.postgresAdmin;
+        const client = ctx.net.pgClient({
+            host: pg.host,
+            port: pg.port,
+            user: admin.user,
+            password: admin.password,
+            database: "postgres",
+            ssl: ssl(pg.sslmode),
+            connectionTimeoutMillis: 5_000,
+            query_timeout: 5_000,
+        });
+        signal.addEventListener("abort", () => void client.end().catch(() => undefined), { once: true });
+        try {
+            await client.connect();
+        } catch (e) {
+            const why = e instanceof Error ? e.message : String(e);
+            const pw = admin.password === undefined ? `; ${admin.source}: export PGPASSWORD with the admin's password` : ` (${admin.source})`;
+            throw new CheckError(`cannot log in to Postgres ${pg.host}:${pg.port} as ${admin.user}: ${why}`, `check tailwart:postgres.adminUser and its password${pw}`);
+        }
+        try {
+            const { rows } = await client.query<Row>(QUERY, [pg.role]);
+            if (rows.some((r) => r.hidden)) {
+                return {
+                    status: "fail",
+                    detail: `${admin.user} cannot see the sessions of ${pg.role} in pg_stat_activity`,
+                    fix: `grant it the right to: GRANT pg_read_all_stats TO ${admin.user}; (or run the doctor with a superuser as tailwart:postgres.adminUser)`,
+                };
+            }
+            const total = rows.reduce((sum, r) => sum + r.n, 0);
+            if (rows.length === 0) {
+                return { status: "warn", detail: `no connection as ${pg.role}: Stalwart is not connected to ${pg.host}`, fix: "see stalwart.health; Stalwart keeps a pool of connections while it runs" };
+            }
+            const where = rows.map((r) => `${r.addr} (${r.n})`).join(", ");
+            if (rows.length === 1) return { status: "ok", detail: `${total} connection${total === 1 ? "" : "s"} as ${pg.role}, all from ${where.replace(/ \(\d+\)$/, "")}` };
+            return {
+                status: "fail",
+                detail: `connections as ${pg.role} come from ${rows.length} addresses: ${where}: more than one Stalwart uses this data store`,
+                fix:
+                    "find what runs at each address (`tailscale status` names tailnet IPs) and stop every Stalwart that is not the deployment's container " +
+                    "(a stray `docker run`, or a replaced container or ephemeral sidecar still holding connections); then look at tls.acme-orders",
+            };
+        } finally {
+            await client.end().catch(() => undefined);
+        }
+    },
+};
+
+export const postgresChecks = (): Check[] => [oneInstanceCheck];
