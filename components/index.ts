@@ -3,13 +3,25 @@
  * (`buildPlan`), and the Pulumi components that turn a plan into resources on two hosts.
  * Stalwart's own settings as resources are the second entry point, `tailwart/stalwart`.
  *
- * @packageDocumentation
+ * @module tailwart
  */
 export { GarageBucket, type GarageBucketArgs } from "./backends/garage/bucket";
 export type { BucketPermissions } from "./backends/garage/inputRules";
 export { PostgresDatabase, type PostgresDatabaseArgs } from "./backends/postgres";
 export { RedisDatabase, type RedisDatabaseArgs } from "./backends/redis";
-export { ACME_DIRECTORIES, ConfigError, type ConfigIssue, parseSettings, Secret, type Settings, type SettingsInput } from "./config";
+export {
+    ACME_DIRECTORIES,
+    type AcmeChallenge,
+    ConfigError,
+    type ConfigIssue,
+    type Endpoint,
+    parseSettings,
+    type RawSettings,
+    type RedisTarget,
+    Secret,
+    type Settings,
+    type SettingsInput,
+} from "./config";
 export { type GarageFacts, MailDeployment, type MailDeploymentArgs, type PostgresFacts } from "./deploy/deployment";
 export type { SecretValues } from "./deploy/container";
 export { CaddyL4Edge, type CaddyL4EdgeArgs } from "./deploy/edge";

@@ -158,11 +158,13 @@ export const DEFAULT_TAILSCALE_IMAGE = "tailscale/tailscale:v1.90.6";
 
 const stalwart = (obj: ObjectOf) =>
     obj({
+        /** a v0.16 image, pinned: `stalwartlabs/stalwart:v0.16.<patch>` (a digest may follow) */
         image: nonEmpty(),
+        /** docker container name (default `stalwart`) */
         containerName: nonEmpty().default("stalwart"),
-        /** where people and OAuth clients reach Stalwart; default https://<hostname> */
+        /** where people and OAuth clients reach Stalwart; default `https://<hostname>` */
         publicUrl: z.string().url("must be a URL, e.g. https://mail.example.com").optional(),
-        /** where this program reaches the management API over the tailnet; default http://<tailscaleHostname>.<tailnet>:8080 */
+        /** where this program reaches the management API over the tailnet; default `http://<tailscaleHostname>.<tailnet>:8080` */
         managementUrl: nonEmpty().optional(),
         /** manage Stalwart's x:* settings (stores, listeners, domain, ACME) through its management API */
         manageSettings: bool().default(true),
@@ -172,26 +174,39 @@ const stalwart = (obj: ObjectOf) =>
 
 const mailbox = (obj: ObjectOf) =>
     obj({
+        /** the mailbox's docker host: `ssh://user@<host>.<tailnet>`, `unix:///var/run/docker.sock` or `tcp://host:port` */
         dockerHost: nonEmpty(),
+        /** the sidecar's container and tailnet name, one DNS label (default `ts-stalwart`) */
         tailscaleHostname: nonEmpty().default("ts-stalwart"),
+        /** tailnet tags of the sidecar (default `[tag:stalwart]`) */
         tags: list(nonEmpty()).default(["tag:stalwart"]),
+        /** the pinned sidecar image */
         tailscaleImage: nonEmpty().default(DEFAULT_TAILSCALE_IMAGE),
+        /** named volume for /var/lib/stalwart (default `stalwart-data`) */
         dataVolume: nonEmpty().default("stalwart-data"),
+        /** named volume for /etc/stalwart (default `stalwart-config`) */
         configVolume: nonEmpty().default("stalwart-config"),
+        /** named volume for tailscaled's state (default `ts-stalwart-state`) */
         stateVolume: nonEmpty().default("ts-stalwart-state"),
+        /** the sidecar's health endpoint, host:port (default `127.0.0.1:9002`) */
         healthAddress: nonEmpty().default("127.0.0.1:9002"),
     });
 
 const edge = (obj: ObjectOf) =>
     obj({
+        /** the edge's docker host (may be the mailbox's), as mailbox.dockerHost */
         dockerHost: nonEmpty(),
         /** whole numbers here; range, duplicates and listeners are rules (rules.ts) */
         ports: list(num(z.number().int(PORT_RANGE))).default(DEFAULT_MAIL_PORTS),
         /** a prebuilt Caddy+caddy-l4 image; without it the image is built from caddy/ on the edge host */
         image: nonEmpty().optional(),
+        /** docker container name (default `caddy-l4`) */
         containerName: nonEmpty().default("caddy-l4"),
+        /** named volume for Caddy's /data (default `caddy-l4-data`) */
         dataVolume: nonEmpty().default("caddy-l4-data"),
+        /** tailnet tags of the edge host, granted the mail ports (default `[tag:reverse-proxy]`) */
         tags: list(nonEmpty()).default(["tag:reverse-proxy"]),
+        /** PROXY protocol version sent upstream (default `v2`) */
         proxyProtocol: z.enum(["v1", "v2"]).default("v2"),
         /** resolvers for the edge container (e.g. [100.100.100.100], Tailscale's): the dial target is a MagicDNS name */
         dns: list(nonEmpty()).default([]),
@@ -199,32 +214,50 @@ const edge = (obj: ObjectOf) =>
 
 const postgres = (obj: ObjectOf) =>
     obj({
+        /** the shared server's full MagicDNS name, without a port */
         host: nonEmpty(),
+        /** the server's port (default 5432) */
         port: port().default(5432),
+        /** the database created for Stalwart, owned by `role` (default `stalwart`) */
         database: nonEmpty().default("stalwart"),
+        /** the login role created with a generated password (default `stalwart`) */
         role: nonEmpty().default("stalwart"),
+        /** the user the Postgres provider connects as (default `postgres`) */
         adminUser: nonEmpty().default("postgres"),
+        /** its password, a secret (without it the provider reads PGPASSWORD) */
         adminPassword: secret().optional(),
+        /** `disable` (the tailnet already encrypts), `require` or `verify-full` */
         sslmode: z.enum(["disable", "require", "verify-full"]).default("disable"),
     });
 
 /** redis://[:password@]<host>.<tailnet>:<port>/<0-15>; a secret when it holds a password */
-const redis = (obj: ObjectOf) => obj({ url: urlOrSecret() });
+const redis = (obj: ObjectOf) =>
+    obj({
+        /** `redis://[:<password>@]<fqdn>:<port>/<db 0-15>`; with a password, give it as a secret */
+        url: urlOrSecret(),
+    });
 
 const garage = (obj: ObjectOf) =>
     obj({
+        /** `http(s)://<fqdn>:<port>` of Garage's S3 API */
         s3Endpoint: nonEmpty(),
+        /** `http(s)://<fqdn>:<port>` of Garage's admin API v2 */
         adminEndpoint: nonEmpty(),
+        /** the bucket (global alias), adopted if it exists (default `stalwart-mail`) */
         bucket: nonEmpty().default("stalwart-mail"),
+        /** the access key name, adopted if it exists (default `stalwart`) */
         keyName: nonEmpty().default("stalwart"),
+        /** the S3 region Stalwart signs with (default `garage`) */
         region: nonEmpty().default("garage"),
     });
 
 const acme = (obj: ObjectOf) =>
     obj({
+        /** `staging`, `production` or an https ACME directory URL (default per stack) */
         directory: nonEmpty().optional(),
         /** default: what the topology can serve (443 forwarded → tls-alpn-01, 80 → http-01, a dnsProvider → dns-01) */
         challenge: z.enum(["tls-alpn-01", "http-01", "dns-01"]).optional(),
+        /** the ACME account contacts (default `[postmaster@<domain>]`) */
         contact: nonEmptyList(contact(), "lists no address; ACME needs at least one contact: write e.g. [postmaster@<domain>], or leave acme.contact out for postmaster@<domain>").optional(),
         /** the x:DnsServer settings Stalwart uses for dns-01 (a `@type` plus its fields); credentials become Secrets */
         dnsProvider: dnsProvider().optional(),
@@ -247,24 +280,39 @@ const tailscale = (obj: ObjectOf) =>
         auth: tailscaleAuth().optional(),
         /** the OAuth client's ID: not secret, shown in the plan (the tailscale provider reads its own tailscale:oauthClientId) */
         oauthClientId: nonEmpty().optional(),
+        /** the OAuth client secret for `auth: oauth` (implies it) */
         oauthClientSecret: secret().optional(),
+        /** register the sidecar as an ephemeral node (default true) */
         ephemeral: bool().default(true),
+        /** who may reach Stalwart's management port in the policy fragment */
         operators: list(nonEmpty()).default(["autogroup:admin"]),
+        /** owners of the tags in the policy fragment */
         tagOwners: list(nonEmpty()).default(["autogroup:admin"]),
     });
 
 function buildSettingsSchema(obj: ObjectOf) {
     return obj({
+        /** the mail domain, e.g. `example.org` */
         domain: dnsName(),
+        /** the server's public name (MX target, TLS certificate), a full DNS name */
         hostname: dnsName(),
+        /** the tailnet's DNS suffix, e.g. `tail0example.ts.net` */
         tailnet: nonEmpty(),
+        /** the Stalwart container and its settings */
         stalwart: stalwart(obj),
+        /** the tailnet-only host that runs the sidecar and Stalwart */
         mailbox: mailbox(obj),
+        /** the public host that runs Caddy + caddy-l4 */
         edge: edge(obj),
+        /** Stalwart's database on the shared Postgres server */
         postgres: postgres(obj),
+        /** Stalwart's in-memory store on the shared Redis */
         redis: redis(obj),
+        /** Stalwart's blob store: a bucket on the shared Garage */
         garage: garage(obj),
+        /** how Stalwart gets its certificates */
         acme: acme(obj).default({ acceptDirectoryMismatch: false }),
+        /** how the sidecar logs in, and the tailnet policy fragment's owners */
         tailscale: tailscale(obj).default({ ephemeral: true, operators: ["autogroup:admin"], tagOwners: ["autogroup:admin"] }),
         /** the one key that lets `pulumi destroy` delete the mail volume, the database and the bucket */
         allowDataLoss: bool().default(false),
@@ -274,6 +322,11 @@ function buildSettingsSchema(obj: ObjectOf) {
 export const settingsSchema = buildSettingsSchema(strictObject);
 export const lenientSettingsSchema = buildSettingsSchema(lenientObject);
 
+/**
+ * The stack config as checked against its shape, defaults filled in; `Settings` adds what is derived from it.
+ *
+ * @interface
+ */
 export type RawSettings = z.output<typeof settingsSchema>;
 
 /**

@@ -13,10 +13,11 @@ import { containerArgs, type SecretValues } from "./container";
 import { pulledImage } from "./image";
 import { namedVolumes, volumesOf } from "./volume";
 
+/** Arguments of {@link PlannedContainer}. */
 export interface PlannedContainerArgs {
     /** the container's spec from the plan */
     container: ContainerSpec;
-    /** the host's declared volumes (plan.<host>.volumes); the container's mounts must be among them */
+    /** the host's declared volumes (`plan.<host>.volumes`); the container's mounts must be among them */
     volumes: VolumeSpec[];
     /** values of the spec's SecretRefs, by secret name */
     secrets?: SecretValues;
@@ -111,7 +112,9 @@ export function plannedContainer(parent: pulumi.ComponentResource, name: string,
 
 /** A planned container as a component of its own: what a new container of the deployment (a backup job, say) uses. */
 export class PlannedContainer extends pulumi.ComponentResource {
+    /** the docker container's name */
     declare public readonly containerName: pulumi.Output<string>;
+    /** the docker container's id */
     declare public readonly containerId: pulumi.Output<string>;
 
     constructor(name: string, args: PlannedContainerArgs, opts?: pulumi.ComponentResourceOptions) {

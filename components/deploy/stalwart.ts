@@ -9,8 +9,9 @@ import type { ContainerSpec, VolumeSpec } from "../plan/spec";
 import type { SecretValues } from "./container";
 import { plannedContainer } from "./plannedContainer";
 
+/** Arguments of {@link StalwartMailbox}. */
 export interface StalwartMailboxArgs {
-    /** plan.mailbox.stalwart (networkMode container:<sidecar name>) */
+    /** plan.mailbox.stalwart (networkMode `container:<sidecar name>`) */
     container: ContainerSpec;
     /** the mailbox host's volumes (plan.mailbox.volumes); the data volume must be among them */
     volumes: VolumeSpec[];
@@ -27,9 +28,16 @@ export interface StalwartMailboxArgs {
     startAfter?: pulumi.Resource[];
 }
 
+/**
+ * The Stalwart container in the sidecar's network namespace: no ports, no hostname, data on a
+ * named volume kept on destroy unless the stack allows data loss.
+ */
 export class StalwartMailbox extends pulumi.ComponentResource {
+    /** the docker container's name */
     declare public readonly containerName: pulumi.Output<string>;
+    /** the docker container's id */
     declare public readonly containerId: pulumi.Output<string>;
+    /** the named data volume (`/var/lib/stalwart`) */
     declare public readonly volumeName: pulumi.Output<string>;
 
     constructor(name: string, args: StalwartMailboxArgs, opts?: pulumi.ComponentResourceOptions) {

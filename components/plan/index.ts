@@ -20,60 +20,158 @@ import { renderAclHujson } from "./acl";
 /** Names of the SecretRefs in container env, and where the Pulumi shell gets each value. */
 export const SECRETS = PLAN_SECRETS;
 
-/** oauthClientId: tailscale.oauthClientId when set, shown in the plan only (the tailscale provider reads its own config) */
+/** How the sidecar logs in to the tailnet: a minted single-use tailnet key, or the OAuth client secret. */
 export type TailnetAuthPlan = (
-    | { kind: "tailnetKey"; ephemeral: boolean; preauthorized: true; reusable: false; expirySeconds: number; tags: string[]; description: string }
-    | { kind: "oauth"; ephemeral: boolean; tags: string[] }
-) & { oauthClientId?: string };
+    | {
+          /** a tailscale.TailnetKey is minted for the sidecar */
+          kind: "tailnetKey";
+          /** the node is removed once offline */
+          ephemeral: boolean;
+          /** no approval needed */
+          preauthorized: true;
+          /** one login only */
+          reusable: false;
+          /** the key's lifetime */
+          expirySeconds: number;
+          /** the tags the node gets */
+          tags: string[];
+          /** the key's description in the admin console */
+          description: string;
+      }
+    | {
+          /** the sidecar logs in with the OAuth client secret itself */
+          kind: "oauth";
+          /** the node is removed once offline */
+          ephemeral: boolean;
+          /** the tags the node advertises */
+          tags: string[];
+      }
+) & {
+    /** tailscale.oauthClientId when set, shown in the plan only (the tailscale provider reads its own config) */
+    oauthClientId?: string;
+};
 
-/** How a container's image is had: pulled by reference, or built from a context in the repo on the host's own daemon. */
-export type ImagePlan = { kind: "prebuilt"; name: string } | { kind: "build"; name: string; context: string; dockerfile: string; args: Record<string, string> };
+/** How a container's image is had: pulled by reference, or built from a context on the host's own daemon. */
+export type ImagePlan =
+    | {
+          /** pulled */
+          kind: "prebuilt";
+          /** the image reference */
+          name: string;
+      }
+    | {
+          /** built by the host's daemon, never pushed */
+          kind: "build";
+          /** the local image name */
+          name: string;
+          /** the build context, relative to the package root */
+          context: string;
+          /** the Dockerfile, relative to the package root */
+          dockerfile: string;
+          /** the build arguments (pinned versions) */
+          args: Record<string, string>;
+      };
 
-/** Stalwart's Redis: the URL (a Secret when it holds a password) and its parts. */
 /** The edge's image (Caddy + layer4). */
 export type EdgeImagePlan = ImagePlan;
 
+/** Stalwart's Redis: the URL (a Secret when it holds a password) and its parts. */
 export interface RedisPlan {
     /** prints with any password masked */
     url: string | Secret;
     /** host, port and db are undefined only when the URL is encrypted in the stack file (an offline plan) */
     host?: string;
+    /** the server's port */
     port?: number;
+    /** the logical DB index */
     db?: number;
 }
 
+/** Everything that lands on each host, as plain data: what {@link buildPlan} returns and MailDeployment deploys. */
 export interface Plan {
+    /** the stack the plan is for */
     stack: string;
     /** what deploys but deserves a look (Settings.warnings) */
     warnings: ConfigIssue[];
     /** false only when the stack sets allowDataLoss: true */
     retainData: boolean;
+    /** the tailnet-only host */
     mailbox: {
+        /** its docker host */
         dockerHost: string;
-        /** <tailscaleHostname>.<tailnet> */
+        /** `<tailscaleHostname>.<tailnet>` */
         fqdn: string;
+        /** the Tailscale sidecar container */
         sidecar: ContainerSpec;
+        /** the Stalwart container, in the sidecar's netns */
         stalwart: ContainerSpec;
+        /** the host's named volumes */
         volumes: VolumeSpec[];
+        /** Stalwart's rendered /etc/stalwart/config.json (the datastore only) */
         configJson: string;
     };
+    /** the public host */
     edge: {
+        /** its docker host */
         dockerHost: string;
+        /** the Caddy + caddy-l4 container */
         caddy: ContainerSpec;
+        /** how its image is had */
         image: EdgeImagePlan;
+        /** the host's named volumes */
         volumes: VolumeSpec[];
+        /** the rendered caddy.json */
         caddyJson: string;
     };
-    tailnet: { auth: TailnetAuthPlan; aclHujson: string };
-    backends: {
-        postgres: { host: string; port: number; database: string; role: string; adminUser: string; sslmode: string };
-        redis: RedisPlan;
-        garage: { s3Endpoint: string; adminEndpoint: string; bucket: string; keyName: string; region: string };
+    /** the tailnet side */
+    tailnet: {
+        /** how the sidecar logs in */
+        auth: TailnetAuthPlan;
+        /** the policy fragment to merge, HuJSON */
+        aclHujson: string;
     };
+    /** the shared backends' objects */
+    backends: {
+        /** the role and database on the shared Postgres */
+        postgres: {
+            /** the server's name */
+            host: string;
+            /** the server's port */
+            port: number;
+            /** the database to create */
+            database: string;
+            /** the login role to create */
+            role: string;
+            /** the user the provider connects as */
+            adminUser: string;
+            /** the connection's sslmode */
+            sslmode: string;
+        };
+        /** the logical DB on the shared Redis */
+        redis: RedisPlan;
+        /** the bucket and key on the shared Garage */
+        garage: {
+            /** the S3 API's URL */
+            s3Endpoint: string;
+            /** the admin API's URL */
+            adminEndpoint: string;
+            /** the bucket's global alias */
+            bucket: string;
+            /** the access key's name */
+            keyName: string;
+            /** the S3 region */
+            region: string;
+        };
+    };
+    /** Stalwart itself */
     stalwart: {
+        /** the pinned image */
         image: string;
+        /** where people and OAuth clients reach it */
         publicUrl: string;
+        /** its management API over the tailnet */
         managementUrl: string;
+        /** the ACME directory URL its certificates come from */
         acmeDirectory: string;
         /** x:* objects the deployment manages; empty when stalwart.manageSettings is false */
         objects: StalwartObjectSpec[];

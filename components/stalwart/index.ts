@@ -5,7 +5,7 @@
  * of object specs to both. The provider reads `stalwart:url` and `stalwart:token` (or
  * `stalwart:user`/`stalwart:password`) from the stack config, or the `STALWART_*` environment.
  *
- * @packageDocumentation
+ * @module tailwart/stalwart
  */
 export { type AccountScopedObjectOptions, StalwartObject, type StalwartObjectArgs, type StalwartObjectOptions } from "./object";
 export { ACCOUNT_SCOPED } from "./provider";

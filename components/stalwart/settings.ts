@@ -1,5 +1,5 @@
 /**
- * StalwartSettings: a list of x:* object specs (components/plan/stalwartSettings.ts) made real —
+ * StalwartSettings: a list of x:* object specs (the deployment's come from components/plan/stalwartSettings.ts) made real —
  * one StalwartObject each, ids of other objects filled in from `refs`, and one StalwartConvergence
  * over all of them that reloads, restarts and verifies as the changes need.
  */
@@ -12,7 +12,9 @@ import { StalwartObject } from "./object";
 export interface StalwartObjectSpec {
     /** unique within the plan; the Pulumi resource name suffix */
     key: string;
+    /** the x:* type, e.g. "x:Domain" */
     objectType: string;
+    /** the object's properties as Stalwart names them; ids of other objects come from `refs` */
     properties: Record<string, unknown>;
     /** dotted property path → key of the object whose id goes there */
     refs?: Record<string, string>;
@@ -23,7 +25,9 @@ export interface StalwartObjectSpec {
     secretOutputs?: boolean;
 }
 
+/** Arguments of {@link StalwartSettings}. */
 export interface StalwartSettingsArgs {
+    /** the objects, each after the ones it refers to */
     objects: StalwartObjectSpec[];
     /** argv restarting the Stalwart process (e.g. docker restart over the mailbox's docker host) */
     restartCommand?: pulumi.Input<pulumi.Input<string>[]>;
@@ -45,13 +49,20 @@ function setPath(target: Record<string, unknown>, path: string, value: unknown):
     return copy;
 }
 
+/**
+ * A list of x:* object specs made real: one StalwartObject each, ids of other objects filled in
+ * from `refs`, and one StalwartConvergence over all of them.
+ */
 export class StalwartSettings extends pulumi.ComponentResource {
     /** spec key → the object's id on the server */
     declare public readonly objectIds: pulumi.Output<Record<string, string>>;
+    /** the reload actions the last run issued */
     declare public readonly reloads: pulumi.Output<string[]>;
     /** changes that need a restart nobody ran */
     declare public readonly pendingRestart: pulumi.Output<string[]>;
+    /** spec key → its resource */
     public readonly objects: Record<string, StalwartObject> = {};
+    /** the convergence over every object */
     public readonly convergence: StalwartConvergence;
 
     constructor(name: string, args: StalwartSettingsArgs, opts?: pulumi.ComponentResourceOptions) {

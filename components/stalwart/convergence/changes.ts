@@ -6,11 +6,13 @@ import { type Effect, effectsOf, RELOAD_ORDER, type ReloadAction } from "../effe
 
 /** One managed object as the convergence step sees it. */
 export interface TrackedObject {
+    /** the x:* type */
     objectType: string;
+    /** the server's id */
     objectId: string;
     /**
      * The account an account-scoped object lives in (x:ApiKey, x:AppPassword, x:AccountSettings, …;
-     * stalwart-api.md §1.2): its /get must name it, and its ids are only unique within that account.
+     * the JMAP accountId): its /get must name it, and its ids are only unique within that account.
      */
     accountId?: string;
     /** property → a comparable value (the server's view after the write; secrets as salted hashes) */

@@ -10,9 +10,11 @@ import { type FetchFailure, jmapRequest, type MethodCall } from "../jmap";
 import { isObj } from "../normalize";
 import { type ConvergencePlan, describeObject, planConvergence, type TrackedObject } from "./changes";
 
+/** How long StalwartConvergence waits for Stalwart, and how often it retries. */
 export interface Readiness {
     /** attempts of a failing reload or an unconfirmed binding before giving up */
     attempts: number;
+    /** the first retry's delay; each further one waits twice as long */
     baseDelayMs: number;
     /** how long to wait for /healthz/live after a restart */
     liveTimeoutMs: number;
