@@ -8,8 +8,21 @@
 /** Stalwart's management listener (`http` in its first-boot defaults): JMAP, /api, /admin, /healthz. */
 export const MANAGEMENT_PORT = 8080;
 
+/** The name of that listener, the one the management paths answer on (x:Http.allowedEndpoints, decision 013). */
+export const MANAGEMENT_LISTENER = "http";
+
 /** Every tailnet address lies in these (Tailscale's CGNAT range and its IPv6 ULA prefix). */
 export const TAILNET_RANGES = ["100.64.0.0/10", "fd7a:115c:a1e0::/48"] as const;
+
+/**
+ * The networks a mail listener takes a PROXY header from: the edge node's own tailnet addresses
+ * (/32, /128) when the stack names them (edge.tailnetAddresses), else the whole tailnet, which
+ * lets any device the policy admits to the mail ports claim any client address (the plan warns).
+ */
+export function proxyTrustedNetworks(edgeAddresses: readonly string[] | undefined): string[] {
+    if (!edgeAddresses || edgeAddresses.length === 0) return [...TAILNET_RANGES];
+    return edgeAddresses.map((a) => (a.includes(":") ? `${a}/128` : `${a}/32`));
+}
 
 export interface PortRole {
     /** the Stalwart x:NetworkListener name and the edge's layer4 server name */

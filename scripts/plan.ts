@@ -2,12 +2,13 @@
  * Offline plan: what `pulumi up` would run on each host, from the pure layer, without the Pulumi
  * engine. Usage: npm run plan -- --stack dev [--dir <project dir>] [--json]
  * Exit codes: 0 plan printed (warnings, if any, in its "== warnings" section or the JSON's `warnings`),
- * 1 invalid config (every issue printed), 2 usage or I/O error. Secrets and URL passwords are masked.
+ * 1 invalid config (every issue printed) or a stack file that is no valid YAML (file:line:column and
+ * the fix), 2 usage or I/O error. Secrets and URL passwords are masked.
  */
 import { existsSync, readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { parse } from "yaml";
 import { ConfigError, parseSettings } from "../components/config";
+import { parseStackFile, StackFileError } from "../components/config/stackFile";
 import { buildPlan } from "../components/plan";
 import { formatPlan } from "../components/plan/report";
 
@@ -39,14 +40,21 @@ function main(): void {
     const { stack, dir, json } = args(process.argv.slice(2));
     const file = join(dir, `Pulumi.${stack}.yaml`);
     if (!existsSync(file)) usage(`no stack file ${file}; create it with \`pulumi stack init ${stack}\` and set its config`);
-    const doc = (parse(readFileSync(file, "utf8")) ?? {}) as { config?: Record<string, unknown> };
-    const raw = Object.fromEntries(Object.entries(doc.config ?? {}).map(([k, v]) => [k.replace(/^tailwart:/, ""), v]));
+    let text: string;
     try {
+        text = readFileSync(file, "utf8");
+    } catch (e) {
+        usage(`cannot read ${file}: ${(e as Error).message}`);
+    }
+    try {
+        const config = parseStackFile(text, file);
+        const raw = Object.fromEntries(Object.entries(config).map(([k, v]) => [k.replace(/^tailwart:/, ""), v]));
         const plan = buildPlan(parseSettings(raw, stack));
         process.stdout.write(json ? `${JSON.stringify(plan, null, 2)}\n` : formatPlan(plan));
     } catch (e) {
-        if (!(e instanceof ConfigError)) throw e;
-        process.stderr.write(`${file}: ${e.message}\n`);
+        if (e instanceof StackFileError) process.stderr.write(`${e.message}\n`);
+        else if (e instanceof ConfigError) process.stderr.write(`${file}: ${e.message}\n`);
+        else throw e;
         process.exit(1);
     }
 }

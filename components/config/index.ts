@@ -4,18 +4,11 @@
  * Shape and defaults: settings/schema.ts. Pitfall rules: settings/rules.ts.
  */
 import type { z } from "zod";
-import {
-    ACME_DIRECTORIES,
-    type AcmeChallenge,
-    clearText,
-    type ConfigIssue,
-    resolveAcmeChallenge,
-    resolveAcmeDirectory,
-    RULES,
-    runRules,
-    WARNINGS,
-} from "./rules";
+import { clip, shown } from "./mask";
+import { ACME_DIRECTORIES, type AcmeChallenge, clearText, type ConfigIssue, resolveAcmeChallenge, resolveAcmeDirectory, RULES, runRules } from "./rules";
 import { asList, lenientSettingsSchema, type RawSettings, requiredKeys, SECRET_PARAMS, settingsSchema } from "./schema";
+import { edgeAddresses } from "./tailnet";
+import { WARNINGS } from "./warnings";
 import { MANAGEMENT_PORT } from "../topology";
 import { Secret, setSecretCommand } from "./secret";
 import { type Endpoint, isFqdn, parseEndpoint, parseRedisUrl, type RedisTarget } from "./validators";
@@ -154,6 +147,12 @@ function requiredIssues(path: string[], raw: unknown): ConfigIssue[] {
     const needed = requiredKeys(path);
     if (needed.length > 0) return needed.flatMap((k) => requiredIssues([...path, k], raw));
     const key = path.join(".");
+    const pem = /dockerTls\.(caCert|cert|key)$/.exec(key)?.[1];
+    if (pem) {
+        const value = `"$(cat ${pem === "caCert" ? "ca" : pem}.pem)"`;
+        const set = pem === "key" ? setSecretCommand(key, value) : `pulumi config set --path tailwart:${key} ${value}`;
+        return [{ path: key, message: `${key} is required with the other TLS files; set it with \`${set}\`` }];
+    }
     const example = exampleOf(key, raw);
     const set = `\`pulumi config set ${key.includes(".") ? "--path " : ""}tailwart:${key} ${example ?? "<value>"}\``;
     const secret = key === "redis.url" ? "; with a password in it, add --secret" : "";
@@ -186,24 +185,24 @@ function zodIssues(error: z.ZodError, raw: unknown): ConfigIssue[] {
         if (i.code === "unrecognized_keys") {
             return i.keys.map((k) => {
                 const path = base ? `${base}.${k}` : k;
-                return { path, message: UNSUPPORTED_KEYS[path] ?? `unknown key ${path}; remove it or check its spelling against the README's config reference` };
+                return { path, message: UNSUPPORTED_KEYS[path] ?? `unknown key ${clip(path)}; remove it or check its spelling against the README's config reference` };
             });
         }
         const path = base || "(root)";
-        const shown = shownPathOf(i.path) || "(root)";
+        const shownPath = shownPathOf(i.path) || "(root)";
         const value = valueAt(raw, i.path);
         if (value === undefined) return requiredIssues(i.path.filter((p) => typeof p !== "number").map(String), raw);
         const item = LIST_ITEMS[path];
         if (item && i.code === "invalid_type" && typeof i.path[i.path.length - 1] === "number") {
-            return [{ path, message: `${path} has ${JSON.stringify(value)}, which is not ${item.what}; write e.g. ${item.example}` }];
+            return [{ path, message: `${path} has ${shown(value)}, which is not ${item.what}; write e.g. ${item.example}` }];
         }
         const params = (i.code === "custom" ? i.params : undefined) as { secret?: boolean; example?: string } | undefined;
         if (params?.secret === SECRET_PARAMS.secret) {
-            return [{ path, message: `${shown} ${i.message}; set it with \`${setSecretCommand(path, params.example)}\`` }];
+            return [{ path, message: `${shownPath} ${i.message}; set it with \`${setSecretCommand(path, params.example)}\`` }];
         }
         const detail = lowerFirst(i.message.replace(/^Invalid input: /, ""));
         const hint = i.code === "invalid_type" ? "; check the value's type in Pulumi.<stack>.yaml" : "";
-        return [{ path, message: `${shown} ${detail}${hint}` }];
+        return [{ path, message: `${shownPath} ${detail}${hint}` }];
     });
 }
 
@@ -233,6 +232,8 @@ export function parseSettings(raw: Record<string, unknown>, stack: string): Sett
     const issues = [...(strict.success ? [] : zodIssues(strict.error, own)), ...runRules(RULES, lenient, stack, bad)];
     if (issues.length > 0 || !strict.success) throw new ConfigError(issues, stack);
     const s = strict.data;
+    // one canonical spelling per address, as Stalwart prints them back (no diff on the next deploy)
+    if (s.edge.tailnetAddresses !== undefined) s.edge.tailnetAddresses = edgeAddresses(s.edge.tailnetAddresses);
 
     const mailboxFqdn = `${s.mailbox.tailscaleHostname}.${s.tailnet.replace(/\.$/, "")}`;
     const directory = resolveAcmeDirectory(s.acme.directory, stack);

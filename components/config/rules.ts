@@ -1,23 +1,19 @@
 import { isIP } from "node:net";
 import { closeMatches } from "../stalwart/schema/table";
 import { FORWARDABLE_PORTS, PORT_ROLES } from "../topology";
+import { dockerHostProblems, sameDockerHost } from "./dockerHost";
+import { HARDENING_RULES } from "./hardening";
+import { edgeImage, pinnedImage, stalwartImage } from "./images";
+import { type ConfigIssue, issue, none, type Rule, rule } from "./issue";
+import { shown } from "./mask";
 import { DNS_PROVIDER_TYPES, type RawSettings } from "./schema";
-import { isSecret, type Secret } from "./secret";
-import {
-    DNS_LABEL,
-    dockerHostProblems,
-    DOCKER_NAME,
-    fqdnProblem,
-    HOST_PORT,
-    type HostHint,
-    isFqdn,
-    maskUrl,
-    parseEndpoint,
-    parseImageRef,
-    parseRedisUrl,
-    STALWART_TAG,
-    TAILSCALE_TAG,
-} from "./validators";
+import { clearText } from "./secret";
+import { operatorProblems, tagOwnerProblems } from "./tailnet";
+import { normalizeAcmeUrl } from "./urls";
+import { DNS_LABEL, DOCKER_NAME, fqdnProblem, HOST_PORT, type HostHint, isFqdn, parseEndpoint, parseRedisUrl, TAILSCALE_TAG } from "./validators";
+
+export type { ConfigIssue, Rule };
+export { clearText };
 
 /**
  * The pitfalls of the hand-built deployment, each a few lines, checked on the typed config. A rule
@@ -27,14 +23,6 @@ import {
  * caught here, as one ConfigIssue among all the others.
  */
 
-/** One problem in a stack config: the key (dotted path under `tailwart:`) and a sentence that names the fix. */
-export interface ConfigIssue {
-    /** the key, a dotted path under `tailwart:` (e.g. `edge.ports`) */
-    path: string;
-    /** what is wrong and how to fix it */
-    message: string;
-}
-
 /** Let's Encrypt's ACME directories, the two `acme.directory` names. */
 export const ACME_DIRECTORIES = {
     /** certificates browsers trust (the `prod` stack's default) */
@@ -42,22 +30,6 @@ export const ACME_DIRECTORIES = {
     /** untrusted test certificates, generous rate limits (every other stack's default) */
     staging: "https://acme-staging-v02.api.letsencrypt.org/directory",
 } as const;
-
-export interface Rule {
-    /** the keys (dotted paths) the rule reads; a shape problem at or around any of them skips the rule */
-    needs: string[];
-    check(s: RawSettings, stack: string): ConfigIssue[];
-}
-
-const rule = (needs: string[], check: Rule["check"]): Rule => ({ needs, check });
-const issue = (path: string, message: string): ConfigIssue[] => [{ path, message }];
-const none: ConfigIssue[] = [];
-
-/** The value as text, when the config holds it in clear (an encrypted secret has none offline). */
-export function clearText(v: string | Secret): string | undefined {
-    if (!isSecret(v)) return v;
-    return v.encrypted ? undefined : v.reveal();
-}
 
 /** The stack's tailnet when it is valid, for hints that suggest `<host>.<tailnet>`. */
 const tailnetOf = (s: RawSettings): string | undefined =>
@@ -67,8 +39,6 @@ const tailnetHint = (s: RawSettings, portKey?: string): HostHint => ({ kind: "ta
 
 // --- ACME ---------------------------------------------------------------------------------------
 
-const normalizeDirectoryUrl = (url: string) => url.trim().replace(/\/+$/, "").replace(/^https:\/\/[^/]+/i, (origin) => origin.toLowerCase());
-
 /**
  * "staging" | "production" | URL → the directory URL and which Let's Encrypt environment it is
  * (trailing "/" or not), and `directory`: the setting as resolved ("staging" or "production" for a
@@ -77,7 +47,7 @@ const normalizeDirectoryUrl = (url: string) => url.trim().replace(/\/+$/, "").re
 export function resolveAcmeDirectory(directory: string | undefined, stack: string): { url: string; kind: "staging" | "production" | "custom"; directory: string } {
     const chosen = (directory ?? (stack === "prod" ? "production" : "staging")).trim();
     const name = chosen.toLowerCase();
-    const normalized = normalizeDirectoryUrl(chosen);
+    const normalized = normalizeAcmeUrl(chosen);
     const named = (kind: "staging" | "production") => (name === kind ? kind : chosen);
     if (name === "staging" || normalized === ACME_DIRECTORIES.staging) return { url: ACME_DIRECTORIES.staging, kind: "staging", directory: named("staging") };
     if (name === "production" || normalized === ACME_DIRECTORIES.production) return { url: ACME_DIRECTORIES.production, kind: "production", directory: named("production") };
@@ -109,55 +79,12 @@ export function resolveAcmeChallenge(s: Pick<RawSettings, "edge" | "acme">): Acm
 
 const dnsProviderType = (s: RawSettings): unknown => s.acme.dnsProvider?.["@type"];
 
-// --- images -------------------------------------------------------------------------------------
-
-/** Whitespace or an empty part makes a reference docker cannot pull. */
-const imageSyntaxProblem = (path: string, image: string): ConfigIssue[] =>
-    /\s/.test(image) || /(^[:@/])|([:@/]$)/.test(image)
-        ? issue(path, `${path} "${image}" is not an image reference; write it as repository:tag, e.g. ${path === "edge.image" ? "registry.example.com/caddy-l4:2.10.2" : "tailscale/tailscale:v1.90.6"}`)
-        : none;
-
-/** Pinned: a tag other than a moving one, or a digest. */
-function pinnedImage(path: string, image: string, example: string, moving: string[] = ["latest"]): ConfigIssue[] {
-    const syntax = imageSyntaxProblem(path, image);
-    if (syntax.length) return syntax;
-    const { tag, digest } = parseImageRef(image);
-    if (digest || (tag !== undefined && tag !== "" && !moving.includes(tag))) return none;
-    return issue(path, `${path} "${image}" is not pinned; name a release tag or a digest, e.g. ${example} ("${tag ?? "no tag"}" moves, so a restart could upgrade it silently)`);
-}
-
-function stalwartImage(image: string): ConfigIssue[] {
-    const path = "stalwart.image";
-    const syntax = imageSyntaxProblem(path, image);
-    if (syntax.length) return syntax;
-    const { repository, tag, digest } = parseImageRef(image);
-    if (tag === undefined && digest) {
-        return issue(
-            path,
-            `${path} "${image}" pins a digest but names no tag, so its version cannot be checked; add the v0.16 tag in front of the digest, e.g. ${repository}:v0.16.18@${digest}`,
-        );
-    }
-    if (tag === undefined || tag === "" || tag === "latest") {
-        return issue(
-            path,
-            `${path} "${image}" is not pinned; name an exact v0.16 release, e.g. stalwartlabs/stalwart:v0.16.18 (a moving tag can jump to 1.0, whose store and settings schema differ)`,
-        );
-    }
-    if (!STALWART_TAG.test(tag)) {
-        return issue(
-            path,
-            `${path} tag "${tag}" is not a v0.16 release; use v0.16 or v0.16.<patch>, e.g. stalwartlabs/stalwart:v0.16.18 (this project manages the v0.16 settings schema; 1.0 needs a migration)`,
-        );
-    }
-    return none;
-}
-
 // --- names --------------------------------------------------------------------------------------
 
 const dockerName = (path: string, value: string, what: string): ConfigIssue[] =>
     DOCKER_NAME.test(value)
         ? none
-        : issue(path, `${path} "${value}" is not a valid docker ${what} name; use letters, digits, "_", "." or "-", starting with a letter or digit (at least 2 characters)`);
+        : issue(path, `${path} ${shown(value)} is not a valid docker ${what} name; use letters, digits, "_", "." or "-", starting with a letter or digit (at least 2 characters)`);
 
 /** Names that share a namespace on one docker host: the later key of a clash gets the issue. */
 function distinct(kind: string, entries: [path: string, name: string, what?: string][]): ConfigIssue[] {
@@ -168,7 +95,7 @@ function distinct(kind: string, entries: [path: string, name: string, what?: str
             seen.set(name, what ?? path);
             return none;
         }
-        return issue(path, `${path} "${name}" is also ${first}; give each ${kind} on the host its own name`);
+        return issue(path, `${path} ${shown(name)} is also ${first}; give each ${kind} on the host its own name`);
     });
 }
 
@@ -176,13 +103,13 @@ function tagList(path: string, tags: string[], example: string): ConfigIssue[] {
     if (tags.length === 0) return issue(path, `${path} is empty; list at least one tag, e.g. [${example}] (the policy grants and the auth key are by tag)`);
     return tags
         .filter((t) => !TAILSCALE_TAG.test(t))
-        .map((t) => ({ path, message: `${path} has "${t}", which is not a Tailscale tag; write it as tag:<name> (letters, digits, dashes), e.g. ${example}` }));
+        .map((t) => ({ path, message: `${path} has ${shown(t)}, which is not a Tailscale tag; write it as tag:<name> (letters, digits, dashes), e.g. ${example}` }));
 }
 
 const principals = (path: string, values: string[]): ConfigIssue[] =>
     values
         .filter((v) => v.trim() === "" || /[\s"]/.test(v))
-        .map((v) => ({ path, message: `${path} has "${v}", which is not a policy principal; write e.g. autogroup:admin, group:ops or alice@example.com` }));
+        .map((v) => ({ path, message: `${path} has ${shown(v)}, which is not a policy principal; write e.g. autogroup:admin, group:ops or alice@example.com` }));
 
 // --- the rules ----------------------------------------------------------------------------------
 
@@ -217,19 +144,19 @@ export const RULES: Rule[] = [
     endpointWithPort("garage.adminEndpoint", ["http", "https"], "the admin token is garage:adminToken or GARAGE_ADMIN_TOKEN", (s) => s.garage.adminEndpoint),
     endpointWithPort("stalwart.managementUrl", ["http", "https"], "the x:* provider signs in with stalwart:token or stalwart:user/password", (s) => s.stalwart.managementUrl),
     rule(["stalwart.image"], (s) => stalwartImage(s.stalwart.image)),
-    rule(["mailbox.tailscaleImage"], (s) => pinnedImage("mailbox.tailscaleImage", s.mailbox.tailscaleImage, "tailscale/tailscale:v1.90.6", ["latest", "stable", "unstable"])),
-    rule(["edge.image"], (s) => (s.edge.image === undefined ? none : pinnedImage("edge.image", s.edge.image, "registry.example.com/caddy-l4:2.10.2"))),
+    rule(["mailbox.tailscaleImage"], (s) => pinnedImage("mailbox.tailscaleImage", s.mailbox.tailscaleImage, "tailscale/tailscale:v1.90.6")),
+    rule(["edge.image"], (s) => (s.edge.image === undefined ? none : edgeImage(s.edge.image))),
     rule(["mailbox.tailscaleHostname"], (s) => {
         const name = s.mailbox.tailscaleHostname;
         if (!DNS_LABEL.test(name)) {
             return issue(
                 "mailbox.tailscaleHostname",
-                `mailbox.tailscaleHostname "${name}" is not a DNS label: it becomes the device's MagicDNS name <name>.<tailnet>; use lower-case letters, digits and inner dashes, at most 63 characters, e.g. ts-stalwart`,
+                `mailbox.tailscaleHostname ${shown(name)} is not a DNS label: it becomes the device's MagicDNS name <name>.<tailnet>; use lower-case letters, digits and inner dashes, at most 63 characters, e.g. ts-stalwart`,
             );
         }
         return DOCKER_NAME.test(name)
             ? none
-            : issue("mailbox.tailscaleHostname", `mailbox.tailscaleHostname "${name}" is also the sidecar's docker container name, which needs at least 2 characters; use e.g. ts-stalwart`);
+            : issue("mailbox.tailscaleHostname", `mailbox.tailscaleHostname ${shown(name)} is also the sidecar's docker container name, which needs at least 2 characters; use e.g. ts-stalwart`);
     }),
     rule(["stalwart.containerName"], (s) => dockerName("stalwart.containerName", s.stalwart.containerName, "container")),
     rule(["edge.containerName"], (s) => dockerName("edge.containerName", s.edge.containerName, "container")),
@@ -242,7 +169,7 @@ export const RULES: Rule[] = [
         distinct("container", [
             ["mailbox.tailscaleHostname", s.mailbox.tailscaleHostname, "the sidecar's container name (mailbox.tailscaleHostname)"],
             ["stalwart.containerName", s.stalwart.containerName],
-            ...(s.edge.dockerHost === s.mailbox.dockerHost ? [["edge.containerName", s.edge.containerName] as [string, string]] : []),
+            ...(sameDockerHost(s.edge.dockerHost, s.mailbox.dockerHost) ? [["edge.containerName", s.edge.containerName] as [string, string]] : []),
         ]),
     ),
     rule(["mailbox.dockerHost", "edge.dockerHost", "mailbox.dataVolume", "mailbox.configVolume", "mailbox.stateVolume", "edge.dataVolume"], (s) =>
@@ -250,20 +177,20 @@ export const RULES: Rule[] = [
             ["mailbox.dataVolume", s.mailbox.dataVolume],
             ["mailbox.configVolume", s.mailbox.configVolume],
             ["mailbox.stateVolume", s.mailbox.stateVolume],
-            ...(s.edge.dockerHost === s.mailbox.dockerHost ? [["edge.dataVolume", s.edge.dataVolume] as [string, string]] : []),
+            ...(sameDockerHost(s.edge.dockerHost, s.mailbox.dockerHost) ? [["edge.dataVolume", s.edge.dataVolume] as [string, string]] : []),
         ]),
     ),
     rule(["mailbox.healthAddress"], (s) => {
         const address = s.mailbox.healthAddress;
         const m = HOST_PORT.exec(address);
-        if (!m) return issue("mailbox.healthAddress", `mailbox.healthAddress "${address}" is not host:port; write e.g. 127.0.0.1:9002 or [::1]:9002`);
+        if (!m) return issue("mailbox.healthAddress", `mailbox.healthAddress ${shown(address)} is not host:port; write e.g. 127.0.0.1:9002 or [::1]:9002`);
         const port = Number(m[2]);
-        return port >= 1 && port <= 65535 ? none : issue("mailbox.healthAddress", `mailbox.healthAddress "${address}" has port ${m[2]}, outside 1-65535; use e.g. 127.0.0.1:9002`);
+        return port >= 1 && port <= 65535 ? none : issue("mailbox.healthAddress", `mailbox.healthAddress ${shown(address)} has port ${m[2]}, outside 1-65535; use e.g. 127.0.0.1:9002`);
     }),
     rule(["edge.dns"], (s) =>
         s.edge.dns
             .filter((ip) => isIP(ip) === 0)
-            .map((ip) => ({ path: "edge.dns", message: `edge.dns has "${ip}", which is not an IP address; Docker takes resolver addresses only, e.g. [100.100.100.100] for Tailscale's MagicDNS` })),
+            .map((ip) => ({ path: "edge.dns", message: `edge.dns has ${shown(ip)}, which is not an IP address; Docker takes resolver addresses only, e.g. [100.100.100.100] for Tailscale's MagicDNS` })),
     ),
     rule(["mailbox.tags"], (s) => tagList("mailbox.tags", s.mailbox.tags, "tag:stalwart")),
     rule(["edge.tags"], (s) => tagList("edge.tags", s.edge.tags, "tag:reverse-proxy")),
@@ -276,16 +203,22 @@ export const RULES: Rule[] = [
     rule(["tailscale.tagOwners"], (s) =>
         s.tailscale.tagOwners.length === 0
             ? issue("tailscale.tagOwners", "tailscale.tagOwners is empty; a tag needs an owner before keys can use it, e.g. [autogroup:admin]")
-            : principals("tailscale.tagOwners", s.tailscale.tagOwners),
+            : ((malformed) => (malformed.length ? malformed : tagOwnerProblems("tailscale.tagOwners", s.tailscale.tagOwners)))(principals("tailscale.tagOwners", s.tailscale.tagOwners)),
     ),
-    rule(["tailscale.operators"], (s) => principals("tailscale.operators", s.tailscale.operators)),
-    // ssh:// and tcp:// name a full DNS name or an IP: the mailbox a tailnet host, the edge a public (or tailnet) one
+    rule(["tailscale.operators"], (s) => {
+        const malformed = principals("tailscale.operators", s.tailscale.operators);
+        return malformed.length ? malformed : operatorProblems("tailscale.operators", s.tailscale.operators);
+    }),
+    // ssh:// and tcp:// name a full DNS name or an IP: the mailbox a tailnet host, the edge a public (or tailnet) one;
+    // ssh:// without a password, tcp:// only with TLS (dockerTls), no part that ssh would read as an option
     ...(["mailbox", "edge"] as const).map((host) =>
-        rule([`${host}.dockerHost`], (s) =>
+        rule([`${host}.dockerHost`, `${host}.dockerTls`], (s) =>
             dockerHostProblems(s[host].dockerHost, {
                 kind: host === "mailbox" ? "tailnet" : "public",
                 tailnet: tailnetOf(s),
                 domain: typeof s.domain === "string" && isFqdn(s.domain) ? s.domain.replace(/\.$/, "") : undefined,
+                tlsKey: `${host}.dockerTls`,
+                tls: s[host].dockerTls !== undefined,
             }).map((problem) => ({ path: `${host}.dockerHost`, message: `${host}.dockerHost ${problem}` })),
         ),
     ),
@@ -316,7 +249,7 @@ export const RULES: Rule[] = [
         const near = closeMatches(type, [...DNS_PROVIDER_TYPES]);
         return issue(
             "acme.dnsProvider",
-            `acme.dnsProvider "@type" "${type}" is not a DNS provider Stalwart v0.16 knows; ${near.length ? `did you mean ${near.join(" or ")}? ` : ""}see x:DnsServer for the list (Cloudflare, Route53, Ovh, …)`,
+            `acme.dnsProvider "@type" ${shown(type)} is not a DNS provider Stalwart v0.16 knows; ${near.length ? `did you mean ${near.join(" or ")}? ` : ""}see x:DnsServer for the list (Cloudflare, Route53, Ovh, …)`,
         );
     }),
     rule(["edge.ports", "acme.challenge", "acme.dnsProvider"], (s) => {
@@ -355,7 +288,7 @@ export const RULES: Rule[] = [
         const ok = URL.canParse(d) && ((url) => /^https?:$/.test(url.protocol) && url.hostname !== "" && !/\s/.test(d) && url.password === "")(new URL(d));
         return ok
             ? none
-            : issue("acme.directory", `acme.directory "${maskUrl(d)}" must be staging, production or an https:// ACME directory URL (http:// only for a local test CA such as Pebble), without credentials`);
+            : issue("acme.directory", `acme.directory ${shown(d)} must be staging, production or an https:// ACME directory URL (http:// only for a local test CA such as Pebble), without credentials`);
     }),
     rule(["tailscale.oauthClientId"], (s) =>
         s.tailscale.oauthClientId !== undefined && /^tskey-/i.test(s.tailscale.oauthClientId)
@@ -378,46 +311,7 @@ export const RULES: Rule[] = [
         }
         return none;
     }),
-];
-
-/** Not errors: the deploy goes ahead, and the plan shows these under "warnings". */
-export const WARNINGS: Rule[] = [
-    rule(["stalwart.image"], (s) => {
-        const { tag, digest } = parseImageRef(s.stalwart.image);
-        return !digest && tag !== undefined && /^v?0\.16$/.test(tag)
-            ? issue("stalwart.image", `stalwart.image "${s.stalwart.image}" follows the v0.16 line: a restart may pull a newer v0.16 patch; pin one (e.g. stalwartlabs/stalwart:v0.16.18) or add its @sha256 digest for repeatable deploys`)
-            : none;
-    }),
-    rule(["edge.ports", "acme.challenge", "acme.dnsProvider"], (s) =>
-        s.acme.challenge === undefined && servableChallenges(s).length === 0
-            ? issue(
-                  "acme.challenge",
-                  `acme.challenge is not set and the topology can serve no ACME challenge, so Stalwart gets no certificate yet; ${FALLBACK_CHALLENGE} is configured and starts working once 443 is in edge.ports (or add 80 for http-01, or set acme.dnsProvider for dns-01)`,
-              )
-            : none,
-    ),
-    rule(["edge.ports", "acme.challenge", "acme.dnsProvider"], (s) =>
-        s.acme.dnsProvider && resolveAcmeChallenge(s) !== "dns-01"
-            ? issue("acme.dnsProvider", `acme.dnsProvider is set but the ACME challenge is ${resolveAcmeChallenge(s)}, so it is not used; set acme.challenge: dns-01 to use it, or remove it`)
-            : none,
-    ),
-    rule(["acme.directory"], (s) => {
-        const d = s.acme.directory;
-        return d !== undefined && /^http:\/\//i.test(d)
-            ? issue(
-                  "acme.directory",
-                  `acme.directory "${maskUrl(d)}" is plain http: fine for a local test CA (e.g. Pebble), but every other ACME server, Let's Encrypt included, serves its directory over https; use https:// unless this is a test CA`,
-              )
-            : none;
-    }),
-    rule(["redis.url"], (s) =>
-        clearText(s.redis.url) === undefined
-            ? issue(
-                  "redis.url",
-                  "redis.url is encrypted in the stack file, so its host, port and DB index are checked only when Pulumi decrypts it (pulumi preview/up), and this plan's policy fragment leaves out the Redis grant",
-              )
-            : none,
-    ),
+    ...HARDENING_RULES,
 ];
 
 /** Runs the rules whose keys are all well-formed (no shape problem at, above or below any of them). */

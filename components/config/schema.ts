@@ -46,6 +46,21 @@ const list = <T extends z.ZodType>(item: T) => z.preprocess(asList, z.array(item
 /** A list that must hold at least one item; `message` says what to write instead. */
 const nonEmptyList = <T extends z.ZodType>(item: T, message: string) => z.preprocess(asList, z.array(item).min(1, message));
 
+/**
+ * Keys whose values are secrets (plus each credential field of acme.dnsProvider, DNS_SECRET_KEYS;
+ * dockerTls's certificates are public and may be given either way):
+ * set with `pulumi config set --secret`, masked everywhere, and flagged by the plan when the stack
+ * file holds them in clear. redis.url is one only when it carries a password.
+ */
+export const SECRET_KEYS = [
+    "stalwart.recoveryAdmin",
+    "postgres.adminPassword",
+    "tailscale.oauthClientSecret",
+    "redis.url",
+    "mailbox.dockerTls.key",
+    "edge.dockerTls.key",
+] as const;
+
 /** zod `params` that mark an issue as "this key wants a secret": the message then names the command with the key. */
 export const SECRET_PARAMS = { secret: true } as const;
 
@@ -66,7 +81,7 @@ const urlOrSecret = () =>
         .transform((v): string | Secret => {
             if (typeof v !== "string") return isSecret(v) ? v : new Secret<string>(undefined, true);
             const url = v.trim();
-            return hasCredentials(url) ? new Secret(url, false, maskUrl(url)) : url;
+            return hasCredentials(url) ? Secret.inClearText(url, maskUrl(url)) : url;
         });
 
 /**
@@ -136,7 +151,7 @@ const dnsProvider = () =>
                     if (k === "@type" && typeof v === "string") return [k, canonicalDnsProviderType(v.trim())];
                     if (isSecret(v)) return [k, v];
                     if (containsCiphertext(v)) return [k, new Secret<unknown>(undefined, true)];
-                    return [k, DNS_SECRET_KEYS.has(k) ? new Secret<unknown>(v) : v];
+                    return [k, DNS_SECRET_KEYS.has(k) ? Secret.inClearText<unknown>(v) : v];
                 }),
             ),
         );
@@ -162,8 +177,8 @@ const stalwart = (obj: ObjectOf) =>
         image: nonEmpty(),
         /** docker container name (default `stalwart`) */
         containerName: nonEmpty().default("stalwart"),
-        /** where people and OAuth clients reach Stalwart; default `https://<hostname>` */
-        publicUrl: z.string().url("must be a URL, e.g. https://mail.example.com").optional(),
+        /** where people and OAuth clients reach Stalwart; default `https://<hostname>` (https only) */
+        publicUrl: nonEmpty().optional(),
         /** where this program reaches the management API over the tailnet; default `http://<tailscaleHostname>.<tailnet>:8080` */
         managementUrl: nonEmpty().optional(),
         /** manage Stalwart's x:* settings (stores, listeners, domain, ACME) through its management API */
@@ -172,10 +187,19 @@ const stalwart = (obj: ObjectOf) =>
         recoveryAdmin: secret().optional(),
     });
 
+/**
+ * The docker provider's TLS material for a tcp:// host (PEM): the CA that signed the daemon's
+ * certificate, and the client's certificate and key. All three are read as secrets (clear or
+ * `{secure: …}`); only the key must be one, the certificates are public.
+ */
+const dockerTls = (obj: ObjectOf) => obj({ caCert: secret(), cert: secret(), key: secret() });
+
 const mailbox = (obj: ObjectOf) =>
     obj({
         /** the mailbox's docker host: `ssh://user@<host>.<tailnet>`, `unix:///var/run/docker.sock` or `tcp://host:port` */
         dockerHost: nonEmpty(),
+        /** TLS material for a `tcp://` docker host */
+        dockerTls: dockerTls(obj).optional(),
         /** the sidecar's container and tailnet name, one DNS label (default `ts-stalwart`) */
         tailscaleHostname: nonEmpty().default("ts-stalwart"),
         /** tailnet tags of the sidecar (default `[tag:stalwart]`) */
@@ -196,6 +220,9 @@ const edge = (obj: ObjectOf) =>
     obj({
         /** the edge's docker host (may be the mailbox's), as mailbox.dockerHost */
         dockerHost: nonEmpty(),
+        dockerTls: dockerTls(obj).optional(),
+        /** the edge node's tailnet IPv4 and IPv6: the only PROXY-protocol sources the mail listeners trust */
+        tailnetAddresses: list(nonEmpty()).optional(),
         /** whole numbers here; range, duplicates and listeners are rules (rules.ts) */
         ports: list(num(z.number().int(PORT_RANGE))).default(DEFAULT_MAIL_PORTS),
         /** a prebuilt Caddy+caddy-l4 image; without it the image is built from caddy/ on the edge host */

@@ -16,11 +16,22 @@ export class Secret<T = string> {
     readonly #display: string;
     /** true when only the ciphertext is known (an offline plan read straight from the stack file) */
     readonly encrypted: boolean;
+    /**
+     * true when the stack file holds the value in clear (set without --secret): it deploys, as a
+     * Pulumi secret from then on, and the plan warns that the file itself should not hold it
+     */
+    readonly inClear: boolean;
 
-    constructor(value: T | undefined, encrypted = false, display: string = Secret.MASK) {
+    constructor(value: T | undefined, encrypted = false, display: string = Secret.MASK, inClear = false) {
         this.#value = value;
         this.encrypted = encrypted;
         this.#display = display;
+        this.inClear = inClear;
+    }
+
+    /** A secret the stack file holds in clear text. */
+    static inClearText<T>(value: T, display: string = Secret.MASK): Secret<T> {
+        return new Secret(value, false, display, true);
     }
 
     /** The clear value, for the one place that hands it to Pulumi as `pulumi.secret(...)`. */
@@ -64,7 +75,7 @@ export function isCiphertext(v: unknown): v is { secure: string } {
  */
 export function toSecret(v: unknown): Secret | undefined {
     if (v instanceof Secret) return v as Secret;
-    if (typeof v === "string" && v.length > 0) return new Secret(v);
+    if (typeof v === "string" && v.length > 0) return Secret.inClearText(v);
     if (isCiphertext(v)) return new Secret<string>(undefined, true);
     return undefined;
 }
@@ -72,4 +83,10 @@ export function toSecret(v: unknown): Secret | undefined {
 /** The command that sets a secret key, with the key's real name (nested keys need --path). */
 export function setSecretCommand(path: string, value = "<value>"): string {
     return `pulumi config set --secret ${path.includes(".") ? "--path " : ""}tailwart:${path} ${value}`;
+}
+
+/** The value as text, when the config holds it in clear (an encrypted secret has none offline). */
+export function clearText(v: string | Secret): string | undefined {
+    if (!isSecret(v)) return v;
+    return v.encrypted ? undefined : v.reveal();
 }

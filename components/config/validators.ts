@@ -1,4 +1,4 @@
-import { isIP } from "node:net";
+import { clip, maskQuery, shown, splitUserinfo } from "./mask";
 
 /**
  * Small, pure checks of the names and addresses a stack config holds. Each returns a problem
@@ -27,31 +27,32 @@ const TAILNET_HINT: HostHint = { kind: "tailnet" };
 
 /** A full DNS name: two or more labels. Bare MagicDNS names ("garage") resolve only with tailnet DNS and fail silently in Stalwart. */
 export function fqdnProblem(host: string, hint: HostHint = TAILNET_HINT): string | undefined {
+    const h = shown(host);
     const withPort = /^([^\s:/[\]]+):(\d+)$/.exec(host);
     if (withPort) {
         const [, bare, port] = withPort as unknown as [string, string, string];
         const where = hint.portKey ? `put ${port} in ${hint.portKey}` : "drop the port";
-        return `"${host}" includes a port; write the host alone ("${bare}") and ${where}`;
+        return `${h} includes a port; write the host alone (${shown(bare)}) and ${where}`;
     }
     if (/^\d{1,3}(\.\d{1,3}){3}$/.test(host) || host.includes(":")) {
-        if (hint.kind === "tailnet") return `is an IP address ("${host}"); use the host's full MagicDNS name (<host>.<tailnet>) so it survives IP changes`;
-        if (hint.kind === "tailnetSuffix") return `is an IP address ("${host}"); use the tailnet's DNS suffix, e.g. "tailXXXX.ts.net"`;
-        return `is an IP address ("${host}"); use a DNS name${hint.suggest ? `, e.g. "${hint.suggest}"` : ""}`;
+        if (hint.kind === "tailnet") return `is an IP address (${h}); use the host's full MagicDNS name (<host>.<tailnet>) so it survives IP changes`;
+        if (hint.kind === "tailnetSuffix") return `is an IP address (${h}); use the tailnet's DNS suffix, e.g. "tailXXXX.ts.net"`;
+        return `is an IP address (${h}); use a DNS name${hint.suggest ? `, e.g. ${shown(hint.suggest)}` : ""}`;
     }
     const name = host.endsWith(".") ? host.slice(0, -1) : host;
     const labels = name.split(".");
     if (labels.length < 2) {
         switch (hint.kind) {
             case "public":
-                return `"${host}" is not a full DNS name; write the full public name, e.g. "${hint.suggest ?? `${host}.example.com`}"`;
+                return `${h} is not a full DNS name; write the full public name, e.g. ${shown(hint.suggest ?? `${host}.example.com`)}`;
             case "tailnetSuffix":
-                return `"${host}" is not a full DNS name; write the tailnet's whole DNS suffix, e.g. "${hint.suggest ?? `${host}.ts.net`}" (the admin console's DNS page shows it)`;
+                return `${h} is not a full DNS name; write the tailnet's whole DNS suffix, e.g. ${shown(hint.suggest ?? `${host}.ts.net`)} (the admin console's DNS page shows it)`;
             case "tailnet":
-                return `"${host}" is not a full DNS name: bare MagicDNS names fail silently; write it as <host>.<tailnet>, e.g. "${hint.suggest ?? `${host}.${hint.tailnet ?? "tailXXXX.ts.net"}`}"`;
+                return `${h} is not a full DNS name: bare MagicDNS names fail silently; write it as <host>.<tailnet>, e.g. ${shown(hint.suggest ?? `${host}.${hint.tailnet ?? "tailXXXX.ts.net"}`)}`;
         }
     }
     if (name.length > 253 || !labels.every((l) => LABEL.test(l))) {
-        return `"${host}" is not a valid DNS name (labels of letters, digits and inner dashes, at most 63 characters)`;
+        return `${h} is not a valid DNS name (labels of letters, digits and inner dashes, at most 63 characters)`;
     }
     return undefined;
 }
@@ -59,42 +60,7 @@ export function fqdnProblem(host: string, hint: HostHint = TAILNET_HINT): string
 /** Is this a full DNS name (as fqdnProblem accepts)? */
 export const isFqdn = (host: string): boolean => fqdnProblem(host) === undefined;
 
-/** Query keys whose values are credentials and never shown. */
-const SECRET_QUERY_KEY = /pass|secret|token|key|auth/i;
-
-/** a=1&password=x → a=1&password=*** */
-const maskQuery = (query: string): string =>
-    query.replace(/(^|&)([^=&#]*)=([^&#]*)/g, (all, sep: string, key: string) => (SECRET_QUERY_KEY.test(key) ? `${sep}${key}=***` : all));
-
-/** Splits scheme://[userinfo@]rest; userinfo runs to the last "@", so a stray "@" in a password is still masked. */
-function splitUserinfo(text: string): { prefix: string; userinfo?: string; rest: string } | undefined {
-    const m = /^([a-z][a-z0-9+.-]*:\/\/)(.*)$/is.exec(text);
-    if (!m) return undefined;
-    const [, prefix, after] = m as unknown as [string, string, string];
-    const at = after.lastIndexOf("@");
-    return at < 0 ? { prefix, rest: after } : { prefix, userinfo: after.slice(0, at), rest: after.slice(at + 1) };
-}
-
-/**
- * The URL with its password (and credential-like query values) replaced by `***`, for anything a
- * person reads: messages, the plan, the report. A user name alone stays (ssh://deploy@host).
- */
-export function maskUrl(text: string): string {
-    const parts = splitUserinfo(text);
-    if (!parts) return text.replace(/:[^:@\s/]+@/g, ":***@");
-    let out = parts.prefix;
-    if (parts.userinfo !== undefined) {
-        const colon = parts.userinfo.indexOf(":");
-        out += `${colon < 0 ? parts.userinfo : `${parts.userinfo.slice(0, colon)}:***`}@`;
-    }
-    const q = parts.rest.indexOf("?");
-    return out + (q < 0 ? parts.rest : `${parts.rest.slice(0, q + 1)}${maskQuery(parts.rest.slice(q + 1))}`);
-}
-
-/** Does the URL carry a password (or a credential-like query value)? Such a URL is a secret as a whole. */
-export function hasCredentials(text: string): boolean {
-    return maskUrl(text) !== text;
-}
+export { hasCredentials, maskUrl } from "./mask";
 
 /** An http(s) endpoint URL, read into its parts. */
 export interface Endpoint {
@@ -154,39 +120,39 @@ function exampleHost(host: string, hint: HostHint = TAILNET_HINT): string {
  */
 function readEndpoint(text: string, schemes: string[], options: EndpointOptions): { parts?: EndpointParts; problems: string[] } {
     const trimmed = text.trim();
-    const shown = `"${maskUrl(trimmed)}"`;
+    const quoted = shown(trimmed);
     const example = `${schemes[0]}://<host>.<tailnet>:<port>`;
     const parts = splitUserinfo(trimmed);
-    if (!parts || /\s/.test(trimmed)) return { problems: [`${shown} is not a URL; write it as ${example}`] };
+    if (!parts || /\s/.test(trimmed)) return { problems: [`${quoted} is not a URL; write it as ${example}`] };
     const m = /^(\[[^\]]*\]|[^:/?#]*)(?::([^/?#]*))?([^?#]*)(?:\?([^#]*))?(?:#(.*))?$/.exec(parts.rest);
-    if (!m) return { problems: [`${shown} is not a URL; write it as ${example}`] };
+    if (!m) return { problems: [`${quoted} is not a URL; write it as ${example}`] };
     const [, host, port, path, query, fragment] = m as unknown as [string, string, string | undefined, string, string | undefined, string | undefined];
     const problems: string[] = [];
     const given = parts.prefix.slice(0, -3);
     const schemeOk = schemes.includes(given.toLowerCase());
     const scheme = schemeOk ? given.toLowerCase() : schemes[0]!;
-    if (!schemeOk) problems.push(`${shown} uses scheme ${given}; expected ${schemes.join(" or ")}, e.g. ${example}`);
+    if (!schemeOk) problems.push(`${quoted} uses scheme ${clip(given)}; expected ${schemes.join(" or ")}, e.g. ${example}`);
     const credentials = parts.userinfo !== undefined && parts.userinfo.includes(":") && parts.userinfo.slice(parts.userinfo.indexOf(":") + 1) !== "";
     if (credentials && options.credentials !== true) {
         const where = typeof options.credentials === "string" ? ` (${options.credentials})` : "";
-        problems.push(`${shown} carries a password; remove the credentials from the URL${where}`);
+        problems.push(`${quoted} carries a password; remove the credentials from the URL${where}`);
     }
-    if (host === "") problems.push(`${shown} has no host; write it as ${example}`);
+    if (host === "") problems.push(`${quoted} has no host; write it as ${example}`);
     let n: number | undefined;
     if (port === undefined || port === "") {
-        problems.push(`${shown} has no explicit port; add it, e.g. ${scheme}://${exampleHost(host, options.host)}:<port>${path}`);
+        problems.push(`${quoted} has no explicit port; add it, e.g. ${scheme}://${exampleHost(host, options.host)}:<port>${clip(path)}`);
     } else if (!/^\d+$/.test(port)) {
-        problems.push(`${shown} has port "${port}", which is not a number; write it as ${example}`);
+        problems.push(`${quoted} has port ${shown(port)}, which is not a number; write it as ${example}`);
     } else if (Number(port) < 1 || Number(port) > 65535) {
-        problems.push(`${shown} has port ${port}, outside 1-65535`);
+        problems.push(`${quoted} has port ${shown(port)}, outside 1-65535`);
     } else {
         n = Number(port);
     }
     if (query !== undefined && !options.query) {
-        problems.push(`${shown} has a query string (?${maskQuery(query)}); remove it, the address takes no options`);
+        problems.push(`${quoted} has a query string (${clip(`?${maskQuery(query)}`)}); remove it, the address takes no options`);
     }
     if (fragment !== undefined && !(options.fragments ?? []).includes(fragment)) {
-        problems.push(`${shown} has a fragment (#${fragment}); remove it`);
+        problems.push(`${quoted} has a fragment (#…); remove it`);
     }
     const hostProblem = host === "" ? undefined : fqdnProblem(host, options.host);
     if (hostProblem) problems.push(`host ${hostProblem}`);
@@ -228,83 +194,29 @@ export function parseRedisUrl(text: string, host?: HostHint): { target?: RedisTa
     const fragments = /^rediss:/i.test(text.trim()) ? ["insecure"] : [];
     const { parts, problems } = readEndpoint(text, ["redis", "rediss"], { query: true, credentials: true, fragments, host });
     if (!parts) return { problem: problems[0], problems };
-    const shown = `"${maskUrl(text.trim())}"`;
+    const quoted = shown(text.trim());
     const example = `${parts.scheme}://${exampleHost(parts.host, host)}:${parts.port ?? 6379}/3`;
     for (const pair of (parts.query ?? "").split("&").filter(Boolean)) {
         const [key = "", value = ""] = pair.split("=", 2);
         const allowed = REDIS_QUERY[key];
         if (key === "db") {
-            problems.push(`${shown} selects the DB with ?db=; put the index in the path instead, e.g. ${example}`);
+            problems.push(`${quoted} selects the DB with ?db=; put the index in the path instead, e.g. ${example}`);
         } else if (!allowed) {
             problems.push(
-                `${shown} has the query parameter "${key}", which Stalwart's Redis client does not read; remove it (the one it reads is protocol=resp2|resp3; the DB index goes in the path, /<0-15>)`,
+                `${quoted} has the query parameter ${shown(key)}, which Stalwart's Redis client does not read; remove it (the one it reads is protocol=resp2|resp3; the DB index goes in the path, /<0-15>)`,
             );
         } else if (!allowed.includes(value)) {
-            problems.push(`${shown} has ${key}=${value}; use ${key}=${allowed.join(" or ")}`);
+            problems.push(`${quoted} has ${clip(`${key}=${value}`)}; use ${key}=${allowed.join(" or ")}`);
         }
     }
     const db = /^\/(\d+)\/?$/.exec(parts.path);
     if (!db) {
-        problems.push(`${shown} has no logical DB index; end it with /<0-15>, e.g. ${example}, so Stalwart does not share DB 0 with other apps`);
+        problems.push(`${quoted} has no logical DB index; end it with /<0-15>, e.g. ${example}, so Stalwart does not share DB 0 with other apps`);
     } else if (Number(db[1]) > 15) {
-        problems.push(`${shown} selects DB ${Number(db[1])}; Redis has DBs 0-15`);
+        problems.push(`${quoted} selects DB ${Number(db[1])}; Redis has DBs 0-15`);
     }
     if (problems.length > 0 || parts.port === undefined || !db) return { problem: problems[0], problems };
     return { target: { host: parts.host, port: parts.port, db: Number(db[1]), credentials: parts.credentials }, problems: [] };
-}
-
-/** A docker host's address: how it is meant (mailbox: a tailnet host; edge: a public or tailnet name), for the hints. */
-export interface DockerHostHint {
-    /** the stack's tailnet, when known */
-    tailnet?: string;
-    /** the stack's domain, when known (the edge's example is edge.<domain>) */
-    domain?: string;
-    kind: "tailnet" | "public";
-}
-
-/**
- * Problems of a docker host URL (`DOCKER_HOST`): for ssh:// and tcp:// the host must be a full DNS
- * name or an IP address (a bare name resolves only where a search domain happens to apply), tcp://
- * needs an explicit port; unix:// and npipe:// are taken as they are.
- */
-export function dockerHostProblems(text: string, hint: DockerHostHint): string[] {
-    const trimmed = text.trim();
-    const shown = `"${maskUrl(trimmed)}"`;
-    if (!DOCKER_HOST.test(trimmed) || /\s/.test(trimmed)) {
-        return [`${shown} is not a docker host URL; use ssh://user@host, unix:///var/run/docker.sock or tcp://host:2376`];
-    }
-    const parts = splitUserinfo(trimmed)!;
-    const scheme = parts.prefix.slice(0, -3);
-    if (scheme !== "ssh" && scheme !== "tcp") return [];
-    const [, host = "", port] = /^(\[[^\]]*\]|[^:/?#]*)(?::([^/?#]*))?/.exec(parts.rest) ?? [];
-    const after = parts.rest.slice(host.length);
-    const bare = host.startsWith("[") && host.endsWith("]") ? host.slice(1, -1) : host;
-    const label = bare.split(".")[0] || (hint.kind === "tailnet" ? "mailbox" : "edge");
-    const tailnet = hint.tailnet ?? "tailXXXX.ts.net";
-    const suggest = hint.kind === "tailnet" ? `${label}.${tailnet}` : `${label}.${hint.domain ?? "example.com"}`;
-    const withHost = (h: string, rest = after) => maskUrl(`${parts.prefix}${parts.userinfo !== undefined ? `${parts.userinfo}@` : ""}${h}${rest}`);
-    const problems: string[] = [];
-    if (host === "") {
-        problems.push(`${shown} has no host; write it as ${withHost(suggest)}`);
-    } else if (isIP(bare) === 0) {
-        const labels = bare.replace(/\.$/, "").split(".");
-        if (labels.length < 2) {
-            problems.push(
-                hint.kind === "tailnet"
-                    ? `${shown} has the bare host "${host}", which resolves only where tailnet DNS search happens to apply; write its full MagicDNS name or an IP address, e.g. ${withHost(suggest)}`
-                    : `${shown} has the bare host "${host}"; write a full DNS name (its public name, or <host>.<tailnet>) or an IP address, e.g. ${withHost(suggest)} or ${withHost(`${label}.${tailnet}`)}`,
-            );
-        } else {
-            const problem = fqdnProblem(bare, { kind: hint.kind });
-            if (problem) problems.push(`${shown} has the host ${problem}`);
-        }
-    }
-    if (port === undefined || port === "") {
-        if (scheme === "tcp") problems.push(`${shown} has no explicit port; add it, e.g. ${withHost(host === "" ? suggest : host, `:2376${after}`)} (2376 with TLS, 2375 without)`);
-    } else if (!/^\d+$/.test(port) || Number(port) < 1 || Number(port) > 65535) {
-        problems.push(`${shown} has port "${port}", which is not a TCP port (1-65535)`);
-    }
-    return problems;
 }
 
 export interface ImageRef {
@@ -325,7 +237,6 @@ export function parseImageRef(ref: string): ImageRef {
 /** a v0.16 release tag: v0.16, v0.16.<patch>, with or without the "v", with an optional suffix (-alpine) */
 export const STALWART_TAG = /^v?0\.16(?:\.\d+)?(?:-[a-z0-9.]+)?$/;
 export const TAILSCALE_TAG = /^tag:[a-z][a-z0-9-]*$/i;
-export const DOCKER_HOST = /^(unix|ssh|tcp|npipe):\/\/.+/;
 /** docker container and volume names: what the daemon accepts */
 export const DOCKER_NAME = /^[a-zA-Z0-9][a-zA-Z0-9_.-]+$/;
 /** a tailnet device name: one lower-case DNS label (Tailscale lower-cases and rewrites anything else) */

@@ -58,6 +58,15 @@ function secretOf(s: { reveal(): string } | undefined): pulumi.Output<string> | 
     return s === undefined ? undefined : pulumi.secret(s.reveal());
 }
 
+/** The docker provider's TLS material for a tcp:// host (config rules refuse tcp:// without it); the key stays a Pulumi secret. */
+function dockerTlsArgs(tls: Settings["mailbox"]["dockerTls"]): Pick<docker.ProviderArgs, "caMaterial" | "certMaterial" | "keyMaterial"> {
+    if (!tls) return {};
+    return { caMaterial: secretOf(tls.caCert), certMaterial: secretOf(tls.cert), keyMaterial: secretOf(tls.key) };
+}
+
+/** `docker restart` over the mailbox's docker host; over tcp:// the CLI verifies TLS with the certificates in DOCKER_CERT_PATH (README, Deploy). */
+const restartArgv = (dockerHost: string, tls: boolean) => (container: string) => ["docker", "-H", dockerHost, ...(tls ? ["--tlsverify"] : []), "restart", container];
+
 /**
  * The plan carries config secrets inside x:* properties as Secret values (redis.url with a password,
  * acme.dnsProvider credentials), which print masked; Pulumi gets each one as a pulumi.secret, so it
@@ -140,8 +149,8 @@ export class MailDeployment extends pulumi.ComponentResource {
         const parent = { parent: this };
 
         // One explicit provider per host: nothing may land on whatever DOCKER_HOST the operator has set.
-        const mailboxDocker = new docker.Provider(`${name}-mailbox-docker`, { host: plan.mailbox.dockerHost }, parent);
-        const edgeDocker = new docker.Provider(`${name}-edge-docker`, { host: plan.edge.dockerHost }, parent);
+        const mailboxDocker = new docker.Provider(`${name}-mailbox-docker`, { host: plan.mailbox.dockerHost, ...dockerTlsArgs(s.mailbox.dockerTls) }, parent);
+        const edgeDocker = new docker.Provider(`${name}-edge-docker`, { host: plan.edge.dockerHost, ...dockerTlsArgs(s.edge.dockerTls) }, parent);
 
         const pg = plan.backends.postgres;
         const postgres = new PostgresDatabase(
@@ -197,7 +206,7 @@ export class MailDeployment extends pulumi.ComponentResource {
                       `${name}-settings`,
                       {
                           objects: plan.stalwart.objects.map(withPulumiSecrets),
-                          restartCommand: mailbox.containerName.apply((c) => ["docker", "-H", plan.mailbox.dockerHost, "restart", c]),
+                          restartCommand: mailbox.containerName.apply(restartArgv(plan.mailbox.dockerHost, s.mailbox.dockerTls !== undefined)),
                           discoverAddress: `postmaster@${s.domain}`,
                           // a production gate: an identity provider gets a minute to come up before the up fails
                           readiness: OPERATIONAL_READINESS,

@@ -11,8 +11,9 @@ import { isSecret } from "../config/secret";
 import type * as x from "../stalwart/generated/types";
 import { subsetFor } from "../stalwart/schema/table";
 import { isVariantSchema } from "../stalwart/schema/types";
-import { dnsCredentialEnv, portRole, STALWART_ENV, TAILNET_RANGES } from "../topology";
+import { dnsCredentialEnv, portRole, proxyTrustedNetworks, STALWART_ENV } from "../topology";
 import type { StalwartObjectSpec } from "../stalwart/settings";
+import { managementSpecs } from "./management";
 
 export type { StalwartObjectSpec };
 
@@ -84,6 +85,8 @@ export function dnsCredentialFields(s: Settings): string[] {
 
 export function stalwartSettingsPlan(s: Settings): StalwartObjectSpec[] {
     const dns01 = s.acme.challenge === "dns-01";
+    // PROXY headers only from the edge node itself when its tailnet addresses are known (decision 003)
+    const proxyTrust = proxyTrustedNetworks(s.edge.tailnetAddresses);
     const specs: StalwartObjectSpec[] = [
         spec("acme", "x:AcmeProvider", {
             directory: s.acme.directoryUrl,
@@ -122,9 +125,10 @@ export function stalwartSettingsPlan(s: Settings): StalwartObjectSpec[] {
                 protocol: l.protocol,
                 useTls: l.useTls,
                 tlsImplicit: l.tlsImplicit,
-                overrideProxyTrustedNetworks: asSet(TAILNET_RANGES),
+                overrideProxyTrustedNetworks: asSet(proxyTrust),
             });
         }),
+        ...managementSpecs(),
     ];
     if (dns01) specs.unshift(dnsServerSpec(s));
     return specs;

@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it, vi } from "vitest";
 import type { Settings } from "../../components/config";
-import { clearOccurrences, envLine, installMocks, type Registry, type Registered, secretness, settle, resolved } from "./harness";
+import { clearOccurrences, envLine, installMocks, type Registry, type Registered, secretness, settle, resolved, unwrap } from "./harness";
 
 type Mod = typeof import("../../components/deploy/deployment");
 let registry: Registry;
@@ -151,12 +151,12 @@ describe("MailDeployment variants", () => {
     });
 
     it("hands the recovery admin to Stalwart as a secret env variable", async () => {
-        const d = new mod.MailDeployment("recovery", { settings: settings((r) => (r.stalwart.recoveryAdmin = "admin:recovery-SECRET")) });
+        const d = new mod.MailDeployment("recovery", { settings: settings((r) => (r.stalwart.recoveryAdmin = "admin:recovery-SECRET-0123456789")) });
         await resolved(d.garage.bucketId);
         await settle(registry);
         const root = registry.one("tailwart:index:MailDeployment", "recovery");
         const stalwart = descendants(root).find((r) => r.type === "docker:index/container:Container" && r.inputs.name === "stalwart")!;
-        expect(envLine(stalwart.inputs, "STALWART_RECOVERY_ADMIN")).toEqual({ line: "STALWART_RECOVERY_ADMIN=admin:recovery-SECRET", secret: true });
+        expect(envLine(stalwart.inputs, "STALWART_RECOVERY_ADMIN")).toEqual({ line: "STALWART_RECOVERY_ADMIN=admin:recovery-SECRET-0123456789", secret: true });
     });
 
     it("hands a dns-01 credential to Stalwart as a secret env variable that x:DnsServer names", async () => {
@@ -195,6 +195,28 @@ describe("MailDeployment variants", () => {
         const sidecar = registry.one("docker:index/container:Container", "oa-sidecar-container");
         expect(envLine(sidecar.inputs, "TS_AUTHKEY")).toEqual({ line: "TS_AUTHKEY=tskey-client-xyz?ephemeral=true&preauthorized=true", secret: true });
         expect(clearOccurrences(sidecar.inputs, "tskey-client-xyz")).toEqual([]);
+    });
+
+    it("reaches a tcp:// docker host with its TLS material as secrets, and restarts over it with --tlsverify", async () => {
+        const pem = (kind: string, body: string) => `-----BEGIN ${kind}-----\n${body}\n-----END ${kind}-----\n`;
+        const d = new mod.MailDeployment("tls", {
+            settings: settings((r) => {
+                r.mailbox.dockerHost = "tcp://mailbox.tail7b1641.ts.net:2376";
+                r.mailbox.dockerTls = { caCert: pem("CERTIFICATE", "CA-CERT"), cert: pem("CERTIFICATE", "CLIENT-CERT"), key: pem("PRIVATE KEY", "CLIENT-KEY-SECRET") };
+            }),
+        });
+        await resolved(d.garage.bucketId);
+        await settle(registry);
+        const root = registry.one("tailwart:index:MailDeployment", "tls");
+        const provider = registry.one("pulumi:providers:docker", "tls-mailbox-docker");
+        expect(provider.inputs.host).toBe("tcp://mailbox.tail7b1641.ts.net:2376");
+        for (const [field, body] of [["caMaterial", "CA-CERT"], ["certMaterial", "CLIENT-CERT"], ["keyMaterial", "CLIENT-KEY-SECRET"]] as const) {
+            expect(unwrap(provider.inputs[field]), field).toEqual({ value: expect.stringContaining(body), secret: true });
+        }
+        expect(clearOccurrences(provider.inputs, "CLIENT-KEY-SECRET")).toEqual([]);
+        expect(registry.one("pulumi:providers:docker", "tls-edge-docker").inputs.keyMaterial).toBeUndefined();
+        const convergence = descendants(root).find((r) => r.type === "pulumi-nodejs:dynamic/stalwart:Convergence")!;
+        expect(convergence.inputs.restartCommand).toEqual(["docker", "-H", "tcp://mailbox.tail7b1641.ts.net:2376", "--tlsverify", "restart", "stalwart"]);
     });
 
     it("shows the config's warnings in preview and up, naming the key", async () => {

@@ -107,7 +107,8 @@ describe("stalwart.listeners", () => {
     it("passes when every planned listener is stored as planned", async () => {
         const r = (await run(t, net, ["stalwart.listeners"]))["stalwart.listeners"]!;
         expect(r.status).toBe("ok");
-        expect(r.detail).toMatch(/^6 listeners stored as planned \(smtp \[::\]:25, .*https \[::\]:443\), each trusting PROXY headers from 100\.64\.0\.0\/10, fd7a:115c:a1e0::\/48 only$/);
+        expect(r.detail).toMatch(/^6 listeners stored as planned \(smtp \[::\]:25, .*https \[::\]:443\), each trusting PROXY headers from 100\.101\.102\.103\/32, fd7a:115c:a1e0::1234\/128 only$/);
+        // the test stack names the edge's tailnet addresses (edge.tailnetAddresses): the edge alone is trusted
     });
 
     it("fails naming what differs: bind, PROXY trust, a missing listener", async () => {
@@ -116,7 +117,7 @@ describe("stalwart.listeners", () => {
         const r = (await run(t, net, ["stalwart.listeners"]))["stalwart.listeners"]!;
         expect(r.status).toBe("fail");
         expect(r.detail).toContain("smtp: bind [[::]:2525] (planned [[::]:25])");
-        expect(r.detail).toContain("smtp: overrideProxyTrustedNetworks [0.0.0.0/0] (planned [100.64.0.0/10, fd7a:115c:a1e0::/48])");
+        expect(r.detail).toContain("smtp: overrideProxyTrustedNetworks [0.0.0.0/0] (planned [100.101.102.103/32, fd7a:115c:a1e0::1234/128])");
         expect(r.detail).toContain("imaps: not stored");
         expect(r.fix).toMatch(/pulumi up/);
     });

@@ -51,7 +51,7 @@ export function hostEnv(url: string, c: LifecycleTarget["credentials"]): Record<
 }
 
 // The server's JSON and the provider's outputs, read by many assertions of a shape the server
-// decides (stalwart-api.md): kept `any` here and in the Record<string, any> results below, in the
+// decides (docs/stalwart-facts.md): kept `any` here and in the Record<string, any> results below, in the
 // test driver only, rather than cast at each read.
 export type JmapCall = [string, any, string];
 

@@ -3,7 +3,7 @@ import { ACME_DIRECTORIES, ConfigError, parseSettings, Secret } from "../../comp
 import { buildPlan } from "../../components/plan";
 import { formatPlan } from "../../components/plan/report";
 import { parseEndpoint, parseRedisUrl } from "../../components/config/validators";
-import { loadStackConfig, validRaw } from "../support/stackConfig";
+import { encryptedDockerTls, loadStackConfig, validRaw } from "../support/stackConfig";
 
 /** Parses and returns the issues, failing the test when the config is accepted. */
 function issuesOf(raw: Record<string, unknown>, stack = "dev") {
@@ -56,7 +56,7 @@ describe("parseSettings: the committed stacks", () => {
     });
 
     it("accepts top-level scalars as pulumi.Config hands them over (strings)", () => {
-        const s = parseSettings({ ...validRaw(), allowDataLoss: "true", edge: { dockerHost: "tcp://e.infinidim.net:2376", ports: "25,465,443" } }, "dev");
+        const s = parseSettings({ ...validRaw(), allowDataLoss: "true", edge: { dockerHost: "tcp://e.infinidim.net:2376", dockerTls: encryptedDockerTls(), ports: "25,465,443" } }, "dev");
         expect(s.allowDataLoss).toBe(true);
         expect(s.edge.ports).toEqual([25, 465, 443]);
     });
@@ -254,7 +254,7 @@ function expectPaths(raw: Record<string, unknown>, paths: string[], stack = "dev
 function minimalRaw(): ReturnType<typeof validRaw> {
     const raw = validRaw();
     delete raw.acme;
-    raw.edge = { dockerHost: raw.edge.dockerHost };
+    raw.edge = { dockerHost: raw.edge.dockerHost, tailnetAddresses: raw.edge.tailnetAddresses };
     return raw;
 }
 
@@ -629,9 +629,11 @@ describe("config review: Stalwart tags, docker hosts, every URL problem, missing
 
     it("2. tcp:// needs an explicit port; IPs, full names, ssh ports, unix:// and npipe:// are accepted", () => {
         const raw = validRaw();
-        const hosts = (mailbox: string, edge: string) => ({ ...raw, mailbox: { dockerHost: mailbox }, edge: { ...raw.edge, dockerHost: edge } });
+        // tcp:// comes with TLS material (issue 10): without it, it is refused on its own
+        const tls = (host: string) => (host.startsWith("tcp://") ? { dockerTls: encryptedDockerTls() } : {});
+        const hosts = (mailbox: string, edge: string) => ({ ...raw, mailbox: { dockerHost: mailbox, ...tls(mailbox) }, edge: { ...raw.edge, dockerHost: edge, ...tls(edge) } });
         expect(messagesAt(hosts("tcp://mailbox.tail7b1641.ts.net", raw.edge.dockerHost), "mailbox.dockerHost")).toEqual([
-            'mailbox.dockerHost "tcp://mailbox.tail7b1641.ts.net" has no explicit port; add it, e.g. tcp://mailbox.tail7b1641.ts.net:2376 (2376 with TLS, 2375 without)',
+            'mailbox.dockerHost "tcp://mailbox.tail7b1641.ts.net" has no explicit port; add it, e.g. tcp://mailbox.tail7b1641.ts.net:2376 (Docker\'s TLS port)',
         ]);
         expectIssue(hosts(raw.mailbox.dockerHost, "tcp://edge:2376"), "edge.dockerHost", /bare host "edge"/);
         expectIssue(hosts("ssh://deploy@mailbox.tail7b1641.ts.net:99999", raw.edge.dockerHost), "mailbox.dockerHost", /port "99999", which is not a TCP port/);

@@ -6,7 +6,7 @@ import { TABLE } from "../../components/stalwart/schema/table";
 
 const obj = (objectType: string, objectId: string, properties: Record<string, unknown>, volatile?: string[]): TrackedObject => ({ objectType, objectId, properties, volatile });
 
-describe("effects of a change (stalwart-api.md §6.3)", () => {
+describe("effects of a change (docs/stalwart-facts.md#reload-restart)", () => {
     it("names only object types the schema has", () => {
         for (const t of NAMED_TYPES) expect(TABLE.objects[t], t).toBeDefined();
     });

@@ -19,7 +19,7 @@ describe("setErrorMessage", () => {
         expect(fk).toMatch(/invalidForeignKey on property domainId \(refers to x:Domain id "zz", which does not exist/);
     });
 
-    it("invalidForeignKey with only objectId (§3.3): the property is found in the inputs sent, set members and nested values too", () => {
+    it("invalidForeignKey with only objectId (docs/stalwart-facts.md#set-errors): the property is found in the inputs sent, set members and nested values too", () => {
         const err = { type: "invalidForeignKey", objectId: { object: "Directory", id: "zz" } };
         expect(setErrorMessage("update", "x:Authentication", err, undefined, undefined, { directoryId: "zz", passwordMinLength: 8 })).toBe(
             'x:Authentication: update failed with invalidForeignKey on property directoryId (refers to x:Directory id "zz", which does not exist or is not visible)',

@@ -1,5 +1,5 @@
 /**
- * The Stalwart simulator's HTTP surface (stalwart-api.md §1, §6, §7): authentication, request
+ * The Stalwart simulator's HTTP surface (docs/stalwart-facts.md#transport, #health, #reload-restart, #schema-endpoint): authentication, request
  * errors as problem+json, session, schema download, health, discovery, faults and counters.
  */
 import { gunzipSync } from "node:zlib";

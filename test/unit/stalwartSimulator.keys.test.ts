@@ -1,6 +1,6 @@
 /**
- * Simulator: shared unique keys (x:Domain names and aliases, §9.1; the e-mail address key of
- * x:Account and x:MailingList, §9.11), per-account singletons (§2, §9.15), and the faults the
+ * Simulator: shared unique keys (x:Domain names and aliases, docs/stalwart-facts.md#domain-dkim; the e-mail address key of
+ * x:Account and x:MailingList, docs/stalwart-facts.md#accounts), per-account singletons (docs/stalwart-facts.md#singletons, #api-keys), and the faults the
  * provider tests use (result maps sent empty or null, method errors, a 5xx after commit).
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";

@@ -1,5 +1,5 @@
 /**
- * Registry semantics of the Stalwart simulator (stalwart-api.md §2–4, §10): singletons, create
+ * Registry semantics of the Stalwart simulator (docs/stalwart-facts.md#singletons, #set-semantics, #wire-format, #test-double-checklist): singletons, create
  * from defaults, rejected input, normalization, secrets, JSON-pointer updates, validation, unique
  * and foreign keys, ids, references and /query. Runs against the generated table and the fixture.
  */

@@ -1,6 +1,6 @@
 /**
- * The Stalwart simulator's running configuration and special objects (stalwart-api.md §6, §9,
- * stalwart-oidc.md): x:Action, ReloadSettings with OIDC discovery, restart-scoped settings,
+ * The Stalwart simulator's running configuration and special objects (docs/stalwart-facts.md#health, #reload-restart, #objects,
+ * docs/stalwart-facts.md#oidc): x:Action, ReloadSettings with OIDC discovery, restart-scoped settings,
  * restart, /api/discover, automatic DKIM signatures, ACME registration and credentials.
  */
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
