@@ -28,6 +28,24 @@ export { CaddyL4Edge, type CaddyL4EdgeArgs } from "./deploy/edge";
 export { TailscaleSidecar, type TailscaleSidecarArgs } from "./deploy/sidecar";
 export { StalwartMailbox, type StalwartMailboxArgs } from "./deploy/stalwart";
 export { PlannedContainer, type PlannedContainerArgs } from "./deploy/plannedContainer";
-export { buildPlan, type EdgeImagePlan, type ImagePlan, type Plan, type RedisPlan, SECRETS, type TailnetAuthPlan } from "./plan";
-export type { ContainerSpec, EnvValue, FileSpec, HealthcheckSpec, HostRole, MountSpec, PortSpec, SecretRef, VolumeSpec } from "./plan/spec";
+export {
+    buildPlan,
+    type EdgeImagePlan,
+    type ImagePlan,
+    type Plan,
+    type RedisPlan,
+    SECRETS,
+    type TailnetAuthPlan,
+} from "./plan";
+export type {
+    ContainerSpec,
+    EnvValue,
+    FileSpec,
+    HealthcheckSpec,
+    HostRole,
+    MountSpec,
+    PortSpec,
+    SecretRef,
+    VolumeSpec,
+} from "./plan/spec";
 export { TailnetPolicy, type TailnetPolicyArgs } from "./deploy/tailnetPolicy";

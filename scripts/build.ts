@@ -19,7 +19,11 @@ export const DIST_DIR = join(ROOT, "dist");
  * the `entry` a component hands to bundleOf (test/package/buildList.test.ts keeps this list and
  * the call sites equal).
  */
-export const PROVIDER_CORES: readonly string[] = ["stalwart/providerCore", "stalwart/convergence/provider", "backends/garage/provider"];
+export const PROVIDER_CORES: readonly string[] = [
+    "stalwart/providerCore",
+    "stalwart/convergence/provider",
+    "backends/garage/provider",
+];
 
 /** Files under `dir` (recursively) whose name matches `pattern`. */
 function filesUnder(dir: string, pattern: RegExp): string[] {
@@ -33,7 +37,8 @@ function filesUnder(dir: string, pattern: RegExp): string[] {
 function compile(): void {
     const tsc = require.resolve("typescript/bin/tsc");
     const run = spawnSync(process.execPath, [tsc, "-p", join(ROOT, "tsconfig.build.json")], { stdio: "inherit" });
-    if (run.status !== 0) throw new Error(`tsc -p tsconfig.build.json failed (exit ${run.status}); fix the errors above`);
+    if (run.status !== 0)
+        throw new Error(`tsc -p tsconfig.build.json failed (exit ${run.status}); fix the errors above`);
 }
 
 /** The JSON data the code reads from disk (the schema table), at the same place relative to the code. */

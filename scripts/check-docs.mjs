@@ -25,7 +25,12 @@ class Recorder extends Logger {
 export function typedocOptions(overrides = {}) {
     const committed = JSON.parse(readFileSync(join(ROOT, "typedoc.json"), "utf8"));
     const { $schema: _schema, ...options } = committed;
-    return { ...options, entryPoints: options.entryPoints.map((e) => join(ROOT, e)), tsconfig: join(ROOT, options.tsconfig), ...overrides };
+    return {
+        ...options,
+        entryPoints: options.entryPoints.map((e) => join(ROOT, e)),
+        tsconfig: join(ROOT, options.tsconfig),
+        ...overrides,
+    };
 }
 
 /** Every validation warning TypeDoc reports for `options`, the generated property types' left out. */
@@ -44,6 +49,10 @@ export async function docProblems(options = typedocOptions()) {
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
     const problems = await docProblems();
     for (const p of problems) console.log(`- ${p}`);
-    console.log(problems.length ? `${problems.length} public symbols or links need attention` : "every public symbol is documented");
+    console.log(
+        problems.length
+            ? `${problems.length} public symbols or links need attention`
+            : "every public symbol is documented",
+    );
     process.exit(problems.length ? 1 : 0);
 }

@@ -7,7 +7,12 @@
  *
  * @module tailwart/stalwart
  */
-export { type AccountScopedObjectOptions, StalwartObject, type StalwartObjectArgs, type StalwartObjectOptions } from "./object";
+export {
+    type AccountScopedObjectOptions,
+    StalwartObject,
+    type StalwartObjectArgs,
+    type StalwartObjectOptions,
+} from "./object";
 export { ACCOUNT_SCOPED } from "./provider";
 export { StalwartConvergence, type StalwartConvergenceArgs, type TrackedObject } from "./convergence";
 export type { Readiness } from "./convergence/run";

@@ -19,7 +19,12 @@ const input: SettingsInput = {
     mailbox: { dockerHost: `ssh://deploy@mailbox.${tailnet}` },
     edge: { dockerHost: "ssh://deploy@edge.example.org", ports: [25, 465, 587, 143, 993, 443] },
     // set with `pulumi config set --secret postgresAdminPassword …`; it stays a secret end to end
-    postgres: { host: `db.${tailnet}`, database: "stalwart", role: "stalwart", adminPassword: config.get("postgresAdminPassword") },
+    postgres: {
+        host: `db.${tailnet}`,
+        database: "stalwart",
+        role: "stalwart",
+        adminPassword: config.get("postgresAdminPassword"),
+    },
     redis: { url: `redis://cache.${tailnet}:6379/4` },
     garage: { s3Endpoint: `http://garage.${tailnet}:3900`, adminEndpoint: `http://garage.${tailnet}:3903` },
     acme: { directory: "staging", contact: ["postmaster@example.org"] },

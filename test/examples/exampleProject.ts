@@ -26,7 +26,10 @@ export const scratchDir = (label: string): string => mkdtempSync(join(tmpdir(), 
 /** Copies the example's own files (no node_modules, no build output) into `into`. */
 function copyExample(name: string, into: string): string {
     const dir = join(into, name);
-    cpSync(join(EXAMPLES_DIR, name), dir, { recursive: true, filter: (src) => !/(^|\/)(node_modules|bin)(\/|$)/.test(src.slice(EXAMPLES_DIR.length)) });
+    cpSync(join(EXAMPLES_DIR, name), dir, {
+        recursive: true,
+        filter: (src) => !/(^|\/)(node_modules|bin)(\/|$)/.test(src.slice(EXAMPLES_DIR.length)),
+    });
     return dir;
 }
 
@@ -45,7 +48,10 @@ export function linkedExample(name: string, into: string): string {
 /** `npm pack` of the (already built) repository into `into`: the tarball's path and size. */
 export function packTarball(into: string): { tarball: string; bytes: number; files: number } {
     // prepack would rebuild dist/ while other test files read it; the caller has built it already
-    const run = spawnSync("npm", ["pack", "--ignore-scripts", "--json", "--pack-destination", into], { cwd: PROJECT_ROOT, encoding: "utf8" });
+    const run = spawnSync("npm", ["pack", "--ignore-scripts", "--json", "--pack-destination", into], {
+        cwd: PROJECT_ROOT,
+        encoding: "utf8",
+    });
     if (run.status !== 0) throw new Error(`npm pack failed:\n${run.stderr}`);
     const [info] = JSON.parse(run.stdout) as { filename: string; size: number; entryCount: number }[];
     return { tarball: join(into, info!.filename), bytes: info!.size, files: info!.entryCount };
@@ -58,7 +64,10 @@ export function installedExample(name: string, into: string, tarball: string): s
     const manifest = JSON.parse(readFileSync(manifestFile, "utf8")) as Manifest;
     manifest.dependencies = { ...manifest.dependencies, tailwart: `file:${tarball}` };
     writeFileSync(manifestFile, `${JSON.stringify(manifest, null, 2)}\n`);
-    const run = spawnSync("npm", ["install", "--prefer-offline", "--no-audit", "--no-fund", "--loglevel=error"], { cwd: dir, encoding: "utf8" });
+    const run = spawnSync("npm", ["install", "--prefer-offline", "--no-audit", "--no-fund", "--loglevel=error"], {
+        cwd: dir,
+        encoding: "utf8",
+    });
     if (run.status !== 0) throw new Error(`npm install in ${dir} failed:\n${run.stderr}`);
     return dir;
 }
@@ -66,15 +75,28 @@ export function installedExample(name: string, into: string, tarball: string): s
 /** The example's own tsc (its typescript dependency) over its tsconfig.json; "" when it type-checks. */
 export function typeErrors(dir: string): string {
     const tsc = join(dir, "node_modules", "typescript", "bin", "tsc");
-    const run = spawnSync(process.execPath, [tsc, "--noEmit", "-p", join(dir, "tsconfig.json")], { cwd: dir, encoding: "utf8" });
+    const run = spawnSync(process.execPath, [tsc, "--noEmit", "-p", join(dir, "tsconfig.json")], {
+        cwd: dir,
+        encoding: "utf8",
+    });
     return run.status === 0 ? "" : `${run.stdout}${run.stderr}` || `tsc exited ${run.status}`;
 }
 
 /** Runs the example under mocks in its own process (runUnderMocks.ts) and returns what it registered. */
-export function runExample(dir: string, stack: string, config: Record<string, string> = {}, secretKeys: string[] = []): ExampleRun {
+export function runExample(
+    dir: string,
+    stack: string,
+    config: Record<string, string> = {},
+    secretKeys: string[] = [],
+): ExampleRun {
     const runner = join(__dirname, "runUnderMocks.ts");
-    const run = spawnSync(bin("tsx"), [runner, dir, stack, JSON.stringify(config), JSON.stringify(secretKeys)], { cwd: dir, encoding: "utf8", maxBuffer: 64 * 1024 * 1024 });
+    const run = spawnSync(bin("tsx"), [runner, dir, stack, JSON.stringify(config), JSON.stringify(secretKeys)], {
+        cwd: dir,
+        encoding: "utf8",
+        maxBuffer: 64 * 1024 * 1024,
+    });
     const line = run.stdout.split("\n").find((l) => l.startsWith(RESULT_MARKER));
-    if (run.status !== 0 || !line) throw new Error(`the example in ${dir} failed under mocks (exit ${run.status}):\n${run.stderr}`);
+    if (run.status !== 0 || !line)
+        throw new Error(`the example in ${dir} failed under mocks (exit ${run.status}):\n${run.stderr}`);
     return JSON.parse(line.slice(RESULT_MARKER.length)) as ExampleRun;
 }

@@ -7,7 +7,15 @@ import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { ensureBuilt } from "../support/built";
 import { PROJECT_ROOT } from "../support/stackConfig";
-import { EXAMPLES_DIR, installedExample, linkedExample, packTarball, runExample, scratchDir, typeErrors } from "./exampleProject";
+import {
+    EXAMPLES_DIR,
+    installedExample,
+    linkedExample,
+    packTarball,
+    runExample,
+    scratchDir,
+    typeErrors,
+} from "./exampleProject";
 import { EXAMPLE_STACKS, EXPECTATIONS } from "./expectations";
 
 const EXAMPLES = readdirSync(EXAMPLES_DIR).sort();
@@ -17,17 +25,25 @@ const SLOW = 300_000;
 /** Type-check and mock-run each example in `dirs`; `packageDir` is where its tailwart lives. */
 function checkEach(dirs: () => Record<string, string>, packageDir: () => string): void {
     for (const name of EXAMPLES) {
-        it(`${name} type-checks against the package's declarations`, () => {
-            expect(typeErrors(dirs()[name]!)).toBe("");
-        }, SLOW);
+        it(
+            `${name} type-checks against the package's declarations`,
+            () => {
+                expect(typeErrors(dirs()[name]!)).toBe("");
+            },
+            SLOW,
+        );
 
-        it(`${name} runs under mocks and registers what it describes`, () => {
-            const { stack, config, secretKeys } = EXAMPLE_STACKS[name]!;
-            const started = Date.now();
-            const run = runExample(dirs()[name]!, stack, config, secretKeys);
-            console.log(`${name}: ${run.resources.length} resources under mocks in ${Date.now() - started} ms`);
-            EXPECTATIONS[name]!(run, packageDir());
-        }, SLOW);
+        it(
+            `${name} runs under mocks and registers what it describes`,
+            () => {
+                const { stack, config, secretKeys } = EXAMPLE_STACKS[name]!;
+                const started = Date.now();
+                const run = runExample(dirs()[name]!, stack, config, secretKeys);
+                console.log(`${name}: ${run.resources.length} resources under mocks in ${Date.now() - started} ms`);
+                EXPECTATIONS[name]!(run, packageDir());
+            },
+            SLOW,
+        );
     }
 }
 
@@ -44,7 +60,10 @@ describe("examples linked to the repository", () => {
         const into = scratchDir("examples");
         for (const name of EXAMPLES) dirs[name] = linkedExample(name, into);
     }, SLOW);
-    checkEach(() => dirs, () => PROJECT_ROOT);
+    checkEach(
+        () => dirs,
+        () => PROJECT_ROOT,
+    );
 });
 
 describe.runIf(PACKED)("examples installed from the packed tarball", () => {
@@ -55,12 +74,17 @@ describe.runIf(PACKED)("examples installed from the packed tarball", () => {
         into = scratchDir("packed");
         const started = Date.now();
         const { tarball, bytes, files } = packTarball(into);
-        console.log(`npm pack: ${tarball} (${(bytes / 1024).toFixed(0)} KB, ${files} files) in ${Date.now() - started} ms`);
+        console.log(
+            `npm pack: ${tarball} (${(bytes / 1024).toFixed(0)} KB, ${files} files) in ${Date.now() - started} ms`,
+        );
         for (const name of EXAMPLES) {
             const t = Date.now();
             dirs[name] = installedExample(name, into, tarball);
             console.log(`${name}: npm install of the tarball in ${Date.now() - t} ms`);
         }
     }, 2 * SLOW);
-    checkEach(() => dirs, () => join(dirs["two-hosts"]!, "node_modules", "tailwart"));
+    checkEach(
+        () => dirs,
+        () => join(dirs["two-hosts"]!, "node_modules", "tailwart"),
+    );
 });

@@ -42,7 +42,12 @@ async function settled(resources: RegisteredResource[], quietMs = 300): Promise<
     }
 }
 
-async function run(dir: string, stack: string, config: Record<string, string>, secretKeys: string[]): Promise<ExampleRun> {
+async function run(
+    dir: string,
+    stack: string,
+    config: Record<string, string>,
+    secretKeys: string[],
+): Promise<ExampleRun> {
     const fromExample = createRequire(join(dir, "index.ts"));
     const sdk = fromExample("@pulumi/pulumi") as typeof pulumi;
     const project = /^name:\s*(\S+)/m.exec(readFileSync(join(dir, "Pulumi.yaml"), "utf8"))?.[1] ?? "example";

@@ -34,7 +34,10 @@ function fixture(): { entry: string; tsconfig: string } {
         ].join("\n"),
     );
     const tsconfig = join(dir, "tsconfig.json");
-    writeFileSync(tsconfig, JSON.stringify({ compilerOptions: { strict: true, rootDir: dir, types: [] }, files: [entry] }));
+    writeFileSync(
+        tsconfig,
+        JSON.stringify({ compilerOptions: { strict: true, rootDir: dir, types: [] }, files: [entry] }),
+    );
     return { entry, tsconfig };
 }
 
@@ -48,6 +51,9 @@ describe("API reference", () => {
         const { docProblems, typedocOptions } = await check();
         const { entry, tsconfig } = fixture();
         const problems = await docProblems(typedocOptions({ entryPoints: [entry], tsconfig }));
-        expect(problems).toEqual([expect.stringMatching(/^forgotten \(CallSignature\), defined in .*does not have any documentation$/), expect.stringMatching(/^SomeArgs\.bare \(Property\), defined in .*does not have any documentation$/)]);
+        expect(problems).toEqual([
+            expect.stringMatching(/^forgotten \(CallSignature\), defined in .*does not have any documentation$/),
+            expect.stringMatching(/^SomeArgs\.bare \(Property\), defined in .*does not have any documentation$/),
+        ]);
     }, 120_000);
 });

@@ -18,8 +18,10 @@ type ProviderFactory = () => pulumi.dynamic.ResourceProvider;
 
 /** The three shipping functions, loaded from dist/ (compiled JavaScript, no .ts beside it). */
 const fromDist = () => ({
-    stalwart: (type: string): pulumi.dynamic.ResourceProvider => require(join(DIST, "stalwart", "provider.js")).stalwartProvider(type),
-    convergence: require(join(DIST, "stalwart", "convergence", "index.js")).shippedConvergenceProvider as ProviderFactory,
+    stalwart: (type: string): pulumi.dynamic.ResourceProvider =>
+        require(join(DIST, "stalwart", "provider.js")).stalwartProvider(type),
+    convergence: require(join(DIST, "stalwart", "convergence", "index.js"))
+        .shippedConvergenceProvider as ProviderFactory,
     garage: require(join(DIST, "backends", "garage", "bucket.js")).shippedBucketGrantProvider as ProviderFactory,
 });
 
@@ -33,7 +35,12 @@ beforeAll(async () => {
     dist = fromDist();
     [sim, garage] = await Promise.all([startStalwartSimulator(), GarageAdminSimulator.start()]);
     const [user, password] = sim.adminCredentials.split(":") as [string, string];
-    const config = { "stalwart:url": sim.url, "stalwart:user": user, "stalwart:password": password, "garage:adminToken": garage.token };
+    const config = {
+        "stalwart:url": sim.url,
+        "stalwart:user": user,
+        "stalwart:password": password,
+        "garage:adminToken": garage.token,
+    };
     host = await ProviderHost.start({ config, env: { ...NO_STALWART_ENV, GARAGE_ADMIN_TOKEN: undefined } });
 }, 300_000);
 
@@ -45,19 +52,39 @@ afterAll(async () => {
 describe("providers from the built package", () => {
     it("each bundle in dist/ is the one the repository bundles from source", () => {
         for (const core of PROVIDER_CORES) {
-            expect(readFileSync(prebuiltBundleOf(join(DIST, core)), "utf8").trim(), core).toBe(bundleOf(join(SOURCE_DIR, core)));
+            expect(readFileSync(prebuiltBundleOf(join(DIST, core)), "utf8").trim(), core).toBe(
+                bundleOf(join(SOURCE_DIR, core)),
+            );
         }
     });
 
     it("an x:Domain and the convergence over it run from dist/: created, then verified", async () => {
         const domainProvider = await serializeProvider(dist.stalwart("x:Domain"));
-        const checked = await host.check({}, { objectType: "x:Domain", properties: { name: "Dist.Example.test", dkimManagement: { "@type": "Manual" } }, __provider: domainProvider });
+        const checked = await host.check(
+            {},
+            {
+                objectType: "x:Domain",
+                properties: { name: "Dist.Example.test", dkimManagement: { "@type": "Manual" } },
+                __provider: domainProvider,
+            },
+        );
         expect(checked.failures).toEqual([]);
-        const domain = await host.create(checked.inputs, { name: "dist-domain", type: "pulumi-nodejs:dynamic/stalwart:Domain" });
+        const domain = await host.create(checked.inputs, {
+            name: "dist-domain",
+            type: "pulumi-nodejs:dynamic/stalwart:Domain",
+        });
         expect(sim.stored("x:Domain", domain.id)).toMatchObject({ name: "dist.example.test" });
 
-        const tracked = { objectType: "x:Domain", objectId: domain.id, properties: domain.properties.properties as PlainObject };
-        const news = { objects: [tracked], readiness: { attempts: 3, baseDelayMs: 50, liveTimeoutMs: 10_000 }, __provider: await serializeProvider(dist.convergence()) };
+        const tracked = {
+            objectType: "x:Domain",
+            objectId: domain.id,
+            properties: domain.properties.properties as PlainObject,
+        };
+        const news = {
+            objects: [tracked],
+            readiness: { attempts: 3, baseDelayMs: 50, liveTimeoutMs: 10_000 },
+            __provider: await serializeProvider(dist.convergence()),
+        };
         const convergenceType = { name: "dist-convergence", type: "pulumi-nodejs:dynamic/stalwart:Convergence" };
         expect((await host.check({}, news, convergenceType)).failures).toEqual([]);
         const converged = await host.create(news, convergenceType);
@@ -66,12 +93,22 @@ describe("providers from the built package", () => {
     });
 
     it("the Garage bucket grant runs from dist/: bucket, key and grant made", async () => {
-        const news = { adminEndpoint: garage.url, bucket: "dist-bucket", keyName: "dist-key", permissions: { read: true, write: true, owner: false }, __provider: await serializeProvider(dist.garage()) };
+        const news = {
+            adminEndpoint: garage.url,
+            bucket: "dist-bucket",
+            keyName: "dist-key",
+            permissions: { read: true, write: true, owner: false },
+            __provider: await serializeProvider(dist.garage()),
+        };
         const target = { name: "dist-bucket", type: "pulumi-nodejs:dynamic/garage:BucketGrant" };
         const checked = await host.check({}, news, target);
         expect(checked.failures).toEqual([]);
         const created = await host.create(checked.inputs, target);
-        expect(created.properties).toMatchObject({ bucket: "dist-bucket", keyName: "dist-key", permissions: { read: true, write: true, owner: false } });
+        expect(created.properties).toMatchObject({
+            bucket: "dist-bucket",
+            keyName: "dist-key",
+            permissions: { read: true, write: true, owner: false },
+        });
         expect([...garage.buckets.values()].some((b) => b.globalAliases.includes("dist-bucket"))).toBe(true);
     });
 
@@ -97,9 +134,13 @@ describe("providers from the built package", () => {
 
 describe("the build's list of provider cores", () => {
     it("names exactly the entries components hand to the shipping mechanism", () => {
-        const files = spawnSync("grep", ["-rlE", "from \"(\\.\\./)+bundledProvider\"", SOURCE_DIR], { encoding: "utf8" }).stdout.trim().split("\n");
+        const files = spawnSync("grep", ["-rlE", 'from "(\\.\\./)+bundledProvider"', SOURCE_DIR], { encoding: "utf8" })
+            .stdout.trim()
+            .split("\n");
         const entries = files.flatMap((file) =>
-            [...readFileSync(file, "utf8").matchAll(/join\(__dirname, "([^"]+)"\)/g)].map((m) => join(file, "..", m[1]!).slice(SOURCE_DIR.length + 1)),
+            [...readFileSync(file, "utf8").matchAll(/join\(__dirname, "([^"]+)"\)/g)].map((m) =>
+                join(file, "..", m[1]!).slice(SOURCE_DIR.length + 1),
+            ),
         );
         expect(entries.sort()).toEqual([...PROVIDER_CORES].sort());
     });

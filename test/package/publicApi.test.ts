@@ -3,7 +3,16 @@
 import { describe, expect, it } from "vitest";
 import { publicExports } from "../support/publicApi";
 
-const INTERNALS = ["containerArgs", "labelsOf", "rawConfigFrom", "jmapRequest", "setErrorMessage", "resolveConnection", "methodErrorMessage", "stalwartProvider"];
+const INTERNALS = [
+    "containerArgs",
+    "labelsOf",
+    "rawConfigFrom",
+    "jmapRequest",
+    "setErrorMessage",
+    "resolveConnection",
+    "methodErrorMessage",
+    "stalwartProvider",
+];
 
 describe("public API", () => {
     const api = publicExports();
@@ -18,16 +27,46 @@ describe("public API", () => {
     it("exports the components and the config contract from tailwart, the x:* resources from tailwart/stalwart", () => {
         const names = (subpath: string) => api[subpath]!.map((e) => e.name);
         expect(names("tailwart")).toEqual(
-            expect.arrayContaining(["MailDeployment", "TailscaleSidecar", "StalwartMailbox", "CaddyL4Edge", "PlannedContainer", "PostgresDatabase", "RedisDatabase", "GarageBucket", "TailnetPolicy", "parseSettings", "ConfigError", "Settings", "SettingsInput", "buildPlan", "Plan"]),
+            expect.arrayContaining([
+                "MailDeployment",
+                "TailscaleSidecar",
+                "StalwartMailbox",
+                "CaddyL4Edge",
+                "PlannedContainer",
+                "PostgresDatabase",
+                "RedisDatabase",
+                "GarageBucket",
+                "TailnetPolicy",
+                "parseSettings",
+                "ConfigError",
+                "Settings",
+                "SettingsInput",
+                "buildPlan",
+                "Plan",
+            ]),
         );
         expect(names("tailwart/stalwart")).toEqual(
-            expect.arrayContaining(["StalwartObject", "StalwartObjectArgs", "StalwartConvergence", "StalwartConvergenceArgs", "StalwartSettings", "StalwartSettingsArgs", "Domain", "Account", "NetworkListener", "DomainProperties"]),
+            expect.arrayContaining([
+                "StalwartObject",
+                "StalwartObjectArgs",
+                "StalwartConvergence",
+                "StalwartConvergenceArgs",
+                "StalwartSettings",
+                "StalwartSettingsArgs",
+                "Domain",
+                "Account",
+                "NetworkListener",
+                "DomainProperties",
+            ]),
         );
     });
 
     it("keeps the internals out of both entry points", () => {
         for (const [subpath, exports] of Object.entries(api)) {
-            expect(exports.map((e) => e.name).filter((n) => INTERNALS.includes(n)), subpath).toEqual([]);
+            expect(
+                exports.map((e) => e.name).filter((n) => INTERNALS.includes(n)),
+                subpath,
+            ).toEqual([]);
         }
     });
 });

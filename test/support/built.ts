@@ -33,14 +33,16 @@ export function sourceHash(): string {
     return hash.digest("hex");
 }
 
-const isBuilt = (hash: string) => existsSync(join(DIST, "index.js")) && existsSync(STAMP) && readFileSync(STAMP, "utf8") === hash;
+const isBuilt = (hash: string) =>
+    existsSync(join(DIST, "index.js")) && existsSync(STAMP) && readFileSync(STAMP, "utf8") === hash;
 
 function takeLock(): boolean {
     try {
         mkdirSync(LOCK);
         return true;
     } catch {
-        if (Date.now() - statSync(LOCK, { throwIfNoEntry: false })!.mtimeMs > STALE_LOCK_MS) rmSync(LOCK, { recursive: true, force: true });
+        if (Date.now() - statSync(LOCK, { throwIfNoEntry: false })!.mtimeMs > STALE_LOCK_MS)
+            rmSync(LOCK, { recursive: true, force: true });
         return false;
     }
 }
@@ -53,7 +55,11 @@ export async function ensureBuilt(): Promise<void> {
     }
     try {
         if (isBuilt(hash)) return;
-        const run = spawnSync(join(PROJECT_ROOT, "node_modules", ".bin", "tsx"), [join(PROJECT_ROOT, "scripts", "build.ts")], { cwd: PROJECT_ROOT, encoding: "utf8" });
+        const run = spawnSync(
+            join(PROJECT_ROOT, "node_modules", ".bin", "tsx"),
+            [join(PROJECT_ROOT, "scripts", "build.ts")],
+            { cwd: PROJECT_ROOT, encoding: "utf8" },
+        );
         if (run.status !== 0) throw new Error(`npm run build failed:\n${run.stdout}\n${run.stderr}`);
         writeFileSync(STAMP, hash);
     } finally {

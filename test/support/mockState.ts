@@ -37,15 +37,30 @@ export const defaultState: StateFn = ({ type, name, inputs }) => {
             return { result: `generated-password-${name}` };
         case "pulumi-nodejs:dynamic/garage:BucketGrant":
             // what the Garage admin API would answer on create
-            return { bucketId: `bucket-id-${inputs.bucket}`, accessKeyId: `GK-${inputs.keyName}`, secretAccessKey: `garage-secret-${inputs.keyName}` };
+            return {
+                bucketId: `bucket-id-${inputs.bucket}`,
+                accessKeyId: `GK-${inputs.keyName}`,
+                secretAccessKey: `garage-secret-${inputs.keyName}`,
+            };
         case "pulumi-nodejs:dynamic/stalwart:Convergence":
-            return { reloads: ["ReloadSettings"], restarted: true, pendingRestart: [], verified: (inputs.objects ?? []).length, directoryBinding: "" };
+            return {
+                reloads: ["ReloadSettings"],
+                restarted: true,
+                pendingRestart: [],
+                verified: (inputs.objects ?? []).length,
+                directoryBinding: "",
+            };
         default:
             // every x:* object: what the generic provider answers after its create-and-get
             if (type.startsWith("pulumi-nodejs:dynamic/stalwart:")) {
-                return { objectId: `id-${name}`, properties: unwrap(inputs.properties).value, contentHash: `hash-${name}`, changedProperties: [], adopted: false };
+                return {
+                    objectId: `id-${name}`,
+                    properties: unwrap(inputs.properties).value,
+                    contentHash: `hash-${name}`,
+                    changedProperties: [],
+                    adopted: false,
+                };
             }
             return undefined;
     }
 };
-
