@@ -2,7 +2,7 @@
 // Pulumi's mocks with tailwart linked to the repository. With TAILWART_PACKED_EXAMPLES=1 (.ci/run sets
 // it) the package is also packed with `npm pack`, installed from the tarball into a fresh copy of each
 // example by npm, and each example type-checked and run there.
-import { readdirSync } from "node:fs";
+import { existsSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { ensureBuilt } from "../support/built";
@@ -87,4 +87,8 @@ describe.runIf(PACKED)("examples installed from the packed tarball", () => {
         () => dirs,
         () => join(dirs["two-hosts"]!, "node_modules", "tailwart"),
     );
+
+    it("installs no bundler: the providers come prebuilt, so esbuild is only a build-time dependency", () => {
+        for (const name of EXAMPLES) expect(existsSync(join(dirs[name]!, "node_modules", "esbuild")), name).toBe(false);
+    });
 });
