@@ -21,11 +21,11 @@ export function compress(text: string): string {
 
 const bundles = new Map<string, string>();
 
-/** Where `npm run build` writes a provider core's compressed bundle: beside its compiled .js. */
-export const prebuiltBundleOf = (entry: string): string => `${entry}.bundle.b64`;
+/** Where `npm run build` writes a provider core's bundle (as bundleOf returns it): beside its compiled .js. */
+export const prebuiltBundleOf = (entry: string): string => `${entry}.bundle`;
 
 /** `file` and what it imports as one minified CommonJS module; `@pulumi/pulumi` (types only) is left out. */
-export function bundleSource(file: string): string {
+function bundleSource(file: string): string {
     const esbuild: typeof import("esbuild") = require("esbuild");
     const built = esbuild.buildSync({
         entryPoints: [file],

@@ -1,14 +1,14 @@
 /**
  * `npm run build`: the installable package in dist/. The compiler emits JavaScript and .d.ts for
  * components/ (tsconfig.build.json); the data files the code reads at run time are copied beside
- * it; each dynamic provider core is bundled and compressed once, here, into `<core>.bundle.b64`,
+ * it; each dynamic provider core is bundled and compressed once, here, into `<core>.bundle`,
  * so a program using the package never runs esbuild (components/bundledProvider.ts reads the file).
  * `npm pack` runs it first (prepack).
  */
 import { spawnSync } from "node:child_process";
 import { copyFileSync, mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { dirname, join, relative } from "node:path";
-import { bundleSource, compress, prebuiltBundleOf } from "../components/bundledProvider";
+import { bundleOf, prebuiltBundleOf } from "../components/bundledProvider";
 
 const ROOT = join(__dirname, "..");
 export const SOURCE_DIR = join(ROOT, "components");
@@ -54,7 +54,8 @@ function copyData(): string[] {
 /** Each provider core bundled from its .ts source, exactly as the repository bundles it at run time. */
 function writeBundles(): { file: string; bytes: number }[] {
     return PROVIDER_CORES.map((core) => {
-        const code = compress(bundleSource(join(SOURCE_DIR, `${core}.ts`)));
+        // bundleOf bundles from the .ts beside the entry and packs it as every shell carries it
+        const code = bundleOf(join(SOURCE_DIR, core));
         const file = prebuiltBundleOf(join(DIST_DIR, core));
         writeFileSync(file, `${code}\n`);
         return { file: relative(ROOT, file), bytes: code.length };

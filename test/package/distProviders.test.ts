@@ -127,7 +127,7 @@ describe("providers from the built package", () => {
 
     it("a core with neither source nor bundle fails naming the missing file and the build", () => {
         const entry = join(DIST, "stalwart", "noSuchCore");
-        expect(() => bundleOf(entry)).toThrow(`${entry}.bundle.b64 is missing`);
+        expect(() => bundleOf(entry)).toThrow(`${entry}.bundle is missing`);
         expect(() => bundleOf(entry)).toThrow(/npm run build/);
     });
 });

@@ -41,7 +41,7 @@ describe("the packed package", () => {
             "dist/stalwart/index.d.ts",
             "dist/stalwart/generated/table.json",
             "caddy/Dockerfile",
-            ...PROVIDER_CORES.map((core) => `dist/${core}.bundle.b64`),
+            ...PROVIDER_CORES.map((core) => `dist/${core}.bundle`),
         ];
         expect(files).toEqual(expect.arrayContaining(needed));
     });
