@@ -192,7 +192,15 @@ const stalwart = (obj: ObjectOf) =>
  * certificate, and the client's certificate and key. All three are read as secrets (clear or
  * `{secure: …}`); only the key must be one, the certificates are public.
  */
-const dockerTls = (obj: ObjectOf) => obj({ caCert: secret(), cert: secret(), key: secret() });
+const dockerTls = (obj: ObjectOf) =>
+    obj({
+        /** the CA certificate that signed the daemon's, PEM */
+        caCert: secret(),
+        /** the client certificate, PEM */
+        cert: secret(),
+        /** the client key, PEM (a secret) */
+        key: secret(),
+    });
 
 const mailbox = (obj: ObjectOf) =>
     obj({
@@ -220,6 +228,7 @@ const edge = (obj: ObjectOf) =>
     obj({
         /** the edge's docker host (may be the mailbox's), as mailbox.dockerHost */
         dockerHost: nonEmpty(),
+        /** TLS material for a `tcp://` docker host */
         dockerTls: dockerTls(obj).optional(),
         /** the edge node's tailnet IPv4 and IPv6: the only PROXY-protocol sources the mail listeners trust */
         tailnetAddresses: list(nonEmpty()).optional(),
