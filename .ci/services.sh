@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# A throwaway PostgreSQL and Redis on loopback, for the tests that talk to real servers (test/doctor/).
+# A throwaway PostgreSQL and Redis on loopback, for the tests that talk to real servers (test/doctor/, and the one-instance gate in test/provider/).
 # Idempotent: installs the Debian packages only when missing, initializes the cluster once, starts
 # each server only when nothing answers on its port, then waits until both answer. Needs root (apt,
 # and postgres runs as the postgres user). Source it and call services_start: it exports

@@ -4,7 +4,8 @@
  * provider, in every resource's state. The shell instead captures the provider's source module,
  * bundled and minified (esbuild drops what the provider never calls) and brotli-compressed, plus
  * the factory's plain arguments; it builds the real provider on first use inside the
- * dynamic-provider host. Bundled modules may use only globals and `require` inside functions.
+ * dynamic-provider host. Bundled modules may use only globals and `require` inside functions; an
+ * npm module required there stays a `require`, resolved from the project's node_modules.
  */
 import { existsSync, readFileSync } from "node:fs";
 import type * as pulumi from "@pulumi/pulumi";
@@ -37,6 +38,9 @@ function bundleSource(file: string): string {
         minify: true,
         legalComments: "none",
         external: ["@pulumi/pulumi"],
+        // npm modules are never inlined: a provider that needs one (the gate's `pg`) requires it inside a
+        // function, and the host resolves it from the project's node_modules
+        packages: "external",
     });
     return built.outputFiles[0]!.text;
 }

@@ -27,7 +27,9 @@ export type { SecretValues } from "./deploy/container";
 export { CaddyL4Edge, type CaddyL4EdgeArgs } from "./deploy/edge";
 export { TailscaleSidecar, type TailscaleSidecarArgs } from "./deploy/sidecar";
 export { StalwartMailbox, type StalwartMailboxArgs } from "./deploy/stalwart";
-export { PlannedContainer, type PlannedContainerArgs } from "./deploy/plannedContainer";
+export type { OneInstanceGateArgs } from "./deploy/oneInstanceGate";
+export { PlannedContainer, type PlannedContainerArgs, type StartGate } from "./deploy/plannedContainer";
+export type { ReplacementKey } from "./deploy/replacementKey";
 export {
     buildPlan,
     type EdgeImagePlan,

@@ -16,13 +16,14 @@ export const DIST_DIR = join(ROOT, "dist");
 
 /**
  * The provider cores the package ships, relative to components/ and without extension: each is
- * the `entry` a component hands to bundleOf (test/package/buildList.test.ts keeps this list and
+ * the `entry` a component hands to bundleOf (test/package/distProviders.test.ts keeps this list and
  * the call sites equal).
  */
 export const PROVIDER_CORES: readonly string[] = [
     "stalwart/providerCore",
     "stalwart/convergence/provider",
     "backends/garage/provider",
+    "deploy/oneInstanceGate/provider",
 ];
 
 /** Files under `dir` (recursively) whose name matches `pattern`. */

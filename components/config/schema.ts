@@ -19,6 +19,7 @@ const num = (schema: z.ZodNumber) =>
 const bool = () =>
     z.preprocess((v) => (v === "true" ? true : v === "false" ? false : v), z.boolean());
 const PORT_RANGE = "must be a TCP port, a whole number from 1 to 65535";
+const DRAIN_RANGE = "must be a number of seconds from 0 to 3600";
 const port = () => num(z.number().int(PORT_RANGE).min(1, PORT_RANGE).max(65535, PORT_RANGE));
 const nonEmpty = () => z.string().trim().min(1, "must not be empty");
 const unquote = (item: string) => item.replace(/^(["'])(.*)\1$/, "$2").trim();
@@ -185,6 +186,8 @@ const stalwart = (obj: ObjectOf) =>
         manageSettings: bool().default(true),
         /** "user:password" for STALWART_RECOVERY_ADMIN: an admin that exists before any account or API key */
         recoveryAdmin: secret().optional(),
+        /** how long a new or replaced Stalwart waits for other sessions as its Postgres role to close (the one-instance gate) */
+        drainTimeoutSeconds: num(z.number().min(0, DRAIN_RANGE).max(3600, DRAIN_RANGE)).default(120),
     });
 
 /**

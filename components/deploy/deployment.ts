@@ -10,7 +10,7 @@ import { RedisDatabase } from "../backends/redis";
 import type { Settings } from "../config";
 import { CaddyL4Edge } from "./edge";
 import { TailscaleSidecar } from "./sidecar";
-import { StalwartMailbox } from "./stalwart";
+import { StalwartMailbox, type StalwartMailboxArgs } from "./stalwart";
 import { buildPlan, type Plan } from "../plan";
 import { isSecret } from "../config/secret";
 import { OPERATIONAL_READINESS } from "../stalwart/convergence/run";
@@ -106,6 +106,21 @@ function dnsCredentialSecrets(s: Settings): Record<string, pulumi.Output<string>
     );
 }
 
+/** Where the one-instance gate looks for sessions of Stalwart's role: as the admin the postgresql provider uses. */
+function oneInstanceGate(s: Settings, plan: Plan, role: pulumi.Output<string>): StalwartMailboxArgs["oneInstance"] {
+    const pg = plan.backends.postgres;
+    return {
+        host: pg.host,
+        port: pg.port,
+        sslmode: pg.sslmode,
+        role,
+        adminUser: pg.adminUser,
+        adminPassword: secretOf(s.postgres.adminPassword),
+        drainTimeoutSeconds: s.stalwart.drainTimeoutSeconds,
+        dockerHost: plan.mailbox.dockerHost,
+    };
+}
+
 /**
  * The whole mail system from one {@link Settings} value: the Tailscale sidecar and Stalwart on the
  * mailbox host, Caddy + caddy-l4 on the edge host (each through its own docker provider), the
@@ -195,6 +210,8 @@ export class MailDeployment extends pulumi.ComponentResource {
                 dockerProvider: mailboxDocker,
                 // Stalwart opens its stores at start: the database and the bucket must exist first.
                 startAfter: [postgres, garage],
+                // and no other Stalwart may hold sessions as its role when it does (decision 014)
+                oneInstance: oneInstanceGate(s, plan, postgres.role),
             },
             parent,
         );

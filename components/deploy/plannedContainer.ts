@@ -9,8 +9,9 @@ import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
 import type { ImagePlan } from "../plan";
 import type { ContainerSpec, VolumeSpec } from "../plan/spec";
-import { containerArgs, type SecretValues } from "./container";
+import { containerArgs, labelsOf, type SecretValues } from "./container";
 import { pulledImage } from "./image";
+import { type ReplacementKey, replacementKey } from "./replacementKey";
 import { namedVolumes, volumesOf } from "./volume";
 
 /** Arguments of {@link PlannedContainer}. */
@@ -39,6 +40,20 @@ export interface PlannedContainerArgs {
     startAfter?: pulumi.Resource[];
     /** refuse a spec without a named volume (a container whose data must outlive it) */
     requireNamedVolume?: boolean;
+    /**
+     * a gate the container starts behind, made from the container's replacement key before the
+     * container is: the container depends on it and carries its labels, a property dependency that
+     * makes the engine delete the container before a replaced gate (decision 014)
+     */
+    startGate?: (key: ReplacementKey) => StartGate;
+}
+
+/** What must exist before a container starts, and the labels that tie the container to it. */
+export interface StartGate {
+    /** the resource the container waits for */
+    resource: pulumi.CustomResource;
+    /** labels whose values are the gate's outputs */
+    labels: Record<string, pulumi.Input<string>>;
 }
 
 export interface PlannedContainerResources {
@@ -95,16 +110,28 @@ export function plannedContainer(parent: pulumi.ComponentResource, name: string,
     const volumes = namedVolumes(name, volumeSpecs, onHost);
     const image = imageId(name, args, onHost);
     const wait = args.waitHealthySeconds !== undefined ? { wait: true, waitTimeout: args.waitHealthySeconds } : {};
+    const gate = args.startGate?.(replacementKey(spec, args.secrets ?? {}, image, args.netnsOwnerId));
+    const replaceOnChanges = [
+        // a container left on a replaced owner's netns has no network at all
+        ...(args.netnsOwnerId !== undefined ? ["networkMode"] : []),
+        // a replaced gate replaces the container (Docker forces it anyway; said here so every engine sees it)
+        ...(gate ? ["labels"] : []),
+    ];
     const container = new docker.Container(
         `${name}-container`,
-        { ...mapped, ...(networkMode !== undefined ? { networkMode } : {}), image, ...wait },
+        {
+            ...mapped,
+            ...(gate ? { labels: labelsOf({ ...spec.labels, ...gate.labels }) } : {}),
+            ...(networkMode !== undefined ? { networkMode } : {}),
+            image,
+            ...wait,
+        },
         {
             ...onHost,
-            dependsOn: [...volumes, ...(args.startAfter ?? [])],
+            dependsOn: [...volumes, ...(args.startAfter ?? []), ...(gate ? [gate.resource] : [])],
             // Fixed names (and, at the edge, fixed host ports): the old container must go first.
             deleteBeforeReplace: true,
-            // a container left on a replaced owner's netns has no network at all
-            ...(args.netnsOwnerId !== undefined ? { replaceOnChanges: ["networkMode"] } : {}),
+            ...(replaceOnChanges.length > 0 ? { replaceOnChanges } : {}),
         },
     );
     return { container, volumes };

@@ -1,12 +1,14 @@
 /**
  * The Stalwart container. It joins the sidecar's network namespace (`container:<sidecar id>`), so
  * it publishes nothing and has no hostname or DNS of its own; its data lives on a named volume that
- * `pulumi destroy` keeps unless the stack allows data loss.
+ * `pulumi destroy` keeps unless the stack allows data loss. It starts behind the one-instance gate:
+ * only once no other client holds a session as its Postgres role (decision 014).
  */
 import type * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
 import type { ContainerSpec, VolumeSpec } from "../plan/spec";
 import type { SecretValues } from "./container";
+import { ONE_INSTANCE_LABEL, OneInstanceGate, type OneInstanceGateArgs } from "./oneInstanceGate";
 import { plannedContainer } from "./plannedContainer";
 
 /** Arguments of {@link StalwartMailbox}. */
@@ -26,6 +28,11 @@ export interface StalwartMailboxArgs {
     dockerProvider: docker.Provider;
     /** what must exist before Stalwart starts and opens its stores (the database, the bucket) */
     startAfter?: pulumi.Resource[];
+    /**
+     * where the one-instance gate looks, as the Postgres admin, for sessions of Stalwart's role, and
+     * how long a predecessor's may take to close; the gate names the container itself
+     */
+    oneInstance: Omit<OneInstanceGateArgs, "key" | "containerName">;
 }
 
 /**
@@ -56,6 +63,14 @@ export class StalwartMailbox extends pulumi.ComponentResource {
             waitHealthySeconds: 300,
             startAfter: args.startAfter,
             requireNamedVolume: true,
+            startGate: (key) => {
+                const gate = new OneInstanceGate(
+                    `${name}-one-instance`,
+                    { ...args.oneInstance, key, containerName: spec.name },
+                    { parent: this, dependsOn: args.startAfter },
+                );
+                return { resource: gate, labels: { [ONE_INSTANCE_LABEL]: gate.id } };
+            },
         });
         this.containerName = container.name;
         this.containerId = container.id;

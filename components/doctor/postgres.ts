@@ -5,22 +5,9 @@
  * INVALID ("Postgres healthy ≠ Stalwart healthy"). Read as the Postgres admin, who can see other
  * roles' sessions (a superuser, or a member of pg_read_all_stats).
  */
-import type { Settings } from "../config";
+import { FIND_STRAY_STALWART, grantStatsFix, pgSsl, ROLE_SESSIONS_QUERY, type RoleSessions, sessionList, sessionTotal } from "../backends/postgresSessions";
 import { CheckError } from "./stalwartApi";
-import type { Check, PgClientConfig } from "./types";
-
-interface Row {
-    addr: string;
-    n: number;
-    hidden: boolean;
-}
-
-const QUERY =
-    "select coalesce(host(client_addr), 'local socket') as addr, count(*)::int as n, bool_or(query = '<insufficient privilege>') as hidden " +
-    // without the right to see them, other roles' sessions show their usename but a null backend_type
-    "from pg_stat_activity where usename = $1 and coalesce(backend_type, 'client backend') = 'client backend' group by 1 order by 2 desc, 1";
-
-const ssl = (mode: Settings["postgres"]["sslmode"]): PgClientConfig["ssl"] => (mode === "disable" ? false : { rejectUnauthorized: mode === "verify-full" });
+import type { Check } from "./types";
 
 const oneInstanceCheck: Check = {
     id: "postgres.one-instance",
@@ -34,7 +21,7 @@ const oneInstanceCheck: Check = {
             user: admin.user,
             password: admin.password,
             database: "postgres",
-            ssl: ssl(pg.sslmode),
+            ssl: pgSsl(pg.sslmode),
             connectionTimeoutMillis: 5_000,
             query_timeout: 5_000,
         });
@@ -47,26 +34,20 @@ const oneInstanceCheck: Check = {
             throw new CheckError(`cannot log in to Postgres ${pg.host}:${pg.port} as ${admin.user}: ${why}`, `check tailwart:postgres.adminUser and its password${pw}`);
         }
         try {
-            const { rows } = await client.query<Row>(QUERY, [pg.role]);
+            const { rows } = await client.query<RoleSessions>(ROLE_SESSIONS_QUERY, [pg.role]);
             if (rows.some((r) => r.hidden)) {
-                return {
-                    status: "fail",
-                    detail: `${admin.user} cannot see the sessions of ${pg.role} in pg_stat_activity`,
-                    fix: `grant it the right to: GRANT pg_read_all_stats TO ${admin.user}; (or run the doctor with a superuser as tailwart:postgres.adminUser)`,
-                };
+                return { status: "fail", detail: `${admin.user} cannot see the sessions of ${pg.role} in pg_stat_activity`, fix: grantStatsFix(admin.user) };
             }
-            const total = rows.reduce((sum, r) => sum + r.n, 0);
+            const total = sessionTotal(rows);
             if (rows.length === 0) {
                 return { status: "warn", detail: `no connection as ${pg.role}: Stalwart is not connected to ${pg.host}`, fix: "see stalwart.health; Stalwart keeps a pool of connections while it runs" };
             }
-            const where = rows.map((r) => `${r.addr} (${r.n})`).join(", ");
+            const where = sessionList(rows);
             if (rows.length === 1) return { status: "ok", detail: `${total} connection${total === 1 ? "" : "s"} as ${pg.role}, all from ${where.replace(/ \(\d+\)$/, "")}` };
             return {
                 status: "fail",
                 detail: `connections as ${pg.role} come from ${rows.length} addresses: ${where}: more than one Stalwart uses this data store`,
-                fix:
-                    "find what runs at each address (`tailscale status` names tailnet IPs) and stop every Stalwart that is not the deployment's container " +
-                    "(a stray `docker run`, or a replaced container or ephemeral sidecar still holding connections); then look at tls.acme-orders",
+                fix: `${FIND_STRAY_STALWART}; then look at tls.acme-orders`,
             };
         } finally {
             await client.end().catch(() => undefined);

@@ -80,7 +80,19 @@ describe("MailDeployment (tailnet key auth)", () => {
         expect(stalwart.dependencies).toContain(registry.one("pulumi-nodejs:dynamic/garage:BucketGrant", "mx-garage").urn);
         // the sidecar's id, so a new or renamed sidecar replaces Stalwart in the same up
         expect(stalwart.inputs.networkMode).toBe("container:mx-sidecar-container-id");
-        expect(stalwart.replaceOnChanges).toEqual(["networkMode"]);
+        expect(stalwart.replaceOnChanges).toEqual(["networkMode", "labels"]);
+    });
+
+    it("starts Stalwart behind the one-instance gate, which looks for the role's sessions as the admin, after the database", () => {
+        const stalwart = mine("docker:index/container:Container").find((c) => c.inputs.name === "stalwart")!;
+        const gate = registry.one("pulumi-nodejs:dynamic/postgres:OneInstanceGate", "mx-stalwart-one-instance");
+        const role = registry.one("postgresql:index/role:Role", "mx-postgres-role");
+        expect(stalwart.propertyDependencies.labels).toEqual([gate.urn]);
+        expect(gate.propertyDependencies.role).toEqual([role.urn]);
+        expect(gate.dependencies).toContain(registry.one("postgresql:index/database:Database", "mx-postgres-database").urn);
+        expect(gate.inputs).toMatchObject({ host: "the-record-prod.tail7b1641.ts.net", port: 5432, sslmode: "disable", role: "stalwart", adminUser: "postgres", drainTimeoutSeconds: 120 });
+        expect(gate.inputs.adminPassword).toEqual({ "4dabf18193072939515e22adb298388d": "1b47061264138c4ac30d75fd1eb44270", value: "pg-admin-secret" });
+        expect(gate.inputs.key.value.netns).toBe("mx-sidecar-container-id");
     });
 
     it("manages Stalwart's settings after the container, restarting it over the mailbox's docker host", () => {

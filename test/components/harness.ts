@@ -18,6 +18,8 @@ export interface Registered {
     /** provider reference `<urn>::<id>`, "" for the default provider */
     provider: string;
     dependencies: string[];
+    /** property → the URNs its value came from (what the engine's delete-before-replace cascade reads) */
+    propertyDependencies: Record<string, string[]>;
     retainOnDelete: boolean | undefined;
     replaceOnChanges: string[];
     ignoreChanges: string[];
@@ -69,6 +71,12 @@ export class Registry {
     }
 }
 
+function propertyDependenciesOf(req: any): Record<string, string[]> {
+    const out: Record<string, string[]> = {};
+    req.getPropertydependenciesMap().forEach((deps: any, property: string) => (out[property] = deps.getUrnsList()));
+    return out;
+}
+
 /**
  * setMocks (preview=false so every Output resolves) plus a tap on the mock monitor's
  * registerResource that records the request's options.
@@ -107,6 +115,7 @@ export async function installMocks(opts: { stack: string; project?: string; stat
             parent: req.getParent(),
             provider: req.getProvider(),
             dependencies: req.getDependenciesList(),
+            propertyDependencies: propertyDependenciesOf(req),
             retainOnDelete: req.hasRetainondelete?.() === false ? undefined : req.getRetainondelete(),
             replaceOnChanges: req.getReplaceonchangesList(),
             ignoreChanges: req.getIgnorechangesList(),

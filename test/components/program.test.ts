@@ -58,7 +58,8 @@ function expectInvariants(stack: string, get: () => Run, expected: { acme: strin
         expect(stalwart.inputs).not.toHaveProperty("ports");
         expect(stalwart.inputs).not.toHaveProperty("hostname");
         expect(stalwart.ignoreChanges ?? []).toEqual([]);
-        expect(stalwart.replaceOnChanges).toEqual(["networkMode"]);
+        // and with the one-instance gate, whose id it carries in a label (decision 014)
+        expect(stalwart.replaceOnChanges).toEqual(["networkMode", "labels"]);
         expect(c[expected.sidecar]!.inputs.name).toBe(expected.sidecar);
         expect(c[expected.sidecar]!.inputs).not.toHaveProperty("ports");
     });

@@ -31,6 +31,18 @@ beforeAll(async () => {
     mailboxDocker = new Docker.Provider("mailbox-docker", { host: "ssh://deploy@mailbox.tail7b1641.ts.net" });
 });
 
+const ADMIN_PASSWORD = "pg-admin-pass-789";
+const oneInstance = () => ({
+    host: "pg.tail7b1641.ts.net",
+    port: 5432,
+    sslmode: "disable",
+    role: pulumi.output("stalwart"),
+    adminUser: "postgres",
+    adminPassword: pulumi.secret(ADMIN_PASSWORD),
+    drainTimeoutSeconds: 90,
+    dockerHost: "ssh://deploy@mailbox.tail7b1641.ts.net",
+});
+
 function build(name: string, p: Plan, over: Partial<ConstructorParameters<Mod["StalwartMailbox"]>[1]> = {}) {
     return new mod.StalwartMailbox(name, {
         container: p.mailbox.stalwart,
@@ -38,6 +50,7 @@ function build(name: string, p: Plan, over: Partial<ConstructorParameters<Mod["S
         sidecarContainerId: pulumi.output("sidecar-container-id-1"),
         secrets: secrets(),
         dockerProvider: mailboxDocker,
+        oneInstance: oneInstance(),
         ...over,
     });
 }
@@ -62,7 +75,7 @@ describe("StalwartMailbox", () => {
 
     it("is replaced with the sidecar (a new or renamed sidecar is a new id), old one first, with no ignored change", () => {
         const c = container();
-        expect(c.replaceOnChanges).toEqual(["networkMode"]);
+        expect(c.replaceOnChanges).toEqual(["networkMode", "labels"]);
         expect(c.ignoreChanges ?? []).toEqual([]);
         expect(c.deleteBeforeReplace).toBe(true);
     });

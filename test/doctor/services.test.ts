@@ -35,7 +35,7 @@ describe.skipIf(services.skip !== undefined)("against real PostgreSQL and Redis"
         target(
             undefined,
             (raw) => {
-                raw.postgres = { host: PG_HOST, port: Number(pg.port), role, database: "postgres", adminUser: decodeURIComponent(pg.username) };
+                raw.postgres = { host: PG_HOST, port: Number(pg.port), role, database: "doctor_db", adminUser: decodeURIComponent(pg.username) };
                 raw.redis = { url: `redis://${REDIS_HOST}:${redis.port}/3` };
                 raw.garage.s3Endpoint = `http://garage.${TAILNET}:3900`;
                 raw.garage.adminEndpoint = `http://garage.${TAILNET}:3903`;

@@ -119,6 +119,7 @@ describe("providers from the built package", () => {
             require(join(dist, "stalwart", "provider.js")).stalwartProvider("x:Domain");
             require(join(dist, "stalwart", "convergence", "index.js")).shippedConvergenceProvider();
             require(join(dist, "backends", "garage", "bucket.js")).shippedBucketGrantProvider();
+            require(join(dist, "deploy", "oneInstanceGate", "index.js")).shippedOneInstanceGateProvider();
             console.log(JSON.stringify(Object.keys(require.cache).filter((f) => f.includes("esbuild"))));`;
         const run = spawnSync(process.execPath, ["-e", script], { encoding: "utf8" });
         expect(run.stderr).toBe("");

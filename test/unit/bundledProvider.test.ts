@@ -5,6 +5,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { describe, expect, it } from "vitest";
 import { shippedBucketGrantProvider } from "../../components/backends/garage/bucket";
 import { bundledProvider, bundleOf, methodsOf } from "../../components/bundledProvider";
+import { shippedOneInstanceGateProvider } from "../../components/deploy/oneInstanceGate";
 import { shippedConvergenceProvider } from "../../components/stalwart/convergence";
 import { providerBundle } from "../../components/stalwart/provider";
 import { PROJECT_ROOT } from "../support/stackConfig";
@@ -36,6 +37,23 @@ describe("bundled providers", () => {
             });
         }
     }
+
+    it("the one-instance gate requires pg inside its methods, never inlines it, and serializes under 20 KB", async () => {
+        const text = source(bundleOf(`${PROJECT_ROOT}/components/deploy/oneInstanceGate/provider`));
+        expect(requiresOf(text)).toEqual(["pg"]);
+        expect(text).not.toMatch(/ZodError|@pulumi\/pulumi|grpc|SCRAM-SHA-256|pg-protocol/);
+        // loading the bundle and making the provider loads no npm module: only a method that talks to Postgres does
+        const required: string[] = [];
+        const module: { exports: Record<string, unknown> } = { exports: {} };
+        new Function("exports", "require", "module", text)(module.exports, (id: string) => required.push(id), module);
+        const made = (module.exports.oneInstanceGateProvider as () => Record<string, unknown>)();
+        expect(Object.keys(made).sort()).toEqual(["check", "configure", "create", "delete", "diff", "read", "update"]);
+        expect(required).toEqual([]);
+        const shipped = shippedOneInstanceGateProvider();
+        const { text: shell } = await pulumi.runtime.serializeFunction(() => shipped, { allowSecrets: true });
+        expect(shell.length).toBeLessThan(20_000);
+        expect(requiresOf(shell)).toEqual(["node:zlib"]);
+    });
 
     it("the Garage provider reads its admin token at call time; none is baked into the bundle", () => {
         expect(source(bundleOf(`${PROJECT_ROOT}/components/backends/garage/provider`))).toContain("GARAGE_ADMIN_TOKEN");

@@ -511,6 +511,14 @@ describe("messages (review finding 5)", () => {
         expectIssue({ ...validRaw(), postgres: { host: "db.tail7b1641.ts.net:5432" } }, "postgres.host", /^postgres\.host "db\.tail7b1641\.ts\.net:5432" includes a port; write the host alone \("db\.tail7b1641\.ts\.net"\) and put 5432 in postgres\.port$/);
     });
 
+    it("stalwart.drainTimeoutSeconds (the one-instance gate's wait) is 0 to 3600 seconds, 120 by default", () => {
+        const drain = (drainTimeoutSeconds: unknown) => ({ ...validRaw(), stalwart: { ...validRaw().stalwart, drainTimeoutSeconds } });
+        expect(parseSettings(validRaw(), "dev").stalwart.drainTimeoutSeconds).toBe(120);
+        expect(parseSettings(drain("300"), "dev").stalwart.drainTimeoutSeconds).toBe(300);
+        expectIssue(drain(5000), "stalwart.drainTimeoutSeconds", /from 0 to 3600/);
+        expectIssue(drain(-1), "stalwart.drainTimeoutSeconds", /from 0 to 3600/);
+    });
+
     it("a digest-only Stalwart image is told to add the v0.16 tag in front of the digest", () => {
         expectIssue({ ...validRaw(), stalwart: { image: "stalwartlabs/stalwart@sha256:0123abcd" } }, "stalwart.image", /add the v0\.16 tag in front of the digest, e\.g\. stalwartlabs\/stalwart:v0\.16\.18@sha256:0123abcd/);
     });
