@@ -51,3 +51,7 @@ export type {
     VolumeSpec,
 } from "./plan/spec";
 export { TailnetPolicy, type TailnetPolicyArgs } from "./deploy/tailnetPolicy";
+export type { AutomationKeyPlan } from "./plan/automationKey";
+export type { OidcPlan, OperatorPlan, PlannedDnsRecord } from "./plan/operatorPlan";
+export type { StalwartObjectSpec as PlannedObjectSpec } from "./plan/stalwartSettings";
+export type { DnsRecord } from "./stalwart/dnsRecordsProvider";

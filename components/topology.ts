@@ -73,6 +73,8 @@ export const STALWART_ENV = {
     s3SecretKey: "STALWART_S3_SECRET_KEY",
     publicUrl: "STALWART_PUBLIC_URL",
     recoveryAdmin: "STALWART_RECOVERY_ADMIN",
+    /** the smarthost's password: x:MtaRoute's authSecret names it, so it never enters Stalwart's database */
+    smarthostPassword: "STALWART_SMARTHOST_PASSWORD",
 } as const;
 
 /**
@@ -90,7 +92,15 @@ export const PLAN_SECRETS = {
     garageSecretAccessKey: "secret key of the Garage key (GarageBucket output)",
     /** STALWART_RECOVERY_ADMIN, `user:password` */
     stalwartRecoveryAdmin: "stalwart.recoveryAdmin from the stack config (only when set)",
+    /** the smarthost's password */
+    smarthostPassword: "smarthost.password from the stack config (only when set)",
 } as const;
+
+/**
+ * The local account that holds the automation API key (x:ApiKey lives inside an x:Account; the
+ * recovery admin has none). It has no password: only its key signs in, from the tailnet.
+ */
+export const AUTOMATION_ACCOUNT = "tailwart-automation";
 
 /** A fixed secret, or one acme.dnsProvider credential (dnsCredentialSecret). */
 export type PlanSecretName = keyof typeof PLAN_SECRETS | `acmeDns.${string}`;

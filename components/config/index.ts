@@ -261,7 +261,25 @@ export function parseSettings(raw: Record<string, unknown>, stack: string): Sett
             garageS3: parseEndpoint(s.garage.s3Endpoint, ["http", "https"]).endpoint!,
             garageAdmin: parseEndpoint(s.garage.adminEndpoint, ["http", "https"]).endpoint!,
         },
-        warnings: runRules(WARNINGS, s, stack, []),
+        warnings: [...runRules(WARNINGS, s, stack, []), ...handOffWarnings(s, raw)],
     };
+}
+
+/** The Pulumi config key holding the automation API key the x:* providers sign in with. */
+export const STALWART_TOKEN_KEY = "stalwart:token";
+
+/**
+ * The recovery admin is for the first up only: once `stalwart:token` holds the API key that up
+ * minted, keeping STALWART_RECOVERY_ADMIN leaves a standing backdoor (Stalwart honours it in every mode).
+ */
+function handOffWarnings(s: RawSettings, raw: Record<string, unknown>): ConfigIssue[] {
+    if (!s.stalwart.recoveryAdmin || raw?.[STALWART_TOKEN_KEY] === undefined) return [];
+    return [
+        {
+            path: "stalwart.recoveryAdmin",
+            message:
+                "stalwart.recoveryAdmin is still set while stalwart:token holds an API key: the recovery admin is honoured in every mode, a standing backdoor; remove it (`pulumi config rm stalwart:user; pulumi config rm stalwart:password; pulumi config rm --path tailwart:stalwart.recoveryAdmin`) and `pulumi up` to replace the container without it",
+        },
+    ];
 }
 

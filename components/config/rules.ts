@@ -3,6 +3,7 @@ import { closeMatches } from "../stalwart/schema/table";
 import { FORWARDABLE_PORTS, PORT_ROLES } from "../topology";
 import { dockerHostProblems, sameDockerHost } from "./dockerHost";
 import { HARDENING_RULES } from "./hardening";
+import { OPERATOR_RULES } from "./operatorRules";
 import { edgeImage, pinnedImage, stalwartImage } from "./images";
 import { type ConfigIssue, issue, none, type Rule, rule } from "./issue";
 import { shown } from "./mask";
@@ -312,6 +313,8 @@ export const RULES: Rule[] = [
         return none;
     }),
     ...HARDENING_RULES,
+    // oidc, accounts, smarthost
+    ...OPERATOR_RULES,
 ];
 
 /** Runs the rules whose keys are all well-formed (no shape problem at, above or below any of them). */

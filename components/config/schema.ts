@@ -2,6 +2,7 @@ import { domainToASCII } from "node:url";
 import { z } from "zod";
 import { TABLE } from "../stalwart/schema/table";
 import type { FieldDescriptor, SchemaDescriptor } from "../stalwart/schema/types";
+import { objectSecrets } from "./objectSecrets";
 import { isCiphertext, isSecret, Secret, toSecret } from "./secret";
 import { hasCredentials, maskUrl } from "./validators";
 
@@ -60,6 +61,7 @@ export const SECRET_KEYS = [
     "redis.url",
     "mailbox.dockerTls.key",
     "edge.dockerTls.key",
+    "smarthost.password",
 ] as const;
 
 /** zod `params` that mark an issue as "this key wants a secret": the message then names the command with the key. */
@@ -188,6 +190,8 @@ const stalwart = (obj: ObjectOf) =>
         recoveryAdmin: secret().optional(),
         /** how long a new or replaced Stalwart waits for other sessions as its Postgres role to close (the one-instance gate) */
         drainTimeoutSeconds: num(z.number().min(0, DRAIN_RANGE).max(3600, DRAIN_RANGE)).default(120),
+        /** extra x:* objects for what the other keys don't model (plan/operatorSettings.ts): checked against the schema at plan time */
+        objects: list(stalwartObject(obj)).default([]),
     });
 
 /**
@@ -329,6 +333,116 @@ const tailscale = (obj: ObjectOf) =>
         tagOwners: list(nonEmpty()).default(["autogroup:admin"]),
     });
 
+/** One `stalwart.objects` entry: an x:* object by type, its properties, and `refs` (property path → key of another object). */
+const stalwartObject = (obj: ObjectOf) =>
+    obj({
+        /** unique among the objects; the Pulumi resource name suffix */
+        key: nonEmpty(),
+        /** the x:* type, e.g. `x:SpamSettings` */
+        objectType: nonEmpty(),
+        /** the object's properties as Stalwart names them */
+        properties: z.record(z.string(), z.unknown()).default({}),
+        /** dotted property path → key of the object whose id goes there */
+        refs: z.record(z.string(), nonEmpty()).optional(),
+    }).transform((o) => ({
+            ...o,
+            /** the object's properties as Stalwart names them; the schema's secret fields as Secrets */
+            properties: objectSecrets(o.objectType, o.properties),
+        }));
+
+/** oidc: an x:Directory of @type Oidc bound as the default directory (the binding itself is the convergence's job). */
+const oidc = (obj: ObjectOf) =>
+    obj({
+        /** the identity provider's issuer, exactly as its discovery document says */
+        issuerUrl: nonEmpty(),
+        /** requireAudience: the one audience a token must carry */
+        audience: nonEmpty(),
+        /** scopes every token must have (default `[openid, email]`) */
+        scopes: list(nonEmpty()).optional(),
+        /** the claim the user name comes from (Stalwart's default `preferred_username`) */
+        claimUsername: nonEmpty().optional(),
+        /** the claim the display name comes from (Stalwart's default `name`) */
+        claimName: nonEmpty().optional(),
+        /** the claim the groups come from */
+        claimGroups: nonEmpty().optional(),
+        /** the domain appended to a bare user name */
+        usernameDomain: dnsName().optional(),
+        /** the directory's description */
+        description: nonEmpty().optional(),
+    });
+
+/** A mailbox size: bytes, or a number with a unit (10GB, 512 MiB). */
+const size = () =>
+    z.preprocess((v) => (typeof v === "string" ? parseSize(v) ?? v : v), z.number({ error: "must be a size: bytes, or a number with a unit, e.g. 10GB or 512MiB" }).int().min(0));
+
+/** `10GB`, `512 MiB`, `2048` → bytes; undefined when it is none of those. */
+export function parseSize(text: string): number | undefined {
+    const m = /^\s*(\d+(?:\.\d+)?)\s*([kmgt]i?b?|b)?\s*$/i.exec(text);
+    if (!m) return undefined;
+    const unit = (m[2] ?? "b").toLowerCase().replace(/b$/, "") || "";
+    const powers: Record<string, number> = { "": 0, k: 1, m: 2, g: 3, t: 4 };
+    const power = powers[unit.replace("i", "")] ?? 0;
+    const base = unit.endsWith("i") ? 1024 : 1000;
+    return Math.round(Number(m[1]) * base ** power);
+}
+
+/** accounts[]: a user as Stalwart's x:Account of @type User; a password is a secret (hashed to $argon2id$ at deploy). */
+const account = (obj: ObjectOf) =>
+    obj({
+        /** a local part, or `name@domain` */
+        name: nonEmpty(),
+        /** the account's domain (default the stack's `domain`; another one becomes an x:Domain too) */
+        domain: dnsName().optional(),
+        /** the account's description */
+        description: nonEmpty().optional(),
+        /** further addresses, local parts or `name@domain` */
+        aliases: list(nonEmpty()).default([]),
+        /** user, admin, or the ids of existing x:Role objects */
+        roles: list(nonEmpty()).optional(),
+        /** the mailbox size: bytes, or a number with a unit (`10GB`, `512 MiB`) */
+        quota: size().optional(),
+        /** a secret; the deploy writes its argon2id hash, never the password */
+        password: secret().optional(),
+    });
+
+/** groups[]: an x:Account of @type Group (a shared address); `members` name entries of `accounts`. */
+const group = (obj: ObjectOf) =>
+    obj({
+        /** a local part, or `name@domain` */
+        name: nonEmpty(),
+        /** the group's domain (default the stack's `domain`) */
+        domain: dnsName().optional(),
+        /** the group's description */
+        description: nonEmpty().optional(),
+        /** further addresses */
+        aliases: list(nonEmpty()).default([]),
+        /** entries of `accounts` (`alice` or `alice@<domain>`) that join the group */
+        members: list(nonEmpty()).default([]),
+    });
+
+/** smarthost: the relay outbound remote delivery goes through (an x:MtaRoute of @type Relay). */
+const smarthost = (obj: ObjectOf) =>
+    obj({
+        /** the relay, a full DNS name or an IP address */
+        host: dnsName(),
+        /** its port, explicit */
+        port: port(),
+        /** the user to authenticate as */
+        username: nonEmpty().optional(),
+        /** its password, a secret */
+        password: secret().optional(),
+        /** `implicit` (TLS from the first byte, usually 465) or `starttls` (usually 587) */
+        tls: z.enum(["implicit", "starttls"], { error: "must be implicit (TLS from the first byte, usually port 465) or starttls (usually port 587)" }),
+    });
+
+export const TRACING_LEVELS = ["error", "warn", "info", "debug", "trace"] as const;
+
+const tracing = (obj: ObjectOf) =>
+    obj({
+        /** the stdout tracer's level (default `info`; `trace` for debugging authentication) */
+        level: z.enum(TRACING_LEVELS, { error: `must be one of ${TRACING_LEVELS.join(", ")}` }).default("info"),
+    });
+
 function buildSettingsSchema(obj: ObjectOf) {
     return obj({
         /** the mail domain, e.g. `example.org` */
@@ -355,6 +469,16 @@ function buildSettingsSchema(obj: ObjectOf) {
         tailscale: tailscale(obj).default({ ephemeral: true, operators: ["autogroup:admin"], tagOwners: ["autogroup:admin"] }),
         /** the one key that lets `pulumi destroy` delete the mail volume, the database and the bucket */
         allowDataLoss: bool().default(false),
+        /** an identity provider as Stalwart's default directory */
+        oidc: oidc(obj).optional(),
+        /** users, each an x:Account of @type User */
+        accounts: list(account(obj)).default([]),
+        /** shared addresses, each an x:Account of @type Group */
+        groups: list(group(obj)).default([]),
+        /** the relay outbound mail goes through, for hosts whose outbound :25 is blocked */
+        smarthost: smarthost(obj).optional(),
+        /** Stalwart's stdout tracer */
+        tracing: tracing(obj).default({ level: "info" }),
     });
 }
 

@@ -18,6 +18,8 @@ import { StalwartSettings } from "../stalwart/settings";
 import { TailnetPolicy } from "./tailnetPolicy";
 import { dnsCredentialFields, type StalwartObjectSpec } from "../plan/stalwartSettings";
 import { dnsCredentialSecret } from "../topology";
+import type { DnsRecord } from "../stalwart/dnsRecords";
+import { operatorResources, withPasswordHashes } from "./operator";
 
 /** Arguments of {@link MailDeployment}. */
 export interface MailDeploymentArgs {
@@ -153,6 +155,10 @@ export class MailDeployment extends pulumi.ComponentResource {
     declare public readonly stalwartObjects: pulumi.Output<Record<string, string>>;
     /** changes that still need a Stalwart restart (empty once converged) */
     declare public readonly pendingRestart: pulumi.Output<string[]>;
+    /** domain name → the records to publish there, read back from Stalwart after the convergence */
+    declare public readonly dnsRecords: pulumi.Output<Record<string, DnsRecord[]>>;
+    /** the automation API key the first up minted (secret): set `stalwart:token` from it, then drop the recovery admin */
+    declare public readonly stalwartApiKey: pulumi.Output<string | undefined>;
 
     constructor(name: string, args: MailDeploymentArgs, opts?: pulumi.ComponentResourceOptions) {
         super("tailwart:index:MailDeployment", name, {}, opts);
@@ -205,6 +211,7 @@ export class MailDeployment extends pulumi.ComponentResource {
                     garageAccessKeyId: garage.accessKeyId,
                     garageSecretAccessKey: garage.secretAccessKey,
                     ...(s.stalwart.recoveryAdmin ? { stalwartRecoveryAdmin: secretOf(s.stalwart.recoveryAdmin)! } : {}),
+                    ...(s.smarthost?.password ? { smarthostPassword: secretOf(s.smarthost.password)! } : {}),
                     ...dnsCredentialSecrets(s),
                 },
                 dockerProvider: mailboxDocker,
@@ -222,11 +229,13 @@ export class MailDeployment extends pulumi.ComponentResource {
                 ? new StalwartSettings(
                       `${name}-settings`,
                       {
-                          objects: plan.stalwart.objects.map(withPulumiSecrets),
+                          objects: plan.stalwart.objects.map((o) => withPasswordHashes(this, name, withPulumiSecrets(o))),
                           restartCommand: mailbox.containerName.apply(restartArgv(plan.mailbox.dockerHost, s.mailbox.dockerTls !== undefined)),
                           discoverAddress: `postmaster@${s.domain}`,
                           // a production gate: an identity provider gets a minute to come up before the up fails
                           readiness: OPERATIONAL_READINESS,
+                          // oidc: bound by the convergence once a reload built the directory
+                          ...(plan.stalwart.operator?.oidc ? { defaultDirectory: plan.stalwart.operator.oidc.directoryKey } : {}),
                       },
                       { parent: this, dependsOn: [mailbox] },
                   )
@@ -253,9 +262,14 @@ export class MailDeployment extends pulumi.ComponentResource {
         };
         this.stalwartObjects = settings?.objectIds ?? pulumi.output<Record<string, string>>({});
         this.pendingRestart = settings?.pendingRestart ?? pulumi.output([]);
+        const operator = operatorResources(this, name, plan, settings);
+        this.dnsRecords = operator.dnsRecords;
+        this.stalwartApiKey = operator.stalwartApiKey;
         this.registerOutputs({
             stalwartObjects: this.stalwartObjects,
             pendingRestart: this.pendingRestart,
+            dnsRecords: this.dnsRecords,
+            stalwartApiKey: this.stalwartApiKey,
             mailboxFqdn: this.mailboxFqdn,
             caddyJson: this.caddyJson,
             configJson: this.configJson,

@@ -15,6 +15,9 @@ import { type ContainerSpec, type EnvValue, secretRef, type VolumeSpec } from ".
 import { checkSettingsPlan } from "./checkSpecs";
 import { dnsCredentialFields, type StalwartObjectSpec, stalwartSettingsPlan } from "./stalwartSettings";
 import { renderAclHujson } from "./acl";
+import { operatorSpecs } from "./operatorSettings";
+import { type OperatorPlan, operatorPlan } from "./operatorPlan";
+import { specListIssues } from "./specList";
 
 
 /** Names of the SecretRefs in container env, and where the Pulumi shell gets each value. */
@@ -175,16 +178,23 @@ export interface Plan {
         acmeDirectory: string;
         /** x:* objects the deployment manages; empty when stalwart.manageSettings is false */
         objects: StalwartObjectSpec[];
+        /** the OIDC binding, the automation key and the DNS records to publish; undefined when stalwart.manageSettings is false */
+        operator?: OperatorPlan;
     };
 }
 
 /** The x:* settings objects, refused as config issues wherever the provider's check would refuse them at preview. */
-function settingsObjects(s: Settings): StalwartObjectSpec[] {
-    if (!s.stalwart.manageSettings) return [];
-    const objects = stalwartSettingsPlan(s);
-    const issues = checkSettingsPlan(objects);
+function settingsObjects(s: Settings): { objects: StalwartObjectSpec[]; operator?: OperatorPlan } {
+    if (!s.stalwart.manageSettings) return { objects: [] };
+    const objects = [...stalwartSettingsPlan(s), ...operatorSpecs(s)];
+    const listIssues = specListIssues(objects, s.oidc !== undefined);
+    // a list with unknown types or dangling refs cannot be checked object by object
+    if (listIssues.length > 0) throw new ConfigError(listIssues, s.stack);
+    const operator = operatorPlan(s, objects);
+    const key = { key: "automation-key", objectType: "x:ApiKey", properties: operator.automationKey.properties, source: "stalwart (the automation API key)" };
+    const issues = checkSettingsPlan([...objects, key]);
     if (issues.length > 0) throw new ConfigError(issues, s.stack);
-    return objects;
+    return { objects, operator };
 }
 
 function mailboxPlan(s: Settings): Plan["mailbox"] {
@@ -239,6 +249,8 @@ function stalwartEnv(s: Settings): Record<string, EnvValue> {
         [STALWART_ENV.s3AccessKey]: secretRef("garageAccessKeyId"),
         [STALWART_ENV.s3SecretKey]: secretRef("garageSecretAccessKey"),
         ...(s.stalwart.recoveryAdmin ? { [STALWART_ENV.recoveryAdmin]: secretRef("stalwartRecoveryAdmin") } : {}),
+        // the relay's password: x:MtaRoute's authSecret names this variable
+        ...(s.smarthost?.password ? { [STALWART_ENV.smarthostPassword]: secretRef("smarthostPassword") } : {}),
         // dns-01 credentials: x:DnsServer names these variables, so the values stay out of Stalwart's database
         ...Object.fromEntries(dnsCredentialFields(s).map((f) => [dnsCredentialEnv(f), secretRef(dnsCredentialSecret(f))])),
     };
@@ -307,7 +319,7 @@ function backendsPlan(s: Settings): Plan["backends"] {
 
 /** Settings in, everything that lands on each host out, as plain data. */
 export function buildPlan(s: Settings): Plan {
-    const objects = settingsObjects(s);
+    const { objects, operator } = settingsObjects(s);
     return {
         stack: s.stack,
         warnings: s.warnings,
@@ -322,6 +334,7 @@ export function buildPlan(s: Settings): Plan {
             managementUrl: s.stalwart.managementUrl,
             acmeDirectory: s.acme.directoryUrl,
             objects,
+            ...(operator ? { operator } : {}),
         },
     };
 }

@@ -6,6 +6,7 @@
 import type { Plan } from "./index";
 import { SECRETS } from "./index";
 import { maskUrl } from "../config/validators";
+import { operatorSections } from "./operatorReport";
 import { type ContainerSpec, isSecretRef, type VolumeSpec } from "./spec";
 
 /** A URL as it may be printed: a Secret shows its own masked form, clear text its password masked. */
@@ -83,10 +84,12 @@ export function formatPlan(plan: Plan): string {
         stalwart.objects.length ? "  x:* objects (managed through the management API, then reloaded/restarted as each needs):" : "  x:* settings not managed (stalwart.manageSettings: false)",
         ...stalwart.objects.map((o) => {
             const refs = Object.entries(o.refs ?? {}).map(([path, key]) => ` ${path}=<id of ${key}>`).join("");
+            const hashed = Object.keys(o.passwords ?? {}).map((path) => ` ${path}=<argon2id hash of the password>`).join("");
             // Secret values (redis.url with a password, dnsProvider credentials) serialize as their mask
-            return `    ${o.objectType.padEnd(20)} ${o.key}: ${JSON.stringify(o.properties)}${refs}`;
+            return `    ${o.objectType.padEnd(20)} ${o.key}: ${JSON.stringify(o.properties)}${refs}${hashed}`;
         }),
         "",
+        ...operatorSections(stalwart.operator),
         "== secrets (values never printed)",
         ...Object.entries(SECRETS).map(([name, source]) => `  ${name}: ${source}`),
         "",

@@ -35,17 +35,24 @@ export interface StalwartSettingsArgs {
     discoverAddress?: pulumi.Input<string>;
     /** how long a failing reload or an unconfirmed OIDC binding is retried (StalwartConvergence's short default otherwise) */
     readiness?: pulumi.Input<Partial<Readiness>>;
+    /** key of the x:Directory the convergence binds as the default directory once it builds (never a spec's x:Authentication) */
+    defaultDirectory?: string;
 }
 
 /** Re-exported for callers that build tracked objects themselves (tests, the bench). */
 export { TRACKED_CONTENT_KEY as CONTENT_KEY } from "./object";
 export { volatileProperties } from "./schema/table";
 
-/** Sets `value` at a dotted path inside a copy of `target`. */
+/**
+ * Sets `value` at a dotted path inside a copy of `target`; a last segment `name[i]` adds `value` to
+ * the set `name` instead (an id joining `memberGroupIds`, one ref per member).
+ */
 function setPath(target: Record<string, unknown>, path: string, value: unknown): Record<string, unknown> {
     const [head, ...rest] = path.split(".");
     const copy = { ...target };
-    copy[head!] = rest.length === 0 ? value : setPath((copy[head!] as Record<string, unknown>) ?? {}, rest.join("."), value);
+    const member = rest.length === 0 ? /^(.+)\[\d+\]$/.exec(head!) : null;
+    if (member) copy[member[1]!] = { ...((copy[member[1]!] as Record<string, unknown> | undefined) ?? {}), [String(value)]: true };
+    else copy[head!] = rest.length === 0 ? value : setPath((copy[head!] as Record<string, unknown>) ?? {}, rest.join("."), value);
     return copy;
 }
 
@@ -64,6 +71,12 @@ export class StalwartSettings extends pulumi.ComponentResource {
     public readonly objects: Record<string, StalwartObject> = {};
     /** the convergence over every object */
     public readonly convergence: StalwartConvergence;
+
+    private directoryToBind(key: string): pulumi.Output<string> {
+        const dir = this.objects[key];
+        if (!dir) throw new Error(`Stalwart settings: defaultDirectory ${key} is not in the list; add the x:Directory spec or drop defaultDirectory.`);
+        return dir.objectId;
+    }
 
     constructor(name: string, args: StalwartSettingsArgs, opts?: pulumi.ComponentResourceOptions) {
         super("tailwart:stalwart:StalwartSettings", name, {}, opts);
@@ -91,7 +104,13 @@ export class StalwartSettings extends pulumi.ComponentResource {
         const tracked = all.map((o) => o.tracked);
         this.convergence = new StalwartConvergence(
             `${name}-convergence`,
-            { objects: tracked, restartCommand: args.restartCommand, discoverAddress: args.discoverAddress, readiness: args.readiness },
+            {
+                objects: tracked,
+                restartCommand: args.restartCommand,
+                discoverAddress: args.discoverAddress,
+                readiness: args.readiness,
+                ...(args.defaultDirectory ? { defaultDirectoryId: this.directoryToBind(args.defaultDirectory) } : {}),
+            },
             { parent: this, dependsOn: all },
         );
         this.objectIds = pulumi.all(Object.fromEntries(Object.entries(this.objects).map(([k, o]) => [k, o.objectId]))) as pulumi.Output<Record<string, string>>;

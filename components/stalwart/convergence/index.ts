@@ -17,6 +17,8 @@ export interface StalwartConvergenceArgs {
     discoverAddress?: pulumi.Input<string>;
     /** how long a failing reload or an unconfirmed OIDC binding is retried (a short gate by default) */
     readiness?: pulumi.Input<Partial<Readiness>>;
+    /** the x:Directory to bind as the default directory once a reload built it (binding.ts) */
+    defaultDirectoryId?: pulumi.Input<string>;
 }
 
 let provider: pulumi.dynamic.ResourceProvider | undefined;

@@ -8,6 +8,7 @@ import type { StalwartConnection } from "../credentials";
 import { shown } from "../errors";
 import { type FetchFailure, jmapRequest, type MethodCall } from "../jmap";
 import { isObj } from "../normalize";
+import { bindDefaultDirectory, type BindingSteps, gateNamingIssuer, unbindRemoved } from "./binding";
 import { type ConvergencePlan, describeObject, planConvergence, type TrackedObject } from "./changes";
 
 /** How long StalwartConvergence waits for Stalwart, and how often it retries. */
@@ -42,6 +43,8 @@ export interface ConvergenceInputs {
      */
     discoverAddress?: string;
     readiness?: Partial<Readiness>;
+    /** the x:Directory to bind as the default directory once it builds (binding.ts); the binding is then this step's, not an object's */
+    defaultDirectoryId?: string;
 }
 
 export interface ConvergenceResult {
@@ -288,13 +291,23 @@ export async function converge(
     const changed = planConvergence(before, inputs.objects);
     const plan = { ...changed, restartReasons: [...new Set([...owedRestart, ...changed.restartReasons])] };
     const restart = plan.restartReasons.length > 0 && (inputs.restartCommand?.length ?? 0) > 0;
-    await runReloads(conn, plan.reloads, readiness);
+    const bind = inputs.defaultDirectoryId;
+    const reloads = () => runReloads(conn, plan.reloads, readiness);
+    // a directory that never builds fails the reloads: then the error names its issuer (binding.ts)
+    await (bind ? gateNamingIssuer(inputs.objects, bind, reloads) : reloads());
     if (restart) {
         await runRestart(inputs.restartCommand!, readiness.liveTimeoutMs);
         await waitLive(conn, readiness.liveTimeoutMs);
     }
     const verified = await verifyObjects(conn, inputs.objects);
-    const directoryBinding = await verifyDirectoryBinding(conn, inputs.objects, inputs.discoverAddress, readiness);
+    const steps: BindingSteps = {
+        reload: () => runReloads(conn, ["ReloadSettings"], readiness),
+        verify: (objects) => verifyDirectoryBinding(conn, objects, inputs.discoverAddress, readiness),
+    };
+    if (!bind) await unbindRemoved(conn, before, inputs.objects, steps);
+    const directoryBinding = bind
+        ? await bindDefaultDirectory(conn, inputs.objects, bind, steps, plan.reloads.includes("ReloadSettings") && !restart)
+        : await verifyDirectoryBinding(conn, inputs.objects, inputs.discoverAddress, readiness);
     return {
         plan,
         reloads: plan.reloads,

@@ -12,6 +12,7 @@ import { createHash, randomBytes } from "node:crypto";
 import { TABLE } from "../../../components/stalwart/schema/table";
 import type { SchemaTable } from "../../../components/stalwart/schema/types";
 import type { Counters } from "./jmap";
+import { SINGLETON_ID } from "./ids";
 import { Registry } from "./registry";
 import type { RulesEnv } from "./rules";
 import { type RunningConfig, Runtime } from "./runtime";
@@ -48,6 +49,11 @@ export interface SimulatorOptions {
     restartDownMs?: number;
     /** while down: "refuse" closes the port (connection refused), "503" answers 503; default "refuse" */
     restartMode?: "refuse" | "503";
+    /**
+     * build OIDC directories as Stalwart does: fetch `<issuerUrl>/.well-known/openid-configuration`
+     * and its jwks_uri over HTTP at every ReloadSettings and restart (reachableIdps is then ignored)
+     */
+    fetchIdps?: boolean;
 }
 
 export interface StalwartSimulator {
@@ -86,7 +92,26 @@ export interface StalwartSimulator {
     issueCertificate(cert: IssuedCertificate): string;
     /** Stores an x:Task as the task manager would (e.g. a failed AcmeRenewal); returns its id. */
     addTask(task: JsonObject & { "@type": string }): string;
+    /** the next `n` restarts come back with x:Authentication.directoryId read as null (what the operator saw on cold boots) */
+    loseBindingOnRestart(n: number): void;
     close(): Promise<void>;
+}
+
+/** Fetches one identity provider's discovery document and JWKS as a directory build does; undefined when either fails. */
+async function fetchIdp(issuer: string): Promise<JsonObject | undefined> {
+    try {
+        const get = async (url: string) => {
+            const r = await fetch(url, { signal: AbortSignal.timeout(2_000) });
+            if (!r.ok) throw new Error(`HTTP ${r.status}`);
+            return (await r.json()) as JsonObject;
+        };
+        const discovery = await get(`${issuer.replace(/\/+$/, "")}/.well-known/openid-configuration`);
+        if (typeof discovery.jwks_uri !== "string") return undefined;
+        const jwks = await get(discovery.jwks_uri);
+        return Array.isArray(jwks.keys) ? discovery : undefined;
+    } catch {
+        return undefined;
+    }
 }
 
 const freshCounters = (): Counters => ({ requests: 0, jmapRequests: 0, jmapWrites: 0, methodCalls: 0, byMethod: {} });
@@ -109,6 +134,15 @@ export async function startStalwartSimulator(opts: SimulatorOptions = {}): Promi
     const downMs = opts.restartDownMs ?? 100;
     const mode = opts.restartMode ?? "refuse";
     let restarting: Promise<void> | undefined;
+    let bindingsToLose = 0;
+    const fetchIdps = async () => {
+        for (const [, dir] of registry.entries("x:Directory")) {
+            if (dir["@type"] !== "Oidc" || typeof dir.issuerUrl !== "string") continue;
+            const discovery = await fetchIdp(dir.issuerUrl);
+            runtime.setReachableIdp(dir.issuerUrl, discovery !== undefined, discovery);
+        }
+    };
+    if (opts.fetchIdps) front.beforeAction = fetchIdps;
 
     function stored(objectType: string): Record<string, JsonObject>;
     function stored(objectType: string, id: string): JsonObject | undefined;
@@ -140,6 +174,12 @@ export async function startStalwartSimulator(opts: SimulatorOptions = {}): Promi
                 if (mode === "refuse") await front.close();
                 else front.unavailable = true;
                 await new Promise((r) => setTimeout(r, downMs));
+                if (opts.fetchIdps) await fetchIdps();
+                const auth = registry.get("x:Authentication", SINGLETON_ID);
+                if (bindingsToLose > 0 && auth) {
+                    bindingsToLose--;
+                    registry.put("x:Authentication", SINGLETON_ID, { ...auth, directoryId: null });
+                }
                 runtime.boot();
                 if (mode === "refuse") await front.listen(port);
                 else front.unavailable = false;
@@ -149,6 +189,9 @@ export async function startStalwartSimulator(opts: SimulatorOptions = {}): Promi
             return restarting;
         },
         setReachableIdp: (issuer, reachable, discovery) => runtime.setReachableIdp(issuer, reachable, discovery),
+        loseBindingOnRestart: (n) => {
+            bindingsToLose = n;
+        },
         setReachableAcmeDirectory: (url, reachable) => {
             if (reachable) env.reachableAcme.add(url);
             else env.reachableAcme.delete(url);

@@ -5,7 +5,7 @@
  */
 import { createHash } from "node:crypto";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
-import type { AddressInfo, Socket } from "node:net";
+import { BlockList, isIP, type AddressInfo, type Socket } from "node:net";
 import { gzipSync } from "node:zlib";
 import { ADMIN_ACCOUNT_ID } from "./ids";
 import { type Caller, type Counters, JmapProcessor, KNOWN_CAPABILITIES, MAX_CALLS } from "./jmap";
@@ -68,6 +68,8 @@ export class HttpFront {
     readonly log: LoggedRequest[] = [];
     /** "503" while a restart is simulated without closing the port */
     unavailable = false;
+    /** runs before a /jmap request that creates an x:Action is processed (e.g. fetching identity providers over HTTP) */
+    beforeAction: (() => Promise<void>) | undefined;
     /** false: /healthz/ready answers 503, as a server without a core data store does */
     ready = true;
     readonly faults: Faults;
@@ -164,7 +166,7 @@ export class HttpFront {
             return json(res, 200, this.runtime.discover(decodeURIComponent(path.slice("/api/discover/".length)), this.baseUrl()));
         }
         const header = req.headers.authorization;
-        const caller = this.authenticate(header);
+        const caller = this.authenticate(header, req.socket.remoteAddress ?? "");
         // Without credentials the session lists capabilities only; bad credentials are still a 401.
         if (path === "/jmap/session" && req.method === "GET" && header === undefined) return json(res, 200, this.session(undefined));
         if (caller === null) return problem(res, 401, "about:blank", "You have to authenticate first.", "Unauthorized");
@@ -175,7 +177,10 @@ export class HttpFront {
             return;
         }
         if (path === "/jmap/session" && req.method === "GET") return json(res, 200, this.session(caller));
-        if ((path === "/jmap" || path === "/jmap/") && req.method === "POST") return this.handleJmap(req, res, body, caller);
+        if ((path === "/jmap" || path === "/jmap/") && req.method === "POST") {
+            if (this.beforeAction && body.includes("x:Action/set")) await this.beforeAction();
+            return this.handleJmap(req, res, body, caller);
+        }
         return problem(res, 404, "about:blank", "Not found", "Not Found");
     }
 
@@ -213,7 +218,7 @@ export class HttpFront {
     }
 
     /** null = authentication failed or missing. */
-    private authenticate(header: string | undefined): Caller | null {
+    private authenticate(header: string | undefined, remote: string): Caller | null {
         if (!header) return null;
         const [scheme, token = ""] = header.split(/\s+/, 2);
         if (scheme?.toLowerCase() === "basic") {
@@ -231,7 +236,7 @@ export class HttpFront {
             for (const [id, key] of registry.entries("x:ApiKey")) {
                 const expired = typeof key.expiresAt === "string" && Date.parse(key.expiresAt) <= Date.now();
                 const owner = registry.owners.get(`x:ApiKey/${id}`);
-                if (key.secret === token && !expired && owner) return { accountId: owner, admin: false };
+                if (key.secret === token && !expired && owner && allowedFrom(key.allowedIps, remote)) return { accountId: owner, admin: false, ...keyPermissions(key) };
             }
         }
         return null;
@@ -263,6 +268,29 @@ export class HttpFront {
             state: createHash("sha256").update(String(caller?.accountId)).digest("hex").slice(0, 8),
         };
     }
+}
+
+/** An API key's allowedIps (a set of IPs and networks; empty = anywhere) admits `remote`. */
+function allowedFrom(allowed: unknown, remote: string): boolean {
+    const nets = allowed && typeof allowed === "object" ? Object.keys(allowed) : [];
+    if (nets.length === 0) return true;
+    const address = remote.replace(/^::ffff:(\d+\.\d+\.\d+\.\d+)$/, "$1");
+    const list = new BlockList();
+    for (const net of nets) {
+        const [ip, bits] = net.split("/") as [string, string | undefined];
+        const family = isIP(ip) === 6 ? "ipv6" : "ipv4";
+        if (bits === undefined) list.addAddress(ip, family);
+        else list.addSubnet(ip, Number(bits), family);
+    }
+    return list.check(address, isIP(address) === 6 ? "ipv6" : "ipv4");
+}
+
+/** `permissions: Replace` scopes a key to exactly its list (Inherit and Disable are not modelled: every permission). */
+function keyPermissions(key: JsonObject): { permissions?: ReadonlySet<string> } {
+    const p = key.permissions as JsonObject | undefined;
+    if (p?.["@type"] !== "Replace") return {};
+    const list = p.permissions && typeof p.permissions === "object" ? Object.keys(p.permissions as JsonObject) : [];
+    return { permissions: new Set(list) };
 }
 
 function readBody(req: IncomingMessage): Promise<Buffer> {
