@@ -24,6 +24,8 @@ export const PROVIDER_CORES: readonly string[] = [
     "stalwart/convergence/provider",
     "backends/garage/provider",
     "deploy/oneInstanceGate/provider",
+    "stalwart/dnsRecordsProvider",
+    "stalwart/passwordHashProvider",
 ];
 
 /** Files under `dir` (recursively) whose name matches `pattern`. */

@@ -20,6 +20,12 @@ interface Manifest {
     devDependencies?: Record<string, string>;
 }
 
+/**
+ * A child's stderr quoted line by line: its stack frames would otherwise be read as this error's own
+ * (and the files they name parsed for source maps) by the test runner.
+ */
+const quoted = (text: string): string => text.replace(/^/gm, "| ");
+
 /** A fresh temporary directory for this test run. */
 export const scratchDir = (label: string): string => mkdtempSync(join(tmpdir(), `tailwart-${label}-`));
 
@@ -52,7 +58,7 @@ export function packTarball(into: string): { tarball: string; bytes: number; fil
         cwd: PROJECT_ROOT,
         encoding: "utf8",
     });
-    if (run.status !== 0) throw new Error(`npm pack failed:\n${run.stderr}`);
+    if (run.status !== 0) throw new Error(`npm pack failed:\n${quoted(run.stderr)}`);
     const [info] = JSON.parse(run.stdout) as { filename: string; size: number; entryCount: number }[];
     return { tarball: join(into, info!.filename), bytes: info!.size, files: info!.entryCount };
 }
@@ -68,7 +74,7 @@ export function installedExample(name: string, into: string, tarball: string): s
         cwd: dir,
         encoding: "utf8",
     });
-    if (run.status !== 0) throw new Error(`npm install in ${dir} failed:\n${run.stderr}`);
+    if (run.status !== 0) throw new Error(`npm install in ${dir} failed:\n${quoted(run.stderr)}`);
     return dir;
 }
 
@@ -97,6 +103,6 @@ export function runExample(
     });
     const line = run.stdout.split("\n").find((l) => l.startsWith(RESULT_MARKER));
     if (run.status !== 0 || !line)
-        throw new Error(`the example in ${dir} failed under mocks (exit ${run.status}):\n${run.stderr}`);
+        throw new Error(`the example in ${dir} failed under mocks (exit ${run.status}):\n${quoted(run.stderr)}`);
     return JSON.parse(line.slice(RESULT_MARKER.length)) as ExampleRun;
 }
