@@ -1,11 +1,30 @@
+import { availableParallelism } from "node:os";
 import { defineConfig } from "vitest/config";
+import { mockedTestFiles } from "./test/support/pools.cjs";
+
+const mocked = mockedTestFiles();
 
 export default defineConfig({
     test: {
-        include: ["test/**/*.test.ts"],
         // Dynamic providers are serialized with node:inspector, which worker threads lack.
         pool: "forks",
+        // vitest's default is one worker fewer than the cores: a single worker on 2 cores. The provider
+        // and CLI tests spend much of their time waiting on a child process (the SDK's provider host, a
+        // CLI) or a retry's backoff, so one worker more than the cores keeps both cores busy.
+        maxWorkers: availableParallelism() + 1,
         testTimeout: 60_000,
         hookTimeout: 60_000,
+        projects: [
+            {
+                extends: true,
+                // files that install Pulumi mocks get a fresh process each (test/support/pools.ts)
+                test: { name: "mocked", include: mocked, isolate: true },
+            },
+            {
+                extends: true,
+                // everything else shares workers: @pulumi/pulumi and the modules load once per worker
+                test: { name: "shared", include: ["test/**/*.test.ts"], exclude: mocked, isolate: false },
+            },
+        ],
     },
 });

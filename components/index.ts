@@ -31,6 +31,7 @@ export type { OneInstanceGateArgs } from "./deploy/oneInstanceGate";
 export { PlannedContainer, type PlannedContainerArgs, type StartGate } from "./deploy/plannedContainer";
 export type { ReplacementKey } from "./deploy/replacementKey";
 export {
+    type BackupPlan,
     buildPlan,
     type EdgeImagePlan,
     type ImagePlan,
@@ -52,6 +53,9 @@ export type {
 } from "./plan/spec";
 export { TailnetPolicy, type TailnetPolicyArgs } from "./deploy/tailnetPolicy";
 export type { AutomationKeyPlan } from "./plan/automationKey";
+export type { BackupTargetInput } from "./plan/backupScript";
+export type { BackupSettings } from "./config/backup";
+export type { BackupSchedule, CronSchedule, IntervalSchedule } from "./config/schedule";
 export type { OidcPlan, OperatorPlan, PlannedDnsRecord } from "./plan/operatorPlan";
 export type { StalwartObjectSpec as PlannedObjectSpec } from "./plan/stalwartSettings";
 export type { DnsRecord } from "./stalwart/dnsRecordsProvider";

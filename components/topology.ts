@@ -94,6 +94,10 @@ export const PLAN_SECRETS = {
     stalwartRecoveryAdmin: "stalwart.recoveryAdmin from the stack config (only when set)",
     /** the smarthost's password */
     smarthostPassword: "smarthost.password from the stack config (only when set)",
+    /** the backup bucket's access key id */
+    backupAccessKeyId: "access key id of the backup bucket's Garage key (GarageBucket output; backup.target.bucket only)",
+    /** the backup bucket's access key secret */
+    backupSecretAccessKey: "secret key of the backup bucket's Garage key (GarageBucket output; backup.target.bucket only)",
 } as const;
 
 /**

@@ -3,7 +3,8 @@
  * turned back into the raw map parseSettings takes.
  */
 import { maskUrl } from "./mask";
-import { DNS_SECRET_KEYS, SECRET_KEYS } from "./schema";
+import { SECRET_KEYS } from "./schema";
+import { DNS_SECRET_KEYS } from "./dnsProvider";
 import { Secret } from "./secret";
 
 const NAMESPACE = "tailwart:";

@@ -4,7 +4,8 @@ import { type ConfigIssue, issue, none, type Rule, rule } from "./issue";
 import { OPERATOR_WARNINGS } from "./operatorRules";
 import { shown } from "./mask";
 import { clearText, FALLBACK_CHALLENGE, resolveAcmeChallenge, servableChallenges } from "./rules";
-import { DNS_SECRET_KEYS, type RawSettings, SECRET_KEYS } from "./schema";
+import { type RawSettings, SECRET_KEYS } from "./schema";
+import { DNS_SECRET_KEYS } from "./dnsProvider";
 import { isSecret, setSecretCommand } from "./secret";
 import { singleFamilyWarning } from "./tailnet";
 

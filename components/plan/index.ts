@@ -18,6 +18,10 @@ import { renderAclHujson } from "./acl";
 import { operatorSpecs } from "./operatorSettings";
 import { type OperatorPlan, operatorPlan } from "./operatorPlan";
 import { specListIssues } from "./specList";
+import { BACKUP_BUILD, backupImageName } from "./backupImage";
+import { type BackupTargetInput, targetDescription } from "./backupScript";
+import { backupSpec, backupTargetInput } from "./backupSpec";
+import { describeSchedule } from "../config/schedule";
 
 
 /** Names of the SecretRefs in container env, and where the Pulumi shell gets each value. */
@@ -88,6 +92,27 @@ export interface RedisPlan {
     port?: number;
     /** the logical DB index */
     db?: number;
+}
+
+/** The backup job on the mailbox host (backup key); its volume, if any, is among plan.mailbox.volumes. */
+export interface BackupPlan {
+    /** when it runs */
+    schedule: {
+        /** as configured */
+        text: string;
+        /** in words */
+        description: string;
+    };
+    /** how many backups are kept */
+    retention: number;
+    /** "volume:<name>" or "bucket:<name>", as the job records it */
+    targetDescription: string;
+    /** where the backups go */
+    target: BackupTargetInput;
+    /** the job's image */
+    image: ImagePlan;
+    /** the job's container */
+    container: ContainerSpec;
 }
 
 /** Everything that lands on each host, as plain data: what {@link buildPlan} returns and MailDeployment deploys. */
@@ -166,6 +191,8 @@ export interface Plan {
             region: string;
         };
     };
+    /** undefined when the stack has no backup key */
+    backup?: BackupPlan;
     /** Stalwart itself */
     stalwart: {
         /** the pinned image */
@@ -237,6 +264,8 @@ function mailboxPlan(s: Settings): Plan["mailbox"] {
             { host: "mailbox", name: s.mailbox.configVolume, retain: false },
             // tailscaled state: losing it only re-registers the node, so it never blocks a destroy
             { host: "mailbox", name: s.mailbox.stateVolume, retain: false },
+            // backups outlive the mail they copy unless the stack allows data loss
+            ...(s.backup?.target.kind === "volume" ? [{ host: "mailbox" as const, name: s.backup.target.volume, retain }] : []),
         ],
         configJson,
     };
@@ -253,6 +282,34 @@ function stalwartEnv(s: Settings): Record<string, EnvValue> {
         ...(s.smarthost?.password ? { [STALWART_ENV.smarthostPassword]: secretRef("smarthostPassword") } : {}),
         // dns-01 credentials: x:DnsServer names these variables, so the values stay out of Stalwart's database
         ...Object.fromEntries(dnsCredentialFields(s).map((f) => [dnsCredentialEnv(f), secretRef(dnsCredentialSecret(f))])),
+    };
+}
+
+function backupPlan(s: Settings, configJson: string): BackupPlan | undefined {
+    const b = s.backup;
+    if (!b) return undefined;
+    const image: ImagePlan = b.image
+        ? { kind: "prebuilt", name: b.image }
+        : { kind: "build", name: backupImageName(s.stalwart.image), context: BACKUP_BUILD.context, dockerfile: BACKUP_BUILD.dockerfile, args: { STALWART_IMAGE: s.stalwart.image, ...BACKUP_BUILD.args } };
+    const { host, port, database, role, sslmode } = s.postgres;
+    const garage = { s3Endpoint: s.garage.s3Endpoint, region: s.garage.region };
+    const target = backupTargetInput(b, garage);
+    return {
+        schedule: { text: b.schedule.text, description: describeSchedule(b.schedule) },
+        retention: b.retention,
+        targetDescription: targetDescription(target),
+        target,
+        image,
+        container: backupSpec({
+            stack: s.stack,
+            backup: b,
+            image: image.name,
+            sidecarContainer: s.mailbox.tailscaleHostname,
+            stalwartContainer: s.stalwart.containerName,
+            configJson,
+            postgres: { host, port, database, role, sslmode },
+            garage,
+        }),
     };
 }
 
@@ -320,14 +377,17 @@ function backendsPlan(s: Settings): Plan["backends"] {
 /** Settings in, everything that lands on each host out, as plain data. */
 export function buildPlan(s: Settings): Plan {
     const { objects, operator } = settingsObjects(s);
+    const mailbox = mailboxPlan(s);
+    const backup = backupPlan(s, mailbox.configJson);
     return {
         stack: s.stack,
         warnings: s.warnings,
         retainData: !s.allowDataLoss,
-        mailbox: mailboxPlan(s),
+        mailbox,
         edge: edgePlan(s),
         tailnet: tailnetPlan(s),
         backends: backendsPlan(s),
+        ...(backup ? { backup } : {}),
         stalwart: {
             image: s.stalwart.image,
             publicUrl: s.stalwart.publicUrl,

@@ -5,23 +5,14 @@
  */
 import { join } from "node:path";
 import * as pulumi from "@pulumi/pulumi";
-import { bundledProvider, bundleOf } from "../bundledProvider";
+import { shipProvider } from "../bundledProvider";
 import type { DnsRecord } from "./dnsRecordsProvider";
 
 export type { DnsRecord } from "./dnsRecordsProvider";
 
-let provider: pulumi.dynamic.ResourceProvider | undefined;
-
-/** What StalwartDnsRecords ships: the bundled shell around dnsRecordsProvider.ts. */
-export function shippedDnsRecordsProvider(): pulumi.dynamic.ResourceProvider {
-    provider ??= bundledProvider(
-        bundleOf(join(__dirname, "dnsRecordsProvider")),
-        "dnsRecordsProvider",
-        [],
-        ["configure", "diff", "create", "update", "read"],
-    );
-    return provider;
-}
+/** What StalwartDnsRecords ships: the shell around the provider core dnsRecordsProvider.ts (no check, no delete). */
+export const shippedDnsRecordsProvider = (): pulumi.dynamic.ResourceProvider =>
+    shipProvider(join(__dirname, "dnsRecordsProvider"), "dnsRecordsProvider", [], ["configure", "diff", "create", "update", "read"]);
 
 export interface StalwartDnsRecordsArgs {
     /** the x:Domain ids to read */

@@ -5,20 +5,11 @@
  */
 import { join } from "node:path";
 import * as pulumi from "@pulumi/pulumi";
-import { bundledProvider, bundleOf, PROVIDER_METHODS } from "../bundledProvider";
+import { shipProvider } from "../bundledProvider";
 
-let provider: pulumi.dynamic.ResourceProvider | undefined;
-
-/** What PasswordHash ships: the bundled shell around passwordHashProvider.ts (hash-wasm inside). */
-export function shippedPasswordHashProvider(): pulumi.dynamic.ResourceProvider {
-    provider ??= bundledProvider(
-        bundleOf(join(__dirname, "passwordHashProvider")),
-        "passwordHashProvider",
-        [],
-        PROVIDER_METHODS.filter((m) => m !== "read" && m !== "delete" && m !== "configure"),
-    );
-    return provider;
-}
+/** What PasswordHash ships: the shell around the provider core passwordHashProvider.ts (hash-wasm inside; no read, delete or configure). */
+export const shippedPasswordHashProvider = (): pulumi.dynamic.ResourceProvider =>
+    shipProvider(join(__dirname, "passwordHashProvider"), "passwordHashProvider", [], ["check", "diff", "create", "update"]);
 
 export interface PasswordHashArgs {
     /** the plaintext password, or a value that already is an `$argon2id$` hash (kept as given) */

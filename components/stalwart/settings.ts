@@ -35,9 +35,22 @@ export interface StalwartSettingsArgs {
     discoverAddress?: pulumi.Input<string>;
     /** how long a failing reload or an unconfirmed OIDC binding is retried (StalwartConvergence's short default otherwise) */
     readiness?: pulumi.Input<Partial<Readiness>>;
+    /**
+     * Let `pulumi destroy` (and dropping this component) change the server: created objects are then
+     * deleted and adopted ones restored. Default false: every object and the convergence are
+     * retained on delete, so a destroy sends nothing to Stalwart (its settings live in the database a
+     * destroy keeps). Objects that leave the program during an up are removed either way, by the
+     * convergence (decision 012).
+     */
+    allowDataLoss?: boolean;
+    /** overrides what allowDataLoss implies for every object and the convergence (default: !allowDataLoss) */
+    retainOnDelete?: boolean;
     /** key of the x:Directory the convergence binds as the default directory once it builds (never a spec's x:Authentication) */
     defaultDirectory?: string;
 }
+
+/** The retainOnDelete every object and the convergence of a StalwartSettings get. */
+export const settingsRetainOnDelete = (args: Pick<StalwartSettingsArgs, "allowDataLoss" | "retainOnDelete">): boolean => args.retainOnDelete ?? !(args.allowDataLoss ?? false);
 
 /** Re-exported for callers that build tracked objects themselves (tests, the bench). */
 export { TRACKED_CONTENT_KEY as CONTENT_KEY } from "./object";
@@ -81,6 +94,7 @@ export class StalwartSettings extends pulumi.ComponentResource {
     constructor(name: string, args: StalwartSettingsArgs, opts?: pulumi.ComponentResourceOptions) {
         super("tailwart:stalwart:StalwartSettings", name, {}, opts);
         const keys = new Set(args.objects.map((o) => o.key));
+        const retainOnDelete = settingsRetainOnDelete(args);
         for (const spec of args.objects) {
             for (const [path, ref] of Object.entries(spec.refs ?? {})) {
                 if (!keys.has(ref)) throw new Error(`Stalwart settings object ${spec.key}: ${path} refers to ${ref}, which is not in the list; add it or drop the reference.`);
@@ -94,8 +108,8 @@ export class StalwartSettings extends pulumi.ComponentResource {
             this.objects[spec.key] = new StalwartObject(
                 `${name}-${spec.key}`,
                 { objectType: spec.objectType, properties },
-                // "managed" and "properties" would hold a secret the schema does not know as one in clear
-                { parent: this, dependsOn: opts?.dependsOn, ...(spec.secretOutputs ? { additionalSecretOutputs: ["properties", "managed"] } : {}) },
+                // "managed", "properties" and "restore" would hold a secret the schema does not know as one in clear
+                { parent: this, dependsOn: opts?.dependsOn, retainOnDelete, ...(spec.secretOutputs ? { additionalSecretOutputs: ["properties", "managed", "restore"] } : {}) },
             );
         }
         const all = Object.values(this.objects);
@@ -111,7 +125,7 @@ export class StalwartSettings extends pulumi.ComponentResource {
                 readiness: args.readiness,
                 ...(args.defaultDirectory ? { defaultDirectoryId: this.directoryToBind(args.defaultDirectory) } : {}),
             },
-            { parent: this, dependsOn: all },
+            { parent: this, dependsOn: all, retainOnDelete },
         );
         this.objectIds = pulumi.all(Object.fromEntries(Object.entries(this.objects).map(([k, o]) => [k, o.objectId]))) as pulumi.Output<Record<string, string>>;
         this.reloads = this.convergence.reloads;

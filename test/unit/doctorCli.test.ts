@@ -1,5 +1,5 @@
 /**
- * `npm run doctor` as a process (scripts/doctor.ts through tsx), the way it is used from outside:
+ * `npm run doctor` as a process (scripts/doctor.ts through scripts/launch.cjs), the way it is used from outside:
  * --json prints exactly {"checks":[{id,status,detail,fix?}]} and the exit code is 1 when a check
  * failed; an invalid stack is one failed "config" check; a usage error exits 2. Names under the
  * reserved .invalid TLD never resolve, so only the simulator answers.
@@ -10,6 +10,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { stringify } from "yaml";
+import { cliCommand } from "../support/cli";
 import { type StalwartSimulator, startStalwartSimulator } from "../support/stalwart";
 import { PROJECT_ROOT, validRaw } from "../support/stackConfig";
 
@@ -34,7 +35,7 @@ function stackFile(name: string, patch: (raw: Record<string, any>) => void = () 
 /** Runs the CLI asynchronously (the simulator answers from this process). */
 const doctor = (args: string[]) =>
     new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
-        execFile(join(PROJECT_ROOT, "node_modules", ".bin", "tsx"), [join(PROJECT_ROOT, "scripts", "doctor.ts"), ...args], { cwd: PROJECT_ROOT, timeout: 60_000, env: { ...process.env, INIT_CWD: undefined } }, (err, stdout, stderr) =>
+        execFile(...cliCommand("doctor", ...args), { cwd: PROJECT_ROOT, timeout: 60_000, env: { ...process.env, INIT_CWD: undefined } }, (err, stdout, stderr) =>
             resolve({ code: err ? Number(err.code ?? 1) : 0, stdout, stderr }),
         );
     });

@@ -1,18 +1,17 @@
 // The providers the operator keys ship (PasswordHash, StalwartDnsRecords): small bundled shells
 // with nothing but node builtins required at run time, hashing once, and reading zone text into
 // records to publish.
-import { brotliDecompressSync } from "node:zlib";
 import * as pulumi from "@pulumi/pulumi";
 import { argon2Verify } from "hash-wasm";
 import { describe, expect, it } from "vitest";
-import { bundleOf } from "../../components/bundledProvider";
+import { bundleOf, unpack } from "../../components/bundledProvider";
 import { recordsOf } from "../../components/stalwart/dnsRecordsProvider";
 import { shippedDnsRecordsProvider } from "../../components/stalwart/dnsRecords";
 import { shippedPasswordHashProvider } from "../../components/stalwart/passwordHash";
 import { passwordHashProvider } from "../../components/stalwart/passwordHashProvider";
 import { PROJECT_ROOT } from "../support/stackConfig";
 
-const source = (code: string) => brotliDecompressSync(Buffer.from(code, "base64")).toString("utf8");
+const source = unpack;
 const requiresOf = (text: string) => [...new Set([...text.matchAll(/require\("([^"]+)"\)/g)].map((m) => m[1]!))];
 
 describe("shipped operator providers", () => {

@@ -4,10 +4,10 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { stringify } from "yaml";
+import { cliCommand } from "../support/cli";
 import { PROJECT_ROOT, validRaw } from "../support/stackConfig";
 
-const tsx = join(PROJECT_ROOT, "node_modules", ".bin", "tsx");
-const run = (...args: string[]) => spawnSync(tsx, [join(PROJECT_ROOT, "scripts", "plan.ts"), ...args], { cwd: PROJECT_ROOT, encoding: "utf8", timeout: 60_000 });
+const run = (...args: string[]) => spawnSync(...cliCommand("plan", ...args), { cwd: PROJECT_ROOT, encoding: "utf8", timeout: 60_000 });
 
 describe("npm run plan", () => {
     it("prints the dev plan from Pulumi.dev.yaml and exits 0", () => {
@@ -71,11 +71,11 @@ describe("npm run plan", () => {
         const dir = mkdtempSync(join(tmpdir(), "tailwart-plan-"));
         const raw = { ...validRaw(), domain: "elsewhere.test", hostname: "mail.elsewhere.test" };
         writeFileSync(join(dir, "Pulumi.dev.yaml"), stringify({ config: Object.fromEntries(Object.entries(raw).map(([k, v]) => [`tailwart:${k}`, v])) }));
-        const inDir = spawnSync(tsx, [join(PROJECT_ROOT, "scripts", "plan.ts"), "--stack", "dev"], { cwd: PROJECT_ROOT, env: { ...process.env, INIT_CWD: dir }, encoding: "utf8", timeout: 60_000 });
+        const inDir = spawnSync(...cliCommand("plan", "--stack", "dev"), { cwd: PROJECT_ROOT, env: { ...process.env, INIT_CWD: dir }, encoding: "utf8", timeout: 60_000 });
         expect(inDir.status).toBe(0);
         expect(inDir.stdout).toContain("mail.elsewhere.test");
         const empty = mkdtempSync(join(tmpdir(), "tailwart-plan-"));
-        const fallback = spawnSync(tsx, [join(PROJECT_ROOT, "scripts", "plan.ts"), "--stack", "dev"], { cwd: PROJECT_ROOT, env: { ...process.env, INIT_CWD: empty }, encoding: "utf8", timeout: 60_000 });
+        const fallback = spawnSync(...cliCommand("plan", "--stack", "dev"), { cwd: PROJECT_ROOT, env: { ...process.env, INIT_CWD: empty }, encoding: "utf8", timeout: 60_000 });
         expect(fallback.status).toBe(0);
         expect(fallback.stdout).toContain("mail.dev.infinidim.net");
     });

@@ -10,6 +10,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { runCli } from "../../tools/schema/cli";
 import { GENERATED_DIR } from "../../tools/schema/generate";
+import { cliCommand } from "../support/cli";
 import { type StalwartSimulator, startStalwartSimulator } from "../support/stalwart";
 import {
     committedSource,
@@ -50,11 +51,8 @@ async function cli(
 /** The real entry point, as `npm run generate:schema` starts it. */
 const spawnCli = (args: string[]) =>
     new Promise<{ status: number; stderr: string }>((resolve) => {
-        execFile(
-            join(PROJECT_ROOT, "node_modules", ".bin", "tsx"),
-            [join(PROJECT_ROOT, "tools", "schema", "cli.ts"), ...args],
-            { cwd: PROJECT_ROOT, timeout: 120_000 },
-            (err, _stdout, stderr) => resolve({ status: err ? Number(err.code ?? 1) : 0, stderr }),
+        execFile(...cliCommand("tools/schema/cli.ts", ...args), { cwd: PROJECT_ROOT, timeout: 120_000 }, (err, _stdout, stderr) =>
+            resolve({ status: err ? Number(err.code ?? 1) : 0, stderr }),
         );
     });
 

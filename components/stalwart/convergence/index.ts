@@ -1,6 +1,6 @@
 import { join } from "node:path";
 import * as pulumi from "@pulumi/pulumi";
-import { bundledProvider, bundleOf, PROVIDER_METHODS } from "../../bundledProvider";
+import { shipProvider } from "../../bundledProvider";
 import type { TrackedObject } from "./changes";
 import type { Readiness } from "./run";
 
@@ -21,13 +21,8 @@ export interface StalwartConvergenceArgs {
     defaultDirectoryId?: pulumi.Input<string>;
 }
 
-let provider: pulumi.dynamic.ResourceProvider | undefined;
-
-/** What StalwartConvergence ships: the bundled shell around provider.ts's convergenceProvider(). */
-export function shippedConvergenceProvider(): pulumi.dynamic.ResourceProvider {
-    provider ??= bundledProvider(bundleOf(join(__dirname, "provider")), "convergenceProvider", [], PROVIDER_METHODS);
-    return provider;
-}
+/** What StalwartConvergence ships: the bundled shell around the provider core provider.ts (convergenceProvider). */
+export const shippedConvergenceProvider = (): pulumi.dynamic.ResourceProvider => shipProvider(join(__dirname, "provider"), "convergenceProvider");
 
 /**
  * Makes stored x:* settings effective: issues each reload action a change needs once per `up`
@@ -37,6 +32,8 @@ export function shippedConvergenceProvider(): pulumi.dynamic.ResourceProvider {
  * Depend on it (dependsOn) from anything that needs the settings live.
  */
 export class StalwartConvergence extends pulumi.dynamic.Resource {
+    /** objects that left the program in the last apply: "restored …" (adopted) or "deleted …" (created) */
+    declare public readonly retired: pulumi.Output<string[]>;
     /** the reload actions the last run issued (x:Action types), each once */
     declare public readonly reloads: pulumi.Output<string[]>;
     /** whether the last run restarted Stalwart */
@@ -52,7 +49,7 @@ export class StalwartConvergence extends pulumi.dynamic.Resource {
         super(
             shippedConvergenceProvider(),
             name,
-            { reloads: undefined, restarted: undefined, pendingRestart: undefined, verified: undefined, directoryBinding: undefined, ...args },
+            { retired: undefined, reloads: undefined, restarted: undefined, pendingRestart: undefined, verified: undefined, directoryBinding: undefined, ...args },
             opts,
             "stalwart",
             "Convergence",

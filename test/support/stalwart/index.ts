@@ -1,6 +1,6 @@
 /**
  * In-repo test double of Stalwart v0.16's management API (JMAP `x:*` registry objects), following
- * docs/stalwart-api.md including its traps. Start one per test file:
+ * docs/stalwart-facts.md#test-double-checklist (traps included). Start one per test file:
  *
  * ```ts
  * const sim = await startStalwartSimulator();
@@ -16,6 +16,7 @@ import { SINGLETON_ID } from "./ids";
 import { Registry } from "./registry";
 import type { RulesEnv } from "./rules";
 import { type RunningConfig, Runtime } from "./runtime";
+import { insertFirstBootDefaults } from "./defaults";
 import { type Faults, HttpFront, type LoggedRequest } from "./server";
 import { type IssuedCertificate, storeCertificate, storeTask } from "./serverEvents";
 import { clone, type Json, type JsonObject, TableView } from "./tableView";
@@ -28,6 +29,7 @@ export type { Json, JsonObject } from "./tableView";
 export type { LoggedRequest } from "./server";
 export type { IssuedCertificate } from "./serverEvents";
 export { FIXTURE_TABLE } from "./fixtureTable";
+export { FIRST_BOOT_LISTENERS } from "./defaults";
 export { ADMIN_ACCOUNT_ID, SINGLETON_ID } from "./ids";
 
 export interface SimulatorOptions {
@@ -49,6 +51,12 @@ export interface SimulatorOptions {
     restartDownMs?: number;
     /** while down: "refuse" closes the port (connection refused), "503" answers 503; default "refuse" */
     restartMode?: "refuse" | "503";
+    /**
+     * boot as a fresh server's first normal boot, storing its defaults (first-boot listeners, roles,
+     * Authentication, a Log tracer; defaults.ts), and again at each restart for a type left with no
+     * object; default false: a server started in recovery mode, which stores none
+     */
+    firstBootDefaults?: boolean;
     /**
      * build OIDC directories as Stalwart does: fetch `<issuerUrl>/.well-known/openid-configuration`
      * and its jwks_uri over HTTP at every ReloadSettings and restart (reachableIdps is then ignored)
@@ -123,6 +131,7 @@ export async function startStalwartSimulator(opts: SimulatorOptions = {}): Promi
     const env: RulesEnv = { registry, reachableAcme: new Set(opts.reachableAcmeDirectories ?? []) };
     const runtime = new Runtime(registry);
     for (const issuer of opts.reachableIdps ?? []) runtime.setReachableIdp(issuer, true);
+    if (opts.firstBootDefaults) insertFirstBootDefaults(registry);
     runtime.boot();
     const recoveryAdmin = opts.recoveryAdmin ?? `admin:${randomBytes(9).toString("base64url")}`;
     const apiKey = `API_${Buffer.concat([Buffer.from([0xff, 0xff, 0xff, 0xff, 0, 0, 0, 0]), randomBytes(20)]).toString("base64url")}`;
@@ -174,6 +183,8 @@ export async function startStalwartSimulator(opts: SimulatorOptions = {}): Promi
                 if (mode === "refuse") await front.close();
                 else front.unavailable = true;
                 await new Promise((r) => setTimeout(r, downMs));
+                // a normal boot stores a default again for a type left with no object
+                if (opts.firstBootDefaults) insertFirstBootDefaults(registry);
                 if (opts.fetchIdps) await fetchIdps();
                 const auth = registry.get("x:Authentication", SINGLETON_ID);
                 if (bindingsToLose > 0 && auth) {
