@@ -4,7 +4,7 @@ import js from "@eslint/js";
 import tseslint from "typescript-eslint";
 
 export default tseslint.config(
-    { ignores: ["node_modules/", "bin/", "scratch/", "components/stalwart/generated/"] },
+    { ignores: ["node_modules/", "bin/", "dist/", "docs/api/", "scratch/", "components/stalwart/generated/"] },
     js.configs.recommended,
     ...tseslint.configs.recommended,
     {

@@ -7,7 +7,7 @@
  * dynamic-provider host. Bundled modules may use only globals and `require` inside functions; an
  * npm module required there stays a `require`, resolved from the project's node_modules.
  */
-import { existsSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import type * as pulumi from "@pulumi/pulumi";
 
 export type ProviderMethod = "configure" | "check" | "diff" | "create" | "read" | "update" | "delete";
@@ -68,30 +68,47 @@ export function unpack(packed: string): string {
 
 const bundles = new Map<string, string>();
 
+/** Where `npm run build` writes a provider core's bundle (as bundleOf returns it): beside its compiled .js. */
+export const prebuiltBundleOf = (entry: string): string => `${entry}.bundle`;
+
+/** `file` and what it imports as one minified CommonJS module; `@pulumi/pulumi` (types only) is left out. */
+function bundleSource(file: string): string {
+    const esbuild: typeof import("esbuild") = require("esbuild");
+    const built = esbuild.buildSync({
+        entryPoints: [file],
+        bundle: true,
+        write: false,
+        platform: "node",
+        format: "cjs",
+        target: "es2022",
+        minify: true,
+        legalComments: "none",
+        external: ["@pulumi/pulumi"],
+        // npm modules are never inlined: a provider that needs one (the gate's `pg`) requires it inside a
+        // function, and the host resolves it from the project's node_modules
+        packages: "external",
+    });
+    return built.outputFiles[0]!.text;
+}
+
 /**
- * `entry` (a path without extension: the .ts next to it, else the compiled .js) and what it
- * imports, as one minified CommonJS module, packed (brotli + Z85); built once per program run.
- * `@pulumi/pulumi` must be imported for types only: it is left out.
+ * The packed bundle (brotli + Z85) of the provider core `entry` (a path without extension), once
+ * per program run. In the repository it is bundled from `entry`.ts, so it always matches the
+ * source; in the built package (no .ts) it is the file `npm run build` wrote, so esbuild is not
+ * needed at run time.
  */
 export function bundleOf(entry: string): string {
     let code = bundles.get(entry);
     if (code === undefined) {
-        const esbuild: typeof import("esbuild") = require("esbuild");
-        const built = esbuild.buildSync({
-            entryPoints: [existsSync(`${entry}.ts`) ? `${entry}.ts` : `${entry}.js`],
-            bundle: true,
-            write: false,
-            platform: "node",
-            format: "cjs",
-            target: "es2022",
-            minify: true,
-            legalComments: "none",
-            external: ["@pulumi/pulumi"],
-            // npm modules are never inlined: a provider that needs one (the gate's `pg`) requires it inside a
-            // function, and the host resolves it from the project's node_modules
-            packages: "external",
-        });
-        code = pack(built.outputFiles[0]!.text);
+        if (existsSync(`${entry}.ts`)) code = pack(bundleSource(`${entry}.ts`));
+        else {
+            const file = prebuiltBundleOf(entry);
+            if (!existsSync(file))
+                throw new Error(
+                    `the dynamic provider bundle ${file} is missing: this copy of tailwart was not built with \`npm run build\`; build it (or reinstall the package)`,
+                );
+            code = readFileSync(file, "utf8").trim();
+        }
         bundles.set(entry, code);
     }
     return code;

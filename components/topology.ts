@@ -82,13 +82,21 @@ export const STALWART_ENV = {
  * Pulumi shell gets its value. The plan never holds the values.
  */
 export const PLAN_SECRETS = {
+    /** the sidecar's auth key */
     tailscaleAuthKey: "tailscale.TailnetKey.key, or tailscale.oauthClientSecret from the stack config",
+    /** the Postgres role's password */
     postgresPassword: "generated password of the Postgres role (random.RandomPassword)",
+    /** the Garage access key's id */
     garageAccessKeyId: "access key id of the Garage key (GarageBucket output)",
+    /** the Garage access key's secret */
     garageSecretAccessKey: "secret key of the Garage key (GarageBucket output)",
+    /** STALWART_RECOVERY_ADMIN, `user:password` */
     stalwartRecoveryAdmin: "stalwart.recoveryAdmin from the stack config (only when set)",
+    /** the smarthost's password */
     smarthostPassword: "smarthost.password from the stack config (only when set)",
+    /** the backup bucket's access key id */
     backupAccessKeyId: "access key id of the backup bucket's Garage key (GarageBucket output; backup.target.bucket only)",
+    /** the backup bucket's access key secret */
     backupSecretAccessKey: "secret key of the backup bucket's Garage key (GarageBucket output; backup.target.bucket only)",
 } as const;
 

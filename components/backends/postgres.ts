@@ -7,24 +7,38 @@ import * as postgresql from "@pulumi/postgresql";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 
+/** Arguments of {@link PostgresDatabase}. */
 export interface PostgresDatabaseArgs {
     /** the shared server's full MagicDNS name */
     host: pulumi.Input<string>;
+    /** the server's port */
     port: pulumi.Input<number>;
+    /** the database to create, owned by `role` */
     database: pulumi.Input<string>;
+    /** the login role to create, with a generated password */
     role: pulumi.Input<string>;
+    /** the user the Postgres provider connects as to create them */
     adminUser: pulumi.Input<string>;
     /** secret; without it the provider falls back to PGPASSWORD in the operator's environment */
     adminPassword?: pulumi.Input<string>;
+    /** `disable`, `require` or `verify-full` (the tailnet already encrypts) */
     sslmode: pulumi.Input<string>;
     /** keep the role and the database on destroy (false only with allowDataLoss) */
     retainOnDelete: boolean;
 }
 
+/**
+ * A login role with a generated password and the database it owns, on a shared Postgres server
+ * reached through an explicit provider. Both are retained on destroy unless `retainOnDelete` is false.
+ */
 export class PostgresDatabase extends pulumi.ComponentResource {
+    /** the server's name, as given */
     declare public readonly host: pulumi.Output<string>;
+    /** the server's port, as given */
     declare public readonly port: pulumi.Output<number>;
+    /** the created database's name */
     declare public readonly database: pulumi.Output<string>;
+    /** the created role's name */
     declare public readonly role: pulumi.Output<string>;
     /** the role's password (secret) */
     declare public readonly password: pulumi.Output<string>;

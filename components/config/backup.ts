@@ -13,10 +13,29 @@ import { type BackupSchedule, parseSchedule } from "./schedule";
 import { DOCKER_NAME } from "./validators";
 
 /** The backup key as Settings carries it, once the rules have passed. */
+/** The `backup` key, checked: when the job runs, how many backups it keeps and where. */
 export interface BackupSettings {
+    /** when it runs */
     schedule: BackupSchedule;
+    /** how many backups are kept */
     retention: number;
-    target: { kind: "volume"; volume: string } | { kind: "bucket"; bucket: string; keyName: string };
+    /** a docker volume on the mailbox host, or a Garage bucket with a key of its own */
+    target:
+        | {
+              /** a docker volume */
+              kind: "volume";
+              /** its name */
+              volume: string;
+          }
+        | {
+              /** a Garage bucket */
+              kind: "bucket";
+              /** its name */
+              bucket: string;
+              /** the access key the job writes with */
+              keyName: string;
+          };
+    /** the job's docker container name */
     containerName: string;
     /** a prebuilt image; undefined: built from backup/ on the mailbox host */
     image?: string;

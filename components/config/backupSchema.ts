@@ -21,15 +21,18 @@ export const backupSchema = (obj: ObjectOf, { nonEmpty, num }: ShapeHelpers) =>
     obj({
         /** a cron expression in UTC ("0 3 * * *", @daily) or an interval ("6h"); parsed by the rules (schedule.ts) */
         schedule: nonEmpty(),
+        /** how many backups are kept, 1 or more */
         retention: num(z.number(RETENTION).int(RETENTION).min(1, RETENTION)),
         /** exactly one of a docker volume on the mailbox host or a Garage bucket (the rules check which) */
         target: obj({
+            /** a docker volume on the mailbox host */
             volume: nonEmpty().optional(),
             /** created (or adopted) on garage.s3Endpoint, with a key of its own */
             bucket: nonEmpty().optional(),
             /** the bucket's access key; default <garage.keyName>-backup */
             keyName: nonEmpty().optional(),
         }).optional(),
+        /** the job's docker container name (default `stalwart-backup`) */
         containerName: nonEmpty().default("stalwart-backup"),
         /** a prebuilt image with sh, stalwart, pg_dump, psql, pg_restore and rclone; default: built from backup/ */
         image: nonEmpty().optional(),

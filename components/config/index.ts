@@ -15,9 +15,11 @@ import { MANAGEMENT_PORT } from "../topology";
 import { Secret, setSecretCommand } from "./secret";
 import { type Endpoint, isFqdn, parseEndpoint, parseRedisUrl, type RedisTarget } from "./validators";
 
-export { ACME_DIRECTORIES, type BackupSettings, type ConfigIssue, Secret };
+export { ACME_DIRECTORIES, type AcmeChallenge, type BackupSettings, type ConfigIssue, type Endpoint, type RawSettings, type RedisTarget, Secret };
 
+/** A stack config that cannot deploy: every problem at once, each naming its key and the fix. */
 export class ConfigError extends Error {
+    /** every problem found, in the order of the keys */
     readonly issues: ConfigIssue[];
 
     constructor(issues: ConfigIssue[], stack?: string) {
@@ -30,27 +32,75 @@ export class ConfigError extends Error {
     }
 }
 
+/**
+ * A stack-config type as code writes it: where the schema's input type is `unknown` (a value that
+ * also arrives as text from `pulumi config`, such as a port or a list), the checked type; where it
+ * wants a Secret, a plain string too (parseSettings wraps it).
+ */
+type AsCodeWrites<I, O> = unknown extends I
+    ? O
+    : I extends Secret
+      ? string | Secret
+      : I extends readonly unknown[]
+        ? I
+        : I extends object
+          ? { [K in keyof I]: AsCodeWrites<I[K], K extends keyof O ? O[K] : never> }
+          : I;
+
+/**
+ * What {@link parseSettings} takes from a program that builds its settings in code rather than from
+ * `Pulumi.<stack>.yaml`: the `tailwart:` keys of the README's config reference, typed, defaults
+ * optional. Secrets may be plain strings (they become masked Secrets) or {@link Secret}s.
+ *
+ * @interface
+ */
+export type SettingsInput = AsCodeWrites<z.input<typeof settingsSchema>, RawSettings>;
+
 /** Typed, validated settings with every default and derived value resolved. */
 export type Settings = Omit<RawSettings, "backup"> & {
+    /** the stack the settings were checked for (`prod` and `dev` pin the ACME directory) */
     stack: string;
     /** the backup job; undefined when the stack has no backup key */
     backup?: BackupSettings;
+    /** acme.*, with the directory and challenge resolved */
     acme: Omit<RawSettings["acme"], "directory"> & {
         /** as resolved: "staging" or "production" (named, or the stack's default), else the URL as given */
         directory: string;
+        /** the challenge Stalwart answers: as set, or what the edge's ports can serve */
         challenge: AcmeChallenge;
+        /** the directory's URL */
         directoryUrl: string;
+        /** which kind of directory `directoryUrl` is */
         directoryKind: "staging" | "production" | "custom";
+        /** the ACME account's contacts (default `postmaster@<domain>`), without duplicates */
         contact: string[];
     };
-    tailscale: RawSettings["tailscale"] & { auth: "tailnetKey" | "oauth" };
-    stalwart: RawSettings["stalwart"] & { publicUrl: string; managementUrl: string };
+    /** tailscale.*, with the login method resolved */
+    tailscale: RawSettings["tailscale"] & {
+        /** how the sidecar logs in: a minted tailnet key, or the OAuth client secret */
+        auth: "tailnetKey" | "oauth";
+    };
+    /** stalwart.*, with its URLs resolved */
+    stalwart: RawSettings["stalwart"] & {
+        /** where people and OAuth clients reach Stalwart (default `https://<hostname>`) */
+        publicUrl: string;
+        /** Stalwart's management API over the tailnet (default `http://<mailboxFqdn>:8080`) */
+        managementUrl: string;
+    };
     /** `<tailscaleHostname>.<tailnet>`: where the edge and the operators reach Stalwart */
     mailboxFqdn: string;
+    /** the backends' URLs, parsed */
     endpoints: {
-        /** redis.url's parts (url: a Secret when it holds a password); undefined only when redis.url is read encrypted from the stack file (an offline plan) */
-        redis: (RedisTarget & { url: string | Secret }) | undefined;
+        /** redis.url's parts; undefined only when redis.url is read encrypted from the stack file (an offline plan) */
+        redis:
+            | (RedisTarget & {
+                  /** the URL as given: a Secret when it holds a password */
+                  url: string | Secret;
+              })
+            | undefined;
+        /** garage.s3Endpoint's parts */
         garageS3: Endpoint;
+        /** garage.adminEndpoint's parts */
         garageAdmin: Endpoint;
     };
     /** what deploys but deserves a look (e.g. no ACME challenge can be served yet); the plan shows them */
@@ -177,7 +227,10 @@ const badPaths = (error: z.ZodError | undefined): string[] =>
     (error?.issues ?? []).filter((i) => i.code !== "unrecognized_keys").map((i) => pathOf(i.path));
 
 /**
- * @param raw the `config:` map of Pulumi.<stack>.yaml with the `tailwart:` prefix removed, values as YAML
+ * Checks a stack config (or an object built in code, {@link SettingsInput}) and resolves every
+ * default and derived value; throws one {@link ConfigError} listing every problem.
+ *
+ * @param raw the `config:` map of `Pulumi.<stack>.yaml` with the `tailwart:` prefix removed, values as YAML
  *   parses them; keys of other namespaces (containing ":") are ignored.
  * @param stack the stack name: `prod` and `dev` pin the ACME directory.
  */

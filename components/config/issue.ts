@@ -2,7 +2,9 @@ import type { RawSettings } from "./schema";
 
 /** One problem in a stack config: the key (dotted path under `tailwart:`) and a sentence that names the fix. */
 export interface ConfigIssue {
+    /** the key, a dotted path under `tailwart:` (e.g. `edge.ports`) */
     path: string;
+    /** what is wrong and how to fix it */
     message: string;
 }
 

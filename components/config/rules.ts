@@ -25,8 +25,11 @@ export { clearText };
  * caught here, as one ConfigIssue among all the others.
  */
 
+/** Let's Encrypt's ACME directories, the two `acme.directory` names. */
 export const ACME_DIRECTORIES = {
+    /** certificates browsers trust (the `prod` stack's default) */
     production: "https://acme-v02.api.letsencrypt.org/directory",
+    /** untrusted test certificates, generous rate limits (every other stack's default) */
     staging: "https://acme-staging-v02.api.letsencrypt.org/directory",
 } as const;
 
@@ -53,6 +56,7 @@ export function resolveAcmeDirectory(directory: string | undefined, stack: strin
     return { url: chosen, kind: "custom", directory: chosen };
 }
 
+/** The ACME challenges Stalwart can answer behind the edge. */
 export type AcmeChallenge = "tls-alpn-01" | "http-01" | "dns-01";
 
 /** The challenges the topology can serve: 443 forwarded → tls-alpn-01, 80 → http-01, a dnsProvider → dns-01. */

@@ -6,13 +6,19 @@
 
 import { shown } from "./mask";
 
+/** A backup schedule given as a cron expression, expanded. */
 export interface CronSchedule {
+    /** a cron expression */
     kind: "cron";
     /** the five fields as given, a macro expanded (@daily → "0 0 * * *") */
     expression: string;
+    /** the minutes it runs at, 0-59 */
     minutes: number[];
+    /** the hours, 0-23 (UTC) */
     hours: number[];
+    /** the days of the month, 1-31 */
     days: number[];
+    /** the months, 1-12 */
     months: number[];
     /** 0-6, Sunday 0 (a 7 is read as 0) */
     weekdays: number[];
@@ -21,14 +27,19 @@ export interface CronSchedule {
      * starts with `*`, it matches both (so `0 3 * * 1` is Mondays only)
      */
     daysStar: boolean;
+    /** the weekday field starts with `*` */
     weekdaysStar: boolean;
 }
 
+/** A backup schedule given as an interval. */
 export interface IntervalSchedule {
+    /** every so often */
     kind: "interval";
+    /** the interval */
     seconds: number;
 }
 
+/** `backup.schedule`, parsed. */
 export type BackupSchedule = (CronSchedule | IntervalSchedule) & {
     /** as the stack config gives it */
     text: string;

@@ -10,9 +10,11 @@ import { inspect } from "node:util";
  * (`redis://:***@host:6379/2`) prints as that, so a plan still shows where it points.
  */
 export class Secret<T = string> {
+    /** how a secret without a display form of its own prints */
     static readonly MASK = "[secret]";
     readonly #value: T | undefined;
     readonly #display: string;
+    /** true when only the ciphertext is known (an offline plan read straight from the stack file) */
     readonly encrypted: boolean;
     /**
      * true when the stack file holds the value in clear (set without --secret): it deploys, as a
@@ -42,14 +44,17 @@ export class Secret<T = string> {
         return this.#value;
     }
 
+    /** the mask (or the display form), never the value */
     toJSON(): string {
         return this.#display;
     }
 
+    /** the mask (or the display form), never the value */
     toString(): string {
         return this.#display;
     }
 
+    /** what `console.log` and `util.inspect` print: the mask (or the display form) */
     [inspect.custom](): string {
         return this.#display;
     }

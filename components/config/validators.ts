@@ -62,10 +62,15 @@ export const isFqdn = (host: string): boolean => fqdnProblem(host) === undefined
 
 export { hasCredentials, maskUrl } from "./mask";
 
+/** An http(s) endpoint URL, read into its parts. */
 export interface Endpoint {
+    /** `http` or `https` */
     scheme: string;
+    /** the host name, lower-cased */
     host: string;
+    /** the port, always explicit */
     port: number;
+    /** the path, "" when none */
     path: string;
     /** the query without "?", "" when none */
     query: string;
@@ -166,9 +171,13 @@ export function parseEndpoint(text: string, schemes: string[], options: Endpoint
     return { endpoint: { scheme, host, port, path, query: query ?? "", fragment: fragment ?? "", credentials }, problems: [] };
 }
 
+/** What a redis:// URL points at. */
 export interface RedisTarget {
+    /** the server's name */
     host: string;
+    /** the server's port */
     port: number;
+    /** the logical DB index, 0–15 */
     db: number;
     /** true when the URL carries a password: the URL is then a secret as a whole */
     credentials: boolean;

@@ -22,25 +22,37 @@ import { dnsCredentialSecret } from "../topology";
 import type { DnsRecord } from "../stalwart/dnsRecords";
 import { operatorResources, withPasswordHashes } from "./operator";
 
+/** Arguments of {@link MailDeployment}. */
 export interface MailDeploymentArgs {
+    /** the checked settings: parseSettings of a stack config or of an object built in code */
     settings: Settings;
 }
 
+/** Where Stalwart's database is, as MailDeployment exports it. */
 export interface PostgresFacts {
+    /** the server's name */
     host: pulumi.Output<string>;
+    /** the server's port */
     port: pulumi.Output<number>;
+    /** the database's name */
     database: pulumi.Output<string>;
+    /** the login role's name */
     role: pulumi.Output<string>;
     /** secret */
     password: pulumi.Output<string>;
 }
 
+/** Where Stalwart's blobs are, as MailDeployment exports it. */
 export interface GarageFacts {
+    /** the bucket's global alias */
     bucket: pulumi.Output<string>;
+    /** Garage's id of the bucket */
     bucketId: pulumi.Output<string>;
+    /** the access key's id */
     accessKeyId: pulumi.Output<string>;
     /** secret */
     secretAccessKey: pulumi.Output<string>;
+    /** the S3 API's URL */
     s3Endpoint: pulumi.Output<string>;
 }
 
@@ -112,17 +124,33 @@ function oneInstanceGate(s: Settings, plan: Plan, role: pulumi.Output<string>): 
     };
 }
 
+/**
+ * The whole mail system from one {@link Settings} value: the Tailscale sidecar and Stalwart on the
+ * mailbox host, Caddy + caddy-l4 on the edge host (each through its own docker provider), the
+ * Postgres role and database, the Redis logical DB, the Garage bucket and key, the tailnet policy
+ * fragment, and Stalwart's own x:* settings with their convergence.
+ */
 export class MailDeployment extends pulumi.ComponentResource {
     /** the plan the resources were made from (plain data; config secrets in it are Secret values, printed masked) */
     public readonly plan: Plan;
+    /** `<tailscaleHostname>.<tailnet>`: where the edge and the operators reach Stalwart */
     declare public readonly mailboxFqdn: pulumi.Output<string>;
+    /** the edge's rendered caddy.json */
     declare public readonly caddyJson: pulumi.Output<string>;
+    /** Stalwart's rendered config.json (the datastore only; the password is an env reference) */
     declare public readonly configJson: pulumi.Output<string>;
+    /** the tailnet policy fragment to merge, HuJSON */
     declare public readonly aclHujson: pulumi.Output<string>;
     /** the ACME directory Stalwart is to use: staging on dev, production on prod */
     declare public readonly acmeDirectory: pulumi.Output<string>;
+    /** Stalwart's database */
     declare public readonly postgres: PostgresFacts;
-    declare public readonly redis: { url: pulumi.Output<string> };
+    /** Stalwart's Redis */
+    declare public readonly redis: {
+        /** the URL, a secret when it holds a password */
+        url: pulumi.Output<string>;
+    };
+    /** Stalwart's bucket */
     declare public readonly garage: GarageFacts;
     /** spec key → x:* object id (empty when stalwart.manageSettings is false) */
     declare public readonly stalwartObjects: pulumi.Output<Record<string, string>>;

@@ -9,6 +9,7 @@ import type { EdgeImagePlan } from "../plan";
 import type { ContainerSpec, VolumeSpec } from "../plan/spec";
 import { plannedContainer } from "./plannedContainer";
 
+/** Arguments of {@link CaddyL4Edge}. */
 export interface CaddyL4EdgeArgs {
     /** plan.edge.caddy */
     container: ContainerSpec;
@@ -20,12 +21,19 @@ export interface CaddyL4EdgeArgs {
     caddyJson: string;
     /** the edge host's docker provider */
     dockerProvider: docker.Provider;
-    /** where the build context is resolved (default: the working directory, the Pulumi project root) */
+    /** where the build context is resolved (default: tailwart's own directory, which holds caddy/) */
     projectRoot?: string;
 }
 
+/**
+ * Caddy with caddy-l4 on the edge host: the only container that publishes ports, passing each mail
+ * port's TCP to the mailbox over the tailnet with a PROXY header. Its image is built from the
+ * package's caddy/ on the edge host, or a given prebuilt one is pulled.
+ */
 export class CaddyL4Edge extends pulumi.ComponentResource {
+    /** the rendered caddy.json the container runs */
     declare public readonly caddyJson: pulumi.Output<string>;
+    /** the docker container's name */
     declare public readonly containerName: pulumi.Output<string>;
 
     constructor(name: string, args: CaddyL4EdgeArgs, opts?: pulumi.ComponentResourceOptions) {

@@ -14,10 +14,11 @@ import { pulledImage } from "./image";
 import { type ReplacementKey, replacementKey } from "./replacementKey";
 import { namedVolumes, volumesOf } from "./volume";
 
+/** Arguments of {@link PlannedContainer}. */
 export interface PlannedContainerArgs {
     /** the container's spec from the plan */
     container: ContainerSpec;
-    /** the host's declared volumes (plan.<host>.volumes); the container's mounts must be among them */
+    /** the host's declared volumes (`plan.<host>.volumes`); the container's mounts must be among them */
     volumes: VolumeSpec[];
     /** values of the spec's SecretRefs, by secret name */
     secrets?: SecretValues;
@@ -25,7 +26,7 @@ export interface PlannedContainerArgs {
     dockerProvider: docker.Provider;
     /** how the image is had (default: pull `container.image`) */
     image?: ImagePlan;
-    /** where a build context is resolved (default: the working directory, the Pulumi project root) */
+    /** where a build context is resolved (default: tailwart's own directory, which holds caddy/) */
     projectRoot?: string;
     /**
      * the id of the container whose network namespace this one joins (the spec says
@@ -47,7 +48,9 @@ export interface PlannedContainerArgs {
     startGate?: (key: ReplacementKey) => StartGate;
 }
 
+/** What must exist before a container starts, and the labels that tie the container to it. */
 export interface StartGate {
+    /** the resource the container waits for */
     resource: pulumi.CustomResource;
     /** labels whose values are the gate's outputs */
     labels: Record<string, pulumi.Input<string>>;
@@ -58,12 +61,16 @@ export interface PlannedContainerResources {
     volumes: docker.Volume[];
 }
 
+/** tailwart's root, the directory of package.json and caddy/: two levels above components/deploy/ and dist/deploy/. */
+export const PACKAGE_ROOT = path.join(__dirname, "..", "..");
+
 /** The image the container runs, by id, so a rebuild or a new pull replaces the container. */
 function imageId(name: string, args: PlannedContainerArgs, opts: pulumi.CustomResourceOptions): pulumi.Output<string> {
     const plan: ImagePlan = args.image ?? { kind: "prebuilt", name: args.container.image };
     if (plan.kind === "prebuilt") return pulledImage(`${name}-image`, plan.name, opts).imageId;
-    // Both paths are relative to the project root (as for `docker build -f caddy/Dockerfile caddy`).
-    const root = args.projectRoot ?? process.cwd();
+    // Both paths are relative to the project root (as for `docker build -f caddy/Dockerfile caddy`):
+    // by default tailwart's own, so the edge builds the same from the repo and from an installed package.
+    const root = args.projectRoot ?? PACKAGE_ROOT;
     const image = new docker.Image(
         `${name}-image`,
         {
@@ -132,7 +139,9 @@ export function plannedContainer(parent: pulumi.ComponentResource, name: string,
 
 /** A planned container as a component of its own: what a new container of the deployment (a backup job, say) uses. */
 export class PlannedContainer extends pulumi.ComponentResource {
+    /** the docker container's name */
     declare public readonly containerName: pulumi.Output<string>;
+    /** the docker container's id */
     declare public readonly containerId: pulumi.Output<string>;
 
     constructor(name: string, args: PlannedContainerArgs, opts?: pulumi.ComponentResourceOptions) {

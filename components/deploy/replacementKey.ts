@@ -9,6 +9,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { type ContainerSpec, isSecretRef } from "../plan/spec";
 import type { SecretValues } from "./container";
 
+/** Everything that replaces a container, as one key a resource (the one-instance gate) carries to be replaced with it. */
 export interface ReplacementKey {
     /** the image id the container runs (a re-pull or rebuild is a new id) */
     image: pulumi.Input<string>;

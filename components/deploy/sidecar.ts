@@ -12,6 +12,7 @@ import type { TailnetAuthPlan } from "../plan";
 import type { ContainerSpec, VolumeSpec } from "../plan/spec";
 import { oauthAuthKeySuffix } from "../plan/mailboxSpec";
 
+/** Arguments of {@link TailscaleSidecar}. */
 export interface TailscaleSidecarArgs {
     /** plan.mailbox.sidecar */
     container: ContainerSpec;
@@ -53,8 +54,14 @@ function authKeyFor(name: string, args: TailscaleSidecarArgs, parent: pulumi.Res
     return pulumi.secret(key.key);
 }
 
+/**
+ * The Tailscale sidecar on the mailbox host (kernel networking): its network namespace is the one
+ * Stalwart joins. It logs in with a minted tailscale.TailnetKey or an OAuth client secret.
+ */
 export class TailscaleSidecar extends pulumi.ComponentResource {
+    /** the docker container's name */
     declare public readonly containerName: pulumi.Output<string>;
+    /** the docker container's id */
     declare public readonly containerId: pulumi.Output<string>;
 
     constructor(name: string, args: TailscaleSidecarArgs, opts?: pulumi.ComponentResourceOptions) {

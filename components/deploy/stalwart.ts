@@ -11,8 +11,9 @@ import type { SecretValues } from "./container";
 import { ONE_INSTANCE_LABEL, OneInstanceGate, type OneInstanceGateArgs } from "./oneInstanceGate";
 import { plannedContainer } from "./plannedContainer";
 
+/** Arguments of {@link StalwartMailbox}. */
 export interface StalwartMailboxArgs {
-    /** plan.mailbox.stalwart (networkMode container:<sidecar name>) */
+    /** plan.mailbox.stalwart (networkMode `container:<sidecar name>`) */
     container: ContainerSpec;
     /** the mailbox host's volumes (plan.mailbox.volumes); the data volume must be among them */
     volumes: VolumeSpec[];
@@ -34,9 +35,16 @@ export interface StalwartMailboxArgs {
     oneInstance: Omit<OneInstanceGateArgs, "key" | "containerName">;
 }
 
+/**
+ * The Stalwart container in the sidecar's network namespace: no ports, no hostname, data on a
+ * named volume kept on destroy unless the stack allows data loss.
+ */
 export class StalwartMailbox extends pulumi.ComponentResource {
+    /** the docker container's name */
     declare public readonly containerName: pulumi.Output<string>;
+    /** the docker container's id */
     declare public readonly containerId: pulumi.Output<string>;
+    /** the named data volume (`/var/lib/stalwart`) */
     declare public readonly volumeName: pulumi.Output<string>;
 
     constructor(name: string, args: StalwartMailboxArgs, opts?: pulumi.ComponentResourceOptions) {

@@ -5,12 +5,18 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 
+/** Arguments of {@link TailnetPolicy}. */
 export interface TailnetPolicyArgs {
     /** plan.tailnet.aclHujson */
     aclHujson: string;
 }
 
+/**
+ * The tailnet policy fragment the deployment needs (tag owners, grants) as an output to merge by
+ * hand: never a tailscale.Acl, which would overwrite the whole policy.
+ */
 export class TailnetPolicy extends pulumi.ComponentResource {
+    /** the fragment, HuJSON */
     declare public readonly aclHujson: pulumi.Output<string>;
 
     constructor(name: string, args: TailnetPolicyArgs, opts?: pulumi.ComponentResourceOptions) {

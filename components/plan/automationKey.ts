@@ -10,12 +10,22 @@ import { TAILNET_RANGES } from "../topology";
 import { OPERATOR_KEYS } from "./operatorSettings";
 import type { StalwartObjectSpec } from "./stalwartSettings";
 
+/** The automation API key: the account it lives in and what it may do. */
 export interface AutomationKeyPlan {
     /** spec key of the account the key lives in */
     account: string;
+    /** the x:ApiKey's properties */
     properties: {
+        /** the key's description */
         description: string;
-        permissions: { "@type": "Replace"; permissions: Record<string, true> };
+        /** exactly the permissions the providers need */
+        permissions: {
+            /** these permissions replace the account's */
+            "@type": "Replace";
+            /** permission name → true */
+            permissions: Record<string, true>;
+        };
+        /** where the key may be used from */
         allowedIps: Record<string, true>;
     };
 }

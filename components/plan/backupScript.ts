@@ -11,9 +11,28 @@ import type { BackupSchedule } from "../config/schedule";
 import { STALWART_ENV } from "../topology";
 import { BUCKET_TARGET_SH, COMMON_SH, VOLUME_TARGET_SH } from "./backupShell";
 
+/** Where the backup job writes: a mounted docker volume, or a Garage bucket over S3. */
 export type BackupTargetInput =
-    | { kind: "volume"; volume: string; /** where the volume is mounted in the container */ dir: string }
-    | { kind: "bucket"; bucket: string; keyName: string; s3Endpoint: string; region: string };
+    | {
+          /** a docker volume */
+          kind: "volume";
+          /** its name */
+          volume: string;
+          /** where the volume is mounted in the container */
+          dir: string;
+      }
+    | {
+          /** a Garage bucket */
+          kind: "bucket";
+          /** its name */
+          bucket: string;
+          /** the access key's name */
+          keyName: string;
+          /** the S3 API's URL */
+          s3Endpoint: string;
+          /** the S3 region */
+          region: string;
+      };
 
 export interface BackupScriptInput {
     stack: string;

@@ -2,16 +2,16 @@
  * The pure heart of the program: Settings in, everything that lands on each host out, as plain
  * data. MailDeployment turns a Plan into Pulumi resources; `npm run plan` prints it.
  */
-import type { ConfigIssue, Settings } from "../config";
+import type { Settings } from "../config";
 import { CADDY_BUILD } from "./edgeImage";
 import { renderCaddyJson } from "./caddyJson";
 import { edgeSpec } from "./edgeSpec";
 import { renderConfigJson } from "./configJson";
 import { ConfigError } from "../config";
+import type { BackupPlan, EdgeImagePlan, ImagePlan, Plan, TailnetAuthPlan } from "./types";
 import { dnsCredentialEnv, dnsCredentialSecret, MANAGEMENT_PORT, PLAN_SECRETS, STALWART_ENV } from "../topology";
 import { sidecarSpec, stalwartSpec } from "./mailboxSpec";
-import type { Secret } from "../config/secret";
-import { type ContainerSpec, type EnvValue, secretRef, type VolumeSpec } from "./spec";
+import { type EnvValue, secretRef } from "./spec";
 import { checkSettingsPlan } from "./checkSpecs";
 import { dnsCredentialFields, type StalwartObjectSpec, stalwartSettingsPlan } from "./stalwartSettings";
 import { renderAclHujson } from "./acl";
@@ -19,7 +19,7 @@ import { operatorSpecs } from "./operatorSettings";
 import { type OperatorPlan, operatorPlan } from "./operatorPlan";
 import { specListIssues } from "./specList";
 import { BACKUP_BUILD, backupImageName } from "./backupImage";
-import { type BackupTargetInput, targetDescription } from "./backupScript";
+import { targetDescription } from "./backupScript";
 import { backupSpec, backupTargetInput } from "./backupSpec";
 import { describeSchedule } from "../config/schedule";
 
@@ -27,80 +27,7 @@ import { describeSchedule } from "../config/schedule";
 /** Names of the SecretRefs in container env, and where the Pulumi shell gets each value. */
 export const SECRETS = PLAN_SECRETS;
 
-/** oauthClientId: tailscale.oauthClientId when set, shown in the plan only (the tailscale provider reads its own config) */
-export type TailnetAuthPlan = (
-    | { kind: "tailnetKey"; ephemeral: boolean; preauthorized: true; reusable: false; expirySeconds: number; tags: string[]; description: string }
-    | { kind: "oauth"; ephemeral: boolean; tags: string[] }
-) & { oauthClientId?: string };
-
-/** How a container's image is had: pulled by reference, or built from a context in the repo on the host's own daemon. */
-export type ImagePlan = { kind: "prebuilt"; name: string } | { kind: "build"; name: string; context: string; dockerfile: string; args: Record<string, string> };
-
-/** Stalwart's Redis: the URL (a Secret when it holds a password) and its parts. */
-/** The edge's image (Caddy + layer4). */
-export type EdgeImagePlan = ImagePlan;
-
-export interface RedisPlan {
-    /** prints with any password masked */
-    url: string | Secret;
-    /** host, port and db are undefined only when the URL is encrypted in the stack file (an offline plan) */
-    host?: string;
-    port?: number;
-    db?: number;
-}
-
-/** The backup job on the mailbox host (backup key); its volume, if any, is among plan.mailbox.volumes. */
-export interface BackupPlan {
-    schedule: { text: string; description: string };
-    retention: number;
-    /** "volume:<name>" or "bucket:<name>", as the job records it */
-    targetDescription: string;
-    target: BackupTargetInput;
-    image: ImagePlan;
-    container: ContainerSpec;
-}
-
-export interface Plan {
-    stack: string;
-    /** what deploys but deserves a look (Settings.warnings) */
-    warnings: ConfigIssue[];
-    /** false only when the stack sets allowDataLoss: true */
-    retainData: boolean;
-    mailbox: {
-        dockerHost: string;
-        /** <tailscaleHostname>.<tailnet> */
-        fqdn: string;
-        sidecar: ContainerSpec;
-        stalwart: ContainerSpec;
-        volumes: VolumeSpec[];
-        configJson: string;
-    };
-    edge: {
-        dockerHost: string;
-        caddy: ContainerSpec;
-        image: EdgeImagePlan;
-        volumes: VolumeSpec[];
-        caddyJson: string;
-    };
-    tailnet: { auth: TailnetAuthPlan; aclHujson: string };
-    backends: {
-        postgres: { host: string; port: number; database: string; role: string; adminUser: string; sslmode: string };
-        redis: RedisPlan;
-        garage: { s3Endpoint: string; adminEndpoint: string; bucket: string; keyName: string; region: string };
-    };
-    /** undefined when the stack has no backup key */
-    backup?: BackupPlan;
-    stalwart: {
-        image: string;
-        publicUrl: string;
-        managementUrl: string;
-        acmeDirectory: string;
-        /** x:* objects the deployment manages; empty when stalwart.manageSettings is false */
-        objects: StalwartObjectSpec[];
-        /** the OIDC binding, the automation key and the DNS records to publish; undefined when stalwart.manageSettings is false */
-        operator?: OperatorPlan;
-    };
-}
+export type { BackupPlan, EdgeImagePlan, ImagePlan, Plan, RedisPlan, TailnetAuthPlan } from "./types";
 
 /** The x:* settings objects, refused as config issues wherever the provider's check would refuse them at preview. */
 function settingsObjects(s: Settings): { objects: StalwartObjectSpec[]; operator?: OperatorPlan } {

@@ -11,27 +11,46 @@ import type { StalwartObjectSpec } from "./stalwartSettings";
 
 /** A record a domain will need: its name, type and what it is for; `value` where the plan knows it. */
 export interface PlannedDnsRecord {
+    /** the managed domain it is for */
     domain: string;
+    /** the record's name (`<selector>` where Stalwart chooses it) */
     name: string;
+    /** its type */
     type: string;
+    /** what it is for */
     purpose: string;
+    /** its value, where the plan knows it */
     value?: string;
 }
 
+/** What the identity provider must be set up with for `oidc`. */
 export interface OidcPlan {
     /** spec key of the x:Directory the convergence binds as the default directory */
     directoryKey: string;
+    /** the issuer, as configured */
     issuer: string;
+    /** the audience every token must carry */
     audience: string;
     /** the web UI's public PKCE client as the identity provider must register it */
-    webui: { clientId: string; redirectUris: string[]; postLogoutRedirectUris: string[] };
+    webui: {
+        /** its client id */
+        clientId: string;
+        /** the redirect URIs to register */
+        redirectUris: string[];
+        /** the post-logout redirect URIs to register */
+        postLogoutRedirectUris: string[];
+    };
     /** false when tokens of the web UI's client do not carry `audience` unless the IdP adds it */
     webuiAudienceAccepted: boolean;
 }
 
+/** What the plan tells an operator beyond the objects. */
 export interface OperatorPlan {
+    /** what the identity provider must be set up with, when `oidc` is set */
     oidc?: OidcPlan;
+    /** the automation API key of the hand-off */
     automationKey: AutomationKeyPlan;
+    /** the DNS records each managed domain will need */
     dnsRecords: PlannedDnsRecord[];
 }
 

@@ -12,20 +12,11 @@ import type * as x from "../stalwart/generated/types";
 import { subsetFor } from "../stalwart/schema/table";
 import { isVariantSchema } from "../stalwart/schema/types";
 import { dnsCredentialEnv, portRole, proxyTrustedNetworks, STALWART_ENV } from "../topology";
+import type { StalwartObjectSpec as SettingsObjectSpec } from "../stalwart/settings";
 import { managementSpecs } from "./management";
 
-export interface StalwartObjectSpec {
-    /** unique within the plan; the Pulumi resource name suffix */
-    key: string;
-    objectType: string;
-    properties: Record<string, unknown>;
-    /** dotted property path → key of the object whose id goes there */
-    refs?: Record<string, string>;
-    /**
-     * the server echoes a secret back in clear in a field the schema does not call secret (a
-     * password inside redis.url): keep the object's outputs encrypted in state
-     */
-    secretOutputs?: boolean;
+/** An x:* object of the plan: what StalwartSettings takes, plus what the deploy resolves before it. */
+export interface StalwartObjectSpec extends SettingsObjectSpec {
     /**
      * dotted property path → a config secret the deploy hashes to `$argon2id$` (an account's
      * password, PasswordHash) and writes there; the plan never holds the hash or the plaintext

@@ -12,11 +12,15 @@ import { jmapRequest } from "./jmap";
 import { isObj, unwrap } from "./normalize";
 
 /** One record to publish: absolute name without the trailing dot, type, value as a DNS console takes it, and what it is for. */
+/** A DNS record a domain needs, as Stalwart reports it. */
 export interface DnsRecord {
+    /** the record's name */
     name: string;
+    /** its type: MX, TXT, SRV, … */
     type: string;
     /** TXT: the strings joined; MX: "<priority> <host>" */
     value: string;
+    /** what the record is for */
     purpose: "mx" | "spf" | "dkim" | "dmarc" | "tls-rpt" | "mta-sts" | "srv" | "other";
 }
 

@@ -11,9 +11,11 @@ import { ACCOUNT_SCOPED, stalwartProvider } from "./provider";
 import { objectDescriptor, subsetFor, volatileProperties } from "./schema/table";
 import type { FieldDescriptor, ObjectSchemaSubset } from "./schema/types";
 
+/** Arguments of {@link StalwartObject}. */
 export interface StalwartObjectArgs {
     /** the x:* type, e.g. "x:Domain" */
     objectType: string;
+    /** the object's properties as Stalwart names them (https://stalw.art/docs); secret-bearing ones are made Pulumi secrets */
     properties: pulumi.Input<Record<string, unknown>>;
     /** take over an existing object with the same natural key (default: true when the type has one) */
     adopt?: pulumi.Input<boolean>;
@@ -23,8 +25,11 @@ export interface StalwartObjectArgs {
     accountId?: pulumi.Input<string>;
 }
 
+/** Resource options of the typed x:* classes, with two of {@link StalwartObjectArgs}' fields. */
 export interface StalwartObjectOptions extends pulumi.CustomResourceOptions {
+    /** take over an existing object with the same natural key (default: true when the type has one) */
     adopt?: boolean;
+    /** any change forces an update; defaults to the schema version + the provider code version */
     providerVersion?: string;
 }
 
@@ -134,6 +139,12 @@ function validObjectType(objectType: string): string {
     return objectType;
 }
 
+/**
+ * One Stalwart x:* registry object as a Pulumi resource (URN type `pulumi-nodejs:dynamic/stalwart:<Type>`),
+ * written through Stalwart's management API; the typed classes (`Domain`, `Account`, …) are this with
+ * their property types. The provider reads `stalwart:url` and `stalwart:token` (or
+ * `stalwart:user`/`stalwart:password`) from the stack config, else the `STALWART_*` environment.
+ */
 export class StalwartObject extends pulumi.dynamic.Resource {
     /** the x:* type */
     declare public readonly objectType: pulumi.Output<string>;
@@ -149,6 +160,7 @@ export class StalwartObject extends pulumi.dynamic.Resource {
     declare public readonly adopted: pulumi.Output<boolean>;
     /** what an adopted object goes back to when it leaves the program or is deleted: its values before (secrets excepted) */
     declare public readonly restore: pulumi.Output<Record<string, unknown> | undefined>;
+    /** the schema version + provider code version the object was last written with */
     declare public readonly providerVersion: pulumi.Output<string>;
     /** the secret x:ApiKey / x:AppPassword return once on create (stored encrypted) */
     declare public readonly createdSecret: pulumi.Output<string | undefined>;

@@ -1,5 +1,5 @@
 /**
- * StalwartSettings: a list of x:* object specs (components/plan/stalwartSettings.ts) made real —
+ * StalwartSettings: a list of x:* object specs (the deployment's come from components/plan/stalwartSettings.ts) made real —
  * one StalwartObject each, ids of other objects filled in from `refs`, and one StalwartConvergence
  * over all of them that reloads, restarts and verifies as the changes need.
  */
@@ -7,9 +7,27 @@ import * as pulumi from "@pulumi/pulumi";
 import { StalwartConvergence } from "./convergence";
 import type { Readiness } from "./convergence/run";
 import { StalwartObject } from "./object";
-import type { StalwartObjectSpec } from "../plan/stalwartSettings";
 
+/** One x:* object of a StalwartSettings list: plain data, ids of other objects named by `refs`. */
+export interface StalwartObjectSpec {
+    /** unique within the plan; the Pulumi resource name suffix */
+    key: string;
+    /** the x:* type, e.g. "x:Domain" */
+    objectType: string;
+    /** the object's properties as Stalwart names them; ids of other objects come from `refs` */
+    properties: Record<string, unknown>;
+    /** dotted property path → key of the object whose id goes there */
+    refs?: Record<string, string>;
+    /**
+     * the server echoes a secret back in clear in a field the schema does not call secret (a
+     * password inside redis.url): keep the object's outputs encrypted in state
+     */
+    secretOutputs?: boolean;
+}
+
+/** Arguments of {@link StalwartSettings}. */
 export interface StalwartSettingsArgs {
+    /** the objects, each after the ones it refers to */
     objects: StalwartObjectSpec[];
     /** argv restarting the Stalwart process (e.g. docker restart over the mailbox's docker host) */
     restartCommand?: pulumi.Input<pulumi.Input<string>[]>;
@@ -51,13 +69,20 @@ function setPath(target: Record<string, unknown>, path: string, value: unknown):
     return copy;
 }
 
+/**
+ * A list of x:* object specs made real: one StalwartObject each, ids of other objects filled in
+ * from `refs`, and one StalwartConvergence over all of them.
+ */
 export class StalwartSettings extends pulumi.ComponentResource {
     /** spec key → the object's id on the server */
     declare public readonly objectIds: pulumi.Output<Record<string, string>>;
+    /** the reload actions the last run issued */
     declare public readonly reloads: pulumi.Output<string[]>;
     /** changes that need a restart nobody ran */
     declare public readonly pendingRestart: pulumi.Output<string[]>;
+    /** spec key → its resource */
     public readonly objects: Record<string, StalwartObject> = {};
+    /** the convergence over every object */
     public readonly convergence: StalwartConvergence;
 
     private directoryToBind(key: string): pulumi.Output<string> {

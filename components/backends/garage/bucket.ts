@@ -3,6 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { shipProvider } from "../../bundledProvider";
 import type { BucketPermissions } from "./inputRules";
 
+/** Arguments of {@link GarageBucket}. */
 export interface GarageBucketArgs {
     /** Garage admin API v2 base URL with an explicit port, e.g. http://garage.tailnet.ts.net:3903. */
     adminEndpoint: pulumi.Input<string>;
@@ -36,9 +37,13 @@ class BucketGrant extends pulumi.dynamic.Resource {
 
 /** A Garage bucket with one access key allowed on it, managed through the admin API. */
 export class GarageBucket extends pulumi.ComponentResource {
+    /** Garage's id of the bucket */
     declare public readonly bucketId: pulumi.Output<string>;
+    /** the access key's id (`GK…`), Stalwart's S3 access key */
     declare public readonly accessKeyId: pulumi.Output<string>;
+    /** the access key's secret (a Pulumi secret) */
     declare public readonly secretAccessKey: pulumi.Output<string>;
+    /** the bucket's global alias, as Garage reports it */
     declare public readonly bucket: pulumi.Output<string>;
 
     constructor(name: string, args: GarageBucketArgs, opts?: pulumi.ComponentResourceOptions) {

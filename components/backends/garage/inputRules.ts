@@ -4,9 +4,13 @@
 /** The engine's placeholder for a value not known yet (preview); validation skips it. */
 export const UNKNOWN_VALUE = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
 
+/** An access key's rights on a Garage bucket. */
 export interface BucketPermissions {
+    /** read objects */
     read: boolean;
+    /** write and delete objects */
     write: boolean;
+    /** change the bucket's settings and aliases */
     owner: boolean;
 }
 

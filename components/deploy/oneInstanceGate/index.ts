@@ -17,10 +17,13 @@ export const ONE_INSTANCE_LABEL = "tailwart.one-instance-gate";
 /** How long a new Stalwart waits for its predecessor's sessions to close (tailwart:stalwart.drainTimeoutSeconds). */
 export const DEFAULT_DRAIN_SECONDS = 120;
 
+/** Where the one-instance gate looks for sessions of Stalwart's role, and for how long. */
 export interface OneInstanceGateArgs {
     /** the Postgres server, as the postgresql provider reaches it */
     host: pulumi.Input<string>;
+    /** the server's port */
     port: pulumi.Input<number>;
+    /** the connection's sslmode */
     sslmode: pulumi.Input<string>;
     /** the Stalwart role whose sessions must be gone */
     role: pulumi.Input<string>;
@@ -34,6 +37,7 @@ export interface OneInstanceGateArgs {
     key: ReplacementKey;
     /** the container the gate holds back and its Docker host, named in the message when it blocks */
     containerName: pulumi.Input<string>;
+    /** the Docker host that container runs on */
     dockerHost: pulumi.Input<string>;
 }
 

@@ -6,7 +6,9 @@ import { type Effect, effectsOf, RELOAD_ORDER, type ReloadAction } from "../effe
 
 /** One managed object as the convergence step sees it. */
 export interface TrackedObject {
+    /** the x:* type */
     objectType: string;
+    /** the server's id */
     objectId: string;
     /**
      * The account an account-scoped object lives in (x:ApiKey, x:AppPassword, x:AccountSettings, …;

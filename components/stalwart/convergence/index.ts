@@ -7,6 +7,7 @@ import type { Readiness } from "./run";
 export { effectOf, effectsOf } from "../effects";
 export { planConvergence, type TrackedObject } from "./changes";
 
+/** Arguments of {@link StalwartConvergence}. */
 export interface StalwartConvergenceArgs {
     /** the managed objects: type, id and the server's view after the write (StalwartObject outputs) */
     objects: pulumi.Input<pulumi.Input<TrackedObject>[]>;
@@ -14,6 +15,7 @@ export interface StalwartConvergenceArgs {
     restartCommand?: pulumi.Input<pulumi.Input<string>[]>;
     /** an address in a managed domain, to prove an OIDC default directory is live via /api/discover */
     discoverAddress?: pulumi.Input<string>;
+    /** how long a failing reload or an unconfirmed OIDC binding is retried (a short gate by default) */
     readiness?: pulumi.Input<Partial<Readiness>>;
     /** the x:Directory to bind as the default directory once a reload built it (binding.ts) */
     defaultDirectoryId?: pulumi.Input<string>;
@@ -32,10 +34,15 @@ export const shippedConvergenceProvider = (): pulumi.dynamic.ResourceProvider =>
 export class StalwartConvergence extends pulumi.dynamic.Resource {
     /** objects that left the program in the last apply: "restored …" (adopted) or "deleted …" (created) */
     declare public readonly retired: pulumi.Output<string[]>;
+    /** the reload actions the last run issued (x:Action types), each once */
     declare public readonly reloads: pulumi.Output<string[]>;
+    /** whether the last run restarted Stalwart */
     declare public readonly restarted: pulumi.Output<boolean>;
+    /** changes that need a restart nobody ran (no restartCommand); empty once converged */
     declare public readonly pendingRestart: pulumi.Output<string[]>;
+    /** how many objects read back as written */
     declare public readonly verified: pulumi.Output<number>;
+    /** the OIDC default directory proven live through /api/discover, "" when none */
     declare public readonly directoryBinding: pulumi.Output<string>;
 
     constructor(name: string, args: StalwartConvergenceArgs, opts?: pulumi.CustomResourceOptions) {

@@ -12,9 +12,11 @@ import { retire } from "../retire";
 import { bindDefaultDirectory, type BindingSteps, gateNamingIssuer, readBinding, unbindRemoved } from "./binding";
 import { type ConvergencePlan, describeObject, leftObjects, planConvergence, type TrackedObject } from "./changes";
 
+/** How long StalwartConvergence waits for Stalwart, and how often it retries. */
 export interface Readiness {
     /** attempts of a failing reload or an unconfirmed binding before giving up */
     attempts: number;
+    /** the first retry's delay; each further one waits twice as long */
     baseDelayMs: number;
     /** how long to wait for /healthz/live after a restart */
     liveTimeoutMs: number;
