@@ -2,9 +2,9 @@
 // Pulumi's mocks with tailwart linked to the repository. With TAILWART_PACKED_EXAMPLES=1 (.ci/run sets
 // it) the package is also packed with `npm pack`, installed from the tarball into a fresh copy of each
 // example by npm, and each example type-checked and run there.
-import { existsSync, readdirSync } from "node:fs";
+import { existsSync, readdirSync, rmSync } from "node:fs";
 import { join } from "node:path";
-import { beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ensureBuilt } from "../support/built";
 import { PROJECT_ROOT } from "../support/stackConfig";
 import {
@@ -55,11 +55,13 @@ it("every example has its stack and its expectations", () => {
 
 describe("examples linked to the repository", () => {
     const dirs: Record<string, string> = {};
+    let into = "";
     beforeAll(async () => {
         await ensureBuilt();
-        const into = scratchDir("examples");
+        into = scratchDir("examples");
         for (const name of EXAMPLES) dirs[name] = linkedExample(name, into);
     }, SLOW);
+    afterAll(() => rmSync(into, { recursive: true, force: true }));
     checkEach(
         () => dirs,
         () => PROJECT_ROOT,
@@ -83,6 +85,8 @@ describe.runIf(PACKED)("examples installed from the packed tarball", () => {
             console.log(`${name}: npm install of the tarball in ${Date.now() - t} ms`);
         }
     }, 2 * SLOW);
+    // an install is a few hundred MB: never left behind
+    afterAll(() => rmSync(into, { recursive: true, force: true }));
     checkEach(
         () => dirs,
         () => join(dirs["two-hosts"]!, "node_modules", "tailwart"),

@@ -1,7 +1,7 @@
 // The API reference's gate (scripts/check-docs.mjs, TypeDoc's validation with typedoc.json's
 // settings): every public symbol of both entry points is documented, every reference resolves,
 // and an undocumented export would be reported.
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -16,7 +16,7 @@ interface DocCheck {
 const check = (): Promise<DocCheck> => import(join(PROJECT_ROOT, "scripts", "check-docs.mjs"));
 
 /** A one-file project: a documented function, an undocumented one, an args type with one undocumented field. */
-function fixture(): { entry: string; tsconfig: string } {
+function fixture(): { dir: string; entry: string; tsconfig: string } {
     const dir = mkdtempSync(join(tmpdir(), "tailwart-docs-"));
     const entry = join(dir, "index.ts");
     writeFileSync(
@@ -38,7 +38,7 @@ function fixture(): { entry: string; tsconfig: string } {
         tsconfig,
         JSON.stringify({ compilerOptions: { strict: true, rootDir: dir, types: [] }, files: [entry] }),
     );
-    return { entry, tsconfig };
+    return { dir, entry, tsconfig };
 }
 
 describe("API reference", () => {
@@ -49,8 +49,10 @@ describe("API reference", () => {
 
     it("reports an undocumented export and an undocumented args field, by name", async () => {
         const { docProblems, typedocOptions } = await check();
-        const { entry, tsconfig } = fixture();
-        const problems = await docProblems(typedocOptions({ entryPoints: [entry], tsconfig }));
+        const { dir, entry, tsconfig } = fixture();
+        const problems = await docProblems(typedocOptions({ entryPoints: [entry], tsconfig })).finally(() =>
+            rmSync(dir, { recursive: true, force: true }),
+        );
         expect(problems).toEqual([
             expect.stringMatching(/^forgotten \(CallSignature\), defined in .*does not have any documentation$/),
             expect.stringMatching(/^SomeArgs\.bare \(Property\), defined in .*does not have any documentation$/),
