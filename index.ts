@@ -22,3 +22,5 @@ export const redis = deployment.redis;
 export const garage = deployment.garage;
 export const stalwartObjects = deployment.stalwartObjects;
 export const pendingRestart = deployment.pendingRestart;
+export const dnsRecords = deployment.dnsRecords;
+export const stalwartApiKey = deployment.stalwartApiKey;

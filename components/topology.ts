@@ -73,6 +73,8 @@ export const STALWART_ENV = {
     s3SecretKey: "STALWART_S3_SECRET_KEY",
     publicUrl: "STALWART_PUBLIC_URL",
     recoveryAdmin: "STALWART_RECOVERY_ADMIN",
+    /** the smarthost's password: x:MtaRoute's authSecret names it, so it never enters Stalwart's database */
+    smarthostPassword: "STALWART_SMARTHOST_PASSWORD",
 } as const;
 
 /**
@@ -85,7 +87,16 @@ export const PLAN_SECRETS = {
     garageAccessKeyId: "access key id of the Garage key (GarageBucket output)",
     garageSecretAccessKey: "secret key of the Garage key (GarageBucket output)",
     stalwartRecoveryAdmin: "stalwart.recoveryAdmin from the stack config (only when set)",
+    smarthostPassword: "smarthost.password from the stack config (only when set)",
+    backupAccessKeyId: "access key id of the backup bucket's Garage key (GarageBucket output; backup.target.bucket only)",
+    backupSecretAccessKey: "secret key of the backup bucket's Garage key (GarageBucket output; backup.target.bucket only)",
 } as const;
+
+/**
+ * The local account that holds the automation API key (x:ApiKey lives inside an x:Account; the
+ * recovery admin has none). It has no password: only its key signs in, from the tailnet.
+ */
+export const AUTOMATION_ACCOUNT = "tailwart-automation";
 
 /** A fixed secret, or one acme.dnsProvider credential (dnsCredentialSecret). */
 export type PlanSecretName = keyof typeof PLAN_SECRETS | `acmeDns.${string}`;

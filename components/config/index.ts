@@ -6,6 +6,8 @@
 import type { z } from "zod";
 import { clip, shown } from "./mask";
 import { ACME_DIRECTORIES, type AcmeChallenge, clearText, type ConfigIssue, resolveAcmeChallenge, resolveAcmeDirectory, RULES, runRules } from "./rules";
+import { BACKUP_RULES, type BackupSettings, resolveBackup, TARGET_FORMS } from "./backup";
+import { SCHEDULE_EXAMPLES } from "./schedule";
 import { asList, lenientSettingsSchema, type RawSettings, requiredKeys, SECRET_PARAMS, settingsSchema } from "./schema";
 import { edgeAddresses } from "./tailnet";
 import { WARNINGS } from "./warnings";
@@ -13,7 +15,7 @@ import { MANAGEMENT_PORT } from "../topology";
 import { Secret, setSecretCommand } from "./secret";
 import { type Endpoint, isFqdn, parseEndpoint, parseRedisUrl, type RedisTarget } from "./validators";
 
-export { ACME_DIRECTORIES, type ConfigIssue, Secret };
+export { ACME_DIRECTORIES, type BackupSettings, type ConfigIssue, Secret };
 
 export class ConfigError extends Error {
     readonly issues: ConfigIssue[];
@@ -29,8 +31,10 @@ export class ConfigError extends Error {
 }
 
 /** Typed, validated settings with every default and derived value resolved. */
-export type Settings = RawSettings & {
+export type Settings = Omit<RawSettings, "backup"> & {
     stack: string;
+    /** the backup job; undefined when the stack has no backup key */
+    backup?: BackupSettings;
     acme: Omit<RawSettings["acme"], "directory"> & {
         /** as resolved: "staging" or "production" (named, or the stack's default), else the URL as given */
         directory: string;
@@ -88,6 +92,8 @@ function exampleOf(key: string, raw: unknown): string | undefined {
         "redis.url": `redis://redis.${tailnet}:6379/3`,
         "garage.s3Endpoint": `http://garage.${tailnet}:3900`,
         "garage.adminEndpoint": `http://garage.${tailnet}:3903`,
+        "backup.schedule": '"0 3 * * *"',
+        "backup.retention": "7",
     };
     return examples[key];
 }
@@ -123,6 +129,15 @@ const LIST_ITEMS: Record<string, { what: string; example: string }> = {
     "acme.contact": { what: "an email address", example: "[postmaster@example.com]" },
 };
 
+/** What to write instead, for a key given a value of the wrong type. */
+const TYPE_HINTS: Record<string, string> = {
+    backup: "write it as { schedule, retention, target }, e.g. { schedule: \"0 3 * * *\", retention: 7, target: { volume: stalwart-backups } }",
+    "backup.target": TARGET_FORMS,
+    "backup.schedule": `write e.g. ${SCHEDULE_EXAMPLES}`,
+    // its message already says what to write (a whole number is a type in zod)
+    "backup.retention": "",
+};
+
 /** Unknown keys this contract knows to refuse with a reason of their own. */
 const UNSUPPORTED_KEYS: Record<string, string> = {
     "tailscale.authKey":
@@ -151,7 +166,8 @@ function zodIssues(error: z.ZodError, raw: unknown): ConfigIssue[] {
             return [{ path, message: `${shownPath} ${i.message}; set it with \`${setSecretCommand(path, params.example)}\`` }];
         }
         const detail = lowerFirst(i.message.replace(/^Invalid input: /, ""));
-        const hint = i.code === "invalid_type" ? "; check the value's type in Pulumi.<stack>.yaml" : "";
+        const typeHint = TYPE_HINTS[path] ?? "check the value's type in Pulumi.<stack>.yaml";
+        const hint = i.code === "invalid_type" && typeHint !== "" ? `; ${typeHint}` : "";
         return [{ path, message: `${shownPath} ${detail}${hint}` }];
     });
 }
@@ -176,7 +192,7 @@ export function parseSettings(raw: Record<string, unknown>, stack: string): Sett
     // Every field missing or ill-typed is left undefined here, so the rules run on everything else.
     const lenient = (strict.success ? strict.data : lenientSettingsSchema.parse(own)) as RawSettings;
     const bad = badPaths(strict.error);
-    const issues = [...(strict.success ? [] : zodIssues(strict.error, own)), ...runRules(RULES, lenient, stack, bad)];
+    const issues = [...(strict.success ? [] : zodIssues(strict.error, own)), ...runRules([...RULES, ...BACKUP_RULES], lenient, stack, bad)];
     if (issues.length > 0 || !strict.success) throw new ConfigError(issues, stack);
     const s = strict.data;
     // one canonical spelling per address, as Stalwart prints them back (no diff on the next deploy)
@@ -202,13 +218,32 @@ export function parseSettings(raw: Record<string, unknown>, stack: string): Sett
             publicUrl: s.stalwart.publicUrl ?? `https://${s.hostname}`,
             managementUrl: s.stalwart.managementUrl ?? `http://${mailboxFqdn}:${MANAGEMENT_PORT}`,
         },
+        backup: resolveBackup(s.backup, s.garage.keyName),
         mailboxFqdn,
         endpoints: {
             redis: redisText === undefined ? undefined : { ...parseRedisUrl(redisText).target!, url: s.redis.url },
             garageS3: parseEndpoint(s.garage.s3Endpoint, ["http", "https"]).endpoint!,
             garageAdmin: parseEndpoint(s.garage.adminEndpoint, ["http", "https"]).endpoint!,
         },
-        warnings: runRules(WARNINGS, s, stack, []),
+        warnings: [...runRules(WARNINGS, s, stack, []), ...handOffWarnings(s, raw)],
     };
+}
+
+/** The Pulumi config key holding the automation API key the x:* providers sign in with. */
+export const STALWART_TOKEN_KEY = "stalwart:token";
+
+/**
+ * The recovery admin is for the first up only: once `stalwart:token` holds the API key that up
+ * minted, keeping STALWART_RECOVERY_ADMIN leaves a standing backdoor (Stalwart honours it in every mode).
+ */
+function handOffWarnings(s: RawSettings, raw: Record<string, unknown>): ConfigIssue[] {
+    if (!s.stalwart.recoveryAdmin || raw?.[STALWART_TOKEN_KEY] === undefined) return [];
+    return [
+        {
+            path: "stalwart.recoveryAdmin",
+            message:
+                "stalwart.recoveryAdmin is still set while stalwart:token holds an API key: the recovery admin is honoured in every mode, a standing backdoor; remove it (`pulumi config rm stalwart:user; pulumi config rm stalwart:password; pulumi config rm --path tailwart:stalwart.recoveryAdmin`) and `pulumi up` to replace the container without it",
+        },
+    ];
 }
 

@@ -3,10 +3,12 @@
  * turned back into the raw map parseSettings takes.
  */
 import { maskUrl } from "./mask";
-import { DNS_SECRET_KEYS, SECRET_KEYS } from "./schema";
+import { SECRET_KEYS } from "./schema";
+import { DNS_SECRET_KEYS } from "./dnsProvider";
 import { Secret } from "./secret";
 
 const NAMESPACE = "tailwart:";
+const TOKEN_KEY = "stalwart:token";
 
 /**
  * The engine hands config over as strings: scalars as text, objects and lists JSON-encoded.
@@ -23,6 +25,8 @@ const NAMESPACE = "tailwart:";
 export function rawConfigFrom(all: Record<string, string>, isSecretKey: (key: string) => boolean = () => false): Record<string, unknown> {
     const raw: Record<string, unknown> = {};
     for (const [key, value] of Object.entries(all)) {
+        // only whether the automation key is set (the recovery admin hand-off warning), never its value
+        if (key === TOKEN_KEY) raw[key] = "(set)";
         if (!key.startsWith(NAMESPACE)) continue;
         const name = key.slice(NAMESPACE.length);
         const parsed = /^\s*[[{]/.test(value) ? parseJsonOrKeep(value) : value;
@@ -36,7 +40,9 @@ function secretPathsUnder(name: string, value: unknown): string[][] {
     const fixed = SECRET_KEYS.filter((k) => k.startsWith(`${name}.`)).map((k) => k.split(".").slice(1));
     const provider = (value as { dnsProvider?: unknown } | undefined)?.dnsProvider;
     const dns = name === "acme" && typeof provider === "object" && provider !== null ? Object.keys(provider).filter((k) => DNS_SECRET_KEYS.has(k)).map((k) => ["dnsProvider", k]) : [];
-    return [...fixed, ...dns];
+    // accounts is a list: each entry's password
+    const accounts = name === "accounts" && Array.isArray(value) ? value.map((_, i) => [String(i), "password"]) : [];
+    return [...fixed, ...dns, ...accounts];
 }
 
 function withSecretsMarked(name: string, value: unknown): unknown {

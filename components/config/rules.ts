@@ -3,10 +3,12 @@ import { closeMatches } from "../stalwart/schema/table";
 import { FORWARDABLE_PORTS, PORT_ROLES } from "../topology";
 import { dockerHostProblems, sameDockerHost } from "./dockerHost";
 import { HARDENING_RULES } from "./hardening";
+import { OPERATOR_RULES } from "./operatorRules";
 import { edgeImage, pinnedImage, stalwartImage } from "./images";
 import { type ConfigIssue, issue, none, type Rule, rule } from "./issue";
 import { shown } from "./mask";
-import { DNS_PROVIDER_TYPES, type RawSettings } from "./schema";
+import { type RawSettings } from "./schema";
+import { DNS_PROVIDER_TYPES } from "./dnsProvider";
 import { clearText } from "./secret";
 import { operatorProblems, tagOwnerProblems } from "./tailnet";
 import { normalizeAcmeUrl } from "./urls";
@@ -308,6 +310,8 @@ export const RULES: Rule[] = [
         return none;
     }),
     ...HARDENING_RULES,
+    // oidc, accounts, smarthost
+    ...OPERATOR_RULES,
 ];
 
 /** Runs the rules whose keys are all well-formed (no shape problem at, above or below any of them). */

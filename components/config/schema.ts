@@ -1,8 +1,9 @@
 import { domainToASCII } from "node:url";
 import { z } from "zod";
-import { TABLE } from "../stalwart/schema/table";
-import type { FieldDescriptor, SchemaDescriptor } from "../stalwart/schema/types";
+import { backupSchema } from "./backupSchema";
+import { objectSecrets } from "./objectSecrets";
 import { isCiphertext, isSecret, Secret, toSecret } from "./secret";
+import { dnsProvider } from "./dnsProvider";
 import { hasCredentials, maskUrl } from "./validators";
 
 /**
@@ -60,6 +61,7 @@ export const SECRET_KEYS = [
     "redis.url",
     "mailbox.dockerTls.key",
     "edge.dockerTls.key",
+    "smarthost.password",
 ] as const;
 
 /** zod `params` that mark an issue as "this key wants a secret": the message then names the command with the key. */
@@ -100,63 +102,6 @@ const dnsName = () =>
 const contact = () =>
     z.preprocess((v) => (typeof v === "string" ? v.trim().replace(/^mailto:/i, "") : v), z.string().email("must be an email address, e.g. postmaster@example.com (mailto: is optional)"));
 
-/** Object schemas of each x:DnsServer variant, from the generated schema table. */
-function dnsVariants(): Record<string, SchemaDescriptor | undefined> {
-    const root = TABLE.schemas[TABLE.objects["x:DnsServer"]?.schema ?? ""];
-    if (!root || !("variants" in root)) return {};
-    return Object.fromEntries(Object.entries(root.variants).map(([name, schema]) => [name, schema ? TABLE.schemas[schema] : undefined]));
-}
-
-/** The `@type`s Stalwart's x:DnsServer knows (Cloudflare, Route53, …). */
-export const DNS_PROVIDER_TYPES: readonly string[] = Object.keys(dnsVariants()).filter((t) => !/^Deprecated/.test(t));
-
-/** Does a field (at any depth) hold a secret string? */
-function secretBearing(f: FieldDescriptor, seen: Set<string>): boolean {
-    if (f.kind === "string" && (f.format === "secret" || f.format === "secretText")) return true;
-    const target = f.kind === "object" ? f.objectName : f.kind === "objectList" ? f.element?.objectName : f.kind === "map" ? f.value?.objectName : undefined;
-    if (!target || seen.has(target)) return false;
-    seen.add(target);
-    const schema = TABLE.schemas[target];
-    if (!schema) return false;
-    const schemas = "variants" in schema ? Object.values(schema.variants).flatMap((v) => (v && TABLE.schemas[v] ? [TABLE.schemas[v]] : [])) : [schema];
-    return schemas.some((s) => "fields" in s && Object.values(s.fields).some((inner) => secretBearing(inner, seen)));
-}
-
-/** Top-level x:DnsServer properties that carry credentials (secret, apiKey, token, …), in any variant. */
-export const DNS_SECRET_KEYS: ReadonlySet<string> = new Set(
-    Object.values(dnsVariants()).flatMap((s) => (s && "fields" in s ? Object.entries(s.fields).filter(([, f]) => secretBearing(f, new Set())).map(([k]) => k) : [])),
-);
-
-const containsCiphertext = (v: unknown): boolean =>
-    isCiphertext(v) || (typeof v === "object" && v !== null && !isSecret(v) && Object.values(v).some(containsCiphertext));
-
-const providerKey = (name: string) => name.toLowerCase().replace(/[^a-z0-9]/g, "");
-
-/** A DNS provider's name in Stalwart's spelling (`cloudflare`, `route-53` → Cloudflare, Route53); an unknown name as given. */
-export function canonicalDnsProviderType(name: string): string {
-    const key = providerKey(name);
-    return DNS_PROVIDER_TYPES.find((t) => providerKey(t) === key) ?? name;
-}
-
-/**
- * dnsProvider: a provider's name alone ("cloudflare") or the x:DnsServer object; `@type` is matched
- * case-insensitively and written as Stalwart spells it. Credentials become Secrets: printed masked,
- * handed to Pulumi as secrets.
- */
-const dnsProvider = () =>
-    z
-        .preprocess((v) => (typeof v === "string" && v.trim() !== "" ? { "@type": v.trim() } : v), z.record(z.string(), z.unknown()))
-        .transform((p) =>
-            Object.fromEntries(
-                Object.entries(p).map(([k, v]) => {
-                    if (k === "@type" && typeof v === "string") return [k, canonicalDnsProviderType(v.trim())];
-                    if (isSecret(v)) return [k, v];
-                    if (containsCiphertext(v)) return [k, new Secret<unknown>(undefined, true)];
-                    return [k, DNS_SECRET_KEYS.has(k) ? Secret.inClearText<unknown>(v) : v];
-                }),
-            ),
-        );
-
 /**
  * Objects are built twice: strict (unknown keys are errors, so a typo never silently falls back to a
  * default) and lenient (unknown keys dropped, and every field that is missing or of the wrong type
@@ -186,6 +131,8 @@ const stalwart = (obj: ObjectOf) =>
         recoveryAdmin: secret().optional(),
         /** how long a new or replaced Stalwart waits for other sessions as its Postgres role to close (the one-instance gate) */
         drainTimeoutSeconds: num(z.number().min(0, DRAIN_RANGE).max(3600, DRAIN_RANGE)).default(120),
+        /** extra x:* objects for what the other keys don't model (plan/operatorSettings.ts): checked against the schema at plan time */
+        objects: list(stalwartObject(obj)).default([]),
     });
 
 /**
@@ -282,6 +229,81 @@ const tailscale = (obj: ObjectOf) =>
         tagOwners: list(nonEmpty()).default(["autogroup:admin"]),
     });
 
+/** One `stalwart.objects` entry: an x:* object by type, its properties, and `refs` (property path → key of another object). */
+const stalwartObject = (obj: ObjectOf) =>
+    obj({
+        key: nonEmpty(),
+        objectType: nonEmpty(),
+        properties: z.record(z.string(), z.unknown()).default({}),
+        refs: z.record(z.string(), nonEmpty()).optional(),
+    }).transform((o) => ({ ...o, properties: objectSecrets(o.objectType, o.properties) }));
+
+/** oidc: an x:Directory of @type Oidc bound as the default directory (the binding itself is the convergence's job). */
+const oidc = (obj: ObjectOf) =>
+    obj({
+        issuerUrl: nonEmpty(),
+        /** requireAudience: the one audience a token must carry */
+        audience: nonEmpty(),
+        scopes: list(nonEmpty()).optional(),
+        claimUsername: nonEmpty().optional(),
+        claimName: nonEmpty().optional(),
+        claimGroups: nonEmpty().optional(),
+        usernameDomain: dnsName().optional(),
+        description: nonEmpty().optional(),
+    });
+
+/** A mailbox size: bytes, or a number with a unit (10GB, 512 MiB). */
+const size = () =>
+    z.preprocess((v) => (typeof v === "string" ? parseSize(v) ?? v : v), z.number({ error: "must be a size: bytes, or a number with a unit, e.g. 10GB or 512MiB" }).int().min(0));
+
+/** `10GB`, `512 MiB`, `2048` → bytes; undefined when it is none of those. */
+export function parseSize(text: string): number | undefined {
+    const m = /^\s*(\d+(?:\.\d+)?)\s*([kmgt]i?b?|b)?\s*$/i.exec(text);
+    if (!m) return undefined;
+    const unit = (m[2] ?? "b").toLowerCase().replace(/b$/, "") || "";
+    const powers: Record<string, number> = { "": 0, k: 1, m: 2, g: 3, t: 4 };
+    const power = powers[unit.replace("i", "")] ?? 0;
+    const base = unit.endsWith("i") ? 1024 : 1000;
+    return Math.round(Number(m[1]) * base ** power);
+}
+
+/** accounts[]: a user as Stalwart's x:Account of @type User; a password is a secret (hashed to $argon2id$ at deploy). */
+const account = (obj: ObjectOf) =>
+    obj({
+        name: nonEmpty(),
+        domain: dnsName().optional(),
+        description: nonEmpty().optional(),
+        aliases: list(nonEmpty()).default([]),
+        /** user, admin, or the ids of existing x:Role objects */
+        roles: list(nonEmpty()).optional(),
+        quota: size().optional(),
+        password: secret().optional(),
+    });
+
+/** groups[]: an x:Account of @type Group (a shared address); `members` name entries of `accounts`. */
+const group = (obj: ObjectOf) =>
+    obj({
+        name: nonEmpty(),
+        domain: dnsName().optional(),
+        description: nonEmpty().optional(),
+        aliases: list(nonEmpty()).default([]),
+        members: list(nonEmpty()).default([]),
+    });
+
+/** smarthost: the relay outbound remote delivery goes through (an x:MtaRoute of @type Relay). */
+const smarthost = (obj: ObjectOf) =>
+    obj({
+        host: dnsName(),
+        port: port(),
+        username: nonEmpty().optional(),
+        password: secret().optional(),
+        tls: z.enum(["implicit", "starttls"], { error: "must be implicit (TLS from the first byte, usually port 465) or starttls (usually port 587)" }),
+    });
+
+export const TRACING_LEVELS = ["error", "warn", "info", "debug", "trace"] as const;
+
+const tracing = (obj: ObjectOf) => obj({ level: z.enum(TRACING_LEVELS, { error: `must be one of ${TRACING_LEVELS.join(", ")}` }).default("info") });
+
 function buildSettingsSchema(obj: ObjectOf) {
     return obj({
         domain: dnsName(),
@@ -295,8 +317,15 @@ function buildSettingsSchema(obj: ObjectOf) {
         garage: garage(obj),
         acme: acme(obj).default({ acceptDirectoryMismatch: false }),
         tailscale: tailscale(obj).default({ ephemeral: true, operators: ["autogroup:admin"], tagOwners: ["autogroup:admin"] }),
+        /** a scheduled backup job on the mailbox host; none when unset */
+        backup: backupSchema(obj, { nonEmpty, num }).optional(),
         /** the one key that lets `pulumi destroy` delete the mail volume, the database and the bucket */
         allowDataLoss: bool().default(false),
+        oidc: oidc(obj).optional(),
+        accounts: list(account(obj)).default([]),
+        groups: list(group(obj)).default([]),
+        smarthost: smarthost(obj).optional(),
+        tracing: tracing(obj).default({ level: "info" }),
     });
 }
 

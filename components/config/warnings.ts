@@ -1,9 +1,11 @@
 import { MANAGEMENT_PORT } from "../topology";
 import { IMAGE_KEYS, lineTagWarning } from "./images";
 import { type ConfigIssue, issue, none, type Rule, rule } from "./issue";
+import { OPERATOR_WARNINGS } from "./operatorRules";
 import { shown } from "./mask";
 import { clearText, FALLBACK_CHALLENGE, resolveAcmeChallenge, servableChallenges } from "./rules";
-import { DNS_SECRET_KEYS, type RawSettings, SECRET_KEYS } from "./schema";
+import { type RawSettings, SECRET_KEYS } from "./schema";
+import { DNS_SECRET_KEYS } from "./dnsProvider";
 import { isSecret, setSecretCommand } from "./secret";
 import { singleFamilyWarning } from "./tailnet";
 
@@ -96,4 +98,6 @@ export const WARNINGS: Rule[] = [
             : none,
     ),
     rule([], clearSecretWarnings),
+    // oidc, accounts, smarthost
+    ...OPERATOR_WARNINGS,
 ];

@@ -16,8 +16,11 @@ import { isSecret } from "../config/secret";
 import { OPERATIONAL_READINESS } from "../stalwart/convergence/run";
 import { StalwartSettings } from "../stalwart/settings";
 import { TailnetPolicy } from "./tailnetPolicy";
+import { backupJob } from "./backup";
 import { dnsCredentialFields, type StalwartObjectSpec } from "../plan/stalwartSettings";
 import { dnsCredentialSecret } from "../topology";
+import type { DnsRecord } from "../stalwart/dnsRecords";
+import { operatorResources, withPasswordHashes } from "./operator";
 
 export interface MailDeploymentArgs {
     settings: Settings;
@@ -125,6 +128,10 @@ export class MailDeployment extends pulumi.ComponentResource {
     declare public readonly stalwartObjects: pulumi.Output<Record<string, string>>;
     /** changes that still need a Stalwart restart (empty once converged) */
     declare public readonly pendingRestart: pulumi.Output<string[]>;
+    /** domain name → the records to publish there, read back from Stalwart after the convergence */
+    declare public readonly dnsRecords: pulumi.Output<Record<string, DnsRecord[]>>;
+    /** the automation API key the first up minted (secret): set `stalwart:token` from it, then drop the recovery admin */
+    declare public readonly stalwartApiKey: pulumi.Output<string | undefined>;
 
     constructor(name: string, args: MailDeploymentArgs, opts?: pulumi.ComponentResourceOptions) {
         super("tailwart:index:MailDeployment", name, {}, opts);
@@ -138,71 +145,13 @@ export class MailDeployment extends pulumi.ComponentResource {
         // One explicit provider per host: nothing may land on whatever DOCKER_HOST the operator has set.
         const mailboxDocker = new docker.Provider(`${name}-mailbox-docker`, { host: plan.mailbox.dockerHost, ...dockerTlsArgs(s.mailbox.dockerTls) }, parent);
         const edgeDocker = new docker.Provider(`${name}-edge-docker`, { host: plan.edge.dockerHost, ...dockerTlsArgs(s.edge.dockerTls) }, parent);
-
-        const pg = plan.backends.postgres;
-        const postgres = new PostgresDatabase(
-            `${name}-postgres`,
-            { ...pg, adminPassword: secretOf(s.postgres.adminPassword), retainOnDelete: plan.retainData },
-            parent,
-        );
-        // a Secret when redis.url holds a password: RedisDatabase.url is then a Pulumi secret
-        const redis = new RedisDatabase(`${name}-redis`, { url: plan.backends.redis.url }, parent);
-        const ga = plan.backends.garage;
-        const garage = new GarageBucket(
-            `${name}-garage`,
-            { adminEndpoint: ga.adminEndpoint, bucket: ga.bucket, keyName: ga.keyName, retainOnDelete: plan.retainData },
-            parent,
-        );
+        const backends = backendResources(this, name, s, plan);
         const policy = new TailnetPolicy(`${name}-tailnet-policy`, { aclHujson: plan.tailnet.aclHujson }, parent);
-
-        const sidecar = new TailscaleSidecar(
-            `${name}-sidecar`,
-            {
-                container: plan.mailbox.sidecar,
-                volumes: plan.mailbox.volumes,
-                auth: plan.tailnet.auth,
-                oauthClientSecret: secretOf(s.tailscale.oauthClientSecret),
-                dockerProvider: mailboxDocker,
-            },
-            parent,
-        );
-        const mailbox = new StalwartMailbox(
-            `${name}-stalwart`,
-            {
-                container: plan.mailbox.stalwart,
-                volumes: plan.mailbox.volumes,
-                sidecarContainerId: sidecar.containerId,
-                secrets: {
-                    postgresPassword: postgres.password,
-                    garageAccessKeyId: garage.accessKeyId,
-                    garageSecretAccessKey: garage.secretAccessKey,
-                    ...(s.stalwart.recoveryAdmin ? { stalwartRecoveryAdmin: secretOf(s.stalwart.recoveryAdmin)! } : {}),
-                    ...dnsCredentialSecrets(s),
-                },
-                dockerProvider: mailboxDocker,
-                // Stalwart opens its stores at start: the database and the bucket must exist first.
-                startAfter: [postgres, garage],
-                // and no other Stalwart may hold sessions as its role when it does (decision 014)
-                oneInstance: oneInstanceGate(s, plan, postgres.role),
-            },
-            parent,
-        );
-        // Stalwart's own settings, through its management API once the container is healthy. A
-        // restart-needing change (listeners, stores) restarts the container over the same docker host.
-        const settings =
-            plan.stalwart.objects.length > 0
-                ? new StalwartSettings(
-                      `${name}-settings`,
-                      {
-                          objects: plan.stalwart.objects.map(withPulumiSecrets),
-                          restartCommand: mailbox.containerName.apply(restartArgv(plan.mailbox.dockerHost, s.mailbox.dockerTls !== undefined)),
-                          discoverAddress: `postmaster@${s.domain}`,
-                          // a production gate: an identity provider gets a minute to come up before the up fails
-                          readiness: OPERATIONAL_READINESS,
-                      },
-                      { parent: this, dependsOn: [mailbox] },
-                  )
-                : undefined;
+        const { sidecar, mailbox } = mailboxContainers(this, name, s, plan, backends, mailboxDocker);
+        const { postgres, garage } = backends;
+        // the backup job, when the stack has one: after Stalwart, so the store exists before the first export
+        if (plan.backup) backupJob(this, name, { plan, backup: plan.backup, dockerProvider: mailboxDocker, sidecar, mailbox, postgres, garage });
+        const settings = stalwartSettings(this, name, s, plan, mailbox);
         const edge = new CaddyL4Edge(
             `${name}-edge`,
             { container: plan.edge.caddy, image: plan.edge.image, volumes: plan.edge.volumes, caddyJson: plan.edge.caddyJson, dockerProvider: edgeDocker },
@@ -215,19 +164,24 @@ export class MailDeployment extends pulumi.ComponentResource {
         this.aclHujson = policy.aclHujson;
         this.acmeDirectory = pulumi.output(plan.stalwart.acmeDirectory);
         this.postgres = { host: postgres.host, port: postgres.port, database: postgres.database, role: postgres.role, password: postgres.password };
-        this.redis = { url: redis.url };
+        this.redis = { url: backends.redis.url };
         this.garage = {
             bucket: garage.bucket,
             bucketId: garage.bucketId,
             accessKeyId: garage.accessKeyId,
             secretAccessKey: pulumi.secret(garage.secretAccessKey),
-            s3Endpoint: pulumi.output(ga.s3Endpoint),
+            s3Endpoint: pulumi.output(plan.backends.garage.s3Endpoint),
         };
         this.stalwartObjects = settings?.objectIds ?? pulumi.output<Record<string, string>>({});
         this.pendingRestart = settings?.pendingRestart ?? pulumi.output([]);
+        const operator = operatorResources(this, name, plan, settings);
+        this.dnsRecords = operator.dnsRecords;
+        this.stalwartApiKey = operator.stalwartApiKey;
         this.registerOutputs({
             stalwartObjects: this.stalwartObjects,
             pendingRestart: this.pendingRestart,
+            dnsRecords: this.dnsRecords,
+            stalwartApiKey: this.stalwartApiKey,
             mailboxFqdn: this.mailboxFqdn,
             caddyJson: this.caddyJson,
             configJson: this.configJson,
@@ -238,4 +192,88 @@ export class MailDeployment extends pulumi.ComponentResource {
             garage: this.garage,
         });
     }
+}
+
+interface Backends {
+    postgres: PostgresDatabase;
+    redis: RedisDatabase;
+    garage: GarageBucket;
+}
+
+/** The shared backends: a Postgres role+database, the Redis URL, a Garage bucket+key (data retained unless allowDataLoss). */
+function backendResources(self: pulumi.ComponentResource, name: string, s: Settings, plan: Plan): Backends {
+    const parent = { parent: self };
+    const postgres = new PostgresDatabase(
+        `${name}-postgres`,
+        { ...plan.backends.postgres, adminPassword: secretOf(s.postgres.adminPassword), retainOnDelete: plan.retainData },
+        parent,
+    );
+    // a Secret when redis.url holds a password: RedisDatabase.url is then a Pulumi secret
+    const redis = new RedisDatabase(`${name}-redis`, { url: plan.backends.redis.url }, parent);
+    const ga = plan.backends.garage;
+    const garage = new GarageBucket(`${name}-garage`, { adminEndpoint: ga.adminEndpoint, bucket: ga.bucket, keyName: ga.keyName, retainOnDelete: plan.retainData }, parent);
+    return { postgres, redis, garage };
+}
+
+/** ts-stalwart and Stalwart in its netns, with the secrets its env names. */
+function mailboxContainers(self: pulumi.ComponentResource, name: string, s: Settings, plan: Plan, backends: Backends, dockerProvider: docker.Provider) {
+    const parent = { parent: self };
+    const { postgres, garage } = backends;
+    const sidecar = new TailscaleSidecar(
+        `${name}-sidecar`,
+        {
+            container: plan.mailbox.sidecar,
+            volumes: plan.mailbox.volumes,
+            auth: plan.tailnet.auth,
+            oauthClientSecret: secretOf(s.tailscale.oauthClientSecret),
+            dockerProvider,
+        },
+        parent,
+    );
+    const mailbox = new StalwartMailbox(
+        `${name}-stalwart`,
+        {
+            container: plan.mailbox.stalwart,
+            volumes: plan.mailbox.volumes,
+            sidecarContainerId: sidecar.containerId,
+            secrets: {
+                postgresPassword: postgres.password,
+                garageAccessKeyId: garage.accessKeyId,
+                garageSecretAccessKey: garage.secretAccessKey,
+                ...(s.stalwart.recoveryAdmin ? { stalwartRecoveryAdmin: secretOf(s.stalwart.recoveryAdmin)! } : {}),
+                ...(s.smarthost?.password ? { smarthostPassword: secretOf(s.smarthost.password)! } : {}),
+                ...dnsCredentialSecrets(s),
+            },
+            dockerProvider,
+            // Stalwart opens its stores at start: the database and the bucket must exist first.
+            startAfter: [postgres, garage],
+            // and no other Stalwart may hold sessions as its role when it does (decision 014)
+            oneInstance: oneInstanceGate(s, plan, postgres.role),
+        },
+        parent,
+    );
+    return { sidecar, mailbox };
+}
+
+/**
+ * Stalwart's own settings, through its management API once the container is healthy. A
+ * restart-needing change (listeners, stores) restarts the container over the same docker host.
+ */
+function stalwartSettings(self: pulumi.ComponentResource, name: string, s: Settings, plan: Plan, mailbox: StalwartMailbox): StalwartSettings | undefined {
+    if (plan.stalwart.objects.length === 0) return undefined;
+    return new StalwartSettings(
+        `${name}-settings`,
+        {
+            objects: plan.stalwart.objects.map((o) => withPasswordHashes(self, name, withPulumiSecrets(o))),
+            restartCommand: mailbox.containerName.apply(restartArgv(plan.mailbox.dockerHost, s.mailbox.dockerTls !== undefined)),
+            discoverAddress: `postmaster@${s.domain}`,
+            // a production gate: an identity provider gets a minute to come up before the up fails
+            readiness: OPERATIONAL_READINESS,
+            // destroy sends nothing to Stalwart unless the stack allows data loss (decision 012)
+            allowDataLoss: s.allowDataLoss,
+            // oidc: bound by the convergence once a reload built the directory
+            ...(plan.stalwart.operator?.oidc ? { defaultDirectory: plan.stalwart.operator.oidc.directoryKey } : {}),
+        },
+        { parent: self, dependsOn: [mailbox] },
+    );
 }

@@ -6,6 +6,7 @@
 import type { ConfigError } from "../config";
 import { TABLE } from "../stalwart/schema/table";
 import { backendChecks } from "./backends";
+import { backupChecks } from "./backup";
 import { directoryChecks } from "./directory";
 import { dnsChecks } from "./dns";
 import { edgeChecks } from "./edge";
@@ -37,6 +38,7 @@ export function doctorChecks(target: DoctorTarget): Check[] {
         ...postgresChecks(),
         ...recoveryChecks(),
         ...edgeChecks(),
+        ...backupChecks(target),
     ];
 }
 

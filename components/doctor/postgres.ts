@@ -7,7 +7,32 @@
  */
 import { FIND_STRAY_STALWART, grantStatsFix, pgSsl, ROLE_SESSIONS_QUERY, type RoleSessions, sessionList, sessionTotal } from "../backends/postgresSessions";
 import { CheckError } from "./stalwartApi";
-import type { Check } from "./types";
+import type { Check, DoctorContext, PgClientLike } from "./types";
+
+/** A session as the Postgres admin on its `postgres` database, ended when the check's time is up; a failed login is a CheckError naming the keys. */
+export async function adminSession(ctx: DoctorContext, signal: AbortSignal): Promise<PgClientLike> {
+    const pg = ctx.target.settings.postgres;
+    const admin = ctx.target.postgresAdmin;
+    const client = ctx.net.pgClient({
+        host: pg.host,
+        port: pg.port,
+        user: admin.user,
+        password: admin.password,
+        database: "postgres",
+        ssl: pgSsl(pg.sslmode),
+        connectionTimeoutMillis: 5_000,
+        query_timeout: 5_000,
+    });
+    signal.addEventListener("abort", () => void client.end().catch(() => undefined), { once: true });
+    try {
+        await client.connect();
+    } catch (e) {
+        const why = e instanceof Error ? e.message : String(e);
+        const pw = admin.password === undefined ? `; ${admin.source}: export PGPASSWORD with the admin's password` : ` (${admin.source})`;
+        throw new CheckError(`cannot log in to Postgres ${pg.host}:${pg.port} as ${admin.user}: ${why}`, `check tailwart:postgres.adminUser and its password${pw}`);
+    }
+    return client;
+}
 
 const oneInstanceCheck: Check = {
     id: "postgres.one-instance",
@@ -15,24 +40,7 @@ const oneInstanceCheck: Check = {
     async run(ctx, signal) {
         const pg = ctx.target.settings.postgres;
         const admin = ctx.target.postgresAdmin;
-        const client = ctx.net.pgClient({
-            host: pg.host,
-            port: pg.port,
-            user: admin.user,
-            password: admin.password,
-            database: "postgres",
-            ssl: pgSsl(pg.sslmode),
-            connectionTimeoutMillis: 5_000,
-            query_timeout: 5_000,
-        });
-        signal.addEventListener("abort", () => void client.end().catch(() => undefined), { once: true });
-        try {
-            await client.connect();
-        } catch (e) {
-            const why = e instanceof Error ? e.message : String(e);
-            const pw = admin.password === undefined ? `; ${admin.source}: export PGPASSWORD with the admin's password` : ` (${admin.source})`;
-            throw new CheckError(`cannot log in to Postgres ${pg.host}:${pg.port} as ${admin.user}: ${why}`, `check tailwart:postgres.adminUser and its password${pw}`);
-        }
+        const client = await adminSession(ctx, signal);
         try {
             const { rows } = await client.query<RoleSessions>(ROLE_SESSIONS_QUERY, [pg.role]);
             if (rows.some((r) => r.hidden)) {

@@ -15,6 +15,13 @@ import { type ContainerSpec, type EnvValue, secretRef, type VolumeSpec } from ".
 import { checkSettingsPlan } from "./checkSpecs";
 import { dnsCredentialFields, type StalwartObjectSpec, stalwartSettingsPlan } from "./stalwartSettings";
 import { renderAclHujson } from "./acl";
+import { operatorSpecs } from "./operatorSettings";
+import { type OperatorPlan, operatorPlan } from "./operatorPlan";
+import { specListIssues } from "./specList";
+import { BACKUP_BUILD, backupImageName } from "./backupImage";
+import { type BackupTargetInput, targetDescription } from "./backupScript";
+import { backupSpec, backupTargetInput } from "./backupSpec";
+import { describeSchedule } from "../config/schedule";
 
 
 /** Names of the SecretRefs in container env, and where the Pulumi shell gets each value. */
@@ -40,6 +47,17 @@ export interface RedisPlan {
     host?: string;
     port?: number;
     db?: number;
+}
+
+/** The backup job on the mailbox host (backup key); its volume, if any, is among plan.mailbox.volumes. */
+export interface BackupPlan {
+    schedule: { text: string; description: string };
+    retention: number;
+    /** "volume:<name>" or "bucket:<name>", as the job records it */
+    targetDescription: string;
+    target: BackupTargetInput;
+    image: ImagePlan;
+    container: ContainerSpec;
 }
 
 export interface Plan {
@@ -70,6 +88,8 @@ export interface Plan {
         redis: RedisPlan;
         garage: { s3Endpoint: string; adminEndpoint: string; bucket: string; keyName: string; region: string };
     };
+    /** undefined when the stack has no backup key */
+    backup?: BackupPlan;
     stalwart: {
         image: string;
         publicUrl: string;
@@ -77,16 +97,23 @@ export interface Plan {
         acmeDirectory: string;
         /** x:* objects the deployment manages; empty when stalwart.manageSettings is false */
         objects: StalwartObjectSpec[];
+        /** the OIDC binding, the automation key and the DNS records to publish; undefined when stalwart.manageSettings is false */
+        operator?: OperatorPlan;
     };
 }
 
 /** The x:* settings objects, refused as config issues wherever the provider's check would refuse them at preview. */
-function settingsObjects(s: Settings): StalwartObjectSpec[] {
-    if (!s.stalwart.manageSettings) return [];
-    const objects = stalwartSettingsPlan(s);
-    const issues = checkSettingsPlan(objects);
+function settingsObjects(s: Settings): { objects: StalwartObjectSpec[]; operator?: OperatorPlan } {
+    if (!s.stalwart.manageSettings) return { objects: [] };
+    const objects = [...stalwartSettingsPlan(s), ...operatorSpecs(s)];
+    const listIssues = specListIssues(objects, s.oidc !== undefined);
+    // a list with unknown types or dangling refs cannot be checked object by object
+    if (listIssues.length > 0) throw new ConfigError(listIssues, s.stack);
+    const operator = operatorPlan(s, objects);
+    const key = { key: "automation-key", objectType: "x:ApiKey", properties: operator.automationKey.properties, source: "stalwart (the automation API key)" };
+    const issues = checkSettingsPlan([...objects, key]);
     if (issues.length > 0) throw new ConfigError(issues, s.stack);
-    return objects;
+    return { objects, operator };
 }
 
 function mailboxPlan(s: Settings): Plan["mailbox"] {
@@ -129,6 +156,8 @@ function mailboxPlan(s: Settings): Plan["mailbox"] {
             { host: "mailbox", name: s.mailbox.configVolume, retain: false },
             // tailscaled state: losing it only re-registers the node, so it never blocks a destroy
             { host: "mailbox", name: s.mailbox.stateVolume, retain: false },
+            // backups outlive the mail they copy unless the stack allows data loss
+            ...(s.backup?.target.kind === "volume" ? [{ host: "mailbox" as const, name: s.backup.target.volume, retain }] : []),
         ],
         configJson,
     };
@@ -141,8 +170,38 @@ function stalwartEnv(s: Settings): Record<string, EnvValue> {
         [STALWART_ENV.s3AccessKey]: secretRef("garageAccessKeyId"),
         [STALWART_ENV.s3SecretKey]: secretRef("garageSecretAccessKey"),
         ...(s.stalwart.recoveryAdmin ? { [STALWART_ENV.recoveryAdmin]: secretRef("stalwartRecoveryAdmin") } : {}),
+        // the relay's password: x:MtaRoute's authSecret names this variable
+        ...(s.smarthost?.password ? { [STALWART_ENV.smarthostPassword]: secretRef("smarthostPassword") } : {}),
         // dns-01 credentials: x:DnsServer names these variables, so the values stay out of Stalwart's database
         ...Object.fromEntries(dnsCredentialFields(s).map((f) => [dnsCredentialEnv(f), secretRef(dnsCredentialSecret(f))])),
+    };
+}
+
+function backupPlan(s: Settings, configJson: string): BackupPlan | undefined {
+    const b = s.backup;
+    if (!b) return undefined;
+    const image: ImagePlan = b.image
+        ? { kind: "prebuilt", name: b.image }
+        : { kind: "build", name: backupImageName(s.stalwart.image), context: BACKUP_BUILD.context, dockerfile: BACKUP_BUILD.dockerfile, args: { STALWART_IMAGE: s.stalwart.image, ...BACKUP_BUILD.args } };
+    const { host, port, database, role, sslmode } = s.postgres;
+    const garage = { s3Endpoint: s.garage.s3Endpoint, region: s.garage.region };
+    const target = backupTargetInput(b, garage);
+    return {
+        schedule: { text: b.schedule.text, description: describeSchedule(b.schedule) },
+        retention: b.retention,
+        targetDescription: targetDescription(target),
+        target,
+        image,
+        container: backupSpec({
+            stack: s.stack,
+            backup: b,
+            image: image.name,
+            sidecarContainer: s.mailbox.tailscaleHostname,
+            stalwartContainer: s.stalwart.containerName,
+            configJson,
+            postgres: { host, port, database, role, sslmode },
+            garage,
+        }),
     };
 }
 
@@ -209,21 +268,25 @@ function backendsPlan(s: Settings): Plan["backends"] {
 
 /** Settings in, everything that lands on each host out, as plain data. */
 export function buildPlan(s: Settings): Plan {
-    const objects = settingsObjects(s);
+    const { objects, operator } = settingsObjects(s);
+    const mailbox = mailboxPlan(s);
+    const backup = backupPlan(s, mailbox.configJson);
     return {
         stack: s.stack,
         warnings: s.warnings,
         retainData: !s.allowDataLoss,
-        mailbox: mailboxPlan(s),
+        mailbox,
         edge: edgePlan(s),
         tailnet: tailnetPlan(s),
         backends: backendsPlan(s),
+        ...(backup ? { backup } : {}),
         stalwart: {
             image: s.stalwart.image,
             publicUrl: s.stalwart.publicUrl,
             managementUrl: s.stalwart.managementUrl,
             acmeDirectory: s.acme.directoryUrl,
             objects,
+            ...(operator ? { operator } : {}),
         },
     };
 }

@@ -6,6 +6,7 @@
 import type { Plan } from "./index";
 import { SECRETS } from "./index";
 import { maskUrl } from "../config/validators";
+import { operatorSections } from "./operatorReport";
 import { type ContainerSpec, isSecretRef, type VolumeSpec } from "./spec";
 
 /** A URL as it may be printed: a Secret shows its own masked form, clear text its password masked. */
@@ -35,6 +36,28 @@ function container(c: ContainerSpec): string[] {
     return lines;
 }
 
+function imageLine(image: Plan["edge"]["image"]): string {
+    return image.kind === "build"
+        ? `  image ${image.name} built from ${image.dockerfile} (${Object.entries(image.args).map(([k, v]) => `${k}=${v}`).join(", ")})`
+        : `  image ${image.name} (prebuilt)`;
+}
+
+/** The backup job: what runs when, where the copies go, where a success is recorded, how to restore. */
+function backupSection(b: NonNullable<Plan["backup"]>, database: string): string[] {
+    const where =
+        b.target.kind === "volume"
+            ? `volume ${b.target.volume} on the mailbox host`
+            : `Garage bucket ${b.target.bucket} (key ${b.target.keyName} with read+write, created or adopted; S3 at ${url(b.target.s3Endpoint)})`;
+    return [
+        `== backup job on the mailbox host: pg_dump and stalwart --export, ${b.schedule.description}`,
+        `  keeps the newest ${b.retention} in ${where}; each success is recorded in last-success there and as the comment on database ${database} (the doctor reads it)`,
+        imageLine(b.image),
+        ...container(b.container),
+        `  restore, with Stalwart stopped: docker exec ${b.container.name} /usr/local/lib/tailwart/restore.sh latest --confirm ${database} (docs/runbooks/backups.md)`,
+        "",
+    ];
+}
+
 function volume(v: VolumeSpec): string {
     return `  volume ${v.name}  ${v.retain ? "kept on destroy" : "deleted on destroy"}`;
 }
@@ -57,10 +80,9 @@ export function formatPlan(plan: Plan): string {
         ...container(mailbox.sidecar),
         ...container(mailbox.stalwart),
         "",
+        ...(plan.backup ? backupSection(plan.backup, backends.postgres.database) : []),
         `== edge host (${url(edge.dockerHost)})`,
-        edge.image.kind === "build"
-            ? `  image ${edge.image.name} built from ${edge.image.dockerfile} (${Object.entries(edge.image.args).map(([k, v]) => `${k}=${v}`).join(", ")})`
-            : `  image ${edge.image.name} (prebuilt)`,
+        imageLine(edge.image),
         ...edge.volumes.map(volume),
         ...container(edge.caddy),
         "",
@@ -83,10 +105,12 @@ export function formatPlan(plan: Plan): string {
         stalwart.objects.length ? "  x:* objects (managed through the management API, then reloaded/restarted as each needs):" : "  x:* settings not managed (stalwart.manageSettings: false)",
         ...stalwart.objects.map((o) => {
             const refs = Object.entries(o.refs ?? {}).map(([path, key]) => ` ${path}=<id of ${key}>`).join("");
+            const hashed = Object.keys(o.passwords ?? {}).map((path) => ` ${path}=<argon2id hash of the password>`).join("");
             // Secret values (redis.url with a password, dnsProvider credentials) serialize as their mask
-            return `    ${o.objectType.padEnd(20)} ${o.key}: ${JSON.stringify(o.properties)}${refs}`;
+            return `    ${o.objectType.padEnd(20)} ${o.key}: ${JSON.stringify(o.properties)}${refs}${hashed}`;
         }),
         "",
+        ...operatorSections(stalwart.operator),
         "== secrets (values never printed)",
         ...Object.entries(SECRETS).map(([name, source]) => `  ${name}: ${source}`),
         "",

@@ -26,10 +26,17 @@ export interface StalwartObjectSpec {
      * password inside redis.url): keep the object's outputs encrypted in state
      */
     secretOutputs?: boolean;
+    /**
+     * dotted property path → a config secret the deploy hashes to `$argon2id$` (an account's
+     * password, PasswordHash) and writes there; the plan never holds the hash or the plaintext
+     */
+    passwords?: Record<string, Secret>;
+    /** the stack-config key the spec comes from, when its key does not say (stalwart.objects entries) */
+    source?: string;
 }
 
 /** The generated property types of the x:* objects this deployment writes. */
-interface SettingsObjectTypes {
+export interface SettingsObjectTypes {
     "x:AcmeProvider": x.AcmeProviderProperties;
     "x:Domain": x.DomainProperties;
     "x:SystemSettings": x.SystemSettingsProperties;
@@ -38,6 +45,12 @@ interface SettingsObjectTypes {
     "x:Tracer": x.TracerProperties;
     "x:NetworkListener": x.NetworkListenerProperties;
     "x:DnsServer": x.DnsServerProperties;
+    "x:Directory": x.DirectoryProperties;
+    "x:Account": x.AccountProperties;
+    "x:MtaRoute": x.MtaRouteProperties;
+    "x:MtaTlsStrategy": x.MtaTlsStrategyProperties;
+    "x:MtaOutboundStrategy": x.MtaOutboundStrategyProperties;
+    "x:ApiKey": x.ApiKeyProperties;
 }
 
 /**
@@ -46,10 +59,10 @@ interface SettingsObjectTypes {
  * text may be a config Secret (printed masked, handed to Pulumi as a secret).
  */
 type PlanValue<T> = T extends string ? T | Secret : T extends readonly unknown[] ? T : T extends object ? PlanProperties<T> : T;
-type PlanProperties<T> = T extends unknown ? { [K in keyof T]?: PlanValue<T[K]> } : never;
+export type PlanProperties<T> = T extends unknown ? { [K in keyof T]?: PlanValue<T[K]> } : never;
 
 /** One spec, checked against the generated type of its object. */
-function spec<T extends keyof SettingsObjectTypes>(
+export function spec<T extends keyof SettingsObjectTypes>(
     key: string,
     objectType: T,
     properties: PlanProperties<SettingsObjectTypes[T]>,
@@ -125,7 +138,7 @@ export function stalwartSettingsPlan(s: Settings): StalwartObjectSpec[] {
         // redis.url is a Secret when it holds a password: printed masked, handed to Pulumi as a secret
         spec("in-memory-store", "x:InMemoryStore", { "@type": "Redis", url: s.redis.url }),
         // Docker has no /var/log/stalwart: log to stdout so `docker logs` shows build errors.
-        spec("tracer-stdout", "x:Tracer", { "@type": "Stdout", level: "info" }),
+        spec("tracer-stdout", "x:Tracer", { "@type": "Stdout", level: s.tracing.level }),
         ...s.edge.ports.map((port) => {
             const l = portRole(port);
             // PROXY protocol is trusted per mail listener only (decision 003): a global

@@ -13,6 +13,8 @@ export interface StalwartConfig {
     token?: string;
     user?: string;
     password?: string;
+    /** `stalwart:requestTimeoutMs`: how long one request may take (default 30 s) */
+    requestTimeoutMs?: string;
 }
 
 export interface StalwartConnection {
@@ -22,6 +24,8 @@ export interface StalwartConnection {
     authorization: string;
     /** e.g. "env STALWART_TOKEN" or "config stalwart:user/stalwart:password" */
     source: string;
+    /** per-request timeout in ms, when the config or environment sets one (else jmap.ts's default) */
+    timeoutMs?: number;
 }
 
 const present = (v: string | undefined): v is string => typeof v === "string" && v !== "";
@@ -54,7 +58,17 @@ export function resolveConnection(env: Record<string, string | undefined>, confi
                 "or STALWART_TOKEN or STALWART_USER and STALWART_PASSWORD.",
         );
     }
-    return { url: url.replace(/\/+$/, ""), authorization: found[0], source: found[1] };
+    const timeoutMs = requestTimeout(config.requestTimeoutMs, env.STALWART_REQUEST_TIMEOUT_MS);
+    return { url: url.replace(/\/+$/, ""), authorization: found[0], source: found[1], ...(timeoutMs === undefined ? {} : { timeoutMs }) };
+}
+
+/** The stack's `stalwart:requestTimeoutMs`, else env STALWART_REQUEST_TIMEOUT_MS (decision 008): a whole number of ms. */
+function requestTimeout(fromConfig: string | undefined, fromEnv: string | undefined): number | undefined {
+    const [raw, name] = present(fromConfig) ? [fromConfig, "config stalwart:requestTimeoutMs"] : [fromEnv, "env STALWART_REQUEST_TIMEOUT_MS"];
+    if (!present(raw)) return undefined;
+    const ms = Number(raw);
+    if (!Number.isInteger(ms) || ms < 100) throw new Error(`${name} is ${JSON.stringify(raw)}: set a whole number of milliseconds of at least 100 (default 30000).`);
+    return ms;
 }
 
 /** Reads the `stalwart:*` keys from the config object the host passes to `configure`. */
@@ -63,5 +77,7 @@ export function configFrom(get: (key: string) => unknown): StalwartConfig {
         const v = get(`stalwart:${key}`);
         return typeof v === "string" ? v : undefined;
     };
-    return { url: pick("url"), token: pick("token"), user: pick("user"), password: pick("password") };
+    const timeout = get("stalwart:requestTimeoutMs");
+    const requestTimeoutMs = typeof timeout === "number" ? String(timeout) : pick("requestTimeoutMs");
+    return { url: pick("url"), token: pick("token"), user: pick("user"), password: pick("password"), ...(requestTimeoutMs === undefined ? {} : { requestTimeoutMs }) };
 }

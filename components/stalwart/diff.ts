@@ -108,7 +108,7 @@ export function project(subset: ObjectSchemaSubset, f: Field, server: unknown, s
 export const topFields = (subset: ObjectSchemaSubset, props: Obj) => fieldsOf(subset, subset.object.schema, props["@type"]) ?? {};
 
 /**
- * What a property left out of the inputs goes back to (stalwart-api.md §4.3): its schema default,
+ * What a property left out of the inputs goes back to (docs/stalwart-facts.md#field-defaults): its schema default,
  * else null when nullable; where the schema has neither, the Rust default: {} for sets, maps and
  * lists, false, a default variant that carries no fields (`{"@type": "None"}`). undefined when it
  * cannot be reset safely: a required value, an enum or an embedded object without a default, a
@@ -158,8 +158,11 @@ export function diffProperties(subset: ObjectSchemaSubset, prior: Prior, news: O
         (k) => hasUnknown(news[k]) || !same(prior.managed[k], news[k]) || secretChanged(k) || (!hidden.includes(k) && !covers(subset, fields[k], prior.server[k], news[k], k)),
     );
     changed.push(...Object.keys(prior.managed).filter((k) => !(k in news)));
+    // A singleton is one object: a new @type is an update the server rebuilds it from (no singleton has an
+    // immutable property), never a replacement, whose later delete would give back over the new values.
+    if (subset.object.kind === "singleton") return { changed, replaces: [], deleteBeforeReplace: false };
     const replaces = changed.filter((k) => k === "@type" || (fields[k]?.update === "immutable" && k in news));
-    if (subset.object.kind === "singleton" || replaces.length === 0) return { changed, replaces, deleteBeforeReplace: false };
+    if (replaces.length === 0) return { changed, replaces, deleteBeforeReplace: false };
     // Replacing creates the new object first unless a unique value the new one keeps would clash.
     const clash = (k: string) => {
         if (!(k in news) || hasUnknown(news[k])) return false;
@@ -198,13 +201,15 @@ function credentialPatch(news: Obj, server: Obj, newHashes: Hashes, oldHashes: H
  * The /set update for the changed keys: JSON-pointer keys, never serverSet/immutable/`id`, secrets
  * in plaintext from the inputs (never the mask), element-level for sets and scalar maps when that
  * is smaller, and Account credentials patched per field so app passwords and API keys survive.
+ * `restore`: the values an adopted object had before it was adopted (a removed property returns to them).
  */
-export function buildPatch(subset: ObjectSchemaSubset, changed: string[], news: Obj, server: Obj, newHashes: Hashes, oldHashes: Hashes): Obj {
+export function buildPatch(subset: ObjectSchemaSubset, changed: string[], news: Obj, server: Obj, newHashes: Hashes, oldHashes: Hashes, restore: Obj = {}): Obj {
     const fields = topFields(subset, news);
     const patch: Obj = {};
     for (const k of changed) {
         const f = fields[k];
-        const x = k in news ? news[k] : resetValue(subset, f, k);
+        // a property an adopted object no longer manages goes back to the value it had when adopted
+        const x = k in news ? news[k] : k in restore ? restore[k] : resetValue(subset, f, k);
         const current = server[k];
         if (f?.update !== "mutable" || x === undefined || (!(k in news) && same(current, x))) continue;
         if (isAccountCredentials(subset, k) && isObj(x) && isObj(current)) {

@@ -1,5 +1,5 @@
 /**
- * What a change to an x:* object needs before it takes effect (stalwart-api.md §6.3): nothing
+ * What a change to an x:* object needs before it takes effect (docs/stalwart-facts.md#reload-restart): nothing
  * (read per request), one of the reload actions, or a process restart. Writes never reload by
  * themselves; the convergence step issues each needed action once per `pulumi up`.
  */

@@ -1,5 +1,5 @@
 /**
- * Turns JMAP method errors and SetErrors (stalwart-api.md §3.3) into messages that name the object,
+ * Turns JMAP method errors and SetErrors (docs/stalwart-facts.md#set-errors) into messages that name the object,
  * the property and the server's reason. Pure and dependency-free: the provider captures it by value.
  */
 
@@ -14,7 +14,7 @@ interface ObjectRef {
     id?: string;
 }
 
-/** One `validationErrors` entry (§3.3). */
+/** One `validationErrors` entry (docs/stalwart-facts.md#set-errors). */
 export interface ValidationError {
     type?: string;
     property?: string;
@@ -23,7 +23,7 @@ export interface ValidationError {
 }
 
 /**
- * A SetError or method error as the server may send it (§3.3). Every field is optional: the
+ * A SetError or method error as the server may send it (docs/stalwart-facts.md#set-errors). Every field is optional: the
  * messages are built from whatever a server, or a double, actually sends.
  */
 export interface ServerError {
@@ -59,7 +59,7 @@ function validationText(v: ValidationError | undefined, isSecret: (path: string)
  * `isSecret` tells which property paths hold secrets so their values are never echoed. `clash` replaces
  * the primaryKeyViolation hint when adoption was refused (what the clashing object is instead).
  * `inputs` (the properties sent) name the property of an invalidForeignKey that carries only
- * `objectId` (§3.3): the paths holding that id. (objectIsLinked comes from a destroy: the links are
+ * `objectId` (docs/stalwart-facts.md#set-errors): the paths holding that id. (objectIsLinked comes from a destroy: the links are
  * in other objects, which `linkedObjects` names.) A primaryKeyViolation may name the existing
  * object by `existingId` only.
  */

@@ -1,12 +1,12 @@
 /**
  * Minimal JMAP client for Stalwart's `x:*` registry: one POST to `<url>/jmap` per call, never
- * following the session's apiUrl (its published hostname may be unreachable from here, §1.1).
+ * following the session's apiUrl (its published hostname may be unreachable from here, docs/stalwart-facts.md#transport).
  * Bounded retries with exponential backoff and a per-request timeout. Uses only globals, so the
  * provider can capture it.
  *
  * When a request is re-sent (at most `attempts` sends, exponential backoff, Retry-After honoured):
  * - the request never left (connection refused, name not resolved): always, nothing was processed;
- * - HTTP 429 (rate or concurrency limit, §1.1): always; the server rejects it before processing;
+ * - HTTP 429 (rate or concurrency limit, docs/stalwart-facts.md#transport): always; the server rejects it before processing;
  * - HTTP 500, 503 and other 5xx from the server itself: always, for every request. Assumption: a
  *   JMAP server answering 5xx did not process the method calls (Stalwart runs them and answers
  *   200, method errors and SetErrors included);
@@ -14,8 +14,10 @@
  *   broken connection, below;
  * - a broken or timed-out connection, which may have been processed: only when the caller allows
  *   it (`retryAfterDrop` is not false); `retriedAfterDrop` then tells it an earlier attempt may
- *   have been applied. Otherwise the error is thrown with `dropped: true`: a create without a
- *   natural key looks for the object it may have made before it sends the create again.
+ *   have been applied. Otherwise the error is thrown with `dropped: true` (and `inFlight: true` after
+ *   a timeout or a 504, when the server may still be working on it): a create without a natural key
+ *   looks for the object it may have made before it sends the create again.
+ * The timeout is the connection's (`stalwart:requestTimeoutMs`), else 30 s.
  */
 import type { StalwartConnection } from "./credentials";
 
@@ -39,6 +41,15 @@ export interface JmapOptions {
      */
     retryAfterDrop?: boolean;
 }
+
+/** What jmapRequest throws for a request that was sent and may have been applied (not re-sent). */
+export interface DroppedRequest extends Error {
+    dropped: true;
+    /** a timeout or a gateway's 504: the server may still apply it after this answer */
+    inFlight: boolean;
+}
+
+export const isDropped = (e: unknown): e is DroppedRequest => (e as { dropped?: unknown } | undefined)?.dropped === true;
 
 export interface JmapResult {
     responses: MethodCall[];
@@ -76,7 +87,7 @@ export interface FetchFailure {
 }
 
 export async function jmapRequest(conn: StalwartConnection, calls: MethodCall[], options: JmapOptions = {}): Promise<JmapResult> {
-    const policy = { ...DEFAULT_RETRY, ...options.retry };
+    const policy = { ...DEFAULT_RETRY, ...(conn.timeoutMs ? { timeoutMs: conn.timeoutMs } : {}), ...options.retry };
     const endpoint = `${conn.url}/jmap`;
     const body = JSON.stringify({ using: JMAP_USING, methodCalls: calls });
     const mayResend = options.retryAfterDrop !== false;
@@ -97,9 +108,13 @@ export async function jmapRequest(conn: StalwartConnection, calls: MethodCall[],
             // Refused or unresolved: the request never left, so nothing can have been applied.
             const sent = !/^E(CONNREFUSED|NOTFOUND|AI_AGAIN)$/.test(code ?? "");
             const unsafe = sent && !mayResend;
-            const reason = e?.name === "TimeoutError" ? `timed out after ${policy.timeoutMs} ms` : String(code ?? e?.message ?? thrown);
+            const timedOut = e?.name === "TimeoutError";
+            const reason = timedOut ? `timed out after ${policy.timeoutMs} ms` : String(code ?? e?.message ?? thrown);
             // `dropped`: sent, maybe applied, not re-sent (the caller decides: create() looks for the object first).
-            if (attempt >= policy.attempts || unsafe) throw Object.assign(new Error(`Stalwart at ${endpoint} unreachable after ${attempt} attempt(s): ${reason}${unsafe ? " (not re-sent: the write may have been applied)" : ""}`, { cause: e }), { dropped: unsafe });
+            if (attempt >= policy.attempts || unsafe) {
+                const message = `Stalwart at ${endpoint} unreachable after ${attempt} attempt(s): ${reason}${unsafe ? " (not re-sent: the write may have been applied)" : ""}`;
+                throw Object.assign(new Error(message, { cause: e }), { dropped: unsafe, inFlight: unsafe && timedOut });
+            }
             retriedAfterDrop ||= sent;
             await new Promise((r) => setTimeout(r, backoff));
             continue;
@@ -114,7 +129,7 @@ export async function jmapRequest(conn: StalwartConnection, calls: MethodCall[],
         const gateway = status === 502 || status === 504;
         if (gateway && !mayResend) {
             await response.body?.cancel();
-            throw Object.assign(new Error(`Stalwart at ${endpoint}: a proxy answered HTTP ${status} (not re-sent: the write may have been applied)`), { dropped: true });
+            throw Object.assign(new Error(`Stalwart at ${endpoint}: a proxy answered HTTP ${status} (not re-sent: the write may have been applied)`), { dropped: true, inFlight: status === 504 });
         }
         if ((status === 429 || status >= 500) && attempt < policy.attempts) {
             await response.body?.cancel();

@@ -42,7 +42,7 @@ export function fieldsOf(subset: ObjectSchemaSubset, schemaName: string, type?: 
 }
 
 /**
- * How Stalwart rewrites a stored string (stalwart-api.md §4.4): `domain` = whitespace stripped,
+ * How Stalwart rewrites a stored string (docs/stalwart-facts.md#normalization): `domain` = whitespace stripped,
  * IDNA A-label, lower-cased; `lower` = trimmed and lower-cased (local parts). Applies to the field's
  * whole value (a set's members too). Emails (format emailAddress) are lower-cased wherever they are.
  */

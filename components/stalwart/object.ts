@@ -31,7 +31,7 @@ export interface StalwartObjectOptions extends pulumi.CustomResourceOptions {
 /** Options of the typed classes for account-scoped objects (x:ApiKey, x:AppPassword, x:AccountSettings, …). */
 export interface AccountScopedObjectOptions extends StalwartObjectOptions {
     /**
-     * The account the object lives in (the JMAP accountId, stalwart-api.md §1.2). Leave it out only
+     * The account the object lives in (the JMAP accountId, docs/stalwart-facts.md#account-scope). Leave it out only
      * when the credentials Pulumi uses belong to that account; the recovery admin has no account of
      * its own and must always name one.
      */
@@ -40,6 +40,34 @@ export interface AccountScopedObjectOptions extends StalwartObjectOptions {
 
 /** The pseudo-property of a tracked object that carries the write's content hash, so a secret-only change still counts. */
 export const TRACKED_CONTENT_KEY = "#content";
+
+/** The outputs of a StalwartObject the convergence reads. */
+export interface ObjectOutputs {
+    objectType: string;
+    objectId: string;
+    accountId?: string;
+    properties: Record<string, unknown>;
+    contentHash: string;
+    adopted?: boolean;
+    restore?: Record<string, unknown>;
+}
+
+/**
+ * The object as StalwartConvergence tracks it: type, id, account (account-scoped types), the
+ * server's view plus the content hash under TRACKED_CONTENT_KEY, the properties the server sets
+ * itself (never compared), and whether it was adopted with what it goes back to.
+ */
+export function trackedOf(o: ObjectOutputs, volatile: string[]): TrackedObject {
+    return {
+        objectType: o.objectType,
+        objectId: o.objectId,
+        ...(typeof o.accountId === "string" && o.accountId !== "" ? { accountId: o.accountId } : {}),
+        properties: { ...o.properties, [TRACKED_CONTENT_KEY]: o.contentHash },
+        volatile,
+        ...(typeof o.adopted === "boolean" ? { adopted: o.adopted } : {}),
+        ...(o.restore && Object.keys(o.restore).length > 0 ? { restore: o.restore } : {}),
+    };
+}
 
 /** Does a value of this field (at any depth) hold a secret string? Cycles in the schema end the walk. */
 function secretBearing(subset: ObjectSchemaSubset, f: FieldDescriptor, seen = new Set<string>()): boolean {
@@ -117,8 +145,10 @@ export class StalwartObject extends pulumi.dynamic.Resource {
     declare public readonly contentHash: pulumi.Output<string>;
     /** top-level properties the last create/update wrote (for reload/restart decisions) */
     declare public readonly changedProperties: pulumi.Output<string[]>;
-    /** true when create took over an existing object (natural key clash, or a singleton) */
+    /** true when create took over an existing object (its natural key, or a singleton); false when it created it */
     declare public readonly adopted: pulumi.Output<boolean>;
+    /** what an adopted object goes back to when it leaves the program or is deleted: its values before (secrets excepted) */
+    declare public readonly restore: pulumi.Output<Record<string, unknown> | undefined>;
     declare public readonly providerVersion: pulumi.Output<string>;
     /** the secret x:ApiKey / x:AppPassword return once on create (stored encrypted) */
     declare public readonly createdSecret: pulumi.Output<string | undefined>;
@@ -148,6 +178,7 @@ export class StalwartObject extends pulumi.dynamic.Resource {
                 contentHash: undefined,
                 changedProperties: undefined,
                 adopted: undefined,
+                restore: undefined,
                 createdSecret: undefined,
             },
             { ...resourceOptions, additionalSecretOutputs: [...(resourceOptions.additionalSecretOutputs ?? []), "createdSecret"] },
@@ -156,14 +187,8 @@ export class StalwartObject extends pulumi.dynamic.Resource {
         );
         const volatile = volatileProperties(objectType);
         const tracked = pulumi
-            .all([this.objectType, this.objectId, this.accountId, this.properties, this.contentHash])
-            .apply(([type, objectId, account, properties, contentHash]): TrackedObject => ({
-                objectType: type,
-                objectId,
-                ...(typeof account === "string" && account !== "" ? { accountId: account } : {}),
-                properties: { ...properties, [TRACKED_CONTENT_KEY]: contentHash },
-                volatile,
-            }));
+            .all([this.objectType, this.objectId, this.accountId, this.properties, this.contentHash, this.adopted, this.restore])
+            .apply(([type, objectId, accountId, properties, contentHash, adopted, restore]) => trackedOf({ objectType: type, objectId, accountId, properties, contentHash, adopted, restore }, volatile));
         // a view kept secret in state (an undeclared secret such as redis.url's password) stays secret when tracked
         // (pulumi.secret's unwrapped type is the same plain object under another name)
         this.tracked = resourceOptions.additionalSecretOutputs?.includes("properties") ? (pulumi.secret(tracked) as unknown as pulumi.Output<TrackedObject>) : tracked;

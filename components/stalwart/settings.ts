@@ -17,17 +17,37 @@ export interface StalwartSettingsArgs {
     discoverAddress?: pulumi.Input<string>;
     /** how long a failing reload or an unconfirmed OIDC binding is retried (StalwartConvergence's short default otherwise) */
     readiness?: pulumi.Input<Partial<Readiness>>;
+    /**
+     * Let `pulumi destroy` (and dropping this component) change the server: created objects are then
+     * deleted and adopted ones restored. Default false: every object and the convergence are
+     * retained on delete, so a destroy sends nothing to Stalwart (its settings live in the database a
+     * destroy keeps). Objects that leave the program during an up are removed either way, by the
+     * convergence (decision 012).
+     */
+    allowDataLoss?: boolean;
+    /** overrides what allowDataLoss implies for every object and the convergence (default: !allowDataLoss) */
+    retainOnDelete?: boolean;
+    /** key of the x:Directory the convergence binds as the default directory once it builds (never a spec's x:Authentication) */
+    defaultDirectory?: string;
 }
+
+/** The retainOnDelete every object and the convergence of a StalwartSettings get. */
+export const settingsRetainOnDelete = (args: Pick<StalwartSettingsArgs, "allowDataLoss" | "retainOnDelete">): boolean => args.retainOnDelete ?? !(args.allowDataLoss ?? false);
 
 /** Re-exported for callers that build tracked objects themselves (tests, the bench). */
 export { TRACKED_CONTENT_KEY as CONTENT_KEY } from "./object";
 export { volatileProperties } from "./schema/table";
 
-/** Sets `value` at a dotted path inside a copy of `target`. */
+/**
+ * Sets `value` at a dotted path inside a copy of `target`; a last segment `name[i]` adds `value` to
+ * the set `name` instead (an id joining `memberGroupIds`, one ref per member).
+ */
 function setPath(target: Record<string, unknown>, path: string, value: unknown): Record<string, unknown> {
     const [head, ...rest] = path.split(".");
     const copy = { ...target };
-    copy[head!] = rest.length === 0 ? value : setPath((copy[head!] as Record<string, unknown>) ?? {}, rest.join("."), value);
+    const member = rest.length === 0 ? /^(.+)\[\d+\]$/.exec(head!) : null;
+    if (member) copy[member[1]!] = { ...((copy[member[1]!] as Record<string, unknown> | undefined) ?? {}), [String(value)]: true };
+    else copy[head!] = rest.length === 0 ? value : setPath((copy[head!] as Record<string, unknown>) ?? {}, rest.join("."), value);
     return copy;
 }
 
@@ -40,9 +60,16 @@ export class StalwartSettings extends pulumi.ComponentResource {
     public readonly objects: Record<string, StalwartObject> = {};
     public readonly convergence: StalwartConvergence;
 
+    private directoryToBind(key: string): pulumi.Output<string> {
+        const dir = this.objects[key];
+        if (!dir) throw new Error(`Stalwart settings: defaultDirectory ${key} is not in the list; add the x:Directory spec or drop defaultDirectory.`);
+        return dir.objectId;
+    }
+
     constructor(name: string, args: StalwartSettingsArgs, opts?: pulumi.ComponentResourceOptions) {
         super("tailwart:stalwart:StalwartSettings", name, {}, opts);
         const keys = new Set(args.objects.map((o) => o.key));
+        const retainOnDelete = settingsRetainOnDelete(args);
         for (const spec of args.objects) {
             for (const [path, ref] of Object.entries(spec.refs ?? {})) {
                 if (!keys.has(ref)) throw new Error(`Stalwart settings object ${spec.key}: ${path} refers to ${ref}, which is not in the list; add it or drop the reference.`);
@@ -56,8 +83,8 @@ export class StalwartSettings extends pulumi.ComponentResource {
             this.objects[spec.key] = new StalwartObject(
                 `${name}-${spec.key}`,
                 { objectType: spec.objectType, properties },
-                // "managed" and "properties" would hold a secret the schema does not know as one in clear
-                { parent: this, dependsOn: opts?.dependsOn, ...(spec.secretOutputs ? { additionalSecretOutputs: ["properties", "managed"] } : {}) },
+                // "managed", "properties" and "restore" would hold a secret the schema does not know as one in clear
+                { parent: this, dependsOn: opts?.dependsOn, retainOnDelete, ...(spec.secretOutputs ? { additionalSecretOutputs: ["properties", "managed", "restore"] } : {}) },
             );
         }
         const all = Object.values(this.objects);
@@ -66,8 +93,14 @@ export class StalwartSettings extends pulumi.ComponentResource {
         const tracked = all.map((o) => o.tracked);
         this.convergence = new StalwartConvergence(
             `${name}-convergence`,
-            { objects: tracked, restartCommand: args.restartCommand, discoverAddress: args.discoverAddress, readiness: args.readiness },
-            { parent: this, dependsOn: all },
+            {
+                objects: tracked,
+                restartCommand: args.restartCommand,
+                discoverAddress: args.discoverAddress,
+                readiness: args.readiness,
+                ...(args.defaultDirectory ? { defaultDirectoryId: this.directoryToBind(args.defaultDirectory) } : {}),
+            },
+            { parent: this, dependsOn: all, retainOnDelete },
         );
         this.objectIds = pulumi.all(Object.fromEntries(Object.entries(this.objects).map(([k, o]) => [k, o.objectId]))) as pulumi.Output<Record<string, string>>;
         this.reloads = this.convergence.reloads;

@@ -171,7 +171,7 @@ export async function installMocks(opts: { stack: string; project?: string; stat
 }
 
 /** Resolves an Output, failing after `ms` instead of hanging on one that never resolves. */
-export function resolved<T>(o: pulumi.Output<T>, ms = 5_000): Promise<T> {
+export function resolved<T>(o: pulumi.Output<T>, ms = 20_000): Promise<T> {
     return new Promise<T>((resolve, reject) => {
         const timer = setTimeout(() => reject(new Error(`Output did not resolve within ${ms} ms`)), ms);
         o.apply((v) => {
@@ -192,7 +192,7 @@ export async function secretness<T>(o: pulumi.Output<T>): Promise<{ value: T; se
  * Waits until the mocks have seen every registered resource and no new one arrived for a while:
  * resources register asynchronously, and not all of them feed an Output a test awaits.
  */
-export async function settle(registry: Registry, ms = 5_000): Promise<void> {
+export async function settle(registry: Registry, ms = 20_000): Promise<void> {
     const start = Date.now();
     let seen = -1;
     let quiet = 0;

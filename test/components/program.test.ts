@@ -111,6 +111,9 @@ function expectInvariants(stack: string, get: () => Run, expected: { acme: strin
         }
         expect(await pulumi.isSecret(program.postgres.password)).toBe(true);
         expect(await pulumi.isSecret(program.garage.secretAccessKey)).toBe(true);
+        // the hand-off's API key and the DNS records to publish are stack outputs too
+        expect(await pulumi.isSecret(program.stalwartApiKey)).toBe(true);
+        expect(await pulumi.isSecret(program.dnsRecords)).toBe(false);
         const plain: pulumi.Output<unknown>[] = [
             program.mailboxFqdn, program.acmeDirectory, program.caddyJson, program.configJson, program.aclHujson, program.redis.url,
             program.postgres.host, program.postgres.port, program.postgres.database, program.postgres.role,

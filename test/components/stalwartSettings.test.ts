@@ -68,6 +68,25 @@ describe("StalwartSettings", () => {
         ).toThrow(/comes later; list domain first/);
     });
 
+    it("every object and the convergence are retained on delete unless allowDataLoss (or an explicit retainOnDelete) says otherwise", async () => {
+        const specs = stalwartSettingsPlan(parseSettings(validRaw(), "dev"));
+        const ours = (prefix: string) => registry.all.filter((r) => r.type.startsWith("pulumi-nodejs:dynamic/stalwart:") && r.name.startsWith(`${prefix}-`));
+        const cases: [string, object, boolean][] = [
+            ["kept", {}, true],
+            ["lossy", { allowDataLoss: true }, false],
+            ["forced", { allowDataLoss: true, retainOnDelete: true }, true],
+        ];
+        for (const [prefix, args, retained] of cases) {
+            const settings = new mod.StalwartSettings(prefix, { objects: specs, ...args });
+            await resolved(settings.objectIds);
+            await settle(registry);
+            expect(ours(prefix)).toHaveLength(specs.length + 1);
+            for (const r of ours(prefix)) expect(r.retainOnDelete ?? false, `${prefix} ${r.name}`).toBe(retained);
+        }
+        expect(mod.settingsRetainOnDelete({})).toBe(true);
+        expect(mod.settingsRetainOnDelete({ allowDataLoss: true })).toBe(false);
+    });
+
     it("volatileProperties lists server-set and computed properties only", () => {
         expect(mod.volatileProperties("x:Domain")).toEqual(expect.arrayContaining(["createdAt", "dnsZoneFile"]));
         expect(mod.volatileProperties("x:Domain")).not.toContain("name");

@@ -5,23 +5,19 @@ import { createServer, request as httpRequest, type Server, type ServerResponse 
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import type { TrackedObject } from "../../components/stalwart/convergence/changes";
-import { shippedConvergenceProvider } from "../../components/stalwart/convergence";
-import { type PlainObject, ProviderHost, ProviderHostError, serializeProvider, UNKNOWN } from "../support/providerHost";
-import { type StalwartSimulator, startStalwartSimulator } from "../support/stalwart";
+import { CONVERGENCE as TYPE, FAST, useConvergenceHost } from "../support/convergenceFixture";
+import { ProviderHost, ProviderHostError, UNKNOWN } from "../support/providerHost";
+import type { StalwartSimulator } from "../support/stalwart";
 
 /** A /jmap response body as the interposer rewrites it. */
 type JmapResponseBody = { methodResponses: [string, Record<string, unknown>, string][] };
 
-const TYPE = "pulumi-nodejs:dynamic/stalwart:Convergence";
 const ISSUER = "https://id.infinidim.net";
-const FAST = { attempts: 3, baseDelayMs: 50, liveTimeoutMs: 10_000 };
 
+const f = useConvergenceHost();
 let sim: StalwartSimulator;
 let host: ProviderHost;
-let providerText: string;
-let restartHook: Server;
-let restartUrl: string;
-let restarts = 0;
+const { jmap, create, update, inputs, restartCommand } = f;
 
 /**
  * An HTTP interposer between a second provider host and the simulator: it records the raw
@@ -38,52 +34,10 @@ const tap = {
 let interposer: Server;
 let tapped: ProviderHost;
 
-async function jmap(calls: unknown[]): Promise<any[]> {
-    const r = await fetch(`${sim.url}/jmap`, {
-        method: "POST",
-        headers: { "content-type": "application/json", authorization: sim.basicAuthHeader },
-        body: JSON.stringify({ using: ["urn:ietf:params:jmap:core", "urn:stalwart:jmap"], methodCalls: calls }),
-    });
-    return ((await r.json()) as any).methodResponses;
-}
-
-async function create(objectType: string, props: PlainObject): Promise<TrackedObject> {
-    const [[, set], [, got]] = await jmap([
-        [`${objectType}/set`, { create: { c: props } }, "s"],
-        [`${objectType}/get`, { ids: ["#c"] }, "g"],
-    ]);
-    expect(set.notCreated, JSON.stringify(set.notCreated)).toBeUndefined();
-    const { id, ...properties } = got.list[0];
-    return { objectType, objectId: id, properties };
-}
-
-async function read(objectType: string, id: string): Promise<TrackedObject> {
-    const [[, got]] = await jmap([[`${objectType}/get`, { ids: [id] }, "g"]]);
-    const { id: _id, ...properties } = got.list[0];
-    return { objectType, objectId: id, properties };
-}
-
-async function update(objectType: string, id: string, patch: PlainObject): Promise<TrackedObject> {
-    const [[, set]] = await jmap([[`${objectType}/set`, { update: { [id]: patch } }, "u"]]);
-    expect(set.notUpdated, JSON.stringify(set.notUpdated)).toBeUndefined();
-    return read(objectType, id);
-}
-
-const restartCommand = () => [process.execPath, "-e", `fetch(${JSON.stringify(restartUrl)}).then(r => process.exit(r.ok ? 0 : 1), () => process.exit(2))`];
-const inputs = (objects: TrackedObject[], extra: PlainObject = {}): PlainObject => ({ objects, readiness: FAST, __provider: providerText, ...extra });
-
 beforeAll(async () => {
-    sim = await startStalwartSimulator({ restartDownMs: 300 });
-    restartHook = createServer((_req, res) => {
-        restarts++;
-        sim.restart().then(() => res.end("ok"), () => res.writeHead(500).end());
-    });
-    await new Promise<void>((r) => restartHook.listen(0, "127.0.0.1", r));
-    restartUrl = `http://127.0.0.1:${(restartHook.address() as any).port}/`;
-    providerText = await serializeProvider(shippedConvergenceProvider());
+    ({ sim, host } = f);
     const [user, password] = sim.adminCredentials.split(":");
-    host = await ProviderHost.start({ env: { STALWART_URL: sim.url, STALWART_USER: user, STALWART_PASSWORD: password, STALWART_TOKEN: undefined } });
-    console.log(`convergence __provider: ${providerText.length} B`);
+    console.log(`convergence __provider: ${f.providerText.length} B`);
 
     interposer = createServer((req, res) => {
         const path = req.url ?? "/";
@@ -130,16 +84,12 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-    await host?.stop();
     await tapped?.stop();
     for (const res of tap.stalled) res.socket?.destroy();
     await new Promise((r) => interposer?.close(r));
-    await sim?.close();
-    await new Promise((r) => restartHook?.close(r));
 });
 
 beforeEach(() => {
-    restarts = 0;
     tap.discoverPaths = [];
     tap.dropDiscover = 0;
     tap.stallDiscover = 0;
@@ -158,7 +108,7 @@ describe("StalwartConvergence", () => {
         expect(outs.restarted).toBe(true);
         expect(outs.pendingRestart).toEqual([]);
         expect(outs.verified).toBe(3);
-        expect(restarts).toBe(1);
+        expect(f.restarts).toBe(1);
         expect(sim.running().boots).toBe(bootsBefore + 1);
         expect(sim.counters.byMethod["x:Action/set"]).toBe(1);
 
@@ -182,7 +132,7 @@ describe("StalwartConvergence", () => {
         expect(second.reloads).toEqual(["ReloadSettings"]);
         expect(second.restarted).toBe(false);
         expect(sim.counters.byMethod["x:Action/set"]).toBe(1);
-        expect(restarts).toBe(0);
+        expect(f.restarts).toBe(0);
 
         const { properties: third } = await host.update("convergence", second, inputs([await update("x:Domain", domain.objectId, { description: "again" }), louder]), { type: TYPE });
         expect(third.reloads).toEqual([]);
@@ -253,7 +203,7 @@ describe("StalwartConvergence", () => {
     });
 
     it("check names malformed inputs", async () => {
-        const { failures } = await host.check({}, { objects: [{ objectType: "Domain", objectId: "" }], restartCommand: "docker restart", __provider: providerText }, { type: TYPE });
+        const { failures } = await host.check({}, { objects: [{ objectType: "Domain", objectId: "" }], restartCommand: "docker restart", __provider: f.providerText }, { type: TYPE });
         expect(failures.map((f) => f.property).sort()).toEqual(["objects[0].objectId", "objects[0].objectType", "restartCommand"]);
     });
 
@@ -290,7 +240,7 @@ describe("StalwartConvergence", () => {
         );
         expect(String(err)).toContain(`x:ApiKey ${bobKey.objectId}.description in account ${bob.objectId} reads "edited by hand", written "bob deploy"`);
 
-        const { failures } = await host.check({}, { objects: [{ ...aliceKey, accountId: 7 }], __provider: providerText }, { type: TYPE });
+        const { failures } = await host.check({}, { objects: [{ ...aliceKey, accountId: 7 }], __provider: f.providerText }, { type: TYPE });
         expect(failures.map((f) => f.property)).toEqual(["objects[0].accountId"]);
     });
 
@@ -347,7 +297,7 @@ describe("StalwartConvergence", () => {
         await jmap([["x:Authentication/set", { update: { singleton: { directoryId: null } } }, "a"], ["x:Directory/set", { destroy: [dir.objectId] }, "d"]]);
     });
 
-    it("numbers reload actions from r1, as the reference does", async () => {
+    it("numbers reload actions from r1, as the example in docs/stalwart-facts.md#reload-restart does", async () => {
         const tracer = await create("x:Tracer", { "@type": "Stdout", level: "debug" });
         sim.resetCounters();
         await host.create(inputs([tracer]), { type: TYPE });
@@ -359,7 +309,7 @@ describe("StalwartConvergence", () => {
         const dir = await create("x:Directory", { "@type": "Oidc", description: "idp", issuerUrl: "https://down-default.infinidim.net" });
         sim.resetCounters();
         const started = Date.now();
-        const err = await host.create({ objects: [dir], __provider: providerText }, { type: TYPE }).then(() => undefined, (e) => e);
+        const err = await host.create({ objects: [dir], __provider: f.providerText }, { type: TYPE }).then(() => undefined, (e) => e);
         expect(String(err)).toMatch(/after 4 attempts/);
         expect(sim.counters.byMethod["x:Action/set"]).toBe(4);
         // 0.5 + 1 + 2 s of backoff: a figure, not a timing assertion on the server

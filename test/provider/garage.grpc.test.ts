@@ -251,12 +251,20 @@ describe("errors and retries", () => {
         expect(badHost.stderr).not.toContain(wrongToken);
     });
 
-    it("prefers env GARAGE_ADMIN_TOKEN over config, and says how to set one when neither is there", async () => {
-        const envHost = await startHost({ config: { "garage:adminToken": "stale" }, env: { GARAGE_ADMIN_TOKEN: sim.token } });
-        expect((await envHost.create(await checked(inputs()), { type: TYPE })).properties.adoptedBucket).toBe(false);
+    it("takes the stack config's garage:adminToken before env GARAGE_ADMIN_TOKEN (decision 008), the env when the config has none, and says how to set one when neither is there", async () => {
+        const configFirst = await startHost({ config: { "garage:adminToken": sim.token }, env: { GARAGE_ADMIN_TOKEN: "stale-env-token" } });
+        expect((await configFirst.create(await checked(inputs()), { type: TYPE })).properties.adoptedBucket).toBe(false);
+        const staleConfig = await startHost({ config: { "garage:adminToken": "stale-config-token" }, env: { GARAGE_ADMIN_TOKEN: sim.token } });
+        const refused = await failureOf(staleConfig.create(await checked(inputs({ bucket: "other" })), { type: TYPE }));
+        expect(refused.details).toContain("HTTP 403");
+        expect(refused.details).toContain("config garage:adminToken");
+        expect(refused.details).not.toContain("stale-config-token");
+        const envOnly = await startHost({ env: { GARAGE_ADMIN_TOKEN: sim.token } });
+        expect((await envOnly.create(await checked(inputs({ bucket: "env-only" })), { type: TYPE })).properties.adoptedBucket).toBe(false);
         const bareHost = await startHost({});
         const error = await failureOf(bareHost.create(await checked(inputs()), { type: TYPE }));
         expect(error.details).toContain("no Garage admin token");
         expect(error.details).toContain("pulumi config set --secret garage:adminToken");
     });
+
 });

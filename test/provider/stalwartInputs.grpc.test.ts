@@ -1,7 +1,7 @@
 // What the x:* provider makes of its inputs, through the SDK's dynamic-provider host over gRPC against
 // the simulator: foreign-key errors without `properties`, properties left out of the inputs,
 // write-only properties (/get never returns them), and values in the engine's secret envelope.
-// stalwart-api.md §3.1, §3.3, §4.3, §9.8.
+// docs/stalwart-facts.md#get-semantics, #set-errors, #field-defaults, #acme.
 import { beforeAll, describe, expect, it } from "vitest";
 import { engineSecret, type PlainObject, type ProviderHost } from "../support/providerHost";
 import type { StalwartSimulator } from "../support/stalwart";
@@ -20,7 +20,7 @@ beforeAll(() => {
 
 const { provider, inputs, create, setCalls } = fixture;
 
-describe("invalidForeignKey carries only objectId (§3.3): the property is named from the inputs", () => {
+describe("invalidForeignKey carries only objectId (docs/stalwart-facts.md#set-errors): the property is named from the inputs", () => {
     it("a singleton's directoryId, an account's domainId and a member of its memberGroupIds", async () => {
         const auth = await inputs("x:Authentication", { directoryId: "zz", passwordMaxLength: 64 });
         await expect(host.create(auth)).rejects.toThrow(/x:Authentication: update failed with invalidForeignKey on property directoryId\b.*\(refers to x:Directory id "zz", which does not exist/);
@@ -32,7 +32,7 @@ describe("invalidForeignKey carries only objectId (§3.3): the property is named
     });
 });
 
-describe("a property left out of the inputs is a change (§4.3)", () => {
+describe("a property left out of the inputs is a change (docs/stalwart-facts.md#field-defaults)", () => {
     it("x:Domain: description goes back to null, isEnabled to its default; the next diff is clean", async () => {
         const c = await create("x:Domain", { name: "removed.test", dkimManagement: manual, description: "hello", isEnabled: false });
         const news = await inputs("x:Domain", { name: "removed.test", dkimManagement: manual });
@@ -72,12 +72,12 @@ describe("a property left out of the inputs is a change (§4.3)", () => {
     });
 });
 
-describe("x:AcmeProvider eabKeyId and eabHmacKey: accepted on create, never returned by /get (§3.1)", () => {
+describe("x:AcmeProvider eabKeyId and eabHmacKey: accepted on create, never returned by /get (docs/stalwart-facts.md#get-semantics)", () => {
     const props = { contact: ["postmaster@acme.test"], eabKeyId: "kid-1", eabHmacKey: "hmac-secret-1" };
 
     it("no replace on an unchanged up, no drift or removal on refresh; a changed key replaces", async () => {
         const c = await create("x:AcmeProvider", props);
-        expect(c.requests).toBe(1);
+        expect(c.requests).toBe(2); // the ids that exist (no natural key), then create + read-back
         expect(c.outs.properties).not.toHaveProperty("eabKeyId");
         expect(JSON.stringify(c.outs)).not.toContain("hmac-secret-1");
         const again = await inputs("x:AcmeProvider", props);
@@ -138,7 +138,7 @@ describe("values in the engine's secret envelope (at any depth)", () => {
     });
 });
 
-describe("a primaryKeyViolation naming the existing object by existingId only (§3.3)", () => {
+describe("a primaryKeyViolation naming the existing object by existingId only (docs/stalwart-facts.md#set-errors)", () => {
     it("is adopted like one with objectId", async () => {
         const id = await fixture.made("x:Domain", { name: "existing-id.test", dkimManagement: manual });
         sim.faults.setErrorShape = (err) => (err.type === "primaryKeyViolation" ? { type: err.type, properties: err.properties!, existingId: (err.objectId as { id: string }).id } : err);

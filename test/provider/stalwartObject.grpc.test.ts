@@ -1,6 +1,6 @@
 // The x:* provider as the engine runs it: serialized into __provider, loaded by the SDK's dynamic-provider
 // host in its own process, driven over gRPC, talking HTTP to the Stalwart simulator.
-import { beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it, vi } from "vitest";
 import { type PlainObject, ProviderHost, UNKNOWN } from "../support/providerHost";
 import type { StalwartSimulator } from "../support/stalwart";
 import { NO_STALWART_ENV, useStalwartProviderHost } from "../support/stalwartProviderHost";
@@ -14,13 +14,13 @@ beforeAll(() => {
     ({ sim, host } = fixture);
 });
 
-const { provider, inputs, create, byHand } = fixture;
+const { provider, inputs, create, byHand, setCalls } = fixture;
 const manual = { "@type": "Manual" };
 
 describe("collection object (x:Domain)", () => {
-    it("create → no-op diff → update → drift via read → delete, one HTTP request each", async () => {
+    it("create → no-op diff → update → drift via read → delete: two requests to create (the look-up by name, then create + read-back), one for the rest", async () => {
         const c = await create("x:Domain", { name: "Example.TEST", dkimManagement: manual, aliases: ["mx.example.test"] });
-        expect(c.requests).toBe(1);
+        expect(c.requests).toBe(2);
         expect(c.outs).toMatchObject({ objectType: "x:Domain", objectId: c.id, adopted: false, changedProperties: ["aliases", "dkimManagement", "name"] });
         expect((c.outs.properties as PlainObject).name).toBe("example.test");
         expect(sim.stored("x:Domain", c.id)).toMatchObject({ name: "example.test", aliases: { "mx.example.test": true } });
@@ -66,7 +66,7 @@ describe("collection object (x:Domain)", () => {
 });
 
 describe("singleton (x:Authentication)", () => {
-    it("create updates only the given properties; directoryId stays; delete leaves the server as it is", async () => {
+    it("create updates only the given properties, reading them first; directoryId stays; delete puts back what they were", async () => {
         await byHand([["x:Authentication/set", { update: { singleton: { passwordMinLength: 10 } } }, "0"]]);
         const issuer = "https://idp.example.test";
         sim.setReachableIdp(issuer, true);
@@ -74,6 +74,7 @@ describe("singleton (x:Authentication)", () => {
         const c = await create("x:Authentication", { directoryId: dir.id, passwordMaxLength: 64 });
         expect(c.requests).toBe(1);
         expect(c.id).toBe("singleton");
+        expect(c.outs).toMatchObject({ adopted: true, restore: { directoryId: null, passwordMaxLength: 128 } });
         expect(sim.counters.byMethod["x:Authentication/set"]).toBe(1);
         expect(sim.stored("x:Authentication", "singleton")).toMatchObject({ directoryId: dir.id, passwordMinLength: 10, passwordMaxLength: 64 });
 
@@ -84,8 +85,12 @@ describe("singleton (x:Authentication)", () => {
 
         sim.resetCounters();
         await host.delete("singleton", updated.properties);
-        expect(sim.counters.requests).toBe(0);
-        expect(sim.stored("x:Authentication", "singleton")).toMatchObject({ directoryId: dir.id, passwordMaxLength: 100 });
+        expect(sim.counters.requests).toBe(2); // read, then write back what differs
+        expect(sim.counters.byMethod["x:Authentication/set"]).toBe(1);
+        expect(sim.stored("x:Authentication", "singleton")).toMatchObject({ directoryId: null, passwordMinLength: 10, passwordMaxLength: 128 });
+        sim.resetCounters();
+        await host.delete("singleton", updated.properties);
+        expect(sim.counters.jmapWrites, "a second delete finds nothing to put back").toBe(0);
     });
 });
 
@@ -100,12 +105,14 @@ describe("variants and replacement", () => {
         expect(sim.stored("x:Tracer", replacement.id)).toMatchObject({ "@type": "Log", path: "/var/log/stalwart" });
     });
 
-    it("x:BlobStore (singleton) @type change → replace, and the create writes the new variant", async () => {
+    it("x:BlobStore (singleton) @type change → an update writing the whole new variant, never a replace; delete gives the first variant back", async () => {
         const c = await create("x:BlobStore", { "@type": "Default" });
         const news = await inputs("x:BlobStore", { "@type": "S3", bucket: "mail", region: { "@type": "Custom", customEndpoint: "http://s3.test:3900", customRegion: "garage" }, secretKey: { "@type": "Value", secret: "s3-key-one" } });
-        expect(await host.diff(c.id, c.outs, news)).toMatchObject({ replaces: ["properties"], deleteBeforeReplace: false });
-        const s3 = await host.create(news);
+        expect(await host.diff(c.id, c.outs, news)).toMatchObject({ changes: "some", replaces: [] });
+        const s3 = await host.update("singleton", c.outs, news);
+        expect(setCalls().at(-1)![1].update).toEqual({ singleton: news.properties });
         expect(sim.stored("x:BlobStore", "singleton")).toMatchObject({ "@type": "S3", bucket: "mail", secretKey: { "@type": "Value", secret: "s3-key-one" } });
+        expect(s3.properties).toMatchObject({ adopted: true, restore: c.outs.restore });
         const { __provider: _code, ...outputs } = s3.properties;
         expect(JSON.stringify(outputs)).not.toContain("s3-key-one");
 
@@ -115,6 +122,8 @@ describe("variants and replacement", () => {
         expect(updated.properties.changedProperties).toEqual(["bucket"]);
         expect(sim.stored("x:BlobStore", "singleton")).toMatchObject({ bucket: "mail2", secretKey: { secret: "s3-key-one" } });
         expect(await host.diff("singleton", updated.properties, bucket)).toMatchObject({ changes: "none" });
+        await host.delete("singleton", updated.properties);
+        expect(sim.stored("x:BlobStore", "singleton")?.["@type"]).toBe((c.outs.restore as PlainObject)["@type"]);
     });
 
     it("x:NetworkListener name (immutable) → replace; x:Account @type → replace with deleteBeforeReplace", async () => {
@@ -168,12 +177,15 @@ describe("adopt", () => {
 });
 
 describe("SetErrors through the provider", () => {
-    it("invalidForeignKey and objectIsLinked name the other object", async () => {
+    it("invalidForeignKey names the other object; a delete blocked by objectIsLinked keeps the object and warns naming the links", async () => {
         const missing = await inputs("x:Account", { "@type": "User", name: "bob", domainId: "zz" });
         await expect(host.create(missing)).rejects.toThrow(/x:Account name="bob" domainId="zz": create failed with invalidForeignKey.*refers to x:Domain id "zz"/);
         const d = await create("x:Domain", { name: "linked.test", dkimManagement: manual });
         const a = await create("x:Account", { "@type": "User", name: "carol", domainId: d.id });
-        await expect(host.delete(d.id, d.outs)).rejects.toThrow(new RegExp(`x:Domain "linked.test" \\(id "${d.id}"\\): destroy failed with objectIsLinked.*x:Account id "${a.id}"`));
+        await host.delete(d.id, d.outs);
+        expect(sim.stored("x:Domain", d.id)).toBeDefined();
+        await vi.waitFor(() => expect(host.stderr).toMatch(/was kept on the server/));
+        expect(host.stderr).toMatch(new RegExp(`warning: x:Domain "linked.test" \\(id "${d.id}"\\) was kept on the server: still referenced by x:Account ${a.id}\\. Re-point or delete those`));
     });
 
     it("a server-side rejection names the property and the server's description", async () => {
@@ -195,9 +207,9 @@ describe("faults", () => {
     it("503 is retried; a failed apply re-run converges", async () => {
         const news = await inputs("x:Domain", { name: "retry.test", dkimManagement: manual });
         sim.resetCounters();
-        sim.faults.failNext(1, 503);
+        sim.faults.failNext(1, 503, "x:Domain/set");
         const created = await host.create(news);
-        expect(sim.counters.requests).toBe(2);
+        expect(sim.counters.requests).toBe(3); // the look-up, the create answered 503, the create
         const next = await inputs("x:Domain", { name: "retry.test", dkimManagement: manual, description: "v2" });
         sim.faults.failNext(5, 500);
         await expect(host.update(created.id, created.properties, next)).rejects.toThrow(/HTTP 500 after 5 attempt/);

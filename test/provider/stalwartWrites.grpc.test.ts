@@ -1,6 +1,6 @@
 // How the x:* provider reads /set results, adopts, and survives a failed read-back, through the SDK's
 // dynamic-provider host over gRPC against the simulator (and, for answers the simulator never gives,
-// a scripted JMAP server). stalwart-api.md §3.2–3.3, §9.1, §9.11, §9.15.
+// a scripted JMAP server). docs/stalwart-facts.md#set-semantics, #set-errors, #domain-dkim, #accounts, #api-keys.
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -103,7 +103,7 @@ describe("the adopt patch (finding 3)", () => {
         const c = await create("x:Account", { "@type": "User", name: "carol", domainId: d, description: "managed", credentials: [{ "@type": "Password", secret: "new-password-2" }] });
         expect(c.id).toBe(existing);
         expect(c.outs).toMatchObject({ adopted: true, changedProperties: ["credentials", "description"] });
-        expect(c.requests).toBe(3); // the refused create, a /get of the existing object, update+get
+        expect(c.requests).toBe(2); // the look-up by natural key (query + get), then update+get
         const updates = setCalls().filter((call) => call[1].update);
         expect(updates).toHaveLength(1);
         expect(updates[0]![1].update).toEqual({ [existing]: { "credentials/0/secret": "new-password-2", description: "managed" } });
@@ -124,6 +124,20 @@ describe("the adopt patch (finding 3)", () => {
         expect(setCalls().filter((call) => call[1].update)).toEqual([]);
     });
 
+    it("an adopted object remembers what it had: a property it stops managing goes back to it, and delete gives every one back", async () => {
+        const id = await made("x:Domain", { name: "giveback.test", description: "by hand", dkimManagement: manual });
+        const c = await create("x:Domain", { name: "giveback.test", description: "managed", catchAllAddress: "all@giveback.test", dkimManagement: manual });
+        expect(c.id).toBe(id);
+        expect(c.outs).toMatchObject({ adopted: true, restore: { description: "by hand", catchAllAddress: null } });
+        const fewer = await inputs("x:Domain", { name: "giveback.test", catchAllAddress: "all@giveback.test", dkimManagement: manual });
+        const u = await host.update(id, c.outs, fewer);
+        expect(sim.stored("x:Domain", id)).toMatchObject({ description: "by hand", catchAllAddress: "all@giveback.test" });
+        sim.resetCounters();
+        await host.delete(id, u.properties);
+        expect(sim.stored("x:Domain", id), "never destroyed").toMatchObject({ description: "by hand", catchAllAddress: null });
+        expect(setCalls().map((call) => call[1])).toEqual([{ update: { [id]: { catchAllAddress: null } } }]);
+    });
+
     it("an existing object of another @type is not adopted (it cannot change in place)", async () => {
         const d = await made("x:Domain", { name: "group.test", dkimManagement: manual });
         const group = await made("x:Account", { "@type": "Group", name: "staff", domainId: d });
@@ -135,24 +149,26 @@ describe("the adopt patch (finding 3)", () => {
 
 describe("read-back after a create (finding 4)", () => {
     it("a failed #c0 /get falls back to a /get by id", async () => {
-        sim.faults.failMethod("x:Domain/get", 1);
-        const c = await create("x:Domain", { name: "readback-one.test", dkimManagement: manual });
-        expect(c.requests).toBe(2);
-        expect(c.outs).toMatchObject({ objectId: c.id, adopted: false, properties: { name: "readback-one.test", isEnabled: true } });
-        expect(sim.stored("x:Domain", c.id)).toBeDefined();
+        // x:Role has no natural key: the look-up before the create is a /query, so the /get that fails is the read-back
+        sim.faults.failMethod("x:Role/get", 1);
+        const c = await create("x:Role", { description: "read back by id" });
+        expect(c.requests).toBe(3); // the ids that exist, create + failed read-back, the /get by id
+        expect(c.outs).toMatchObject({ objectId: c.id, adopted: false, properties: { description: "read back by id", enabledPermissions: {} } });
+        expect(sim.stored("x:Role", c.id)).toBeDefined();
     });
 
     it("when both reads fail the id is still returned with what was written; a refresh fills in the rest", async () => {
-        sim.faults.failMethod("x:OAuthClient/get", 2);
-        const c = await create("x:OAuthClient", { clientId: "readback", secret: "s3cret-value", redirectUris: ["https://a.test/cb"] });
-        expect(c.requests).toBe(2);
-        expect(sim.stored("x:OAuthClient", c.id)).toBeDefined();
-        expect(c.outs.properties).toEqual({ clientId: "readback", secret: "****", redirectUris: { "https://a.test/cb": true } });
+        sim.faults.failMethod("x:DnsServer/get", 2);
+        const dns = { "@type": "Cloudflare", description: "readback", secret: { "@type": "Value", secret: "s3cret-value" } };
+        const c = await create("x:DnsServer", dns);
+        expect(c.requests).toBe(3);
+        expect(sim.stored("x:DnsServer", c.id)).toBeDefined();
+        expect(c.outs.properties).toEqual({ ...dns, secret: { "@type": "Value", secret: "****" } });
         expect(JSON.stringify(c.outs)).not.toContain("s3cret-value");
         expect(await host.diff(c.id, c.outs, c.news)).toMatchObject({ changes: "none" });
         const read = await host.read(c.id, c.outs);
         expect(read.id).toBe(c.id);
-        expect(read.properties.properties).toMatchObject({ clientId: "readback", createdAt: expect.any(String) });
+        expect(read.properties.properties).toMatchObject({ description: "readback", ttl: expect.any(Number) });
     });
 });
 
@@ -160,9 +176,9 @@ describe("writes that may have been applied (finding 5)", () => {
     it("a server's 5xx is re-sent for every request, a create without a natural key included: the server did not process it", async () => {
         const news = await inputs("x:Tracer", { "@type": "Log", path: "/var/log/after-500", level: "info" });
         sim.resetCounters();
-        sim.faults.failNext(1, 500);
+        sim.faults.failNext(1, 500, "x:Tracer/set");
         const created = await host.create(news);
-        expect(sim.counters.requests).toBe(2);
+        expect(sim.counters.requests).toBe(3); // the ids that exist, the refused create, the create
         expect(Object.values(sim.stored("x:Tracer")).filter((t) => t.path === "/var/log/after-500")).toHaveLength(1);
         expect(sim.stored("x:Tracer", created.id)).toMatchObject({ path: "/var/log/after-500" });
     });
@@ -170,11 +186,11 @@ describe("writes that may have been applied (finding 5)", () => {
     it("a gateway's 502 on a create without a natural key: it looks for what it may have made, then creates once", async () => {
         const news = await inputs("x:Tracer", { "@type": "Log", path: "/var/log/after-502", level: "info" });
         sim.resetCounters();
-        sim.faults.failNext(1, 502);
+        sim.faults.failNext(1, 502, "x:Tracer/set");
         const created = await host.create(news);
-        // the refused create (the fault answers before the log), the search, the one create
-        expect(sim.counters.requests).toBe(3);
-        expect(sim.jmapLog.map((b) => b.methodCalls[0]![0])).toEqual(["x:Tracer/get", "x:Tracer/set"]);
+        // the ids that exist, the refused create (the fault answers before the log), the search, the one create
+        expect(sim.counters.requests).toBe(4);
+        expect(sim.jmapLog.map((b) => b.methodCalls[0]![0])).toEqual(["x:Tracer/query", "x:Tracer/query", "x:Tracer/set"]);
         expect(Object.values(sim.stored("x:Tracer")).filter((t) => t.path === "/var/log/after-502")).toHaveLength(1);
         expect(sim.stored("x:Tracer", created.id)).toMatchObject({ path: "/var/log/after-502" });
     });
@@ -182,13 +198,14 @@ describe("writes that may have been applied (finding 5)", () => {
     it("a create without a natural key whose connection dropped after the commit takes the object it made: no duplicate", async () => {
         const news = await inputs("x:Tracer", { "@type": "Log", path: "/var/log/dropped", level: "warn" });
         sim.resetCounters();
-        sim.faults.dropAfterCommit(1);
+        sim.faults.dropAfterCommit(1, "x:Tracer/set");
         const created = await host.create(news);
         const all = Object.entries(sim.stored("x:Tracer")).filter(([, t]) => t.path === "/var/log/dropped");
         expect(all.map(([id]) => id)).toEqual([created.id]);
         expect(setCalls()).toHaveLength(1); // the dropped create only
-        expect(sim.jmapLog.map((b) => b.methodCalls[0]![0])).toEqual(["x:Tracer/set", "x:Tracer/get", "x:Tracer/get"]);
-        expect(sim.jmapLog[1]).toMatchObject({ methodCalls: [["x:Tracer/get", { ids: null }, "g"]] });
+        // the ids before, the dropped create, then the newest objects (query + get by result reference) once
+        expect(sim.jmapLog.map((b) => b.methodCalls.map((c) => c[0]))).toEqual([["x:Tracer/query"], ["x:Tracer/set", "x:Tracer/get"], ["x:Tracer/query", "x:Tracer/get"]]);
+        expect(sim.jmapLog[2]!.methodCalls[1]![1]).toMatchObject({ "#ids": { resultOf: "q", path: "/ids" } });
         expect(created.properties).toMatchObject({ objectId: created.id, properties: { "@type": "Log", path: "/var/log/dropped", level: "warn" } });
         expect(await host.diff(created.id, created.properties, news)).toMatchObject({ changes: "none" });
     });
@@ -196,20 +213,23 @@ describe("writes that may have been applied (finding 5)", () => {
     it("dropped before it was processed: nothing matches, so the create is sent again", async () => {
         const news = await inputs("x:Role", { description: "dropped before commit" });
         sim.resetCounters();
-        sim.faults.dropNext(1);
+        sim.faults.dropNext(1, "x:Role/set");
         const created = await host.create(news);
         expect(Object.values(sim.stored("x:Role")).filter((r) => r.description === "dropped before commit")).toHaveLength(1);
         expect(sim.stored("x:Role", created.id)).toMatchObject({ description: "dropped before commit" });
-        expect(sim.jmapLog.map((b) => b.methodCalls[0]![0])).toEqual(["x:Role/get", "x:Role/set"]);
+        expect(sim.jmapLog.map((b) => b.methodCalls[0]![0])).toEqual(["x:Role/query", "x:Role/query", "x:Role/set"]);
     });
 
-    it("several objects match after a dropped create: an error names them, nothing is created", async () => {
+    it("an identical object that existed before is never taken for the one a lost create made", async () => {
         const twin = { "@type": "Log", path: "/var/log/twins", level: "error" };
-        const ids = [await made("x:Tracer", twin), await made("x:Tracer", twin)];
+        const before = [await made("x:Tracer", twin), await made("x:Tracer", twin)];
         const news = await inputs("x:Tracer", twin);
-        sim.faults.dropNext(1);
-        await expect(host.create(news)).rejects.toThrow(new RegExp(`x:Tracer: objects ${ids.join(", ")} match the inputs after a dropped create: import one`));
-        expect(Object.values(sim.stored("x:Tracer")).filter((t) => t.path === "/var/log/twins")).toHaveLength(2);
+        sim.faults.dropAfterCommit(1, "x:Tracer/set");
+        const created = await host.create(news);
+        expect(before).not.toContain(created.id);
+        const all = Object.entries(sim.stored("x:Tracer")).filter(([, t]) => t.path === "/var/log/twins").map(([id]) => id);
+        expect(all.sort()).toEqual([...before, created.id].sort());
+        expect(created.properties.adopted).toBe(false);
     });
 
     it("a natural-key create re-sent after a 502 that followed its commit takes its own object back, even with adopt false", async () => {
@@ -223,9 +243,9 @@ describe("writes that may have been applied (finding 5)", () => {
     it("429 is re-sent even for a create without a natural key", async () => {
         const news = await inputs("x:Tracer", { "@type": "Stdout", level: "warn" });
         sim.resetCounters();
-        sim.faults.failNext(1, 429);
+        sim.faults.failNext(1, 429, "x:Tracer/set");
         const created = await host.create(news);
-        expect(sim.counters.requests).toBe(2);
+        expect(sim.counters.requests).toBe(3);
         expect(sim.stored("x:Tracer", created.id)).toMatchObject({ level: "warn" });
     });
 });
@@ -239,7 +259,7 @@ describe("account-scoped objects carry accountId (finding 6)", () => {
         const key = await create("x:ApiKey", { description: "deploy key" }, { accountId: dave });
         expect(key.outs).toMatchObject({ accountId: dave, createdSecret: expect.stringMatching(/^API_/) });
         const calls = () => sim.jmapLog.flatMap((b) => b.methodCalls);
-        expect(calls().map((c) => c[1].accountId)).toEqual([dave, dave]);
+        expect(calls().map((c) => c[1].accountId)).toEqual([dave, dave, dave]); // the ids that exist, create, read-back
         sim.resetCounters();
         const read = await host.read(key.id, key.outs);
         expect(read.id).toBe(key.id);
@@ -275,7 +295,8 @@ describe("account-scoped objects carry accountId (finding 6)", () => {
 describe("answers the simulator never gives (scripted server)", () => {
     let server: Server;
     let other: ProviderHost;
-    let answer: (calls: MethodCall[]) => MethodCall[] = () => [];
+    /** the scripted answer; null drops the connection without one */
+    let answer: (calls: MethodCall[]) => MethodCall[] | null = () => [];
     const seen: MethodCall[][] = [];
     beforeAll(async () => {
         server = createServer((req, res) => {
@@ -284,8 +305,10 @@ describe("answers the simulator never gives (scripted server)", () => {
             req.on("end", () => {
                 const calls = JSON.parse(body).methodCalls as MethodCall[];
                 seen.push(calls);
+                const responses = answer(calls);
+                if (responses === null) return req.socket.destroy();
                 res.writeHead(200, { "content-type": "application/json" });
-                res.end(JSON.stringify({ methodResponses: answer(calls), sessionState: "0" }));
+                res.end(JSON.stringify({ methodResponses: responses, sessionState: "0" }));
             });
         });
         await new Promise<void>((r) => server.listen(0, "127.0.0.1", () => r()));
@@ -311,23 +334,40 @@ describe("answers the simulator never gives (scripted server)", () => {
 
     it("objectId.object may carry the x: prefix; a clash on another type is never adopted", async () => {
         const news = await inputs("x:Domain", { name: "prefixed.test", dkimManagement: manual, description: "managed" }, {}, other);
+        // the look-up finds nothing (the object appears between it and the create: a race), then the create clashes
         const clash = (object: string) => (calls: MethodCall[]) =>
             calls.map(([n, args, id]): MethodCall => {
+                if (n === "x:Domain/query") return [n, { ids: [] }, id];
+                if (n === "x:Domain/get" && "#ids" in args) return [n, { list: [], notFound: [] }, id];
                 if (n === "x:Domain/set" && args.create) return [n, { created: {}, notCreated: { c0: { type: "primaryKeyViolation", properties: ["name"], objectId: { object, id: "k" } } } }, id];
                 if (n === "x:Domain/get" && (args.ids as string[])[0] === "#c0") return ["error", { type: "invalidResultReference" }, id];
-                if (n === "x:Domain/get") return [n, { list: [domain("k", "prefixed.test", { description: n === "x:Domain/get" && seen.length > 2 ? "managed" : "old" })], notFound: [] }, id];
+                if (n === "x:Domain/get") return [n, { list: [domain("k", "prefixed.test", { description: seen.length > 3 ? "managed" : "old" })], notFound: [] }, id];
                 return [n, { updated: { k: null }, notUpdated: {} }, id];
             });
         seen.length = 0;
         answer = clash("x:Domain");
         const adopted = await other.create(news);
         expect(adopted.id).toBe("k");
-        expect(seen.map((calls) => calls.map((c) => c[0]))).toEqual([["x:Domain/set", "x:Domain/get"], ["x:Domain/get"], ["x:Domain/set", "x:Domain/get"]]);
-        expect(seen[2]![0]![1]).toEqual({ update: { k: { description: "managed" } } });
+        expect(adopted.properties).toMatchObject({ adopted: true, restore: { name: "prefixed.test", description: "old", dkimManagement: manual } });
+        expect(seen.map((calls) => calls.map((c) => c[0]))).toEqual([["x:Domain/query", "x:Domain/get"], ["x:Domain/set", "x:Domain/get"], ["x:Domain/get"], ["x:Domain/set", "x:Domain/get"]]);
+        expect(seen[3]![0]![1]).toEqual({ update: { k: { description: "managed" } } });
 
         seen.length = 0;
         answer = clash("x:Tracer");
         await expect(other.create(news)).rejects.toThrow(/x:Tracer id "k" is another kind of object; not adopted/);
-        expect(seen).toHaveLength(1);
+        expect(seen).toHaveLength(2);
+    });
+    it("two new objects matching a create whose answer was lost: an error names both, nothing is taken", async () => {
+        const tracer = { "@type": "Stdout", level: "warn" };
+        const news = await inputs("x:Tracer", tracer, {}, other);
+        let queries = 0;
+        answer = (calls) => {
+            if (calls[0]![0] === "x:Tracer/set") return null; // applied, then the connection broke
+            const ids = queries++ === 0 ? ["old"] : ["n2", "n1", "old"];
+            return calls.map(([n, , id]): MethodCall => [n, n.endsWith("/query") ? { ids } : { list: ids.map((i) => ({ id: i, ...tracer, enable: true })), notFound: [] }, id]);
+        };
+        seen.length = 0;
+        await expect(other.create(news)).rejects.toThrow(/x:Tracer: objects n2, n1 appeared with these properties after a lost answer .*import one of them and delete the others/);
+        expect(seen.map((calls) => calls.map((c) => c[0]))).toEqual([["x:Tracer/query"], ["x:Tracer/set", "x:Tracer/get"], ["x:Tracer/query", "x:Tracer/get"]]);
     });
 });

@@ -7,7 +7,7 @@ import { afterAll, beforeAll, expect } from "vitest";
 import { jmapRequest, type MethodCall } from "../../components/stalwart/jmap";
 import { stalwartProvider } from "../../components/stalwart/provider";
 import { type PlainObject, ProviderHost, serializeProvider } from "./providerHost";
-import { type LoggedRequest, startStalwartSimulator, type StalwartSimulator } from "./stalwart";
+import { type LoggedRequest, type SimulatorOptions, startStalwartSimulator, type StalwartSimulator } from "./stalwart";
 
 /** Clears the credential variables, so a host uses its config (or the test's own env) only. */
 export const NO_STALWART_ENV = { STALWART_URL: undefined, STALWART_TOKEN: undefined, STALWART_USER: undefined, STALWART_PASSWORD: undefined };
@@ -29,8 +29,11 @@ export interface StalwartProviderFixture {
     setCalls(): LoggedRequest["methodCalls"];
 }
 
-/** Registers beforeAll/afterAll hooks; the returned object's fields are set once beforeAll ran. */
-export function useStalwartProviderHost(): StalwartProviderFixture {
+/**
+ * Registers beforeAll/afterAll hooks; the returned object's fields are set once beforeAll ran.
+ * `simulator` options and extra `stalwart:*` `config` (e.g. stalwart:requestTimeoutMs) are optional.
+ */
+export function useStalwartProviderHost(options: { simulator?: SimulatorOptions; config?: PlainObject } = {}): StalwartProviderFixture {
     const texts = new Map<string, string>();
     const fixture = {
         async provider(type: string) {
@@ -61,9 +64,10 @@ export function useStalwartProviderHost(): StalwartProviderFixture {
         },
     } as StalwartProviderFixture;
     beforeAll(async () => {
-        fixture.sim = await startStalwartSimulator();
+        fixture.sim = await startStalwartSimulator(options.simulator);
         const [user, password] = fixture.sim.adminCredentials.split(":") as [string, string];
-        fixture.host = await ProviderHost.start({ config: { "stalwart:url": fixture.sim.url, "stalwart:user": user, "stalwart:password": password }, env: NO_STALWART_ENV });
+        const config = { "stalwart:url": fixture.sim.url, "stalwart:user": user, "stalwart:password": password, ...options.config };
+        fixture.host = await ProviderHost.start({ config, env: NO_STALWART_ENV });
     });
     afterAll(async () => {
         await fixture.host?.stop();

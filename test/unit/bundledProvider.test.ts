@@ -1,16 +1,16 @@
 // The shipped dynamic providers are shells around one compressed esbuild bundle each: small, and
 // carrying no npm module, no builtin captured at module scope and no secret.
-import { brotliDecompressSync } from "node:zlib";
+import { brotliCompressSync, constants } from "node:zlib";
 import * as pulumi from "@pulumi/pulumi";
 import { describe, expect, it } from "vitest";
 import { shippedBucketGrantProvider } from "../../components/backends/garage/bucket";
-import { bundledProvider, bundleOf, methodsOf } from "../../components/bundledProvider";
+import { bundledProvider, bundleOf, pack, PROVIDER_METHODS, unpack } from "../../components/bundledProvider";
 import { shippedOneInstanceGateProvider } from "../../components/deploy/oneInstanceGate";
 import { shippedConvergenceProvider } from "../../components/stalwart/convergence";
-import { providerBundle } from "../../components/stalwart/provider";
+import { providerBundle, stalwartProvider } from "../../components/stalwart/provider";
 import { PROJECT_ROOT } from "../support/stackConfig";
 
-const source = (code: string) => brotliDecompressSync(Buffer.from(code, "base64")).toString("utf8");
+const source = unpack;
 const requiresOf = (text: string) => [...new Set([...text.matchAll(/require\("([^"]+)"\)/g)].map((m) => m[1]!))].sort();
 
 describe("bundled providers", () => {
@@ -59,9 +59,15 @@ describe("bundled providers", () => {
         expect(source(bundleOf(`${PROJECT_ROOT}/components/backends/garage/provider`))).toContain("GARAGE_ADMIN_TOKEN");
     });
 
-    it("defines exactly the methods the real provider has, so the host's defaults apply to the others", async () => {
+    it("one mechanism: every provider core's factory returns all seven methods, and every shell defines them", async () => {
         const { bucketGrantProvider } = await import("../../components/backends/garage/provider");
-        expect(Object.keys(shippedBucketGrantProvider()).sort()).toEqual(methodsOf(bucketGrantProvider).sort());
+        const { convergenceProvider } = await import("../../components/stalwart/convergence/provider");
+        const { makeProvider } = await import("../../components/stalwart/providerCore");
+        const cores = [bucketGrantProvider(), convergenceProvider(), makeProvider("x:Tracer", "", [], false)];
+        for (const core of cores) expect(PROVIDER_METHODS.filter((m) => typeof (core as Record<string, unknown>)[m] !== "function")).toEqual([]);
+        for (const shell of [shippedBucketGrantProvider(), shippedConvergenceProvider(), stalwartProvider("x:Tracer")]) {
+            expect(Object.keys(shell).sort()).toEqual([...PROVIDER_METHODS].sort());
+        }
         const onlyCheck = bundledProvider(bundleOf(`${PROJECT_ROOT}/components/backends/garage/provider`), "bucketGrantProvider", [], ["check"]);
         expect(Object.keys(onlyCheck)).toEqual(["check"]);
     });
@@ -71,5 +77,16 @@ describe("bundled providers", () => {
         // diff with a changed objectType needs no schema and no server
         const d = await shell.diff!("t", { objectType: "x:Tracer", properties: {} }, { objectType: "x:Domain" });
         expect(d.replaces).toContain("objectType");
+    });
+
+    it("packs a bundle as brotli + Z85, which unpacks to the same text, shorter than base64 and safe in a JSON string", () => {
+        for (const text of ["", "x", "ab", "abc", "abcd", "module.exports = { a: 1 };".repeat(50)]) {
+            const packed = pack(text);
+            expect(unpack(packed)).toBe(text);
+            expect(JSON.stringify(packed)).toBe(`"${packed}"`);
+        }
+        const code = bundleOf(`${PROJECT_ROOT}/components/stalwart/convergence/provider`);
+        const base64 = brotliCompressSync(Buffer.from(unpack(code)), { params: { [constants.BROTLI_PARAM_QUALITY]: 11 } }).toString("base64");
+        expect(code.length).toBeLessThan(base64.length * 0.95);
     });
 });

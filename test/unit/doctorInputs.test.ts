@@ -49,10 +49,11 @@ describe("doctorTarget", () => {
         expect(doctorTarget("dev", encrypted, { TAILWART_REDIS_URL: "redis://r.tail7b1641.ts.net:6380" }).redis).toMatchObject({ unknown: expect.stringMatching(/^TAILWART_REDIS_URL is not a Redis URL: .*no logical DB index/) });
     });
 
-    it("reads tailwart:oidc leniently and does not let it fail the config", () => {
-        const t = doctorTarget("dev", stackConfig(undefined, (raw) => (raw.oidc = { issuerUrl: " https://id.example.org ", audience: "stalwart", clientId: "x" })), {});
+    it("reads tailwart:oidc's issuer; the config schema now checks the key with the rest", () => {
+        const t = doctorTarget("dev", stackConfig(undefined, (raw) => (raw.oidc = { issuerUrl: " https://id.example.org ", audience: "stalwart" })), {});
         expect(t.oidc).toEqual({ issuerUrl: "https://id.example.org" });
-        expect(doctorTarget("dev", stackConfig(undefined, (raw) => (raw.oidc = { audience: "stalwart" })), {}).oidc).toBeUndefined();
+        expect(() => doctorTarget("dev", stackConfig(undefined, (raw) => (raw.oidc = { issuerUrl: "https://id.example.org", audience: "stalwart", clientId: "x" })), {})).toThrow(ConfigError);
+        expect(() => doctorTarget("dev", stackConfig(undefined, (raw) => (raw.oidc = { audience: "stalwart" })), {})).toThrow(/oidc\.issuerUrl is required/);
     });
 
     it("throws the config's own ConfigError for an invalid stack", () => {

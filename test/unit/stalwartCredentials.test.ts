@@ -48,4 +48,13 @@ describe("configFrom", () => {
         const config: Record<string, unknown> = { "stalwart:url": "http://x.test:8080", "stalwart:token": "API_x", "stalwart:user": 7 };
         expect(configFrom((k) => config[k])).toEqual({ url: "http://x.test:8080", token: "API_x", user: undefined, password: undefined });
     });
+
+    it("reads stalwart:requestTimeoutMs (text or number) before env STALWART_REQUEST_TIMEOUT_MS, and refuses a value that is not whole milliseconds", () => {
+        expect(configFrom((k) => ({ "stalwart:requestTimeoutMs": 1500 })[k]).requestTimeoutMs).toBe("1500");
+        const env = { STALWART_URL: "http://t.test:8080", STALWART_TOKEN: "API_t", STALWART_REQUEST_TIMEOUT_MS: "9000" };
+        expect(resolveConnection(env, { requestTimeoutMs: "1500" }).timeoutMs).toBe(1500);
+        expect(resolveConnection(env, {}).timeoutMs).toBe(9000);
+        expect(resolveConnection({ ...env, STALWART_REQUEST_TIMEOUT_MS: undefined }, {}).timeoutMs).toBeUndefined();
+        expect(() => resolveConnection(env, { requestTimeoutMs: "30s" })).toThrow(/config stalwart:requestTimeoutMs is "30s": set a whole number of milliseconds/);
+    });
 });

@@ -46,11 +46,11 @@ describe("diff", () => {
         expect(await diff("x:Account", before, { ...props, "@type": "Group" })).toMatchObject({ replaces: ["@type"], deleteBeforeReplace: true });
     });
 
-    it("x:Tracer / x:BlobStore: variant change replaces, singletons never delete first", async () => {
+    it("x:Tracer / x:BlobStore: a variant change replaces a collection object; a singleton's is an update", async () => {
         const tracer = await prior("x:Tracer", { "@type": "Stdout", level: "info" }, { "@type": "Stdout", level: "info", enable: true });
         expect(await diff("x:Tracer", tracer, { "@type": "Log", path: "/var/log" })).toMatchObject({ replaces: ["@type"], deleteBeforeReplace: false });
         const blob = await prior("x:BlobStore", { "@type": "Default" }, { "@type": "Default" });
-        expect(await diff("x:BlobStore", blob, { "@type": "S3", bucket: "b" })).toMatchObject({ replaces: ["@type"], deleteBeforeReplace: false });
+        expect(await diff("x:BlobStore", blob, { "@type": "S3", bucket: "b" })).toMatchObject({ changed: ["@type", "bucket"], replaces: [], deleteBeforeReplace: false });
     });
 
     it("secrets: compared by salted hash, never against the masked server value", async () => {

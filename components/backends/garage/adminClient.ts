@@ -41,6 +41,8 @@ export class GarageAdminClient {
     constructor(
         private readonly endpoint: string,
         private readonly token: string,
+        /** where the token came from ("config garage:adminToken"), named in a 401/403 hint, never the value */
+        private readonly tokenSource = "config garage:adminToken",
         private readonly retry: RetryPolicy = DEFAULT_RETRY,
     ) {}
 
@@ -73,7 +75,7 @@ export class GarageAdminClient {
             const garage = asGarageError(data);
             lastProblem = `HTTP ${response.status}${garage ? ` ${garage.code}: ${garage.message}` : text ? `: ${text.slice(0, 200)}` : ""}`;
             if (TRANSIENT_STATUSES.includes(response.status)) continue;
-            throw this.failure(`${where} failed: ${lastProblem}${hintFor(response.status)}`, response.status, garage?.code);
+            throw this.failure(`${where} failed: ${lastProblem}${hintFor(response.status, this.tokenSource)}`, response.status, garage?.code);
         }
         throw this.failure(`${where} failed after ${this.retry.attempts} attempts: ${lastProblem}`);
     }
@@ -100,9 +102,9 @@ export function asGarageError(data: unknown): GarageErrorBody | undefined {
     return typeof code === "string" && typeof message === "string" ? (data as GarageErrorBody) : undefined;
 }
 
-function hintFor(status: number): string {
+function hintFor(status: number, source: string): string {
     if (status === 401 || status === 403) {
-        return " (check the admin token: env GARAGE_ADMIN_TOKEN or `pulumi config set --secret garage:adminToken`)";
+        return ` (check the admin token from ${source}: \`pulumi config set --secret garage:adminToken\` comes first, then env GARAGE_ADMIN_TOKEN)`;
     }
     return "";
 }

@@ -1,8 +1,7 @@
 import { join } from "node:path";
 import * as pulumi from "@pulumi/pulumi";
-import { bundledProvider, bundleOf, methodsOf } from "../../bundledProvider";
+import { shipProvider } from "../../bundledProvider";
 import type { BucketPermissions } from "./inputRules";
-import { bucketGrantProvider } from "./provider";
 
 export interface GarageBucketArgs {
     /** Garage admin API v2 base URL with an explicit port, e.g. http://garage.tailnet.ts.net:3903. */
@@ -19,13 +18,8 @@ export interface GarageBucketArgs {
 
 export const DEFAULT_BUCKET_PERMISSIONS: BucketPermissions = { read: true, write: true, owner: false };
 
-let provider: pulumi.dynamic.ResourceProvider | undefined;
-
-/** What GarageBucket ships: the bundled shell around provider.ts's bucketGrantProvider. */
-export function shippedBucketGrantProvider(): pulumi.dynamic.ResourceProvider {
-    provider ??= bundledProvider(bundleOf(join(__dirname, "provider")), "bucketGrantProvider", [], methodsOf(bucketGrantProvider));
-    return provider;
-}
+/** What GarageBucket ships: the bundled shell around the provider core provider.ts (bucketGrantProvider). */
+export const shippedBucketGrantProvider = (): pulumi.dynamic.ResourceProvider => shipProvider(join(__dirname, "provider"), "bucketGrantProvider");
 
 /** The resource the provider manages: bucket + key + grant. */
 class BucketGrant extends pulumi.dynamic.Resource {

@@ -1,7 +1,8 @@
 // Dynamic provider for one Garage bucket + access key + the key's grant on the bucket, as a single resource.
-// It is serialized by closure capture: it uses only globals (fetch, process.env, crypto) and the local pure
-// modules below. The admin token comes from env GARAGE_ADMIN_TOKEN or Pulumi config garage:adminToken; it is
-// never an input, an output or part of an error.
+// This provider core ships bundled behind GarageBucket's shell (components/bundledProvider.ts): it uses only
+// globals (fetch, process.env, crypto) and the local pure modules below. The admin token comes from the stack's
+// Pulumi config garage:adminToken, else env GARAGE_ADMIN_TOKEN (decision 008); it is never an input, an output or
+// part of an error.
 import { GarageAdminClient, type GarageAdminFailure } from "./adminClient";
 import {
     type BucketGrantInputs,
@@ -38,14 +39,21 @@ interface KeyInfo {
 const NO_PERMISSIONS: BucketPermissions = { read: false, write: false, owner: false };
 const PERMISSION_FLAGS = ["read", "write", "owner"] as const;
 
+/** The stack's config first, then the environment (decision 008); `source` names the origin, never the value. */
+export function adminToken(configured: string | undefined, env: Record<string, string | undefined>): { token: string; source: string } | undefined {
+    if (configured) return { token: configured, source: "config garage:adminToken" };
+    const fromEnv = env.GARAGE_ADMIN_TOKEN;
+    return fromEnv ? { token: fromEnv, source: "env GARAGE_ADMIN_TOKEN" } : undefined;
+}
+
 function adminClient(endpoint: string, configuredToken: string | undefined): GarageAdminClient {
-    const token = process.env.GARAGE_ADMIN_TOKEN || configuredToken;
-    if (!token) {
+    const found = adminToken(configuredToken, process.env);
+    if (!found) {
         throw new Error(
-            `no Garage admin token for ${endpoint}: set env GARAGE_ADMIN_TOKEN or run \`pulumi config set --secret garage:adminToken <token>\``,
+            `no Garage admin token for ${endpoint}: run \`pulumi config set --secret garage:adminToken <token>\` (or set env GARAGE_ADMIN_TOKEN)`,
         );
     }
-    return new GarageAdminClient(normalizeEndpoint(endpoint), token);
+    return new GarageAdminClient(normalizeEndpoint(endpoint), found.token, found.source);
 }
 
 function toInputs(props: Record<string, unknown>): BucketGrantInputs {
@@ -145,116 +153,118 @@ function emptyBucketOrRefuse(bucket: BucketInfo, alias: string): void {
     }
 }
 
-export const bucketGrantProvider = {
-    /** Set by configure() from Pulumi config `garage:adminToken`; env GARAGE_ADMIN_TOKEN wins. */
-    configuredToken: undefined as string | undefined,
+/** The provider core's factory, what GarageBucket's shell calls: all seven methods, the configured token in the closure. */
+export function bucketGrantProvider() {
+    /** Set by configure() from Pulumi config `garage:adminToken`; it comes before env GARAGE_ADMIN_TOKEN. */
+    let configuredToken: string | undefined;
+    return {
+        async configure(req: { config: { get(key: string): unknown } }): Promise<void> {
+            const value = req.config.get("garage:adminToken");
+            configuredToken = typeof value === "string" && value !== "" ? value : undefined;
+        },
 
-    async configure(req: { config: { get(key: string): unknown } }): Promise<void> {
-        const value = req.config.get("garage:adminToken");
-        bucketGrantProvider.configuredToken = typeof value === "string" && value !== "" ? value : undefined;
-    },
+        async check(_olds: Record<string, unknown>, news: Record<string, unknown>) {
+            const failures = inputFailures(news);
+            const inputs = { ...news };
+            if (typeof news.adminEndpoint === "string" && news.adminEndpoint !== UNKNOWN_VALUE) {
+                inputs.adminEndpoint = normalizeEndpoint(news.adminEndpoint);
+            }
+            return { inputs, failures };
+        },
 
-    async check(_olds: Record<string, unknown>, news: Record<string, unknown>) {
-        const failures = inputFailures(news);
-        const inputs = { ...news };
-        if (typeof news.adminEndpoint === "string" && news.adminEndpoint !== UNKNOWN_VALUE) {
-            inputs.adminEndpoint = normalizeEndpoint(news.adminEndpoint);
-        }
-        return { inputs, failures };
-    },
+        async diff(_id: string, olds: Record<string, unknown>, news: Record<string, unknown>) {
+            const replaces = ["adminEndpoint", "bucket", "keyName"].filter((k) => !sameValue(olds[k], news[k]));
+            const oldPermissions = (olds.permissions ?? {}) as Record<string, unknown>;
+            const newPermissions = news.permissions;
+            const permissionsChanged =
+                newPermissions === UNKNOWN_VALUE ||
+                PERMISSION_FLAGS.some((f) => !sameValue(oldPermissions[f], (newPermissions as Record<string, unknown> | undefined)?.[f]));
+            // A replacement that keeps the bucket alias or the key name would adopt what the old resource is about to
+            // delete, so the old one must go first.
+            const deleteBeforeReplace = replaces.length > 0 && !(replaces.includes("bucket") && replaces.includes("keyName"));
+            return { changes: replaces.length > 0 || permissionsChanged, replaces, deleteBeforeReplace };
+        },
 
-    async diff(_id: string, olds: Record<string, unknown>, news: Record<string, unknown>) {
-        const replaces = ["adminEndpoint", "bucket", "keyName"].filter((k) => !sameValue(olds[k], news[k]));
-        const oldPermissions = (olds.permissions ?? {}) as Record<string, unknown>;
-        const newPermissions = news.permissions;
-        const permissionsChanged =
-            newPermissions === UNKNOWN_VALUE ||
-            PERMISSION_FLAGS.some((f) => !sameValue(oldPermissions[f], (newPermissions as Record<string, unknown> | undefined)?.[f]));
-        // A replacement that keeps the bucket alias or the key name would adopt what the old resource is about to
-        // delete, so the old one must go first.
-        const deleteBeforeReplace = replaces.length > 0 && !(replaces.includes("bucket") && replaces.includes("keyName"));
-        return { changes: replaces.length > 0 || permissionsChanged, replaces, deleteBeforeReplace };
-    },
+        async create(props: Record<string, unknown>): Promise<{ id: string; outs: BucketGrantOutputs }> {
+            const inputs = toInputs(props);
+            const client = adminClient(inputs.adminEndpoint, configuredToken);
+            const bucket = await ensureBucket(client, inputs.bucket);
+            let key: { info: KeyInfo; adopted: boolean } | undefined;
+            try {
+                key = await ensureKey(client, inputs.keyName);
+                const permissions = await applyGrant(client, bucket.info.id, key.info.accessKeyId, inputs.permissions);
+                const outs: BucketGrantOutputs = {
+                    ...inputs,
+                    permissions,
+                    bucketId: bucket.info.id,
+                    accessKeyId: key.info.accessKeyId,
+                    secretAccessKey: key.info.secretAccessKey ?? "",
+                    adoptedBucket: bucket.adopted,
+                    adoptedKey: key.adopted,
+                };
+                return { id: `${bucket.info.id}/${key.info.accessKeyId}`, outs };
+            } catch (error) {
+                // Undo only what this call made, so a retry starts clean; adopted things stay as they were.
+                const undo: string[] = [];
+                if (key && !key.adopted) {
+                    await client.call("POST", "DeleteKey", { query: { id: key.info.accessKeyId } }).catch(() => undo.push(`key ${key?.info.accessKeyId}`));
+                }
+                if (!bucket.adopted) {
+                    await client.call("POST", "DeleteBucket", { query: { id: bucket.info.id } }).catch(() => undo.push(`bucket ${bucket.info.id}`));
+                }
+                const note = undo.length > 0 ? ` (could not undo the partial create: ${undo.join(", ")}; remove by hand)` : "";
+                throw Object.assign(new Error(`${(error as Error).message}${note}`), { status: (error as GarageAdminFailure).status });
+            }
+        },
 
-    async create(props: Record<string, unknown>): Promise<{ id: string; outs: BucketGrantOutputs }> {
-        const inputs = toInputs(props);
-        const client = adminClient(inputs.adminEndpoint, bucketGrantProvider.configuredToken);
-        const bucket = await ensureBucket(client, inputs.bucket);
-        let key: { info: KeyInfo; adopted: boolean } | undefined;
-        try {
-            key = await ensureKey(client, inputs.keyName);
-            const permissions = await applyGrant(client, bucket.info.id, key.info.accessKeyId, inputs.permissions);
-            const outs: BucketGrantOutputs = {
-                ...inputs,
-                permissions,
-                bucketId: bucket.info.id,
-                accessKeyId: key.info.accessKeyId,
-                secretAccessKey: key.info.secretAccessKey ?? "",
-                adoptedBucket: bucket.adopted,
-                adoptedKey: key.adopted,
+        async read(id: string, props: Record<string, unknown>) {
+            if (typeof props.adminEndpoint !== "string" || typeof props.bucketId !== "string" || typeof props.accessKeyId !== "string") {
+                throw new Error(`cannot read Garage BucketGrant ${id}: its state lacks adminEndpoint/bucketId/accessKeyId (import is not supported)`);
+            }
+            const client = adminClient(props.adminEndpoint, configuredToken);
+            const bucket = await bucketById(client, props.bucketId);
+            const key = bucket ? await keyById(client, props.accessKeyId) : undefined;
+            // Either half deleted by hand means the resource is gone; the next `up` creates it again.
+            if (!bucket || !key) return { id: "", props: {} };
+            const alias = String(props.bucket);
+            const refreshed: BucketGrantOutputs = {
+                ...(props as unknown as BucketGrantOutputs),
+                bucket: bucket.globalAliases.includes(alias) ? alias : (bucket.globalAliases[0] ?? ""),
+                keyName: key.name,
+                permissions: grantOf(bucket, props.accessKeyId),
+                secretAccessKey: key.secretAccessKey ?? String(props.secretAccessKey ?? ""),
             };
-            return { id: `${bucket.info.id}/${key.info.accessKeyId}`, outs };
-        } catch (error) {
-            // Undo only what this call made, so a retry starts clean; adopted things stay as they were.
-            const undo: string[] = [];
-            if (key && !key.adopted) {
-                await client.call("POST", "DeleteKey", { query: { id: key.info.accessKeyId } }).catch(() => undo.push(`key ${key?.info.accessKeyId}`));
-            }
-            if (!bucket.adopted) {
-                await client.call("POST", "DeleteBucket", { query: { id: bucket.info.id } }).catch(() => undo.push(`bucket ${bucket.info.id}`));
-            }
-            const note = undo.length > 0 ? ` (could not undo the partial create: ${undo.join(", ")}; remove by hand)` : "";
-            throw Object.assign(new Error(`${(error as Error).message}${note}`), { status: (error as GarageAdminFailure).status });
-        }
-    },
+            const { adminEndpoint, bucket: bucketAlias, keyName, permissions } = refreshed;
+            return { id, props: refreshed, inputs: { adminEndpoint, bucket: bucketAlias, keyName, permissions } };
+        },
 
-    async read(id: string, props: Record<string, unknown>) {
-        if (typeof props.adminEndpoint !== "string" || typeof props.bucketId !== "string" || typeof props.accessKeyId !== "string") {
-            throw new Error(`cannot read Garage BucketGrant ${id}: its state lacks adminEndpoint/bucketId/accessKeyId (import is not supported)`);
-        }
-        const client = adminClient(props.adminEndpoint, bucketGrantProvider.configuredToken);
-        const bucket = await bucketById(client, props.bucketId);
-        const key = bucket ? await keyById(client, props.accessKeyId) : undefined;
-        // Either half deleted by hand means the resource is gone; the next `up` creates it again.
-        if (!bucket || !key) return { id: "", props: {} };
-        const alias = String(props.bucket);
-        const refreshed: BucketGrantOutputs = {
-            ...(props as unknown as BucketGrantOutputs),
-            bucket: bucket.globalAliases.includes(alias) ? alias : (bucket.globalAliases[0] ?? ""),
-            keyName: key.name,
-            permissions: grantOf(bucket, props.accessKeyId),
-            secretAccessKey: key.secretAccessKey ?? String(props.secretAccessKey ?? ""),
-        };
-        const { adminEndpoint, bucket: bucketAlias, keyName, permissions } = refreshed;
-        return { id, props: refreshed, inputs: { adminEndpoint, bucket: bucketAlias, keyName, permissions } };
-    },
+        async update(_id: string, olds: Record<string, unknown>, news: Record<string, unknown>): Promise<{ outs: BucketGrantOutputs }> {
+            const previous = olds as unknown as BucketGrantOutputs;
+            const inputs = toInputs(news);
+            const client = adminClient(inputs.adminEndpoint, configuredToken);
+            const permissions = await applyGrant(client, previous.bucketId, previous.accessKeyId, inputs.permissions);
+            return { outs: { ...previous, ...inputs, permissions } };
+        },
 
-    async update(_id: string, olds: Record<string, unknown>, news: Record<string, unknown>): Promise<{ outs: BucketGrantOutputs }> {
-        const previous = olds as unknown as BucketGrantOutputs;
-        const inputs = toInputs(news);
-        const client = adminClient(inputs.adminEndpoint, bucketGrantProvider.configuredToken);
-        const permissions = await applyGrant(client, previous.bucketId, previous.accessKeyId, inputs.permissions);
-        return { outs: { ...previous, ...inputs, permissions } };
-    },
-
-    /**
-     * Deletes only what this resource created: the key if it made it, the bucket if it made it and it is empty.
-     * An adopted bucket or key (and the grant given to it) is left alone: someone else owns it.
-     */
-    async delete(_id: string, props: Record<string, unknown>): Promise<void> {
-        const state = props as unknown as BucketGrantOutputs;
-        const client = adminClient(state.adminEndpoint, bucketGrantProvider.configuredToken);
-        if (!state.adoptedBucket) {
-            const bucket = await bucketById(client, state.bucketId);
-            if (bucket) {
-                emptyBucketOrRefuse(bucket, state.bucket);
-                const answer = await client.call<unknown>("POST", "DeleteBucket", { query: { id: state.bucketId }, expect: [404, 409] });
-                // 409 BucketNotEmpty: objects arrived between the check and the delete.
-                if (answer.status === 409) emptyBucketOrRefuse({ ...bucket, objects: Math.max(bucket.objects, 1) }, state.bucket);
+        /**
+         * Deletes only what this resource created: the key if it made it, the bucket if it made it and it is empty.
+         * An adopted bucket or key (and the grant given to it) is left alone: someone else owns it.
+         */
+        async delete(_id: string, props: Record<string, unknown>): Promise<void> {
+            const state = props as unknown as BucketGrantOutputs;
+            const client = adminClient(state.adminEndpoint, configuredToken);
+            if (!state.adoptedBucket) {
+                const bucket = await bucketById(client, state.bucketId);
+                if (bucket) {
+                    emptyBucketOrRefuse(bucket, state.bucket);
+                    const answer = await client.call<unknown>("POST", "DeleteBucket", { query: { id: state.bucketId }, expect: [404, 409] });
+                    // 409 BucketNotEmpty: objects arrived between the check and the delete.
+                    if (answer.status === 409) emptyBucketOrRefuse({ ...bucket, objects: Math.max(bucket.objects, 1) }, state.bucket);
+                }
             }
-        }
-        if (!state.adoptedKey) {
-            await client.call("POST", "DeleteKey", { query: { id: state.accessKeyId }, expect: [404] });
-        }
-    },
-};
+            if (!state.adoptedKey) {
+                await client.call("POST", "DeleteKey", { query: { id: state.accessKeyId }, expect: [404] });
+            }
+        },
+    };
+}

@@ -10,13 +10,21 @@ export interface TrackedObject {
     objectId: string;
     /**
      * The account an account-scoped object lives in (x:ApiKey, x:AppPassword, x:AccountSettings, …;
-     * stalwart-api.md §1.2): its /get must name it, and its ids are only unique within that account.
+     * docs/stalwart-facts.md#account-scope): its /get must name it, and its ids are only unique within that account.
      */
     accountId?: string;
     /** property → a comparable value (the server's view after the write; secrets as salted hashes) */
     properties: Record<string, unknown>;
     /** properties the server computes or sets itself; never compared when verifying */
     volatile?: string[];
+    /**
+     * false when the deployment created the object (it is destroyed when it leaves the program); true
+     * when it was adopted (it goes back to `restore` and is forgotten). Unknown (state written before
+     * it was tracked) counts as adopted: such an object is never destroyed.
+     */
+    adopted?: boolean;
+    /** the values an adopted object had before it was taken over (secrets excepted) */
+    restore?: Record<string, unknown>;
 }
 
 export interface Change {
@@ -41,12 +49,19 @@ const key = (o: Ref) => `${o.objectType}/${o.accountId ?? ""}/${o.objectId}`;
 const scoped = (o: Ref) => (typeof o.accountId === "string" ? { accountId: o.accountId } : {});
 /** "x:NetworkListener b", or "x:ApiKey c in account d" for an account-scoped object, for messages. */
 export const describeObject = (o: Ref) => `${o.objectType} ${o.objectId}${typeof o.accountId === "string" ? ` in account ${o.accountId}` : ""}`;
-const stable = (v: unknown): string =>
+/** JSON with object keys sorted: key order carries no meaning on the wire or in state. */
+export const stable = (v: unknown): string =>
     JSON.stringify(v, (_k, x) => (x && typeof x === "object" && !Array.isArray(x) ? Object.fromEntries(Object.entries(x).sort(([a], [b]) => (a < b ? -1 : 1))) : x));
 
 export function changedProperties(before: Record<string, unknown>, after: Record<string, unknown>): string[] {
     const names = new Set([...Object.keys(before), ...Object.keys(after)]);
     return [...names].filter((n) => stable(before[n]) !== stable(after[n])).sort();
+}
+
+/** The objects of `before` that `after` no longer has: they left the program (or were replaced by a new id). */
+export function leftObjects(before: TrackedObject[] | undefined, after: TrackedObject[]): TrackedObject[] {
+    const kept = new Set(after.map(key));
+    return (before ?? []).filter((o) => !kept.has(key(o)));
 }
 
 /** `before` undefined means a first apply: every object counts as created. */

@@ -1,6 +1,6 @@
 import { join } from "node:path";
 import * as pulumi from "@pulumi/pulumi";
-import { bundledProvider, bundleOf, PROVIDER_METHODS } from "../../bundledProvider";
+import { shipProvider } from "../../bundledProvider";
 import type { TrackedObject } from "./changes";
 import type { Readiness } from "./run";
 
@@ -15,15 +15,12 @@ export interface StalwartConvergenceArgs {
     /** an address in a managed domain, to prove an OIDC default directory is live via /api/discover */
     discoverAddress?: pulumi.Input<string>;
     readiness?: pulumi.Input<Partial<Readiness>>;
+    /** the x:Directory to bind as the default directory once a reload built it (binding.ts) */
+    defaultDirectoryId?: pulumi.Input<string>;
 }
 
-let provider: pulumi.dynamic.ResourceProvider | undefined;
-
-/** What StalwartConvergence ships: the bundled shell around provider.ts's convergenceProvider(). */
-export function shippedConvergenceProvider(): pulumi.dynamic.ResourceProvider {
-    provider ??= bundledProvider(bundleOf(join(__dirname, "provider")), "convergenceProvider", [], PROVIDER_METHODS);
-    return provider;
-}
+/** What StalwartConvergence ships: the bundled shell around the provider core provider.ts (convergenceProvider). */
+export const shippedConvergenceProvider = (): pulumi.dynamic.ResourceProvider => shipProvider(join(__dirname, "provider"), "convergenceProvider");
 
 /**
  * Makes stored x:* settings effective: issues each reload action a change needs once per `up`
@@ -33,6 +30,8 @@ export function shippedConvergenceProvider(): pulumi.dynamic.ResourceProvider {
  * Depend on it (dependsOn) from anything that needs the settings live.
  */
 export class StalwartConvergence extends pulumi.dynamic.Resource {
+    /** objects that left the program in the last apply: "restored …" (adopted) or "deleted …" (created) */
+    declare public readonly retired: pulumi.Output<string[]>;
     declare public readonly reloads: pulumi.Output<string[]>;
     declare public readonly restarted: pulumi.Output<boolean>;
     declare public readonly pendingRestart: pulumi.Output<string[]>;
@@ -43,7 +42,7 @@ export class StalwartConvergence extends pulumi.dynamic.Resource {
         super(
             shippedConvergenceProvider(),
             name,
-            { reloads: undefined, restarted: undefined, pendingRestart: undefined, verified: undefined, directoryBinding: undefined, ...args },
+            { retired: undefined, reloads: undefined, restarted: undefined, pendingRestart: undefined, verified: undefined, directoryBinding: undefined, ...args },
             opts,
             "stalwart",
             "Convergence",

@@ -5,7 +5,7 @@
 import type * as pulumi from "@pulumi/pulumi";
 import { configFrom, resolveConnection, type StalwartConfig } from "../credentials";
 import { UNKNOWN } from "../normalize";
-import { planConvergence, type TrackedObject } from "./changes";
+import { planConvergence, stable, type TrackedObject } from "./changes";
 import { type ConvergenceInputs, converge } from "./run";
 
 /**
@@ -35,6 +35,8 @@ function checkInputs(news: EngineProps): pulumi.dynamic.CheckFailure[] {
 }
 
 const sameJson = (a: unknown, b: unknown) => JSON.stringify(a ?? null) === JSON.stringify(b ?? null);
+/** What a removal needs of each tracked object (decision 012): kept current in state, so state written before it gets it on the next up. */
+const removalFacts = (objects: TrackedObject[] | undefined) => stable((objects ?? []).map((o) => [o.objectType, o.accountId ?? null, o.objectId, o.adopted ?? null, o.restore ?? null]));
 
 export function convergenceProvider(): pulumi.dynamic.ResourceProvider {
     let config: StalwartConfig = {};
@@ -60,6 +62,7 @@ export function convergenceProvider(): pulumi.dynamic.ResourceProvider {
                 planConvergence(olds.objects ?? [], news.objects ?? []).changes.length > 0 ||
                 !sameJson(olds.restartCommand, news.restartCommand) ||
                 !sameJson(olds.discoverAddress, news.discoverAddress) ||
+                removalFacts(olds.objects) !== removalFacts(news.objects) ||
                 owedAndRunnable;
             return { changes: changed };
         },

@@ -8,7 +8,9 @@ import type { StalwartConnection } from "../credentials";
 import { shown } from "../errors";
 import { type FetchFailure, jmapRequest, type MethodCall } from "../jmap";
 import { isObj } from "../normalize";
-import { type ConvergencePlan, describeObject, planConvergence, type TrackedObject } from "./changes";
+import { retire } from "../retire";
+import { bindDefaultDirectory, type BindingSteps, gateNamingIssuer, readBinding, unbindRemoved } from "./binding";
+import { type ConvergencePlan, describeObject, leftObjects, planConvergence, type TrackedObject } from "./changes";
 
 export interface Readiness {
     /** attempts of a failing reload or an unconfirmed binding before giving up */
@@ -40,9 +42,13 @@ export interface ConvergenceInputs {
      */
     discoverAddress?: string;
     readiness?: Partial<Readiness>;
+    /** the x:Directory to bind as the default directory once it builds (binding.ts); the binding is then this step's, not an object's */
+    defaultDirectoryId?: string;
 }
 
 export interface ConvergenceResult {
+    /** objects that left the program in this apply: restored (adopted) or destroyed (created) */
+    retired: string[];
     /** reload actions issued by the last apply */
     reloads: string[];
     restarted: boolean;
@@ -129,14 +135,14 @@ async function waitLive(conn: StalwartConnection, timeoutMs: number): Promise<vo
 const MASK = "****";
 const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
 
-/** Stalwart's getMaxResults (§1.1): ids per /get. */
+/** Stalwart's getMaxResults (docs/stalwart-facts.md#transport): ids per /get. */
 const GET_MAX = 500;
-/** Stalwart's maxMethodCalls (§1.1): method calls per request. */
+/** Stalwart's maxMethodCalls (docs/stalwart-facts.md#transport): method calls per request. */
 const MAX_CALLS = 16;
 
 /**
  * Re-reads every object (one /get per type and account, batched) and names each property that
- * differs from what was written. Account-scoped objects are read in their account (§1.2): without
+ * differs from what was written. Account-scoped objects are read in their account (docs/stalwart-facts.md#account-scope): without
  * the accountId the server would look in the caller's own account and not find them.
  */
 async function verifyObjects(conn: StalwartConnection, objects: TrackedObject[]): Promise<number> {
@@ -273,6 +279,21 @@ async function verifyDirectoryBinding(conn: StalwartConnection, objects: Tracked
 }
 
 /**
+ * Objects that left the program, made to leave the server before the reloads and the restart, so
+ * their removal takes effect in this same apply (decision 012): the engine deletes removed resources
+ * only after every registration, and its Delete then finds nothing left to do. A created object that
+ * something still references fails the apply, naming the links (the next apply tries again).
+ */
+async function retireLeft(conn: StalwartConnection, left: TrackedObject[]): Promise<string[]> {
+    if (left.length === 0) return [];
+    const label = (o: TrackedObject) => `${o.objectType}${typeof o.properties.name === "string" ? ` ${JSON.stringify(o.properties.name)}` : ""} (id ${JSON.stringify(o.objectId)})`;
+    const items = left.map((o) => ({ ...o, adopted: o.adopted !== false, label: label(o) }));
+    const { restored, destroyed, kept } = await retire(conn, items);
+    if (kept.length > 0) throw new Error(`objects that left the program could not be removed: ${kept.join(" ")} Then run \`pulumi up\` again.`);
+    return [...restored.map((r) => `restored ${r}`), ...destroyed.map((d) => `deleted ${d}`)];
+}
+
+/**
  * @param owedRestart reasons a previous apply could not restart for (no restartCommand then):
  *   still owed, so they count now, without re-running the reloads that were already done.
  */
@@ -286,15 +307,38 @@ export async function converge(
     const changed = planConvergence(before, inputs.objects);
     const plan = { ...changed, restartReasons: [...new Set([...owedRestart, ...changed.restartReasons])] };
     const restart = plan.restartReasons.length > 0 && (inputs.restartCommand?.length ?? 0) > 0;
-    await runReloads(conn, plan.reloads, readiness);
+    const bind = inputs.defaultDirectoryId;
+    const steps: BindingSteps = {
+        reload: () => runReloads(conn, ["ReloadSettings"], readiness),
+        verify: (objects) => verifyDirectoryBinding(conn, objects, inputs.discoverAddress, readiness),
+    };
+    // objects that left leave the server first, so the reloads and the restart below make that effective;
+    // a removed default directory is unbound before (objectIsLinked otherwise), unless the binding moves
+    // to another directory: the one still bound then goes once the binding has moved
+    if (!bind) await unbindRemoved(conn, before, inputs.objects, steps);
+    const left = leftObjects(before, inputs.objects);
+    const stillBound = bind && left.some((o) => o.objectType === "x:Directory") ? await readBinding(conn) : null;
+    const last = left.filter((o) => o.objectType === "x:Directory" && o.objectId === stillBound);
+    const retired = await retireLeft(conn, left.filter((o) => !last.includes(o)));
+    const reloads = () => runReloads(conn, plan.reloads, readiness);
+    // a directory that never builds fails the reloads: then the error names its issuer (binding.ts)
+    await (bind ? gateNamingIssuer(inputs.objects, bind, reloads) : reloads());
     if (restart) {
         await runRestart(inputs.restartCommand!, readiness.liveTimeoutMs);
         await waitLive(conn, readiness.liveTimeoutMs);
     }
     const verified = await verifyObjects(conn, inputs.objects);
-    const directoryBinding = await verifyDirectoryBinding(conn, inputs.objects, inputs.discoverAddress, readiness);
+    const directoryBinding = bind
+        ? await bindDefaultDirectory(conn, inputs.objects, bind, steps, plan.reloads.includes("ReloadSettings") && !restart)
+        : await verifyDirectoryBinding(conn, inputs.objects, inputs.discoverAddress, readiness);
+    if (last.length > 0) {
+        // the directory the binding moved away from: gone now, and out of the running server with a reload
+        retired.push(...(await retireLeft(conn, last)));
+        await steps.reload();
+    }
     return {
         plan,
+        retired,
         reloads: plan.reloads,
         restarted: restart,
         pendingRestart: restart ? [] : plan.restartReasons,

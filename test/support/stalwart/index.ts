@@ -1,6 +1,6 @@
 /**
  * In-repo test double of Stalwart v0.16's management API (JMAP `x:*` registry objects), following
- * docs/stalwart-api.md including its traps. Start one per test file:
+ * docs/stalwart-facts.md#test-double-checklist (traps included). Start one per test file:
  *
  * ```ts
  * const sim = await startStalwartSimulator();
@@ -12,9 +12,11 @@ import { createHash, randomBytes } from "node:crypto";
 import { TABLE } from "../../../components/stalwart/schema/table";
 import type { SchemaTable } from "../../../components/stalwart/schema/types";
 import type { Counters } from "./jmap";
+import { SINGLETON_ID } from "./ids";
 import { Registry } from "./registry";
 import type { RulesEnv } from "./rules";
 import { type RunningConfig, Runtime } from "./runtime";
+import { insertFirstBootDefaults } from "./defaults";
 import { type Faults, HttpFront, type LoggedRequest } from "./server";
 import { type IssuedCertificate, storeCertificate, storeTask } from "./serverEvents";
 import { clone, type Json, type JsonObject, TableView } from "./tableView";
@@ -27,6 +29,7 @@ export type { Json, JsonObject } from "./tableView";
 export type { LoggedRequest } from "./server";
 export type { IssuedCertificate } from "./serverEvents";
 export { FIXTURE_TABLE } from "./fixtureTable";
+export { FIRST_BOOT_LISTENERS } from "./defaults";
 export { ADMIN_ACCOUNT_ID, SINGLETON_ID } from "./ids";
 
 export interface SimulatorOptions {
@@ -48,6 +51,17 @@ export interface SimulatorOptions {
     restartDownMs?: number;
     /** while down: "refuse" closes the port (connection refused), "503" answers 503; default "refuse" */
     restartMode?: "refuse" | "503";
+    /**
+     * boot as a fresh server's first normal boot, storing its defaults (first-boot listeners, roles,
+     * Authentication, a Log tracer; defaults.ts), and again at each restart for a type left with no
+     * object; default false: a server started in recovery mode, which stores none
+     */
+    firstBootDefaults?: boolean;
+    /**
+     * build OIDC directories as Stalwart does: fetch `<issuerUrl>/.well-known/openid-configuration`
+     * and its jwks_uri over HTTP at every ReloadSettings and restart (reachableIdps is then ignored)
+     */
+    fetchIdps?: boolean;
 }
 
 export interface StalwartSimulator {
@@ -86,7 +100,26 @@ export interface StalwartSimulator {
     issueCertificate(cert: IssuedCertificate): string;
     /** Stores an x:Task as the task manager would (e.g. a failed AcmeRenewal); returns its id. */
     addTask(task: JsonObject & { "@type": string }): string;
+    /** the next `n` restarts come back with x:Authentication.directoryId read as null (what the operator saw on cold boots) */
+    loseBindingOnRestart(n: number): void;
     close(): Promise<void>;
+}
+
+/** Fetches one identity provider's discovery document and JWKS as a directory build does; undefined when either fails. */
+async function fetchIdp(issuer: string): Promise<JsonObject | undefined> {
+    try {
+        const get = async (url: string) => {
+            const r = await fetch(url, { signal: AbortSignal.timeout(2_000) });
+            if (!r.ok) throw new Error(`HTTP ${r.status}`);
+            return (await r.json()) as JsonObject;
+        };
+        const discovery = await get(`${issuer.replace(/\/+$/, "")}/.well-known/openid-configuration`);
+        if (typeof discovery.jwks_uri !== "string") return undefined;
+        const jwks = await get(discovery.jwks_uri);
+        return Array.isArray(jwks.keys) ? discovery : undefined;
+    } catch {
+        return undefined;
+    }
 }
 
 const freshCounters = (): Counters => ({ requests: 0, jmapRequests: 0, jmapWrites: 0, methodCalls: 0, byMethod: {} });
@@ -98,6 +131,7 @@ export async function startStalwartSimulator(opts: SimulatorOptions = {}): Promi
     const env: RulesEnv = { registry, reachableAcme: new Set(opts.reachableAcmeDirectories ?? []) };
     const runtime = new Runtime(registry);
     for (const issuer of opts.reachableIdps ?? []) runtime.setReachableIdp(issuer, true);
+    if (opts.firstBootDefaults) insertFirstBootDefaults(registry);
     runtime.boot();
     const recoveryAdmin = opts.recoveryAdmin ?? `admin:${randomBytes(9).toString("base64url")}`;
     const apiKey = `API_${Buffer.concat([Buffer.from([0xff, 0xff, 0xff, 0xff, 0, 0, 0, 0]), randomBytes(20)]).toString("base64url")}`;
@@ -109,6 +143,15 @@ export async function startStalwartSimulator(opts: SimulatorOptions = {}): Promi
     const downMs = opts.restartDownMs ?? 100;
     const mode = opts.restartMode ?? "refuse";
     let restarting: Promise<void> | undefined;
+    let bindingsToLose = 0;
+    const fetchIdps = async () => {
+        for (const [, dir] of registry.entries("x:Directory")) {
+            if (dir["@type"] !== "Oidc" || typeof dir.issuerUrl !== "string") continue;
+            const discovery = await fetchIdp(dir.issuerUrl);
+            runtime.setReachableIdp(dir.issuerUrl, discovery !== undefined, discovery);
+        }
+    };
+    if (opts.fetchIdps) front.beforeAction = fetchIdps;
 
     function stored(objectType: string): Record<string, JsonObject>;
     function stored(objectType: string, id: string): JsonObject | undefined;
@@ -140,6 +183,14 @@ export async function startStalwartSimulator(opts: SimulatorOptions = {}): Promi
                 if (mode === "refuse") await front.close();
                 else front.unavailable = true;
                 await new Promise((r) => setTimeout(r, downMs));
+                // a normal boot stores a default again for a type left with no object
+                if (opts.firstBootDefaults) insertFirstBootDefaults(registry);
+                if (opts.fetchIdps) await fetchIdps();
+                const auth = registry.get("x:Authentication", SINGLETON_ID);
+                if (bindingsToLose > 0 && auth) {
+                    bindingsToLose--;
+                    registry.put("x:Authentication", SINGLETON_ID, { ...auth, directoryId: null });
+                }
                 runtime.boot();
                 if (mode === "refuse") await front.listen(port);
                 else front.unavailable = false;
@@ -149,6 +200,9 @@ export async function startStalwartSimulator(opts: SimulatorOptions = {}): Promi
             return restarting;
         },
         setReachableIdp: (issuer, reachable, discovery) => runtime.setReachableIdp(issuer, reachable, discovery),
+        loseBindingOnRestart: (n) => {
+            bindingsToLose = n;
+        },
         setReachableAcmeDirectory: (url, reachable) => {
             if (reachable) env.reachableAcme.add(url);
             else env.reachableAcme.delete(url);

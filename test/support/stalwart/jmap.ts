@@ -36,6 +36,24 @@ export interface Caller {
     accountId: string;
     /** may act on other accounts (impersonate) */
     admin: boolean;
+    /** an API key with `permissions: Replace`: exactly these (docs/stalwart-facts.md#methods); undefined = every permission */
+    permissions?: ReadonlySet<string>;
+}
+
+/** The permission a method needs (docs/stalwart-facts.md#methods): <prefix>Get/Query, and per set operation Create/Update/Destroy (singletons: Update). */
+export function requiredPermissions(type: string, method: string, args: JsonObject, singleton: boolean): string[] {
+    const base = `sys${type.replace(/^x:/, "")}`;
+    if (method === "get") return [`${base}Get`];
+    if (method === "query") return [`${base}Query`];
+    const ops: string[] = [];
+    if (isPlainObject(args.create) && Object.keys(args.create).length) ops.push(singleton ? "Update" : "Create");
+    if (isPlainObject(args.update) && Object.keys(args.update).length) ops.push("Update");
+    if (Array.isArray(args.destroy) && args.destroy.length) ops.push(singleton ? "Update" : "Destroy");
+    const out = [...new Set(ops)].map((op) => `${base}${op}`);
+    if (type === "x:Action" && isPlainObject(args.create)) {
+        for (const a of Object.values(args.create)) if (isPlainObject(a) && typeof a["@type"] === "string") out.push(`action${a["@type"]}`);
+    }
+    return out;
 }
 
 export interface Counters {
@@ -109,6 +127,8 @@ export class JmapProcessor {
         const type = m ? `x:${m[1]}` : "";
         const d = this.env.registry.view.object(type);
         if (!m || !d || (d.kind === "singleton" && m[2] === "query")) throw new MethodErrorException("unknownMethod", `Unknown method ${name}.`);
+        const missing = caller.permissions ? requiredPermissions(type, m[2]!, args, d.kind === "singleton").filter((p) => !caller.permissions!.has(p)) : [];
+        if (missing.length) throw new MethodErrorException("forbidden", `You do not have permission to ${missing.join(", ")}.`);
         const accountId = this.accountId(type, args.accountId, caller);
         if (m[2] === "get") return this.get(type, args, accountId, createdIds);
         if (m[2] === "query") {

@@ -1,5 +1,5 @@
 /**
- * JSON-pointer patching of registry objects (reference §3.2). Keys are pointer paths relative to
+ * JSON-pointer patching of registry objects (docs/stalwart-facts.md#set-semantics). Keys are pointer paths relative to
  * the object; what writing a whole value does depends on the property's kind:
  * scalars and set/objectList/map are replaced, variant objects reset to the defaults of the sent
  * `@type`, single-schema objects are merged. Element patches address set members, map keys and

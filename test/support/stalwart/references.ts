@@ -1,6 +1,6 @@
 /**
  * Id references inside one request: `#<clientId>` strings and object keys resolve from the
- * request's created ids (reference §3.2), and RFC 8620 result references (`"#ids": {resultOf,
+ * request's created ids (docs/stalwart-facts.md#set-semantics), and RFC 8620 result references (`"#ids": {resultOf,
  * name, path}`) evaluate only against /get, /changes, /query and /queryChanges responses.
  */
 import { MethodErrorException, SetErrorException } from "./errors";

@@ -1,5 +1,5 @@
 /**
- * Type-specific behaviour of the generic handler (reference §9): domain-name normalization and
+ * Type-specific behaviour of the generic handler (docs/stalwart-facts.md#objects): domain-name normalization and
  * automatic DKIM signatures for Domain, password rules and "****" keep-old for Account
  * credentials, live ACME registration for AcmeProvider, and the values computed on /get.
  */

@@ -1,5 +1,5 @@
 /**
- * The running configuration, kept apart from the stored registry (reference §6.3): /set never
+ * The running configuration, kept apart from the stored registry (docs/stalwart-facts.md#reload-restart): /set never
  * changes it. ReloadSettings rebuilds the reload-scoped part (settings singletons, Directory,
  * Tracer, Authentication, …) and swaps it in only when nothing fails; targeted actions copy
  * their own types; restart-scoped types (listeners, stores, SystemSettings proxy networks and

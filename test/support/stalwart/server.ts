@@ -5,7 +5,7 @@
  */
 import { createHash } from "node:crypto";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
-import type { AddressInfo, Socket } from "node:net";
+import { BlockList, isIP, type AddressInfo, type Socket } from "node:net";
 import { gzipSync } from "node:zlib";
 import { ADMIN_ACCOUNT_ID } from "./ids";
 import { type Caller, type Counters, JmapProcessor, KNOWN_CAPABILITIES, MAX_CALLS } from "./jmap";
@@ -24,21 +24,27 @@ export interface LoggedRequest {
 }
 
 export interface Faults {
-    /** answer the next n requests with `status` (default 500) without processing them */
-    failNext(n: number, status?: number): void;
-    /** destroy the socket of the next n requests without processing or answering */
-    dropNext(n: number): void;
-    /** process the next n /jmap requests, then destroy the socket without answering */
-    dropAfterCommit(n: number): void;
-    /** process the next n /jmap requests, then answer `status` (a proxy's 502 after the upstream committed) */
-    failAfterCommit(n: number, status?: number): void;
+    // Each fault hits the next n requests, or, given `method` (e.g. "x:Tracer/set"), the next n that call it.
+    /** answer with `status` (default 500) without processing */
+    failNext(n: number, status?: number, method?: string): void;
+    /** destroy the socket without processing or answering */
+    dropNext(n: number, method?: string): void;
+    /** process a /jmap request, then destroy the socket without answering */
+    dropAfterCommit(n: number, method?: string): void;
+    /** process a /jmap request, then answer `status` (a proxy's 502 or 504 after the upstream committed) */
+    failAfterCommit(n: number, status?: number, method?: string): void;
+    /**
+     * hold a /jmap request `delayMs` before processing it, then process and answer: a client that
+     * gave up meanwhile sees a timeout although the write still lands
+     */
+    applyLate(n: number, delayMs: number, method?: string): void;
     /** delay before every request is handled */
     latencyMs: number;
     /** answer the next n calls of `method` (e.g. "x:Domain/get") with the method error `type` (default serverFail); other calls run */
     failMethod(method: string, n: number, type?: string): void;
     /** how /set answers result maps with nothing in them: left out (default), present and empty, or null */
     setResultMaps: SetResultMaps;
-    /** rewrites every SetError /set answers (e.g. naming the existing object by `existingId` only, §3.3) */
+    /** rewrites every SetError /set answers (e.g. naming the existing object by `existingId` only, docs/stalwart-facts.md#set-errors) */
     setErrorShape: ((err: JsonObject) => JsonObject) | undefined;
 }
 
@@ -52,6 +58,19 @@ export interface HttpOptions {
     schemaHash: string;
 }
 
+/** A fault for the next `n` requests, or for the next `n` that call `method`. */
+interface Slot {
+    n: number;
+    method?: string;
+}
+
+/** Does this request take one of the slot's hits? (counts it down when it does) */
+function hits(slot: Slot, body: Buffer): boolean {
+    if (slot.n <= 0 || (slot.method !== undefined && !body.includes(JSON.stringify(slot.method)))) return false;
+    slot.n--;
+    return true;
+}
+
 /** Health and the anonymous endpoints are not subject to injected faults. */
 const FAULT_FREE = /^\/healthz\//;
 
@@ -60,14 +79,17 @@ export class HttpFront {
     private readonly sockets = new Set<Socket>();
     private readonly jmap: JmapProcessor;
     private readonly schemaBody: Buffer;
-    private fail = { n: 0, status: 500 };
-    private drop = 0;
-    private dropCommit = 0;
-    private failCommit = { n: 0, status: 502 };
+    private fail: Slot & { status: number } = { n: 0, status: 500 };
+    private drop: Slot = { n: 0 };
+    private dropCommit: Slot = { n: 0 };
+    private failCommit: Slot & { status: number } = { n: 0, status: 502 };
+    private late: Slot & { delayMs: number } = { n: 0, delayMs: 0 };
     /** the parsed body of every /jmap request, in order (cleared by resetCounters) */
     readonly log: LoggedRequest[] = [];
     /** "503" while a restart is simulated without closing the port */
     unavailable = false;
+    /** runs before a /jmap request that creates an x:Action is processed (e.g. fetching identity providers over HTTP) */
+    beforeAction: (() => Promise<void>) | undefined;
     /** false: /healthz/ready answers 503, as a server without a core data store does */
     ready = true;
     readonly faults: Faults;
@@ -82,8 +104,8 @@ export class HttpFront {
         this.schemaBody = gzipSync(Buffer.from(typeof opts.schemaDocument === "string" ? opts.schemaDocument : JSON.stringify(opts.schemaDocument)));
         const jmap = this.jmap;
         this.faults = {
-            failNext: (n, status = 500) => {
-                this.fail = { n, status };
+            failNext: (n, status = 500, method) => {
+                this.fail = { n, status, method };
             },
             failMethod: (method, n, type = "serverFail") => {
                 jmap.methodFaults.set(method, { n, type });
@@ -100,14 +122,17 @@ export class HttpFront {
             set setErrorShape(v: ((err: JsonObject) => JsonObject) | undefined) {
                 jmap.setErrorShape = v;
             },
-            dropNext: (n) => {
-                this.drop = n;
+            dropNext: (n, method) => {
+                this.drop = { n, method };
             },
-            dropAfterCommit: (n) => {
-                this.dropCommit = n;
+            dropAfterCommit: (n, method) => {
+                this.dropCommit = { n, method };
             },
-            failAfterCommit: (n, status = 502) => {
-                this.failCommit = { n, status };
+            failAfterCommit: (n, status = 502, method) => {
+                this.failCommit = { n, status, method };
+            },
+            applyLate: (n, delayMs, method) => {
+                this.late = { n, delayMs, method };
             },
             latencyMs: 0,
         };
@@ -147,13 +172,11 @@ export class HttpFront {
         if (this.unavailable) return problem(res, 503, "about:blank", "Service restarting");
         if (!FAULT_FREE.test(path)) {
             if (this.faults.latencyMs > 0) await new Promise((r) => setTimeout(r, this.faults.latencyMs));
-            if (this.drop > 0) {
-                this.drop--;
+            if (hits(this.drop, body)) {
                 req.socket.destroy();
                 return;
             }
-            if (this.fail.n > 0) {
-                this.fail.n--;
+            if (hits(this.fail, body)) {
                 return problem(res, this.fail.status, "about:blank", "Injected failure");
             }
         }
@@ -164,7 +187,7 @@ export class HttpFront {
             return json(res, 200, this.runtime.discover(decodeURIComponent(path.slice("/api/discover/".length)), this.baseUrl()));
         }
         const header = req.headers.authorization;
-        const caller = this.authenticate(header);
+        const caller = this.authenticate(header, req.socket.remoteAddress ?? "");
         // Without credentials the session lists capabilities only; bad credentials are still a 401.
         if (path === "/jmap/session" && req.method === "GET" && header === undefined) return json(res, 200, this.session(undefined));
         if (caller === null) return problem(res, 401, "about:blank", "You have to authenticate first.", "Unauthorized");
@@ -175,7 +198,13 @@ export class HttpFront {
             return;
         }
         if (path === "/jmap/session" && req.method === "GET") return json(res, 200, this.session(caller));
-        if ((path === "/jmap" || path === "/jmap/") && req.method === "POST") return this.handleJmap(req, res, body, caller);
+        if ((path === "/jmap" || path === "/jmap/") && req.method === "POST") {
+            if (hits(this.late, body)) {
+                await new Promise((r) => setTimeout(r, this.late.delayMs));
+            }
+            if (this.beforeAction && body.includes("x:Action/set")) await this.beforeAction();
+            return this.handleJmap(req, res, body, caller);
+        }
         return problem(res, 404, "about:blank", "Not found", "Not Found");
     }
 
@@ -196,13 +225,11 @@ export class HttpFront {
         }
         this.log.push(parsed as LoggedRequest);
         const result = this.jmap.handle(parsed, caller);
-        if (this.dropCommit > 0) {
-            this.dropCommit--;
+        if (hits(this.dropCommit, body)) {
             req.socket.destroy();
             return;
         }
-        if (this.failCommit.n > 0) {
-            this.failCommit.n--;
+        if (hits(this.failCommit, body)) {
             problem(res, this.failCommit.status, "about:blank", "Injected failure after commit");
             return;
         }
@@ -213,7 +240,7 @@ export class HttpFront {
     }
 
     /** null = authentication failed or missing. */
-    private authenticate(header: string | undefined): Caller | null {
+    private authenticate(header: string | undefined, remote: string): Caller | null {
         if (!header) return null;
         const [scheme, token = ""] = header.split(/\s+/, 2);
         if (scheme?.toLowerCase() === "basic") {
@@ -231,7 +258,7 @@ export class HttpFront {
             for (const [id, key] of registry.entries("x:ApiKey")) {
                 const expired = typeof key.expiresAt === "string" && Date.parse(key.expiresAt) <= Date.now();
                 const owner = registry.owners.get(`x:ApiKey/${id}`);
-                if (key.secret === token && !expired && owner) return { accountId: owner, admin: false };
+                if (key.secret === token && !expired && owner && allowedFrom(key.allowedIps, remote)) return { accountId: owner, admin: false, ...keyPermissions(key) };
             }
         }
         return null;
@@ -263,6 +290,29 @@ export class HttpFront {
             state: createHash("sha256").update(String(caller?.accountId)).digest("hex").slice(0, 8),
         };
     }
+}
+
+/** An API key's allowedIps (a set of IPs and networks; empty = anywhere) admits `remote`. */
+function allowedFrom(allowed: unknown, remote: string): boolean {
+    const nets = allowed && typeof allowed === "object" ? Object.keys(allowed) : [];
+    if (nets.length === 0) return true;
+    const address = remote.replace(/^::ffff:(\d+\.\d+\.\d+\.\d+)$/, "$1");
+    const list = new BlockList();
+    for (const net of nets) {
+        const [ip, bits] = net.split("/") as [string, string | undefined];
+        const family = isIP(ip) === 6 ? "ipv6" : "ipv4";
+        if (bits === undefined) list.addAddress(ip, family);
+        else list.addSubnet(ip, Number(bits), family);
+    }
+    return list.check(address, isIP(address) === 6 ? "ipv6" : "ipv4");
+}
+
+/** `permissions: Replace` scopes a key to exactly its list (Inherit and Disable are not modelled: every permission). */
+function keyPermissions(key: JsonObject): { permissions?: ReadonlySet<string> } {
+    const p = key.permissions as JsonObject | undefined;
+    if (p?.["@type"] !== "Replace") return {};
+    const list = p.permissions && typeof p.permissions === "object" ? Object.keys(p.permissions as JsonObject) : [];
+    return { permissions: new Set(list) };
 }
 
 function readBody(req: IncomingMessage): Promise<Buffer> {

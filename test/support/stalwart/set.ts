@@ -1,6 +1,6 @@
 /**
  * /set for registry objects: creates (topologically ordered by `#cid` references), then updates,
- * then destroys; each object runs the reference's pipeline (resolve references → patch →
+ * then destroys; each object runs Stalwart's pipeline (docs/stalwart-facts.md#set-semantics: resolve references → patch →
  * type rules → validate → foreign keys → unique keys → write) and fails on its own.
  */
 import { randomBytes } from "node:crypto";
@@ -238,7 +238,7 @@ function checkWrite(ctx: SetContext, type: string, id: string | undefined, obj: 
             throw new SetErrorException({
                 type: "invalidForeignKey",
                 description: `Referenced ${ref.type.slice(2)} does not exist.`,
-                // §3.3: only the target, no `properties`; a client finds the property from what it sent.
+                // docs/stalwart-facts.md#set-errors: only the target, no `properties`; a client finds the property from what it sent.
                 objectId: objectRef(ref.type, ref.id),
             });
         }
@@ -268,7 +268,7 @@ function checkWrite(ctx: SetContext, type: string, id: string | undefined, obj: 
             throw clash(composite, type, otherId, "Another object already uses this address.");
         }
     }
-    // Accounts and mailing lists share one e-mail address key, aliases included (reference §9.11).
+    // Accounts and mailing lists share one e-mail address key, aliases included (docs/stalwart-facts.md#accounts).
     if (ADDRESS_TYPES.includes(type)) {
         const mine = addressesOf(obj);
         for (const otherType of ADDRESS_TYPES) {

@@ -1,6 +1,6 @@
 /**
  * Read helpers over a SchemaTable: which fields an object (or one of its variants) has and what
- * the server's defaults look like. Default construction follows the reference: schema defaults
+ * the server's defaults look like. Default construction follows Stalwart (docs/stalwart-facts.md#field-defaults): schema defaults
  * where given, otherwise the Rust Default of the field's kind.
  */
 import type {

@@ -1,6 +1,6 @@
 /**
  * Value normalization (done while patching, errors are invalidPatch) and the store's validate()
- * (required/min/max, errors are validationFailed). Follows the reference's normalization rules:
+ * (required/min/max, errors are validationFailed). Follows Stalwart's normalization rules (docs/stalwart-facts.md#normalization):
  * empty strings rejected, durations > 0, emails and domain names lower-cased.
  */
 import type { ElementDescriptor, FieldDescriptor } from "../../../components/stalwart/schema/types";
@@ -8,7 +8,7 @@ import { invalidPatch, type ValidationError } from "./errors";
 import { INVALID_ID } from "./ids";
 import { isPlainObject, type Json, type JsonObject, type TableView } from "./tableView";
 
-/** TLDs accepted without a public-suffix entry (the reference's reserved list). */
+/** TLDs accepted without a public-suffix entry (docs/stalwart-facts.md#normalization). */
 const RESERVED_TLDS = new Set(["test", "localhost", "local", "internal", "lan", "home", "corp", "intranet", "private", "localdomain"]);
 /** A small stand-in for the public suffix list: enough for realistic deployments and tests. */
 const PUBLIC_TLDS = new Set(
