@@ -8,13 +8,30 @@ export default tseslint.config(
     js.configs.recommended,
     ...tseslint.configs.recommended,
     {
-        languageOptions: { globals: { process: "readonly", Buffer: "readonly", console: "readonly", require: "readonly", __dirname: "readonly", module: "writable", setTimeout: "readonly", clearTimeout: "readonly", fetch: "readonly", URL: "readonly", AbortSignal: "readonly" } },
+        languageOptions: {
+            globals: {
+                process: "readonly",
+                Buffer: "readonly",
+                console: "readonly",
+                require: "readonly",
+                __dirname: "readonly",
+                module: "writable",
+                setTimeout: "readonly",
+                clearTimeout: "readonly",
+                fetch: "readonly",
+                URL: "readonly",
+                AbortSignal: "readonly",
+            },
+        },
         rules: {
             // providers require node modules inside methods on purpose (closure serialization)
             "@typescript-eslint/no-require-imports": "off",
             // tests read the server's JSON and the engine's outputs in many shapes; the code may not
             "@typescript-eslint/no-explicit-any": "off",
-            "@typescript-eslint/no-unused-vars": ["error", { argsIgnorePattern: "^_", varsIgnorePattern: "^_", destructuredArrayIgnorePattern: "^_" }],
+            "@typescript-eslint/no-unused-vars": [
+                "error",
+                { argsIgnorePattern: "^_", varsIgnorePattern: "^_", destructuredArrayIgnorePattern: "^_" },
+            ],
             eqeqeq: ["error", "always"],
             // a server created before the object that answers through it: assigned once, read in a callback
             "prefer-const": ["error", { ignoreReadBeforeAssign: true }],
@@ -28,7 +45,19 @@ export default tseslint.config(
     {
         // the schema generator is a tool, never loaded at run time (decision 011)
         files: ["components/**/*.ts", "scripts/**/*.ts", "index.ts"],
-        rules: { "no-restricted-imports": ["error", { patterns: [{ regex: "(^|/)tools/", message: "tools/ is not part of the program: run-time code may not import it." }] }] },
+        rules: {
+            "no-restricted-imports": [
+                "error",
+                {
+                    patterns: [
+                        {
+                            regex: "(^|/)tools/",
+                            message: "tools/ is not part of the program: run-time code may not import it.",
+                        },
+                    ],
+                },
+            ],
+        },
     },
     {
         // and it reads only the descriptor contract of the provider it generates for
@@ -36,7 +65,15 @@ export default tseslint.config(
         rules: {
             "no-restricted-imports": [
                 "error",
-                { patterns: [{ regex: "(^|/)components/(?!stalwart/schema/(types|references)$)", message: "tools/ may import only the descriptor contract (components/stalwart/schema/types.ts, references.ts)." }] },
+                {
+                    patterns: [
+                        {
+                            regex: "(^|/)components/(?!stalwart/schema/(types|references)$)",
+                            message:
+                                "tools/ may import only the descriptor contract (components/stalwart/schema/types.ts, references.ts).",
+                        },
+                    ],
+                },
             ],
         },
     },

@@ -8,7 +8,8 @@ import { MailDeployment, parseSettings } from "./components";
 import { rawConfigFrom } from "./components/config/programConfig";
 
 // which top-level keys hold a secret (the SDK's own test, not in its typings); without it, assume every one may
-const isConfigSecret = (pulumi.runtime as unknown as { isConfigSecret?: (key: string) => boolean }).isConfigSecret ?? (() => true);
+const isConfigSecret =
+    (pulumi.runtime as unknown as { isConfigSecret?: (key: string) => boolean }).isConfigSecret ?? (() => true);
 const settings = parseSettings(rawConfigFrom(pulumi.runtime.allConfig(), isConfigSecret), pulumi.getStack());
 const deployment = new MailDeployment("tailwart", { settings });
 

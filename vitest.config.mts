@@ -1,8 +1,8 @@
 import { availableParallelism } from "node:os";
 import { defineConfig } from "vitest/config";
-import { mockedTestFiles } from "./test/support/pools.cjs";
+import { isolatedTestFiles } from "./test/support/pools.cjs";
 
-const mocked = mockedTestFiles();
+const isolated = isolatedTestFiles();
 
 export default defineConfig({
     test: {
@@ -17,13 +17,13 @@ export default defineConfig({
         projects: [
             {
                 extends: true,
-                // files that install Pulumi mocks get a fresh process each (test/support/pools.ts)
-                test: { name: "mocked", include: mocked, isolate: true },
+                // files that install Pulumi mocks or serialize functions get a fresh process each (test/support/pools.cjs)
+                test: { name: "isolated", include: isolated, isolate: true },
             },
             {
                 extends: true,
                 // everything else shares workers: @pulumi/pulumi and the modules load once per worker
-                test: { name: "shared", include: ["test/**/*.test.ts"], exclude: mocked, isolate: false },
+                test: { name: "shared", include: ["test/**/*.test.ts"], exclude: isolated, isolate: false },
             },
         ],
     },

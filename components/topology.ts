@@ -95,9 +95,11 @@ export const PLAN_SECRETS = {
     /** the smarthost's password */
     smarthostPassword: "smarthost.password from the stack config (only when set)",
     /** the backup bucket's access key id */
-    backupAccessKeyId: "access key id of the backup bucket's Garage key (GarageBucket output; backup.target.bucket only)",
+    backupAccessKeyId:
+        "access key id of the backup bucket's Garage key (GarageBucket output; backup.target.bucket only)",
     /** the backup bucket's access key secret */
-    backupSecretAccessKey: "secret key of the backup bucket's Garage key (GarageBucket output; backup.target.bucket only)",
+    backupSecretAccessKey:
+        "secret key of the backup bucket's Garage key (GarageBucket output; backup.target.bucket only)",
 } as const;
 
 /**
@@ -111,7 +113,10 @@ export type PlanSecretName = keyof typeof PLAN_SECRETS | `acmeDns.${string}`;
 
 /** The Stalwart container's env variable that carries one acme.dnsProvider credential (e.g. secret → STALWART_DNS_SECRET). */
 export function dnsCredentialEnv(field: string): string {
-    return `STALWART_DNS_${field.replace(/([a-z0-9])([A-Z])/g, "$1_$2").replace(/[^A-Za-z0-9]+/g, "_").toUpperCase()}`;
+    return `STALWART_DNS_${field
+        .replace(/([a-z0-9])([A-Z])/g, "$1_$2")
+        .replace(/[^A-Za-z0-9]+/g, "_")
+        .toUpperCase()}`;
 }
 
 /** The plan secret that holds one acme.dnsProvider credential. */

@@ -4,7 +4,13 @@
  * package's node_modules); this file only hands them the engine's view of each resource.
  * Run it with `pulumi preview --policy-pack policy` (docs/ci.md).
  */
-import { PolicyPack, type ReportViolation, type ResourceValidationArgs, type ResourceValidationPolicy, Secret } from "@pulumi/policy";
+import {
+    PolicyPack,
+    type ReportViolation,
+    type ResourceValidationArgs,
+    type ResourceValidationPolicy,
+    Secret,
+} from "@pulumi/policy";
 import { type Rule, type RuleContext, RULES, SECRETS_RULE } from "./rules";
 import type { ResourceView } from "./rules/resource";
 import { DEFAULT_PROTECTED_STACKS } from "./rules/retention";
@@ -32,7 +38,11 @@ function viewOf(args: Pick<ResourceValidationArgs, "type" | "name" | "props" | "
 
 function contextOf(args: Pick<ResourceValidationArgs, "getConfig">): RuleContext {
     const config = args.getConfig<{ protectedStacks?: string[] }>();
-    return { facts, protectedStacks: config.protectedStacks ?? DEFAULT_PROTECTED_STACKS, isSecret: (v) => v instanceof Secret };
+    return {
+        facts,
+        protectedStacks: config.protectedStacks ?? DEFAULT_PROTECTED_STACKS,
+        isSecret: (v) => v instanceof Secret,
+    };
 }
 
 /** A mandatory policy that reports what its rule finds on each resource. */
@@ -68,8 +78,13 @@ function secretsPolicy(rule: Rule): ResourceValidationPolicy {
             found.delete(args.urn);
             if (messages !== undefined) {
                 for (const message of messages) report(message);
-            } else if (args.type.startsWith("pulumi-nodejs:dynamic") && typeof plain(args.props).objectType === "string") {
-                report(`${args.name}: its secret fields were not checked because this policy's remediation did not run; keep ${SECRETS_RULE} at the "remediate" enforcement level`);
+            } else if (
+                args.type.startsWith("pulumi-nodejs:dynamic") &&
+                typeof plain(args.props).objectType === "string"
+            ) {
+                report(
+                    `${args.name}: its secret fields were not checked because this policy's remediation did not run; keep ${SECRETS_RULE} at the "remediate" enforcement level`,
+                );
             }
         },
     };
@@ -80,7 +95,18 @@ new PolicyPack("tailwart", {
         if (name === SECRETS_RULE) return secretsPolicy(rule);
         const policy = mandatory(name, rule);
         return name === "data-retained"
-            ? { ...policy, configSchema: { properties: { protectedStacks: { type: "array", items: { type: "string" }, default: DEFAULT_PROTECTED_STACKS } } } }
+            ? {
+                  ...policy,
+                  configSchema: {
+                      properties: {
+                          protectedStacks: {
+                              type: "array",
+                              items: { type: "string" },
+                              default: DEFAULT_PROTECTED_STACKS,
+                          },
+                      },
+                  },
+              }
             : policy;
     }),
 });

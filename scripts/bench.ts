@@ -26,6 +26,7 @@ import { TABLE } from "../components/stalwart/schema/table";
 import { CONTENT_KEY, volatileProperties } from "../components/stalwart/settings";
 import { type PlainObject, ProviderHost, serializeProvider } from "../test/support/providerHost";
 import { type StalwartSimulator, startStalwartSimulator } from "../test/support/stalwart";
+import { printResults } from "./benchReport";
 
 /** Resources in flight at once during the first apply (what `pulumi up --parallel 8` would allow). */
 const PARALLEL = 8;
@@ -59,7 +60,15 @@ interface Applied {
 function configuration(): Spec[] {
     const specs: Spec[] = [];
     for (let i = 0; i < 12; i++) {
-        specs.push({ key: `domain${i}`, objectType: "x:Domain", properties: { name: `Bench${i}.test`, dkimManagement: { "@type": "Manual" }, description: `bench domain ${i}` } });
+        specs.push({
+            key: `domain${i}`,
+            objectType: "x:Domain",
+            properties: {
+                name: `Bench${i}.test`,
+                dkimManagement: { "@type": "Manual" },
+                description: `bench domain ${i}`,
+            },
+        });
     }
     const ports = [25, 465, 587, 143, 993, 110, 995, 4190];
     const protocols = ["smtp", "smtp", "smtp", "imap", "imap", "pop3", "pop3", "manageSieve"];
@@ -67,22 +76,40 @@ function configuration(): Spec[] {
         specs.push({
             key: `listener${i}`,
             objectType: "x:NetworkListener",
-            properties: { name: `bench-${port}`, bind: [`[::]:${port}`], protocol: protocols[i], overrideProxyTrustedNetworks: ["100.64.0.0/10"] },
+            properties: {
+                name: `bench-${port}`,
+                bind: [`[::]:${port}`],
+                protocol: protocols[i],
+                overrideProxyTrustedNetworks: ["100.64.0.0/10"],
+            },
         });
     });
     for (let i = 0; i < 6; i++) {
-        const variant = i % 2 === 0 ? { "@type": "Stdout", level: "info", enable: i < 2 } : { "@type": "Log", path: "/var/lib/stalwart", prefix: `bench${i}`, level: "warn", enable: false };
+        const variant =
+            i % 2 === 0
+                ? { "@type": "Stdout", level: "info", enable: i < 2 }
+                : { "@type": "Log", path: "/var/lib/stalwart", prefix: `bench${i}`, level: "warn", enable: false };
         specs.push({ key: `tracer${i}`, objectType: "x:Tracer", properties: variant });
     }
-    for (let i = 0; i < 6; i++) specs.push({ key: `role${i}`, objectType: "x:Role", properties: { description: `bench role ${i}` } });
+    for (let i = 0; i < 6; i++)
+        specs.push({ key: `role${i}`, objectType: "x:Role", properties: { description: `bench role ${i}` } });
     for (let i = 0; i < 4; i++) {
         specs.push({
             key: `client${i}`,
             objectType: "x:OAuthClient",
-            properties: { clientId: `bench-client-${i}`, description: `bench client ${i}`, secret: `bench-secret-${i}-${"x".repeat(24)}`, redirectUris: [`https://app${i}.test/callback`] },
+            properties: {
+                clientId: `bench-client-${i}`,
+                description: `bench client ${i}`,
+                secret: `bench-secret-${i}-${"x".repeat(24)}`,
+                redirectUris: [`https://app${i}.test/callback`],
+            },
         });
     }
-    specs.push({ key: "authentication", objectType: "x:Authentication", properties: { maxApiKeys: 20, passwordDefaultExpiry: "90d" } });
+    specs.push({
+        key: "authentication",
+        objectType: "x:Authentication",
+        properties: { maxApiKeys: 20, passwordDefaultExpiry: "90d" },
+    });
     specs.push({
         key: "system",
         objectType: "x:SystemSettings",
@@ -116,8 +143,15 @@ class Bench {
     }
 
     async check(objectType: string, properties: Obj, olds: PlainObject = {}): Promise<PlainObject> {
-        const { inputs, failures } = await this.host.check(olds, { objectType, properties, __provider: await this.text(objectType) }, { type: urnType(objectType) });
-        if (failures.length) throw new FunctionalError(`check ${objectType} failed: ${failures.map((f) => `${f.property}: ${f.reason}`).join("; ")}`);
+        const { inputs, failures } = await this.host.check(
+            olds,
+            { objectType, properties, __provider: await this.text(objectType) },
+            { type: urnType(objectType) },
+        );
+        if (failures.length)
+            throw new FunctionalError(
+                `check ${objectType} failed: ${failures.map((f) => `${f.property}: ${f.reason}`).join("; ")}`,
+            );
         return inputs;
     }
 
@@ -165,7 +199,8 @@ async function requestsPerOperation(b: Bench): Promise<Obj> {
     const type = urnType("x:Domain");
     const made: { id: string; inputs: PlainObject; outs: Obj }[] = [];
     const inputs = [];
-    for (let i = 0; i < SAMPLES; i++) inputs.push(await b.check("x:Domain", { name: `ops${i}.test`, dkimManagement: { "@type": "Manual" } }));
+    for (let i = 0; i < SAMPLES; i++)
+        inputs.push(await b.check("x:Domain", { name: `ops${i}.test`, dkimManagement: { "@type": "Manual" } }));
     sim.resetCounters();
     for (const i of inputs) {
         const { id, properties } = await host.create(i, { type });
@@ -173,7 +208,8 @@ async function requestsPerOperation(b: Bench): Promise<Obj> {
     }
     const create = per(SAMPLES);
     const changed = [];
-    for (const m of made) changed.push(await b.check("x:Domain", { ...(m.inputs.properties as Obj), description: "changed" }, m.inputs));
+    for (const m of made)
+        changed.push(await b.check("x:Domain", { ...(m.inputs.properties as Obj), description: "changed" }, m.inputs));
     sim.resetCounters();
     for (const [i, m] of made.entries()) m.outs = (await host.update(m.id, m.outs, changed[i]!, { type })).properties;
     const update = per(SAMPLES);
@@ -186,7 +222,8 @@ async function requestsPerOperation(b: Bench): Promise<Obj> {
     sim.resetCounters();
     for (const m of made) await host.delete(m.id, m.outs, { type });
     const del = per(SAMPLES);
-    if (Object.keys(sim.stored("x:Domain")).some((id) => made.some((m) => m.id === id))) throw new FunctionalError("a deleted x:Domain is still stored");
+    if (Object.keys(sim.stored("x:Domain")).some((id) => made.some((m) => m.id === id)))
+        throw new FunctionalError("a deleted x:Domain is still stored");
 
     const stype = urnType("x:Authentication");
     const s1 = await b.check("x:Authentication", { maxAppPasswords: 7 });
@@ -197,7 +234,8 @@ async function requestsPerOperation(b: Bench): Promise<Obj> {
     sim.resetCounters();
     await host.update("singleton", created.properties, s2, { type: stype });
     const singletonUpdate = sim.counters.requests;
-    if (sim.stored("x:Authentication", "singleton")?.maxAppPasswords !== 8) throw new FunctionalError("the singleton update did not reach the server");
+    if (sim.stored("x:Authentication", "singleton")?.maxAppPasswords !== 8)
+        throw new FunctionalError("the singleton update did not reach the server");
     return { create, update, read, delete: del, singletonCreate, singletonUpdate };
 }
 
@@ -222,11 +260,24 @@ async function fortyObjects(b: Bench): Promise<Obj> {
     );
     const applied = [...first, ...dependent];
     const createsMs = Number(process.hrtime.bigint() - started) / 1e6;
-    const convInputs = { objects: tracked(applied), restartCommand: b.restartCommand, readiness: { attempts: 3, baseDelayMs: 200, liveTimeoutMs: 10_000 }, __provider: convergenceText };
+    const convInputs = {
+        objects: tracked(applied),
+        restartCommand: b.restartCommand,
+        readiness: { attempts: 3, baseDelayMs: 200, liveTimeoutMs: 10_000 },
+        __provider: convergenceText,
+    };
     const conv = await host.create(convInputs, { type: CONVERGENCE_TYPE });
     const firstApplyMs = Number(process.hrtime.bigint() - started) / 1e6;
-    const firstApply = { requests: sim.counters.requests, jmapWrites: sim.counters.jmapWrites, restarted: conv.properties.restarted, reloads: conv.properties.reloads, verified: conv.properties.verified, pendingRestart: (conv.properties.pendingRestart as unknown[]).length };
-    if (conv.properties.verified !== 40) throw new FunctionalError(`convergence verified ${conv.properties.verified} objects, not 40`);
+    const firstApply = {
+        requests: sim.counters.requests,
+        jmapWrites: sim.counters.jmapWrites,
+        restarted: conv.properties.restarted,
+        reloads: conv.properties.reloads,
+        verified: conv.properties.verified,
+        pendingRestart: (conv.properties.pendingRestart as unknown[]).length,
+    };
+    if (conv.properties.verified !== 40)
+        throw new FunctionalError(`convergence verified ${conv.properties.verified} objects, not 40`);
 
     // second apply with the same program: check + diff each, update only where diff says some
     sim.resetCounters();
@@ -247,8 +298,22 @@ async function fortyObjects(b: Bench): Promise<Obj> {
         await host.update("convergence", conv.properties, convNews, { type: CONVERGENCE_TYPE });
     }
     const secondApplyMs = Number(process.hrtime.bigint() - secondStarted) / 1e6;
-    const secondApply = { jmapWrites: sim.counters.jmapWrites, requests: sim.counters.requests, resourcesChanged: changed.length, changed };
-    return { objects: specs.length, parallel: PARALLEL, firstApplyMs, createsMs, convergenceMs: firstApplyMs - createsMs, firstApply, secondApplyMs, secondApply };
+    const secondApply = {
+        jmapWrites: sim.counters.jmapWrites,
+        requests: sim.counters.requests,
+        resourcesChanged: changed.length,
+        changed,
+    };
+    return {
+        objects: specs.length,
+        parallel: PARALLEL,
+        firstApplyMs,
+        createsMs,
+        convergenceMs: firstApplyMs - createsMs,
+        firstApply,
+        secondApplyMs,
+        secondApply,
+    };
 }
 
 async function sizes(): Promise<Obj> {
@@ -281,16 +346,6 @@ function peakRssKiB(pid: number | undefined): number | undefined {
     }
 }
 
-const mib = (kib: number | undefined) => (kib === undefined ? "n/a" : `${(kib / 1024).toFixed(1)} MiB`);
-const kb = (bytes: number) => `${(bytes / 1000).toFixed(1)} kB`;
-const fixed = (n: number) => (Number.isInteger(n) ? String(n) : n.toFixed(2));
-
-function table(rows: [string, string, string][]): string {
-    const w = [0, 1, 2].map((i) => Math.max(...rows.map((r) => r[i]!.length)));
-    const line = (r: string[]) => r.map((c, i) => c.padEnd(w[i]!)).join("  ").trimEnd();
-    return [line(["figure", "measured", "goal"]), line(w.map((n) => "-".repeat(n))), ...rows.map(line)].join("\n");
-}
-
 async function main(): Promise<void> {
     const argv = process.argv.slice(2);
     const jsonAt = argv.indexOf("--json");
@@ -299,7 +354,9 @@ async function main(): Promise<void> {
 
     const sim = await startStalwartSimulator();
     const [user, password] = sim.adminCredentials.split(":") as [string, string];
-    const host = await ProviderHost.start({ env: { STALWART_URL: sim.url, STALWART_USER: user, STALWART_PASSWORD: password, STALWART_TOKEN: undefined } });
+    const host = await ProviderHost.start({
+        env: { STALWART_URL: sim.url, STALWART_USER: user, STALWART_PASSWORD: password, STALWART_TOKEN: undefined },
+    });
     // the deployment restarts Stalwart with `docker restart`; here a hook restarts the simulator
     const hook = createServer((_req, res) => {
         sim.restart().then(
@@ -309,7 +366,11 @@ async function main(): Promise<void> {
     });
     await new Promise<void>((r) => hook.listen(0, "127.0.0.1", r));
     const hookUrl = `http://127.0.0.1:${(hook.address() as { port: number }).port}/`;
-    const restartCommand = [process.execPath, "-e", `fetch(${JSON.stringify(hookUrl)}).then(r => process.exit(r.ok ? 0 : 1), () => process.exit(2))`];
+    const restartCommand = [
+        process.execPath,
+        "-e",
+        `fetch(${JSON.stringify(hookUrl)}).then(r => process.exit(r.ok ? 0 : 1), () => process.exit(2))`,
+    ];
     let results: Obj;
     try {
         const b = new Bench(host, sim, restartCommand);
@@ -317,39 +378,21 @@ async function main(): Promise<void> {
         const forty = await fortyObjects(b);
         const size = await sizes();
         const memory = { benchMaxRssKiB: process.resourceUsage().maxRSS, hostMaxRssKiB: peakRssKiB(host.pid) };
-        results = { node: process.version, cpus: (await import("node:os")).cpus().length, requests, forty, size, memory };
+        results = {
+            node: process.version,
+            cpus: (await import("node:os")).cpus().length,
+            requests,
+            forty,
+            size,
+            memory,
+        };
     } finally {
         await host.stop();
         await sim.close();
         await new Promise((r) => hook.close(r));
     }
 
-    const { requests: r, forty: f, size: s, memory: m } = results;
-    console.log(`x:* provider benchmark (Node ${results.node}, ${results.cpus} CPUs, simulator + dynamic-provider host over gRPC)\n`);
-    console.log(
-        table([
-            ["HTTP requests per create (x:Domain)", fixed(r.create), "2"],
-            ["HTTP requests per update (x:Domain)", fixed(r.update), "1"],
-            ["HTTP requests per read (x:Domain)", fixed(r.read), "1"],
-            ["HTTP requests per delete (x:Domain)", fixed(r.delete), "1"],
-            ["HTTP requests per create (x:Authentication)", fixed(r.singletonCreate), "1"],
-            ["HTTP requests per update (x:Authentication)", fixed(r.singletonUpdate), "1"],
-            [`first apply, ${f.objects} objects + convergence`, `${f.firstApplyMs.toFixed(0)} ms`, "-"],
-            ["  of which check+create of the 40 / convergence", `${f.createsMs.toFixed(0)} ms / ${f.convergenceMs.toFixed(0)} ms`, "-"],
-            ["  requests / JMAP writes", `${f.firstApply.requests} / ${f.firstApply.jmapWrites}`, "-"],
-            ["  reloads / restarted / verified", `${f.firstApply.reloads.join(",")} / ${f.firstApply.restarted} / ${f.firstApply.verified}`, "-"],
-            ["JMAP writes, no-op second apply", String(f.secondApply.jmapWrites), "0"],
-            ["  resources changed / requests", `${f.secondApply.resourcesChanged}${f.secondApply.changed.length ? ` (${f.secondApply.changed.join(", ")})` : ""} / ${f.secondApply.requests}`, "0 / 0"],
-            ["  wall time", `${f.secondApplyMs.toFixed(0)} ms`, "-"],
-            [`__provider size, max of ${s.types} types (${s.maxType})`, kb(s.max), "< 20 kB"],
-            ["__provider size, median", kb(s.median), "< 20 kB"],
-            ["__provider size, x:Domain", kb(s.domain), "< 20 kB"],
-            ["__provider size, StalwartConvergence", kb(s.convergence), "< 20 kB"],
-            ["__provider size, Garage bucket grant", kb(s.garageBucketGrant), "< 20 kB"],
-            ["peak RSS, bench process", mib(m.benchMaxRssKiB), "-"],
-            ["peak RSS, provider host", mib(m.hostMaxRssKiB), "-"],
-        ]),
-    );
+    printResults(results);
     if (jsonFile) {
         writeFileSync(jsonFile, `${JSON.stringify(results, null, 2)}\n`);
         console.log(`\nfigures written to ${jsonFile}`);

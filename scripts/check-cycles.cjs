@@ -72,10 +72,17 @@ function main() {
     const files = ROOTS.flatMap(sourceFiles);
     const found = cycles(importGraph(files));
     for (const c of found) {
-        console.error(`import cycle: ${c.map((f) => path.relative(root, f)).sort().join(" ↔ ")}`);
+        console.error(
+            `import cycle: ${c
+                .map((f) => path.relative(root, f))
+                .sort()
+                .join(" ↔ ")}`,
+        );
     }
     if (found.length > 0) {
-        console.error(`${found.length} import cycle(s); move the shared fact into a module both sides import (e.g. components/topology.ts)`);
+        console.error(
+            `${found.length} import cycle(s); move the shared fact into a module both sides import (e.g. components/topology.ts)`,
+        );
         process.exit(1);
     }
     console.log(`no import cycles among ${files.length} files`);

@@ -10,7 +10,18 @@ import { existsSync, readFileSync } from "node:fs";
 import { basename, join, resolve } from "node:path";
 import { parse } from "yaml";
 import { ConfigError } from "../components/config";
-import { configFailure, configResult, type CheckResult, doctorTarget, type DoctorTarget, exitCode, formatReport, reportJson, runDoctor, systemNetwork } from "../components/doctor";
+import {
+    configFailure,
+    configResult,
+    type CheckResult,
+    doctorTarget,
+    type DoctorTarget,
+    exitCode,
+    formatReport,
+    reportJson,
+    runDoctor,
+    systemNetwork,
+} from "../components/doctor";
 
 interface Args {
     stack: string;
@@ -20,7 +31,9 @@ interface Args {
 }
 
 function usage(message: string): never {
-    process.stderr.write(`${message}\nusage: npm run doctor -- --stack <name> [--dir <project dir>] [--json] [--timeout <seconds per check>]\n`);
+    process.stderr.write(
+        `${message}\nusage: npm run doctor -- --stack <name> [--dir <project dir>] [--json] [--timeout <seconds per check>]\n`,
+    );
     process.exit(2);
 }
 
@@ -50,7 +63,8 @@ function args(argv: string[]): Args {
 
 async function results(a: Args): Promise<CheckResult[]> {
     const file = join(a.dir, `Pulumi.${a.stack}.yaml`);
-    if (!existsSync(file)) usage(`no stack file ${file}; create it with \`pulumi stack init ${a.stack}\` and set its config`);
+    if (!existsSync(file))
+        usage(`no stack file ${file}; create it with \`pulumi stack init ${a.stack}\` and set its config`);
     let doc: { config?: Record<string, unknown> };
     try {
         doc = (parse(readFileSync(file, "utf8")) ?? {}) as typeof doc;
@@ -64,7 +78,10 @@ async function results(a: Args): Promise<CheckResult[]> {
         if (e instanceof ConfigError) return [configFailure(e, basename(file))];
         throw e;
     }
-    return [configResult(target, basename(file)), ...(await runDoctor(target, { net: systemNetwork(), timeoutMs: a.timeoutMs }))];
+    return [
+        configResult(target, basename(file)),
+        ...(await runDoctor(target, { net: systemNetwork(), timeoutMs: a.timeoutMs })),
+    ];
 }
 
 async function main(): Promise<void> {

@@ -39,7 +39,8 @@ function args(argv: string[]): { stack: string; dir: string; json: boolean } {
 function main(): void {
     const { stack, dir, json } = args(process.argv.slice(2));
     const file = join(dir, `Pulumi.${stack}.yaml`);
-    if (!existsSync(file)) usage(`no stack file ${file}; create it with \`pulumi stack init ${stack}\` and set its config`);
+    if (!existsSync(file))
+        usage(`no stack file ${file}; create it with \`pulumi stack init ${stack}\` and set its config`);
     let text: string;
     try {
         text = readFileSync(file, "utf8");

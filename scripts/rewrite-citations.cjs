@@ -28,25 +28,56 @@ const HIDDEN_DIRS = new Set([".ci", ".github"]);
 /** The old reference's section numbers (as written: "9.10" is not "9.1") → headings of docs/stalwart-facts.md. */
 const SECTION_ANCHORS = new Map(
     Object.entries({
-        "1": ["transport"], "1.1": ["transport"], "1.2": ["account-scope"], "1.3": ["authentication"],
-        "1.4": ["recovery-admin"],
-        "2": ["singletons"],
-        "3": ["set-semantics"], "3.1": ["get-semantics"], "3.2": ["set-semantics"], "3.3": ["set-errors"],
-        "3.4": ["get-semantics"],
-        "4": ["wire-format"], "4.1": ["schema-endpoint"], "4.2": ["update-modes"], "4.3": ["field-defaults"],
-        "4.4": ["normalization"], "4.5": ["secrets"],
-        "5": ["datastore-file"], "5.1": ["datastore-file"], "5.2": ["datastore-file"], "5.3": ["datastore-file"],
-        "6": ["health", "reload-restart"], "6.1": ["health"], "6.2": ["health"], "6.3": ["reload-restart"],
-        "6.4": ["reload-restart"],
-        "7": ["schema-endpoint"],
-        "8": ["first-boot-defaults"], "8.1": ["container-image"], "8.2": ["first-boot-defaults"],
-        "9": ["objects"], "9.1": ["domain-dkim"], "9.2": ["system-settings"], "9.3": ["datastore-file"],
-        "9.4": ["stores-tracer"], "9.5": ["stores-tracer"], "9.6": ["stores-tracer"], "9.7": ["listeners"],
-        "9.8": ["acme"], "9.9": ["acme"], "9.10": ["domain-dkim"], "9.11": ["accounts"], "9.12": ["directory-oidc"],
-        "9.13": ["directory-oidc"], "9.14": ["objects"], "9.15": ["api-keys"], "9.16": ["objects"],
-        "9.17": ["stores-tracer"],
-        "10": ["test-double-checklist"],
-        "11": ["upstream-differences"],
+        1: ["transport"],
+        1.1: ["transport"],
+        1.2: ["account-scope"],
+        1.3: ["authentication"],
+        1.4: ["recovery-admin"],
+        2: ["singletons"],
+        3: ["set-semantics"],
+        3.1: ["get-semantics"],
+        3.2: ["set-semantics"],
+        3.3: ["set-errors"],
+        3.4: ["get-semantics"],
+        4: ["wire-format"],
+        4.1: ["schema-endpoint"],
+        4.2: ["update-modes"],
+        4.3: ["field-defaults"],
+        4.4: ["normalization"],
+        4.5: ["secrets"],
+        5: ["datastore-file"],
+        5.1: ["datastore-file"],
+        5.2: ["datastore-file"],
+        5.3: ["datastore-file"],
+        6: ["health", "reload-restart"],
+        6.1: ["health"],
+        6.2: ["health"],
+        6.3: ["reload-restart"],
+        6.4: ["reload-restart"],
+        7: ["schema-endpoint"],
+        8: ["first-boot-defaults"],
+        8.1: ["container-image"],
+        8.2: ["first-boot-defaults"],
+        9: ["objects"],
+        9.1: ["domain-dkim"],
+        9.2: ["system-settings"],
+        9.3: ["datastore-file"],
+        9.4: ["stores-tracer"],
+        9.5: ["stores-tracer"],
+        9.6: ["stores-tracer"],
+        9.7: ["listeners"],
+        9.8: ["acme"],
+        9.9: ["acme"],
+        "9.10": ["domain-dkim"],
+        9.11: ["accounts"],
+        9.12: ["directory-oidc"],
+        9.13: ["directory-oidc"],
+        9.14: ["objects"],
+        9.15: ["api-keys"],
+        9.16: ["objects"],
+        9.17: ["stores-tracer"],
+        10: ["test-double-checklist"],
+        11: ["upstream-differences"],
     }),
 );
 
@@ -78,7 +109,8 @@ function sectionsIn(ref) {
     const [[fMajor, fMinor], [tMajor, tMinor]] = [from, to].map((n) => n.split(".").map(Number));
     const range = (a, b, name) => Array.from({ length: Math.max(b - a + 1, 0) }, (_, i) => name(a + i));
     if (fMinor === undefined && tMinor === undefined) return range(fMajor, tMajor, String);
-    if (fMinor !== undefined && tMinor !== undefined && fMajor === tMajor) return range(fMinor, tMinor, (m) => `${fMajor}.${m}`);
+    if (fMinor !== undefined && tMinor !== undefined && fMajor === tMajor)
+        return range(fMinor, tMinor, (m) => `${fMajor}.${m}`);
     return [from, to];
 }
 
@@ -125,7 +157,10 @@ function headingAnchors(markdown) {
         if (/^\s*(```|~~~)/.test(line)) fenced = !fenced;
         const m = fenced ? null : /^#{1,6}\s+(.*?)\s*#*\s*$/.exec(line);
         if (!m) continue;
-        const base = m[1].toLowerCase().replace(/[^\p{L}\p{N}\s_-]/gu, "").replace(/\s/g, "-");
+        const base = m[1]
+            .toLowerCase()
+            .replace(/[^\p{L}\p{N}\s_-]/gu, "")
+            .replace(/\s/g, "-");
         const n = seen.get(base) ?? 0;
         seen.set(base, n + 1);
         anchors.add(n ? `${base}-${n}` : base);
@@ -162,7 +197,8 @@ function findProblems(text, file, factsAnchors, exists = (p) => fs.existsSync(pa
     for (const m of text.matchAll(/[\w./-]*\.md\b/g)) {
         if (!OUTSIDE_DOCS.has(path.posix.basename(m[0]))) continue;
         const here = path.posix.join(path.posix.dirname(file), m[0]);
-        if (!exists(m[0]) && !exists(here)) add(m.index, `names ${path.posix.basename(m[0])}, which is not in the repo`);
+        if (!exists(m[0]) && !exists(here))
+            add(m.index, `names ${path.posix.basename(m[0])}, which is not in the repo`);
     }
     for (const m of text.matchAll(OUTSIDE_PATH)) {
         if (!isPathLiteral(text, m.index, file)) add(m.index, "a path outside the repo");
@@ -246,4 +282,14 @@ function main(args) {
 }
 
 if (require.main === module) main(process.argv.slice(2));
-module.exports = { rewrite, anchorsFor, citation, headingAnchors, findProblems, checkTree, listFiles, SECTION_ANCHORS, FACTS };
+module.exports = {
+    rewrite,
+    anchorsFor,
+    citation,
+    headingAnchors,
+    findProblems,
+    checkTree,
+    listFiles,
+    SECTION_ANCHORS,
+    FACTS,
+};

@@ -63,7 +63,19 @@ const steps = [
     // hand-written files at most 400 lines, functions at most 80 of their own (decision 009)
     { name: "size", file: process.execPath, args: [path.join(__dirname, "check-size.cjs")] },
     // one layout, Prettier's, at 120 columns (.prettierrc.json); generated code and prose are left as they are
-    { name: "format", file: bin("prettier"), args: ["--check", "--log-level", "warn", "--cache", "--cache-location", path.join(cache, "prettier.cache"), "."] },
+    {
+        name: "format",
+        file: bin("prettier"),
+        args: [
+            "--check",
+            "--log-level",
+            "warn",
+            "--cache",
+            "--cache-location",
+            path.join(cache, "prettier.cache"),
+            ".",
+        ],
+    },
     { name: "vitest", file: bin("vitest"), args: ["run", ...process.argv.slice(2)], live: true },
 ];
 const BACKGROUND_NICENESS = 10;

@@ -63,7 +63,11 @@ export class PostgresDatabase extends pulumi.ComponentResource {
         // Alphanumeric: the password travels through env and a connection string without escaping.
         const password = new random.RandomPassword(`${name}-password`, { length: 32, special: false }, parent);
         const kept = { parent: this, provider: server, retainOnDelete: args.retainOnDelete };
-        const role = new postgresql.Role(`${name}-role`, { name: args.role, login: true, password: password.result }, kept);
+        const role = new postgresql.Role(
+            `${name}-role`,
+            { name: args.role, login: true, password: password.result },
+            kept,
+        );
         const database = new postgresql.Database(`${name}-database`, { name: args.database, owner: role.name }, kept);
 
         this.host = pulumi.output(args.host);
@@ -71,6 +75,12 @@ export class PostgresDatabase extends pulumi.ComponentResource {
         this.database = database.name;
         this.role = role.name;
         this.password = pulumi.secret(password.result);
-        this.registerOutputs({ host: this.host, port: this.port, database: this.database, role: this.role, password: this.password });
+        this.registerOutputs({
+            host: this.host,
+            port: this.port,
+            database: this.database,
+            role: this.role,
+            password: this.password,
+        });
     }
 }

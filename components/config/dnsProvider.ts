@@ -11,7 +11,9 @@ import { isCiphertext, isSecret, Secret } from "./secret";
 function dnsVariants(): Record<string, SchemaDescriptor | undefined> {
     const root = TABLE.schemas[TABLE.objects["x:DnsServer"]?.schema ?? ""];
     if (!root || !("variants" in root)) return {};
-    return Object.fromEntries(Object.entries(root.variants).map(([name, schema]) => [name, schema ? TABLE.schemas[schema] : undefined]));
+    return Object.fromEntries(
+        Object.entries(root.variants).map(([name, schema]) => [name, schema ? TABLE.schemas[schema] : undefined]),
+    );
 }
 
 /** The `@type`s Stalwart's x:DnsServer knows (Cloudflare, Route53, …). */
@@ -20,22 +22,39 @@ export const DNS_PROVIDER_TYPES: readonly string[] = Object.keys(dnsVariants()).
 /** Does a field (at any depth) hold a secret string? */
 function secretBearing(f: FieldDescriptor, seen: Set<string>): boolean {
     if (f.kind === "string" && (f.format === "secret" || f.format === "secretText")) return true;
-    const target = f.kind === "object" ? f.objectName : f.kind === "objectList" ? f.element?.objectName : f.kind === "map" ? f.value?.objectName : undefined;
+    const target =
+        f.kind === "object"
+            ? f.objectName
+            : f.kind === "objectList"
+              ? f.element?.objectName
+              : f.kind === "map"
+                ? f.value?.objectName
+                : undefined;
     if (!target || seen.has(target)) return false;
     seen.add(target);
     const schema = TABLE.schemas[target];
     if (!schema) return false;
-    const schemas = "variants" in schema ? Object.values(schema.variants).flatMap((v) => (v && TABLE.schemas[v] ? [TABLE.schemas[v]] : [])) : [schema];
+    const schemas =
+        "variants" in schema
+            ? Object.values(schema.variants).flatMap((v) => (v && TABLE.schemas[v] ? [TABLE.schemas[v]] : []))
+            : [schema];
     return schemas.some((s) => "fields" in s && Object.values(s.fields).some((inner) => secretBearing(inner, seen)));
 }
 
 /** Top-level x:DnsServer properties that carry credentials (secret, apiKey, token, …), in any variant. */
 export const DNS_SECRET_KEYS: ReadonlySet<string> = new Set(
-    Object.values(dnsVariants()).flatMap((s) => (s && "fields" in s ? Object.entries(s.fields).filter(([, f]) => secretBearing(f, new Set())).map(([k]) => k) : [])),
+    Object.values(dnsVariants()).flatMap((s) =>
+        s && "fields" in s
+            ? Object.entries(s.fields)
+                  .filter(([, f]) => secretBearing(f, new Set()))
+                  .map(([k]) => k)
+            : [],
+    ),
 );
 
 const containsCiphertext = (v: unknown): boolean =>
-    isCiphertext(v) || (typeof v === "object" && v !== null && !isSecret(v) && Object.values(v).some(containsCiphertext));
+    isCiphertext(v) ||
+    (typeof v === "object" && v !== null && !isSecret(v) && Object.values(v).some(containsCiphertext));
 
 const providerKey = (name: string) => name.toLowerCase().replace(/[^a-z0-9]/g, "");
 
@@ -52,7 +71,10 @@ export function canonicalDnsProviderType(name: string): string {
  */
 export const dnsProvider = () =>
     z
-        .preprocess((v) => (typeof v === "string" && v.trim() !== "" ? { "@type": v.trim() } : v), z.record(z.string(), z.unknown()))
+        .preprocess(
+            (v) => (typeof v === "string" && v.trim() !== "" ? { "@type": v.trim() } : v),
+            z.record(z.string(), z.unknown()),
+        )
         .transform((p) =>
             Object.fromEntries(
                 Object.entries(p).map(([k, v]) => {
@@ -63,4 +85,3 @@ export const dnsProvider = () =>
                 }),
             ),
         );
-

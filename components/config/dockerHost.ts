@@ -57,7 +57,12 @@ function optionLikeParts(p: RemoteParts): string[] {
     return [p.user ?? "", p.host, p.port ?? "", ...p.after.split("/")].filter((part) => part.startsWith("-"));
 }
 
-function hostProblems(p: RemoteParts, quoted: string, hint: DockerHostHint, withHost: (h: string, rest?: string) => string): string[] {
+function hostProblems(
+    p: RemoteParts,
+    quoted: string,
+    hint: DockerHostHint,
+    withHost: (h: string, rest?: string) => string,
+): string[] {
     const bare = p.host.startsWith("[") && p.host.endsWith("]") ? p.host.slice(1, -1) : p.host;
     const label = bare.split(".")[0] || (hint.kind === "tailnet" ? "mailbox" : "edge");
     const tailnet = hint.tailnet ?? "tailXXXX.ts.net";
@@ -79,11 +84,16 @@ function schemeProblems(p: RemoteParts, quoted: string, hint: DockerHostHint): s
     const tlsKey = hint.tlsKey ?? "dockerTls";
     if (p.scheme === "ssh") {
         return p.password
-            ? [`${quoted} carries a password, which would sit in clear in the docker provider's inputs, the restart command and the plan; docker's ssh:// connects with keys only: remove ":<password>" and load the key into ssh-agent or ~/.ssh/config`]
+            ? [
+                  `${quoted} carries a password, which would sit in clear in the docker provider's inputs, the restart command and the plan; docker's ssh:// connects with keys only: remove ":<password>" and load the key into ssh-agent or ~/.ssh/config`,
+              ]
             : [];
     }
     const problems: string[] = [];
-    if (p.user !== undefined) problems.push(`${quoted} carries a user or password, which tcp:// does not use (the TLS client certificate in ${tlsKey} authenticates); remove it`);
+    if (p.user !== undefined)
+        problems.push(
+            `${quoted} carries a user or password, which tcp:// does not use (the TLS client certificate in ${tlsKey} authenticates); remove it`,
+        );
     if (!hint.tls) {
         problems.push(
             `${quoted} is the Docker API without TLS: whoever reaches the port is root on the host; use ssh://user@host, or keep tcp:// on the TLS port (2376) and set ${tlsKey}.caCert, ${tlsKey}.cert and ${tlsKey}.key (e.g. \`pulumi config set --secret --path tailwart:${tlsKey}.key "$(cat key.pem)"\`)`,
@@ -102,19 +112,26 @@ export function dockerHostProblems(text: string, hint: DockerHostHint): string[]
     const trimmed = text.trim();
     const quoted = shown(trimmed);
     if (!DOCKER_HOST.test(trimmed) || /\s/.test(trimmed)) {
-        return [`${quoted} is not a docker host URL; use ssh://user@host, unix:///var/run/docker.sock or tcp://host:2376 with TLS`];
+        return [
+            `${quoted} is not a docker host URL; use ssh://user@host, unix:///var/run/docker.sock or tcp://host:2376 with TLS`,
+        ];
     }
     const p = remoteParts(trimmed);
     if (!p) return [];
     const dashed = optionLikeParts(p);
     if (dashed.length > 0) {
-        return [`${quoted} has a part starting with "-" (${shown(dashed[0])}), which ssh reads as an option (e.g. -oProxyCommand runs a command); write a plain user, host and port, e.g. ssh://deploy@host.example.com`];
+        return [
+            `${quoted} has a part starting with "-" (${shown(dashed[0])}), which ssh reads as an option (e.g. -oProxyCommand runs a command); write a plain user, host and port, e.g. ssh://deploy@host.example.com`,
+        ];
     }
     const userPart = p.user === undefined ? "" : `${p.user}@`;
     const withHost = (h: string, rest = p.after) => clip(maskUrl(`${p.scheme}://${userPart}${h}${rest}`));
     const problems = [...schemeProblems(p, quoted, hint), ...hostProblems(p, quoted, hint, withHost)];
     if (p.port === undefined || p.port === "") {
-        if (p.scheme === "tcp") problems.push(`${quoted} has no explicit port; add it, e.g. ${withHost(p.host === "" ? "<host>" : p.host, `:2376${p.after}`)} (Docker's TLS port)`);
+        if (p.scheme === "tcp")
+            problems.push(
+                `${quoted} has no explicit port; add it, e.g. ${withHost(p.host === "" ? "<host>" : p.host, `:2376${p.after}`)} (Docker's TLS port)`,
+            );
     } else if (!/^\d+$/.test(p.port) || Number(p.port) < 1 || Number(p.port) > 65535) {
         problems.push(`${quoted} has port ${shown(p.port)}, which is not a TCP port (1-65535)`);
     }

@@ -15,7 +15,8 @@ import { parseImageRef, STALWART_TAG } from "./validators";
 export type TagKind = "pinned" | "line" | "moving";
 
 /** Words that name a channel, not a release, as the tag or as a part of it (v0.16-rc, latest-alpine, 1.2-beta.3). */
-const CHANNEL = /(^|[-_.])(latest|stable|unstable|edge|nightly|dev|develop|main|master|beta|alpha|rc|canary|preview|next|testing|snapshot)\d*(?=$|[-_.+])/;
+const CHANNEL =
+    /(^|[-_.])(latest|stable|unstable|edge|nightly|dev|develop|main|master|beta|alpha|rc|canary|preview|next|testing|snapshot)\d*(?=$|[-_.+])/;
 
 /** A leading version: major, minor, patch (a date-like 20240101 is not a major version). */
 const VERSION = /^v?(\d{1,3})(?:\.(\d+))?(?:\.(\d+))?(?=$|[-_+])/;
@@ -34,17 +35,30 @@ export function tagKind(tag: string | undefined, digest?: string): TagKind {
 
 /** Whitespace or an empty part makes a reference docker cannot pull. */
 export const imageSyntaxProblem = (path: string, image: string, example: string): ConfigIssue[] =>
-    /\s/.test(image) || /(^[:@/])|([:@/]$)/.test(image) ? issue(path, `${path} ${shown(image)} is not an image reference; write it as repository:tag, e.g. ${example}`) : none;
+    /\s/.test(image) || /(^[:@/])|([:@/]$)/.test(image)
+        ? issue(path, `${path} ${shown(image)} is not an image reference; write it as repository:tag, e.g. ${example}`)
+        : none;
 
-const movingIssue = (path: string, image: string, tag: string | undefined, example: string, why: string): ConfigIssue[] =>
-    issue(path, `${path} ${shown(image)} is not pinned; name a release tag or a digest, e.g. ${example} (${tag ? shown(tag) : "no tag, i.e. latest,"} moves: ${why})`);
+const movingIssue = (
+    path: string,
+    image: string,
+    tag: string | undefined,
+    example: string,
+    why: string,
+): ConfigIssue[] =>
+    issue(
+        path,
+        `${path} ${shown(image)} is not pinned; name a release tag or a digest, e.g. ${example} (${tag ? shown(tag) : "no tag, i.e. latest,"} moves: ${why})`,
+    );
 
 /** Refused unless pinned (or on a major.minor line, which the warnings flag). */
 export function pinnedImage(path: string, image: string, example: string): ConfigIssue[] {
     const syntax = imageSyntaxProblem(path, image, example);
     if (syntax.length) return syntax;
     const { tag, digest } = parseImageRef(image);
-    return tagKind(tag, digest) === "moving" ? movingIssue(path, image, tag, example, "a restart could pull another build silently") : none;
+    return tagKind(tag, digest) === "moving"
+        ? movingIssue(path, image, tag, example, "a restart could pull another build silently")
+        : none;
 }
 
 /** The stock Caddy image: it has no layer4 app, so caddy.json would not load. */
@@ -56,7 +70,10 @@ export function edgeImage(image: string): ConfigIssue[] {
     const pinned = pinnedImage(path, image, example);
     if (pinned.length) return pinned;
     return STOCK_CADDY.test(parseImageRef(image).repository)
-        ? issue(path, `${path} ${shown(image)} is the stock Caddy image, which lacks the layer4 app the edge's caddy.json needs; remove edge.image to build from caddy/, or name a Caddy build with caddy-l4, e.g. ${example}`)
+        ? issue(
+              path,
+              `${path} ${shown(image)} is the stock Caddy image, which lacks the layer4 app the edge's caddy.json needs; remove edge.image to build from caddy/, or name a Caddy build with caddy-l4, e.g. ${example}`,
+          )
         : none;
 }
 
@@ -73,7 +90,13 @@ export function stalwartImage(image: string): ConfigIssue[] {
         );
     }
     if (tagKind(tag, digest) === "moving") {
-        return movingIssue(path, image, tag, example, "a restart could pull another release, even 1.0, whose store and settings schema differ");
+        return movingIssue(
+            path,
+            image,
+            tag,
+            example,
+            "a restart could pull another release, even 1.0, whose store and settings schema differ",
+        );
     }
     if (!STALWART_TAG.test(tag ?? "")) {
         return issue(
@@ -97,5 +120,8 @@ export function lineTagWarning(path: keyof typeof IMAGE_KEYS, image: string | un
     const { tag, digest } = parseImageRef(image);
     if (tagKind(tag, digest) !== "line") return none;
     const what = path === "stalwart.image" ? "the v0.16 line" : `the ${shown(tag)} line`;
-    return issue(path, `${path} ${shown(image)} follows ${what}: a restart may pull a newer patch; pin one (e.g. ${IMAGE_KEYS[path]}) or add its @sha256 digest for repeatable deploys`);
+    return issue(
+        path,
+        `${path} ${shown(image)} follows ${what}: a restart may pull a newer patch; pin one (e.g. ${IMAGE_KEYS[path]}) or add its @sha256 digest for repeatable deploys`,
+    );
 }

@@ -5,7 +5,16 @@
  */
 import type { z } from "zod";
 import { clip, shown } from "./mask";
-import { ACME_DIRECTORIES, type AcmeChallenge, clearText, type ConfigIssue, resolveAcmeChallenge, resolveAcmeDirectory, RULES, runRules } from "./rules";
+import {
+    ACME_DIRECTORIES,
+    type AcmeChallenge,
+    clearText,
+    type ConfigIssue,
+    resolveAcmeChallenge,
+    resolveAcmeDirectory,
+    RULES,
+    runRules,
+} from "./rules";
 import { BACKUP_RULES, type BackupSettings, resolveBackup, TARGET_FORMS } from "./backup";
 import { SCHEDULE_EXAMPLES } from "./schedule";
 import { asList, lenientSettingsSchema, type RawSettings, requiredKeys, SECRET_PARAMS, settingsSchema } from "./schema";
@@ -15,7 +24,16 @@ import { MANAGEMENT_PORT } from "../topology";
 import { Secret, setSecretCommand } from "./secret";
 import { type Endpoint, isFqdn, parseEndpoint, parseRedisUrl, type RedisTarget } from "./validators";
 
-export { ACME_DIRECTORIES, type AcmeChallenge, type BackupSettings, type ConfigIssue, type Endpoint, type RawSettings, type RedisTarget, Secret };
+export {
+    ACME_DIRECTORIES,
+    type AcmeChallenge,
+    type BackupSettings,
+    type ConfigIssue,
+    type Endpoint,
+    type RawSettings,
+    type RedisTarget,
+    Secret,
+};
 
 /** A stack config that cannot deploy: every problem at once, each naming its key and the fix. */
 export class ConfigError extends Error {
@@ -26,7 +44,9 @@ export class ConfigError extends Error {
         const where = stack ? ` in stack ${stack}` : "";
         // Every message names its key; the key is put in front only when the sentence does not start with it.
         const line = (i: ConfigIssue) => (i.message.startsWith(i.path) ? i.message : `${i.path}: ${i.message}`);
-        super(`invalid tailwart config${where} (${issues.length} problem${issues.length === 1 ? "" : "s"}):\n${issues.map((i) => `  - ${line(i)}`).join("\n")}`);
+        super(
+            `invalid tailwart config${where} (${issues.length} problem${issues.length === 1 ? "" : "s"}):\n${issues.map((i) => `  - ${line(i)}`).join("\n")}`,
+        );
         this.name = "ConfigError";
         this.issues = issues;
     }
@@ -107,9 +127,14 @@ export type Settings = Omit<RawSettings, "backup"> & {
     warnings: ConfigIssue[];
 };
 
-const pathOf = (path: PropertyKey[]) => path.filter((p) => typeof p !== "number").map(String).join(".");
+const pathOf = (path: PropertyKey[]) =>
+    path
+        .filter((p) => typeof p !== "number")
+        .map(String)
+        .join(".");
 /** The path as a person reads it, list items included: edge.ports[1] */
-const shownPathOf = (path: PropertyKey[]) => path.map((p, i) => (typeof p === "number" ? `[${p}]` : `${i > 0 ? "." : ""}${String(p)}`)).join("");
+const shownPathOf = (path: PropertyKey[]) =>
+    path.map((p, i) => (typeof p === "number" ? `[${p}]` : `${i > 0 ? "." : ""}${String(p)}`)).join("");
 
 /** The raw value at a zod path; a list given as text ("25,abc", "[25, 465]") is read as the schema reads it. */
 function valueAt(raw: unknown, path: PropertyKey[]): unknown {
@@ -126,7 +151,8 @@ const lowerFirst = (text: string) => text.charAt(0).toLowerCase() + text.slice(1
 
 /** The stack's tailnet and domain when they are full names, for examples that fit the stack. */
 function namesOf(raw: unknown): { tailnet: string; domain: string } {
-    const name = (v: unknown, fallback: string) => (typeof v === "string" && isFqdn(v.trim()) ? v.trim().replace(/\.$/, "") : fallback);
+    const name = (v: unknown, fallback: string) =>
+        typeof v === "string" && isFqdn(v.trim()) ? v.trim().replace(/\.$/, "") : fallback;
     const r = (typeof raw === "object" && raw !== null ? raw : {}) as Record<string, unknown>;
     return { tailnet: name(r.tailnet, "tailXXXX.ts.net"), domain: name(r.domain, "example.com") };
 }
@@ -181,7 +207,7 @@ const LIST_ITEMS: Record<string, { what: string; example: string }> = {
 
 /** What to write instead, for a key given a value of the wrong type. */
 const TYPE_HINTS: Record<string, string> = {
-    backup: "write it as { schedule, retention, target }, e.g. { schedule: \"0 3 * * *\", retention: 7, target: { volume: stalwart-backups } }",
+    backup: 'write it as { schedule, retention, target }, e.g. { schedule: "0 3 * * *", retention: 7, target: { volume: stalwart-backups } }',
     "backup.target": TARGET_FORMS,
     "backup.schedule": `write e.g. ${SCHEDULE_EXAMPLES}`,
     // its message already says what to write (a whole number is a type in zod)
@@ -200,7 +226,12 @@ function zodIssues(error: z.ZodError, raw: unknown): ConfigIssue[] {
         if (i.code === "unrecognized_keys") {
             return i.keys.map((k) => {
                 const path = base ? `${base}.${k}` : k;
-                return { path, message: UNSUPPORTED_KEYS[path] ?? `unknown key ${clip(path)}; remove it or check its spelling against the README's config reference` };
+                return {
+                    path,
+                    message:
+                        UNSUPPORTED_KEYS[path] ??
+                        `unknown key ${clip(path)}; remove it or check its spelling against the README's config reference`,
+                };
             });
         }
         const path = base || "(root)";
@@ -209,11 +240,20 @@ function zodIssues(error: z.ZodError, raw: unknown): ConfigIssue[] {
         if (value === undefined) return requiredIssues(i.path.filter((p) => typeof p !== "number").map(String), raw);
         const item = LIST_ITEMS[path];
         if (item && i.code === "invalid_type" && typeof i.path[i.path.length - 1] === "number") {
-            return [{ path, message: `${path} has ${shown(value)}, which is not ${item.what}; write e.g. ${item.example}` }];
+            return [
+                { path, message: `${path} has ${shown(value)}, which is not ${item.what}; write e.g. ${item.example}` },
+            ];
         }
-        const params = (i.code === "custom" ? i.params : undefined) as { secret?: boolean; example?: string } | undefined;
+        const params = (i.code === "custom" ? i.params : undefined) as
+            | { secret?: boolean; example?: string }
+            | undefined;
         if (params?.secret === SECRET_PARAMS.secret) {
-            return [{ path, message: `${shownPath} ${i.message}; set it with \`${setSecretCommand(path, params.example)}\`` }];
+            return [
+                {
+                    path,
+                    message: `${shownPath} ${i.message}; set it with \`${setSecretCommand(path, params.example)}\``,
+                },
+            ];
         }
         const detail = lowerFirst(i.message.replace(/^Invalid input: /, ""));
         const typeHint = TYPE_HINTS[path] ?? "check the value's type in Pulumi.<stack>.yaml";
@@ -245,7 +285,10 @@ export function parseSettings(raw: Record<string, unknown>, stack: string): Sett
     // Every field missing or ill-typed is left undefined here, so the rules run on everything else.
     const lenient = (strict.success ? strict.data : lenientSettingsSchema.parse(own)) as RawSettings;
     const bad = badPaths(strict.error);
-    const issues = [...(strict.success ? [] : zodIssues(strict.error, own)), ...runRules([...RULES, ...BACKUP_RULES], lenient, stack, bad)];
+    const issues = [
+        ...(strict.success ? [] : zodIssues(strict.error, own)),
+        ...runRules([...RULES, ...BACKUP_RULES], lenient, stack, bad),
+    ];
     if (issues.length > 0 || !strict.success) throw new ConfigError(issues, stack);
     const s = strict.data;
     // one canonical spelling per address, as Stalwart prints them back (no diff on the next deploy)
@@ -265,7 +308,10 @@ export function parseSettings(raw: Record<string, unknown>, stack: string): Sett
             directoryKind: directory.kind,
             contact: [...new Set(s.acme.contact ?? [`postmaster@${s.domain}`])],
         },
-        tailscale: { ...s.tailscale, auth: s.tailscale.auth ?? (s.tailscale.oauthClientSecret ? "oauth" : "tailnetKey") },
+        tailscale: {
+            ...s.tailscale,
+            auth: s.tailscale.auth ?? (s.tailscale.oauthClientSecret ? "oauth" : "tailnetKey"),
+        },
         stalwart: {
             ...s.stalwart,
             publicUrl: s.stalwart.publicUrl ?? `https://${s.hostname}`,
@@ -299,4 +345,3 @@ function handOffWarnings(s: RawSettings, raw: Record<string, unknown>): ConfigIs
         },
     ];
 }
-

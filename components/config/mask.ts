@@ -13,7 +13,9 @@ const SHOWN_QUERY_KEYS = new Set(["protocol"]);
 
 /** a=1&pw=x → a=***&pw=***; protocol=resp3 stays. */
 export const maskQuery = (query: string): string =>
-    query.replace(/(^|&)([^=&#]*)=([^&#]*)/g, (all, sep: string, key: string) => (SHOWN_QUERY_KEYS.has(key.toLowerCase()) ? all : `${sep}${key}=***`));
+    query.replace(/(^|&)([^=&#]*)=([^&#]*)/g, (all, sep: string, key: string) =>
+        SHOWN_QUERY_KEYS.has(key.toLowerCase()) ? all : `${sep}${key}=***`,
+    );
 
 /** Splits scheme://[userinfo@]rest; userinfo runs to the last "@", so a stray "@" in a password is still masked. */
 export function splitUserinfo(text: string): { prefix: string; userinfo?: string; rest: string } | undefined {
@@ -60,7 +62,9 @@ export function hasCredentials(text: string): boolean {
 /** At most MAX_SHOWN characters of a text, with how many more there were. */
 export function clip(text: string): string {
     const chars = [...text];
-    return chars.length <= MAX_SHOWN ? text : `${chars.slice(0, MAX_SHOWN).join("")}… (${chars.length - MAX_SHOWN} more characters)`;
+    return chars.length <= MAX_SHOWN
+        ? text
+        : `${chars.slice(0, MAX_SHOWN).join("")}… (${chars.length - MAX_SHOWN} more characters)`;
 }
 
 /**

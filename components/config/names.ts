@@ -14,7 +14,16 @@ const PG_MAX_BYTES = 63;
 const PG_IDENTIFIER = /^[a-z_][a-z0-9_$]*$/;
 
 /** Roles and databases the server owns, and role names it refuses outright. */
-const PG_RESERVED = new Set(["postgres", "template0", "template1", "public", "none", "current_user", "current_role", "session_user"]);
+const PG_RESERVED = new Set([
+    "postgres",
+    "template0",
+    "template1",
+    "public",
+    "none",
+    "current_user",
+    "current_role",
+    "session_user",
+]);
 
 /** Problem of a role or database name this stack creates, or undefined. */
 export function postgresNameProblem(name: string, what: "role" | "database", example: string): string | undefined {
@@ -38,10 +47,12 @@ export function postgresNameProblem(name: string, what: "role" | "database", exa
 export function bucketNameProblem(name: string): string | undefined {
     const example = "e.g. stalwart-mail";
     const length = [...name].length;
-    if (length < 3 || length > 63) return `${shown(name)} has ${length} characters; S3 bucket names have 3 to 63, ${example}`;
+    if (length < 3 || length > 63)
+        return `${shown(name)} has ${length} characters; S3 bucket names have 3 to 63, ${example}`;
     if (!/^[a-z0-9][a-z0-9.-]*[a-z0-9]$/.test(name) || /\.\.|\.-|-\./.test(name)) {
         return `${shown(name)} is not an S3 bucket name; use lower-case letters, digits, "-" and "." (starting and ending with a letter or digit), ${example}`;
     }
-    if (isIP(name) !== 0) return `${shown(name)} is formatted as an IP address, which S3 bucket names may not be; ${example}`;
+    if (isIP(name) !== 0)
+        return `${shown(name)} is formatted as an IP address, which S3 bucket names may not be; ${example}`;
     return undefined;
 }

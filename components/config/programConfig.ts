@@ -22,7 +22,10 @@ const TOKEN_KEY = "stalwart:token";
  *
  * @param isSecretKey whether the engine marks a top-level key (`tailwart:postgres`) as secret
  */
-export function rawConfigFrom(all: Record<string, string>, isSecretKey: (key: string) => boolean = () => false): Record<string, unknown> {
+export function rawConfigFrom(
+    all: Record<string, string>,
+    isSecretKey: (key: string) => boolean = () => false,
+): Record<string, unknown> {
     const raw: Record<string, unknown> = {};
     for (const [key, value] of Object.entries(all)) {
         // only whether the automation key is set (the recovery admin hand-off warning), never its value
@@ -39,7 +42,12 @@ export function rawConfigFrom(all: Record<string, string>, isSecretKey: (key: st
 function secretPathsUnder(name: string, value: unknown): string[][] {
     const fixed = SECRET_KEYS.filter((k) => k.startsWith(`${name}.`)).map((k) => k.split(".").slice(1));
     const provider = (value as { dnsProvider?: unknown } | undefined)?.dnsProvider;
-    const dns = name === "acme" && typeof provider === "object" && provider !== null ? Object.keys(provider).filter((k) => DNS_SECRET_KEYS.has(k)).map((k) => ["dnsProvider", k]) : [];
+    const dns =
+        name === "acme" && typeof provider === "object" && provider !== null
+            ? Object.keys(provider)
+                  .filter((k) => DNS_SECRET_KEYS.has(k))
+                  .map((k) => ["dnsProvider", k])
+            : [];
     // accounts is a list: each entry's password
     const accounts = name === "accounts" && Array.isArray(value) ? value.map((_, i) => [String(i), "password"]) : [];
     return [...fixed, ...dns, ...accounts];
@@ -56,7 +64,12 @@ function withSecretsMarked(name: string, value: unknown): unknown {
         }
         const leaf = path[path.length - 1]!;
         const v = parent?.[leaf];
-        if (parent && v !== undefined && v !== null && v !== "") parent[leaf] = new Secret(v, false, typeof v === "string" && /^[a-z]+:\/\//i.test(v) ? maskUrl(v) : Secret.MASK);
+        if (parent && v !== undefined && v !== null && v !== "")
+            parent[leaf] = new Secret(
+                v,
+                false,
+                typeof v === "string" && /^[a-z]+:\/\//i.test(v) ? maskUrl(v) : Secret.MASK,
+            );
     }
     return copy;
 }

@@ -1,20 +1,36 @@
 import { isIP } from "node:net";
-import { closeMatches } from "../stalwart/schema/table";
 import { FORWARDABLE_PORTS, PORT_ROLES } from "../topology";
 import { dockerHostProblems, sameDockerHost } from "./dockerHost";
+import { ACME_RULES } from "./acmeRules";
 import { HARDENING_RULES } from "./hardening";
 import { OPERATOR_RULES } from "./operatorRules";
 import { edgeImage, pinnedImage, stalwartImage } from "./images";
 import { type ConfigIssue, issue, none, type Rule, rule } from "./issue";
 import { shown } from "./mask";
 import { type RawSettings } from "./schema";
-import { DNS_PROVIDER_TYPES } from "./dnsProvider";
 import { clearText } from "./secret";
 import { operatorProblems, tagOwnerProblems } from "./tailnet";
-import { normalizeAcmeUrl } from "./urls";
-import { DNS_LABEL, DOCKER_NAME, fqdnProblem, HOST_PORT, type HostHint, isFqdn, parseEndpoint, parseRedisUrl, TAILSCALE_TAG } from "./validators";
+import {
+    DNS_LABEL,
+    DOCKER_NAME,
+    fqdnProblem,
+    HOST_PORT,
+    type HostHint,
+    isFqdn,
+    parseEndpoint,
+    parseRedisUrl,
+    TAILSCALE_TAG,
+} from "./validators";
 
 export type { ConfigIssue, Rule };
+export {
+    ACME_DIRECTORIES,
+    type AcmeChallenge,
+    FALLBACK_CHALLENGE,
+    resolveAcmeChallenge,
+    resolveAcmeDirectory,
+    servableChallenges,
+} from "./acmeRules";
 export { clearText };
 
 /**
@@ -25,68 +41,25 @@ export { clearText };
  * caught here, as one ConfigIssue among all the others.
  */
 
-/** Let's Encrypt's ACME directories, the two `acme.directory` names. */
-export const ACME_DIRECTORIES = {
-    /** certificates browsers trust (the `prod` stack's default) */
-    production: "https://acme-v02.api.letsencrypt.org/directory",
-    /** untrusted test certificates, generous rate limits (every other stack's default) */
-    staging: "https://acme-staging-v02.api.letsencrypt.org/directory",
-} as const;
-
 /** The stack's tailnet when it is valid, for hints that suggest `<host>.<tailnet>`. */
 const tailnetOf = (s: RawSettings): string | undefined =>
     typeof s.tailnet === "string" && isFqdn(s.tailnet) ? s.tailnet.replace(/\.$/, "") : undefined;
 
-const tailnetHint = (s: RawSettings, portKey?: string): HostHint => ({ kind: "tailnet", tailnet: tailnetOf(s), portKey });
-
-// --- ACME ---------------------------------------------------------------------------------------
-
-/**
- * "staging" | "production" | URL → the directory URL and which Let's Encrypt environment it is
- * (trailing "/" or not), and `directory`: the setting as resolved ("staging" or "production" for a
- * name or the stack's default, the URL as given otherwise).
- */
-export function resolveAcmeDirectory(directory: string | undefined, stack: string): { url: string; kind: "staging" | "production" | "custom"; directory: string } {
-    const chosen = (directory ?? (stack === "prod" ? "production" : "staging")).trim();
-    const name = chosen.toLowerCase();
-    const normalized = normalizeAcmeUrl(chosen);
-    const named = (kind: "staging" | "production") => (name === kind ? kind : chosen);
-    if (name === "staging" || normalized === ACME_DIRECTORIES.staging) return { url: ACME_DIRECTORIES.staging, kind: "staging", directory: named("staging") };
-    if (name === "production" || normalized === ACME_DIRECTORIES.production) return { url: ACME_DIRECTORIES.production, kind: "production", directory: named("production") };
-    return { url: chosen, kind: "custom", directory: chosen };
-}
-
-/** The ACME challenges Stalwart can answer behind the edge. */
-export type AcmeChallenge = "tls-alpn-01" | "http-01" | "dns-01";
-
-/** The challenges the topology can serve: 443 forwarded → tls-alpn-01, 80 → http-01, a dnsProvider → dns-01. */
-export function servableChallenges(s: Pick<RawSettings, "edge" | "acme">): AcmeChallenge[] {
-    return [
-        ...(s.edge.ports.includes(443) ? ["tls-alpn-01" as const] : []),
-        ...(s.edge.ports.includes(80) ? ["http-01" as const] : []),
-        ...(s.acme.dnsProvider ? ["dns-01" as const] : []),
-    ];
-}
-
-/** When nothing can be served and none is set: the challenge Stalwart gets, once 443 is forwarded. */
-export const FALLBACK_CHALLENGE: AcmeChallenge = "tls-alpn-01";
-
-/**
- * The challenge given, else the first one the topology can serve, else tls-alpn-01 (a warning says
- * no certificate can be issued until 443 is forwarded).
- */
-export function resolveAcmeChallenge(s: Pick<RawSettings, "edge" | "acme">): AcmeChallenge {
-    return s.acme.challenge ?? servableChallenges(s)[0] ?? FALLBACK_CHALLENGE;
-}
-
-const dnsProviderType = (s: RawSettings): unknown => s.acme.dnsProvider?.["@type"];
+const tailnetHint = (s: RawSettings, portKey?: string): HostHint => ({
+    kind: "tailnet",
+    tailnet: tailnetOf(s),
+    portKey,
+});
 
 // --- names --------------------------------------------------------------------------------------
 
 const dockerName = (path: string, value: string, what: string): ConfigIssue[] =>
     DOCKER_NAME.test(value)
         ? none
-        : issue(path, `${path} ${shown(value)} is not a valid docker ${what} name; use letters, digits, "_", "." or "-", starting with a letter or digit (at least 2 characters)`);
+        : issue(
+              path,
+              `${path} ${shown(value)} is not a valid docker ${what} name; use letters, digits, "_", "." or "-", starting with a letter or digit (at least 2 characters)`,
+          );
 
 /** Names that share a namespace on one docker host: the later key of a clash gets the issue. */
 function distinct(kind: string, entries: [path: string, name: string, what?: string][]): ConfigIssue[] {
@@ -102,16 +75,26 @@ function distinct(kind: string, entries: [path: string, name: string, what?: str
 }
 
 function tagList(path: string, tags: string[], example: string): ConfigIssue[] {
-    if (tags.length === 0) return issue(path, `${path} is empty; list at least one tag, e.g. [${example}] (the policy grants and the auth key are by tag)`);
+    if (tags.length === 0)
+        return issue(
+            path,
+            `${path} is empty; list at least one tag, e.g. [${example}] (the policy grants and the auth key are by tag)`,
+        );
     return tags
         .filter((t) => !TAILSCALE_TAG.test(t))
-        .map((t) => ({ path, message: `${path} has ${shown(t)}, which is not a Tailscale tag; write it as tag:<name> (letters, digits, dashes), e.g. ${example}` }));
+        .map((t) => ({
+            path,
+            message: `${path} has ${shown(t)}, which is not a Tailscale tag; write it as tag:<name> (letters, digits, dashes), e.g. ${example}`,
+        }));
 }
 
 const principals = (path: string, values: string[]): ConfigIssue[] =>
     values
         .filter((v) => v.trim() === "" || /[\s"]/.test(v))
-        .map((v) => ({ path, message: `${path} has ${shown(v)}, which is not a policy principal; write e.g. autogroup:admin, group:ops or alice@example.com` }));
+        .map((v) => ({
+            path,
+            message: `${path} has ${shown(v)}, which is not a policy principal; write e.g. autogroup:admin, group:ops or alice@example.com`,
+        }));
 
 // --- the rules ----------------------------------------------------------------------------------
 
@@ -121,32 +104,78 @@ const hostIsFqdn = (path: string, hint: (s: RawSettings) => HostHint, pick: (s: 
         return problem ? issue(path, `${path} ${problem}`) : none;
     });
 
-const endpointWithPort = (path: string, schemes: string[], credentials: string, pick: (s: RawSettings) => string | undefined): Rule =>
+const endpointWithPort = (
+    path: string,
+    schemes: string[],
+    credentials: string,
+    pick: (s: RawSettings) => string | undefined,
+): Rule =>
     rule([path], (s) => {
         const text = pick(s);
         if (text === undefined) return none;
-        return parseEndpoint(text, schemes, { credentials, host: tailnetHint(s) }).problems.map((problem) => ({ path, message: `${path} ${problem}` }));
+        return parseEndpoint(text, schemes, { credentials, host: tailnetHint(s) }).problems.map((problem) => ({
+            path,
+            message: `${path} ${problem}`,
+        }));
     });
 
 export const RULES: Rule[] = [
-    hostIsFqdn("domain", () => ({ kind: "public" }), (s) => s.domain),
-    hostIsFqdn("tailnet", () => ({ kind: "tailnetSuffix" }), (s) => s.tailnet),
+    hostIsFqdn(
+        "domain",
+        () => ({ kind: "public" }),
+        (s) => s.domain,
+    ),
+    hostIsFqdn(
+        "tailnet",
+        () => ({ kind: "tailnetSuffix" }),
+        (s) => s.tailnet,
+    ),
     hostIsFqdn(
         "hostname",
-        (s) => ({ kind: "public", suggest: typeof s.domain === "string" && isFqdn(s.domain) && !s.hostname.includes(".") ? `${s.hostname}.${s.domain}` : `mail.<domain>` }),
+        (s) => ({
+            kind: "public",
+            suggest:
+                typeof s.domain === "string" && isFqdn(s.domain) && !s.hostname.includes(".")
+                    ? `${s.hostname}.${s.domain}`
+                    : `mail.<domain>`,
+        }),
         (s) => s.hostname,
     ),
-    hostIsFqdn("postgres.host", (s) => tailnetHint(s, "postgres.port"), (s) => s.postgres.host),
+    hostIsFqdn(
+        "postgres.host",
+        (s) => tailnetHint(s, "postgres.port"),
+        (s) => s.postgres.host,
+    ),
     rule(["redis.url"], (s) => {
         const text = clearText(s.redis.url);
         if (text === undefined) return none;
-        return parseRedisUrl(text, tailnetHint(s)).problems.map((problem) => ({ path: "redis.url", message: `redis.url ${problem}` }));
+        return parseRedisUrl(text, tailnetHint(s)).problems.map((problem) => ({
+            path: "redis.url",
+            message: `redis.url ${problem}`,
+        }));
     }),
-    endpointWithPort("garage.s3Endpoint", ["http", "https"], "Stalwart signs with the access key this program creates", (s) => s.garage.s3Endpoint),
-    endpointWithPort("garage.adminEndpoint", ["http", "https"], "the admin token is garage:adminToken or GARAGE_ADMIN_TOKEN", (s) => s.garage.adminEndpoint),
-    endpointWithPort("stalwart.managementUrl", ["http", "https"], "the x:* provider signs in with stalwart:token or stalwart:user/password", (s) => s.stalwart.managementUrl),
+    endpointWithPort(
+        "garage.s3Endpoint",
+        ["http", "https"],
+        "Stalwart signs with the access key this program creates",
+        (s) => s.garage.s3Endpoint,
+    ),
+    endpointWithPort(
+        "garage.adminEndpoint",
+        ["http", "https"],
+        "the admin token is garage:adminToken or GARAGE_ADMIN_TOKEN",
+        (s) => s.garage.adminEndpoint,
+    ),
+    endpointWithPort(
+        "stalwart.managementUrl",
+        ["http", "https"],
+        "the x:* provider signs in with stalwart:token or stalwart:user/password",
+        (s) => s.stalwart.managementUrl,
+    ),
     rule(["stalwart.image"], (s) => stalwartImage(s.stalwart.image)),
-    rule(["mailbox.tailscaleImage"], (s) => pinnedImage("mailbox.tailscaleImage", s.mailbox.tailscaleImage, "tailscale/tailscale:v1.90.6")),
+    rule(["mailbox.tailscaleImage"], (s) =>
+        pinnedImage("mailbox.tailscaleImage", s.mailbox.tailscaleImage, "tailscale/tailscale:v1.90.6"),
+    ),
     rule(["edge.image"], (s) => (s.edge.image === undefined ? none : edgeImage(s.edge.image))),
     rule(["mailbox.tailscaleHostname"], (s) => {
         const name = s.mailbox.tailscaleHostname;
@@ -158,54 +187,105 @@ export const RULES: Rule[] = [
         }
         return DOCKER_NAME.test(name)
             ? none
-            : issue("mailbox.tailscaleHostname", `mailbox.tailscaleHostname ${shown(name)} is also the sidecar's docker container name, which needs at least 2 characters; use e.g. ts-stalwart`);
+            : issue(
+                  "mailbox.tailscaleHostname",
+                  `mailbox.tailscaleHostname ${shown(name)} is also the sidecar's docker container name, which needs at least 2 characters; use e.g. ts-stalwart`,
+              );
     }),
-    rule(["stalwart.containerName"], (s) => dockerName("stalwart.containerName", s.stalwart.containerName, "container")),
+    rule(["stalwart.containerName"], (s) =>
+        dockerName("stalwart.containerName", s.stalwart.containerName, "container"),
+    ),
     rule(["edge.containerName"], (s) => dockerName("edge.containerName", s.edge.containerName, "container")),
     rule(["mailbox.dataVolume"], (s) => dockerName("mailbox.dataVolume", s.mailbox.dataVolume, "volume")),
     rule(["mailbox.configVolume"], (s) => dockerName("mailbox.configVolume", s.mailbox.configVolume, "volume")),
     rule(["mailbox.stateVolume"], (s) => dockerName("mailbox.stateVolume", s.mailbox.stateVolume, "volume")),
     rule(["edge.dataVolume"], (s) => dockerName("edge.dataVolume", s.edge.dataVolume, "volume")),
     // Containers and volumes are per docker host; the edge shares the mailbox's names when it runs on the same host.
-    rule(["mailbox.dockerHost", "edge.dockerHost", "mailbox.tailscaleHostname", "stalwart.containerName", "edge.containerName"], (s) =>
-        distinct("container", [
-            ["mailbox.tailscaleHostname", s.mailbox.tailscaleHostname, "the sidecar's container name (mailbox.tailscaleHostname)"],
-            ["stalwart.containerName", s.stalwart.containerName],
-            ...(sameDockerHost(s.edge.dockerHost, s.mailbox.dockerHost) ? [["edge.containerName", s.edge.containerName] as [string, string]] : []),
-        ]),
+    rule(
+        [
+            "mailbox.dockerHost",
+            "edge.dockerHost",
+            "mailbox.tailscaleHostname",
+            "stalwart.containerName",
+            "edge.containerName",
+        ],
+        (s) =>
+            distinct("container", [
+                [
+                    "mailbox.tailscaleHostname",
+                    s.mailbox.tailscaleHostname,
+                    "the sidecar's container name (mailbox.tailscaleHostname)",
+                ],
+                ["stalwart.containerName", s.stalwart.containerName],
+                ...(sameDockerHost(s.edge.dockerHost, s.mailbox.dockerHost)
+                    ? [["edge.containerName", s.edge.containerName] as [string, string]]
+                    : []),
+            ]),
     ),
-    rule(["mailbox.dockerHost", "edge.dockerHost", "mailbox.dataVolume", "mailbox.configVolume", "mailbox.stateVolume", "edge.dataVolume"], (s) =>
-        distinct("volume", [
-            ["mailbox.dataVolume", s.mailbox.dataVolume],
-            ["mailbox.configVolume", s.mailbox.configVolume],
-            ["mailbox.stateVolume", s.mailbox.stateVolume],
-            ...(sameDockerHost(s.edge.dockerHost, s.mailbox.dockerHost) ? [["edge.dataVolume", s.edge.dataVolume] as [string, string]] : []),
-        ]),
+    rule(
+        [
+            "mailbox.dockerHost",
+            "edge.dockerHost",
+            "mailbox.dataVolume",
+            "mailbox.configVolume",
+            "mailbox.stateVolume",
+            "edge.dataVolume",
+        ],
+        (s) =>
+            distinct("volume", [
+                ["mailbox.dataVolume", s.mailbox.dataVolume],
+                ["mailbox.configVolume", s.mailbox.configVolume],
+                ["mailbox.stateVolume", s.mailbox.stateVolume],
+                ...(sameDockerHost(s.edge.dockerHost, s.mailbox.dockerHost)
+                    ? [["edge.dataVolume", s.edge.dataVolume] as [string, string]]
+                    : []),
+            ]),
     ),
     rule(["mailbox.healthAddress"], (s) => {
         const address = s.mailbox.healthAddress;
         const m = HOST_PORT.exec(address);
-        if (!m) return issue("mailbox.healthAddress", `mailbox.healthAddress ${shown(address)} is not host:port; write e.g. 127.0.0.1:9002 or [::1]:9002`);
+        if (!m)
+            return issue(
+                "mailbox.healthAddress",
+                `mailbox.healthAddress ${shown(address)} is not host:port; write e.g. 127.0.0.1:9002 or [::1]:9002`,
+            );
         const port = Number(m[2]);
-        return port >= 1 && port <= 65535 ? none : issue("mailbox.healthAddress", `mailbox.healthAddress ${shown(address)} has port ${m[2]}, outside 1-65535; use e.g. 127.0.0.1:9002`);
+        return port >= 1 && port <= 65535
+            ? none
+            : issue(
+                  "mailbox.healthAddress",
+                  `mailbox.healthAddress ${shown(address)} has port ${m[2]}, outside 1-65535; use e.g. 127.0.0.1:9002`,
+              );
     }),
     rule(["edge.dns"], (s) =>
         s.edge.dns
             .filter((ip) => isIP(ip) === 0)
-            .map((ip) => ({ path: "edge.dns", message: `edge.dns has ${shown(ip)}, which is not an IP address; Docker takes resolver addresses only, e.g. [100.100.100.100] for Tailscale's MagicDNS` })),
+            .map((ip) => ({
+                path: "edge.dns",
+                message: `edge.dns has ${shown(ip)}, which is not an IP address; Docker takes resolver addresses only, e.g. [100.100.100.100] for Tailscale's MagicDNS`,
+            })),
     ),
     rule(["mailbox.tags"], (s) => tagList("mailbox.tags", s.mailbox.tags, "tag:stalwart")),
     rule(["edge.tags"], (s) => tagList("edge.tags", s.edge.tags, "tag:reverse-proxy")),
     rule(["mailbox.tags", "edge.tags"], (s) => {
         const shared = s.mailbox.tags.filter((t) => s.edge.tags.includes(t));
         return shared.length
-            ? issue("edge.tags", `edge.tags shares ${shared.join(", ")} with mailbox.tags; give the edge and the mailbox distinct tags, so each policy grant means one thing`)
+            ? issue(
+                  "edge.tags",
+                  `edge.tags shares ${shared.join(", ")} with mailbox.tags; give the edge and the mailbox distinct tags, so each policy grant means one thing`,
+              )
             : none;
     }),
     rule(["tailscale.tagOwners"], (s) =>
         s.tailscale.tagOwners.length === 0
-            ? issue("tailscale.tagOwners", "tailscale.tagOwners is empty; a tag needs an owner before keys can use it, e.g. [autogroup:admin]")
-            : ((malformed) => (malformed.length ? malformed : tagOwnerProblems("tailscale.tagOwners", s.tailscale.tagOwners)))(principals("tailscale.tagOwners", s.tailscale.tagOwners)),
+            ? issue(
+                  "tailscale.tagOwners",
+                  "tailscale.tagOwners is empty; a tag needs an owner before keys can use it, e.g. [autogroup:admin]",
+              )
+            : ((malformed) =>
+                  malformed.length ? malformed : tagOwnerProblems("tailscale.tagOwners", s.tailscale.tagOwners))(
+                  principals("tailscale.tagOwners", s.tailscale.tagOwners),
+              ),
     ),
     rule(["tailscale.operators"], (s) => {
         const malformed = principals("tailscale.operators", s.tailscale.operators);
@@ -226,72 +306,30 @@ export const RULES: Rule[] = [
     ),
     rule(["edge.ports"], (s) => {
         const ports = s.edge.ports;
-        if (ports.length === 0) return issue("edge.ports", `edge.ports is empty; list the mail ports the edge forwards, e.g. [25, 465, 587, 143, 993, 443]`);
+        if (ports.length === 0)
+            return issue(
+                "edge.ports",
+                `edge.ports is empty; list the mail ports the edge forwards, e.g. [25, 465, 587, 143, 993, 443]`,
+            );
         const bad = ports.filter((p) => p < 1 || p > 65535);
-        if (bad.length) return issue("edge.ports", `edge.ports has ${bad.join(", ")}, outside 1-65535; list TCP ports, e.g. [25, 465, 587, 143, 993, 443]`);
+        if (bad.length)
+            return issue(
+                "edge.ports",
+                `edge.ports has ${bad.join(", ")}, outside 1-65535; list TCP ports, e.g. [25, 465, 587, 143, 993, 443]`,
+            );
         const seen = new Set<number>();
         const dup = ports.find((p) => seen.has(p) || !seen.add(p));
         if (dup !== undefined) return issue("edge.ports", `edge.ports lists ${dup} twice; list each port once`);
         return ports
             .filter((p) => !PORT_ROLES[p])
             .flatMap((p) =>
-                issue("edge.ports", `edge.ports has ${p}, which no Stalwart listener serves; use mail ports (${FORWARDABLE_PORTS.join(", ")}), or run other services elsewhere`),
+                issue(
+                    "edge.ports",
+                    `edge.ports has ${p}, which no Stalwart listener serves; use mail ports (${FORWARDABLE_PORTS.join(", ")}), or run other services elsewhere`,
+                ),
             );
     }),
-    rule(["acme.dnsProvider", "acme.challenge"], (s) => {
-        if (!s.acme.dnsProvider) return none;
-        const type = dnsProviderType(s);
-        // an explicit dns-01 without a usable provider is reported by the challenge rule
-        if (typeof type !== "string") {
-            return s.acme.challenge === "dns-01"
-                ? none
-                : issue("acme.dnsProvider", 'acme.dnsProvider has no "@type"; name the DNS API Stalwart updates, e.g. cloudflare or { "@type": "Cloudflare", secret: … }');
-        }
-        if (DNS_PROVIDER_TYPES.length === 0 || DNS_PROVIDER_TYPES.includes(type)) return none;
-        const near = closeMatches(type, [...DNS_PROVIDER_TYPES]);
-        return issue(
-            "acme.dnsProvider",
-            `acme.dnsProvider "@type" ${shown(type)} is not a DNS provider Stalwart v0.16 knows; ${near.length ? `did you mean ${near.join(" or ")}? ` : ""}see x:DnsServer for the list (Cloudflare, Route53, Ovh, …)`,
-        );
-    }),
-    rule(["edge.ports", "acme.challenge", "acme.dnsProvider"], (s) => {
-        // Only a challenge set on purpose is an error; an unset one falls back with a warning (WARNINGS).
-        const forwards = (p: number) => s.edge.ports.includes(p);
-        switch (s.acme.challenge) {
-            case undefined:
-                return none;
-            case "http-01":
-                return forwards(80) ? none : issue("acme.challenge", "acme.challenge http-01 needs the edge to forward :80 to Stalwart; add 80 to edge.ports, or use dns-01 with acme.dnsProvider");
-            case "tls-alpn-01":
-                return forwards(443)
-                    ? none
-                    : issue("acme.challenge", "acme.challenge tls-alpn-01 needs the edge to forward :443 to Stalwart; add 443 to edge.ports, or use http-01 (with 80 in edge.ports) or dns-01 with acme.dnsProvider");
-            case "dns-01":
-                return typeof dnsProviderType(s) === "string"
-                    ? none
-                    : issue("acme.challenge", 'acme.challenge dns-01 needs acme.dnsProvider: the DNS API Stalwart updates, e.g. cloudflare or { "@type": "Cloudflare", secret: … }; or use http-01/tls-alpn-01');
-        }
-    }),
-    rule(["acme.directory", "acme.acceptDirectoryMismatch"], (s, stack) => {
-        if (s.acme.acceptDirectoryMismatch) return none;
-        const { kind } = resolveAcmeDirectory(s.acme.directory, stack);
-        if (stack === "prod" && kind === "staging") {
-            return issue("acme.directory", "acme.directory is the Let's Encrypt staging directory on stack prod: its certificates are not trusted; use production, or set acme.acceptDirectoryMismatch: true if this is on purpose");
-        }
-        if (stack === "dev" && kind === "production") {
-            return issue("acme.directory", "acme.directory is Let's Encrypt production on stack dev: failed validations count against production rate limits; use staging, or set acme.acceptDirectoryMismatch: true if this is on purpose");
-        }
-        return none;
-    }),
-    rule(["acme.directory"], (s) => {
-        const d = s.acme.directory;
-        if (d === undefined || ["staging", "production"].includes(d.toLowerCase())) return none;
-        // http:// is for a local test CA (Pebble); WARNINGS flags it
-        const ok = URL.canParse(d) && ((url) => /^https?:$/.test(url.protocol) && url.hostname !== "" && !/\s/.test(d) && url.password === "")(new URL(d));
-        return ok
-            ? none
-            : issue("acme.directory", `acme.directory ${shown(d)} must be staging, production or an https:// ACME directory URL (http:// only for a local test CA such as Pebble), without credentials`);
-    }),
+    ...ACME_RULES,
     rule(["tailscale.oauthClientId"], (s) =>
         s.tailscale.oauthClientId !== undefined && /^tskey-/i.test(s.tailscale.oauthClientId)
             ? issue(
@@ -309,7 +347,10 @@ export const RULES: Rule[] = [
             );
         }
         if (mode === "tailnetKey" && s.tailscale.oauthClientSecret) {
-            return issue("tailscale.auth", "tailscale.oauthClientSecret is set but tailscale.auth is tailnetKey; remove the secret or set tailscale.auth: oauth");
+            return issue(
+                "tailscale.auth",
+                "tailscale.oauthClientSecret is set but tailscale.auth is tailnetKey; remove the secret or set tailscale.auth: oauth",
+            );
         }
         return none;
     }),
@@ -321,5 +362,7 @@ export const RULES: Rule[] = [
 /** Runs the rules whose keys are all well-formed (no shape problem at, above or below any of them). */
 export function runRules(rules: Rule[], s: RawSettings, stack: string, badPaths: string[]): ConfigIssue[] {
     const overlaps = (a: string, b: string) => a === b || a.startsWith(`${b}.`) || b.startsWith(`${a}.`);
-    return rules.filter((r) => !r.needs.some((n) => badPaths.some((b) => overlaps(n, b)))).flatMap((r) => r.check(s, stack));
+    return rules
+        .filter((r) => !r.needs.some((n) => badPaths.some((b) => overlaps(n, b))))
+        .flatMap((r) => r.check(s, stack));
 }

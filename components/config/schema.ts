@@ -179,7 +179,10 @@ const acme = (obj: ObjectOf) =>
         /** default: what the topology can serve (443 forwarded → tls-alpn-01, 80 → http-01, a dnsProvider → dns-01) */
         challenge: z.enum(["tls-alpn-01", "http-01", "dns-01"]).optional(),
         /** the ACME account contacts (default `[postmaster@<domain>]`) */
-        contact: nonEmptyList(contact(), "lists no address; ACME needs at least one contact: write e.g. [postmaster@<domain>], or leave acme.contact out for postmaster@<domain>").optional(),
+        contact: nonEmptyList(
+            contact(),
+            "lists no address; ACME needs at least one contact: write e.g. [postmaster@<domain>], or leave acme.contact out for postmaster@<domain>",
+        ).optional(),
         /** the x:DnsServer settings Stalwart uses for dns-01 (a `@type` plus its fields); credentials become Secrets */
         dnsProvider: dnsProvider().optional(),
         /** lets `prod` use staging or `dev` use production on purpose */
@@ -187,12 +190,19 @@ const acme = (obj: ObjectOf) =>
     });
 
 /** The spellings tailscale.auth takes (case, dashes and underscores aside), and what each means. */
-const TAILSCALE_AUTH: Record<string, "tailnetKey" | "oauth"> = { tailnetkey: "tailnetKey", authkey: "tailnetKey", oauth: "oauth", oauthclient: "oauth" };
+const TAILSCALE_AUTH: Record<string, "tailnetKey" | "oauth"> = {
+    tailnetkey: "tailnetKey",
+    authkey: "tailnetKey",
+    oauth: "oauth",
+    oauthclient: "oauth",
+};
 
 const tailscaleAuth = () =>
     z.preprocess(
         (v) => (typeof v === "string" ? (TAILSCALE_AUTH[v.toLowerCase().replace(/[-_\s]/g, "")] ?? v) : v),
-        z.enum(["tailnetKey", "oauth"], { error: 'must be tailnetKey (also written tailnet-key or authKey) or oauth (also oauth-client or oauthClient)' }),
+        z.enum(["tailnetKey", "oauth"], {
+            error: "must be tailnetKey (also written tailnet-key or authKey) or oauth (also oauth-client or oauthClient)",
+        }),
     );
 
 const tailscale = (obj: ObjectOf) =>
@@ -223,10 +233,10 @@ const stalwartObject = (obj: ObjectOf) =>
         /** dotted property path → key of the object whose id goes there */
         refs: z.record(z.string(), nonEmpty()).optional(),
     }).transform((o) => ({
-            ...o,
-            /** the object's properties as Stalwart names them; the schema's secret fields as Secrets */
-            properties: objectSecrets(o.objectType, o.properties),
-        }));
+        ...o,
+        /** the object's properties as Stalwart names them; the schema's secret fields as Secrets */
+        properties: objectSecrets(o.objectType, o.properties),
+    }));
 
 /** oidc: an x:Directory of @type Oidc bound as the default directory (the binding itself is the convergence's job). */
 const oidc = (obj: ObjectOf) =>
@@ -251,7 +261,10 @@ const oidc = (obj: ObjectOf) =>
 
 /** A mailbox size: bytes, or a number with a unit (10GB, 512 MiB). */
 const size = () =>
-    z.preprocess((v) => (typeof v === "string" ? parseSize(v) ?? v : v), z.number({ error: "must be a size: bytes, or a number with a unit, e.g. 10GB or 512MiB" }).int().min(0));
+    z.preprocess(
+        (v) => (typeof v === "string" ? (parseSize(v) ?? v) : v),
+        z.number({ error: "must be a size: bytes, or a number with a unit, e.g. 10GB or 512MiB" }).int().min(0),
+    );
 
 /** `10GB`, `512 MiB`, `2048` → bytes; undefined when it is none of those. */
 export function parseSize(text: string): number | undefined {
@@ -310,7 +323,9 @@ const smarthost = (obj: ObjectOf) =>
         /** its password, a secret */
         password: secret().optional(),
         /** `implicit` (TLS from the first byte, usually 465) or `starttls` (usually 587) */
-        tls: z.enum(["implicit", "starttls"], { error: "must be implicit (TLS from the first byte, usually port 465) or starttls (usually port 587)" }),
+        tls: z.enum(["implicit", "starttls"], {
+            error: "must be implicit (TLS from the first byte, usually port 465) or starttls (usually port 587)",
+        }),
     });
 
 export const TRACING_LEVELS = ["error", "warn", "info", "debug", "trace"] as const;
@@ -344,7 +359,11 @@ function buildSettingsSchema(obj: ObjectOf) {
         /** how Stalwart gets its certificates */
         acme: acme(obj).default({ acceptDirectoryMismatch: false }),
         /** how the sidecar logs in, and the tailnet policy fragment's owners */
-        tailscale: tailscale(obj).default({ ephemeral: true, operators: ["autogroup:admin"], tagOwners: ["autogroup:admin"] }),
+        tailscale: tailscale(obj).default({
+            ephemeral: true,
+            operators: ["autogroup:admin"],
+            tagOwners: ["autogroup:admin"],
+        }),
         /** a scheduled backup job on the mailbox host; none when unset */
         backup: backupSchema(obj, { nonEmpty, num }).optional(),
         /** the one key that lets `pulumi destroy` delete the mail volume, the database and the bucket */
@@ -392,6 +411,7 @@ export function requiredKeys(path: string[]): string[] {
 
 function unwrap(schema: z.ZodType): z.ZodType {
     let s: z.ZodType = schema;
-    while (s instanceof z.ZodDefault || s instanceof z.ZodOptional || s instanceof z.ZodCatch) s = s.unwrap() as z.ZodType;
+    while (s instanceof z.ZodDefault || s instanceof z.ZodOptional || s instanceof z.ZodCatch)
+        s = s.unwrap() as z.ZodType;
     return s;
 }

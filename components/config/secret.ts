@@ -66,7 +66,12 @@ export function isSecret(v: unknown): v is Secret<unknown> {
 
 /** `{ secure: "<ciphertext>" }`: how Pulumi.<stack>.yaml holds an encrypted value. */
 export function isCiphertext(v: unknown): v is { secure: string } {
-    return typeof v === "object" && v !== null && !Array.isArray(v) && typeof (v as { secure?: unknown }).secure === "string";
+    return (
+        typeof v === "object" &&
+        v !== null &&
+        !Array.isArray(v) &&
+        typeof (v as { secure?: unknown }).secure === "string"
+    );
 }
 
 /**

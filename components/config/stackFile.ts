@@ -31,7 +31,9 @@ function explain(error: YAMLError, text: string): string {
         case "TAB_AS_INDENT":
             return "a tab indents this line; YAML indents with spaces only, so replace the tab with spaces";
         case "MISSING_CHAR":
-            return /quote/i.test(what) ? "a quoted value is never closed before this point; add the closing quote where the value ends" : `${what}; fix the YAML syntax`;
+            return /quote/i.test(what)
+                ? "a quoted value is never closed before this point; add the closing quote where the value ends"
+                : `${what}; fix the YAML syntax`;
         default:
             return `${what}; fix the YAML syntax (pulumi config set writes valid entries)`;
     }
@@ -61,7 +63,9 @@ function toData(doc: Document, file: string, lines: LineCounter): unknown {
             file,
             line,
             col,
-            alias ? `the YAML aliases expand past ${MAX_ALIASES} values (an alias bomb); write the values out instead of *aliases` : `${(e as Error).message}; fix the YAML`,
+            alias
+                ? `the YAML aliases expand past ${MAX_ALIASES} values (an alias bomb); write the values out instead of *aliases`
+                : `${(e as Error).message}; fix the YAML`,
         );
     }
 }
@@ -78,13 +82,23 @@ export function parseStackFile(text: string, file: string): Record<string, unkno
     }
     if (all.length > 1) {
         const { line, col } = at(lines, all[1]!.range[0]);
-        throw new StackFileError(file, line, col, `the file holds ${all.length} YAML documents; a stack file is one: remove the "---" and merge the config: sections`);
+        throw new StackFileError(
+            file,
+            line,
+            col,
+            `the file holds ${all.length} YAML documents; a stack file is one: remove the "---" and merge the config: sections`,
+        );
     }
     const doc = all[0];
     if (!doc || doc.contents === null) return {};
     if (!isMap(doc.contents)) {
         const { line, col } = at(lines, doc.contents.range?.[0] ?? 0);
-        throw new StackFileError(file, line, col, "the file is not a YAML mapping; a stack file starts with config: and its keys under it");
+        throw new StackFileError(
+            file,
+            line,
+            col,
+            "the file is not a YAML mapping; a stack file starts with config: and its keys under it",
+        );
     }
     const data = toData(doc, file, lines) as { config?: unknown };
     const config = data.config;
@@ -92,7 +106,12 @@ export function parseStackFile(text: string, file: string): Record<string, unkno
     if (typeof config !== "object" || Array.isArray(config)) {
         const node = doc.contents.items.find((p) => (p.key as { value?: unknown } | null)?.value === "config");
         const { line, col } = at(lines, (node?.value as { range?: [number] } | null)?.range?.[0] ?? 0);
-        throw new StackFileError(file, line, col, "config: is not a mapping; write each key on its own line under it, e.g. `  tailwart:domain: example.com`");
+        throw new StackFileError(
+            file,
+            line,
+            col,
+            "config: is not a mapping; write each key on its own line under it, e.g. `  tailwart:domain: example.com`",
+        );
     }
     return config as Record<string, unknown>;
 }

@@ -30,26 +30,45 @@ function readAddress(entry: string): { address?: string; problem?: string } {
     const m = /^([^/]+)(?:\/(\d+))?$/.exec(entry.trim());
     const address = m?.[1] ?? "";
     const family = isIPv4(address) ? 4 : isIPv6(address) ? 6 : 0;
-    if (!m || family === 0) return { problem: `${shown(entry)}, which is not an IP address; write the node's tailnet IPv4 and IPv6 (tailscale ip on the edge host), e.g. [100.101.102.103, fd7a:115c:a1e0::1234]` };
+    if (!m || family === 0)
+        return {
+            problem: `${shown(entry)}, which is not an IP address; write the node's tailnet IPv4 and IPv6 (tailscale ip on the edge host), e.g. [100.101.102.103, fd7a:115c:a1e0::1234]`,
+        };
     if (m[2] !== undefined && Number(m[2]) !== (family === 4 ? 32 : 128)) {
-        return { problem: `${shown(entry)}, a range; write the edge node's own address (a /${family === 4 ? 32 : 128} at most), not a network` };
+        return {
+            problem: `${shown(entry)}, a range; write the edge node's own address (a /${family === 4 ? 32 : 128} at most), not a network`,
+        };
     }
-    if (!inTailnetRange(address)) return { problem: `${shown(entry)}, which is outside the tailnet (100.64.0.0/10, fd7a:115c:a1e0::/48); write the edge node's tailnet addresses (tailscale ip on the edge host)` };
+    if (!inTailnetRange(address))
+        return {
+            problem: `${shown(entry)}, which is outside the tailnet (100.64.0.0/10, fd7a:115c:a1e0::/48); write the edge node's tailnet addresses (tailscale ip on the edge host)`,
+        };
     const canonical = canonicalAddress(address.toLowerCase());
-    if (QUAD_100.has(canonical)) return { problem: `${shown(entry)}, Tailscale's own DNS resolver, not a node; write the edge node's addresses (tailscale ip on the edge host)` };
+    if (QUAD_100.has(canonical))
+        return {
+            problem: `${shown(entry)}, Tailscale's own DNS resolver, not a node; write the edge node's addresses (tailscale ip on the edge host)`,
+        };
     return { address: canonical };
 }
 
 /** edge.tailnetAddresses: one IPv4 and one IPv6 at most, each the edge node's own tailnet address. */
 export function tailnetAddressProblems(path: string, entries: string[]): ConfigIssue[] {
-    if (entries.length === 0) return issue(path, `${path} is empty; list the edge node's tailnet addresses (tailscale ip on the edge host), or remove the key`);
+    if (entries.length === 0)
+        return issue(
+            path,
+            `${path} is empty; list the edge node's tailnet addresses (tailscale ip on the edge host), or remove the key`,
+        );
     const read = entries.map(readAddress);
     const problems = read.flatMap((r) => (r.problem ? issue(path, `${path} has ${r.problem}`) : []));
     if (problems.length) return problems;
     const addresses = read.map((r) => r.address!);
     for (const family of [4, 6] as const) {
         const of = addresses.filter((a) => (family === 4 ? isIPv4(a) : isIPv6(a)));
-        if (new Set(of).size > 1) return issue(path, `${path} lists ${of.length} IPv${family} addresses; a node has one tailnet IPv${family} address: keep the edge node's own (tailscale ip -${family} on the edge host)`);
+        if (new Set(of).size > 1)
+            return issue(
+                path,
+                `${path} lists ${of.length} IPv${family} addresses; a node has one tailnet IPv${family} address: keep the edge node's own (tailscale ip -${family} on the edge host)`,
+            );
     }
     return [];
 }
@@ -93,14 +112,28 @@ export function operatorProblems(path: string, values: string[]): ConfigIssue[] 
                 : /^[0-9.:a-f]+(\/\d+)?$/i.test(v)
                   ? "an address, which names devices, not people"
                   : "not a user or a group";
-        return issue(path, `${path} has ${shown(v)}, ${why}; list people only: users (alice@example.com), groups (group:ops) or autogroup:admin|member|owner`);
+        return issue(
+            path,
+            `${path} has ${shown(v)}, ${why}; list people only: users (alice@example.com), groups (group:ops) or autogroup:admin|member|owner`,
+        );
     });
 }
 
 /** tailscale.tagOwners: no wildcard, no address, no autogroup:internet (owners apply tags to devices and keys). */
 export function tagOwnerProblems(path: string, values: string[]): ConfigIssue[] {
     return values.flatMap((v) => {
-        const bad = v.includes("*") ? "a wildcard: anyone could tag a device as the mailbox or the edge" : /^autogroup:(internet|danger-all)$/.test(v) ? "not an owner" : /^[0-9.:a-f]+(\/\d+)?$/i.test(v) && /[.:]/.test(v) ? "an address, which cannot own a tag" : undefined;
-        return bad ? issue(path, `${path} has ${shown(v)}, ${bad}; name who may apply the tags, e.g. autogroup:admin, group:ops or alice@example.com`) : [];
+        const bad = v.includes("*")
+            ? "a wildcard: anyone could tag a device as the mailbox or the edge"
+            : /^autogroup:(internet|danger-all)$/.test(v)
+              ? "not an owner"
+              : /^[0-9.:a-f]+(\/\d+)?$/i.test(v) && /[.:]/.test(v)
+                ? "an address, which cannot own a tag"
+                : undefined;
+        return bad
+            ? issue(
+                  path,
+                  `${path} has ${shown(v)}, ${bad}; name who may apply the tags, e.g. autogroup:admin, group:ops or alice@example.com`,
+              )
+            : [];
     });
 }

@@ -7,7 +7,10 @@ import { shown } from "./mask";
  */
 
 /** Percent-escapes of unreserved characters (letters, digits, - . _ ~) mean the character itself. */
-const decodeUnreserved = (path: string) => path.replace(/%([0-9a-f]{2})/gi, (all, hex: string) => (/[A-Za-z0-9\-._~]/.test(String.fromCharCode(parseInt(hex, 16))) ? String.fromCharCode(parseInt(hex, 16)) : all));
+const decodeUnreserved = (path: string) =>
+    path.replace(/%([0-9a-f]{2})/gi, (all, hex: string) =>
+        /[A-Za-z0-9\-._~]/.test(String.fromCharCode(parseInt(hex, 16))) ? String.fromCharCode(parseInt(hex, 16)) : all,
+    );
 
 /**
  * An http(s) URL in the one form ACME directories are compared in: https, the host in lower case
@@ -21,8 +24,11 @@ export function normalizeAcmeUrl(text: string): string | undefined {
     const url = new URL(trimmed);
     if (url.protocol !== "https:" && url.protocol !== "http:") return undefined;
     const host = url.hostname.toLowerCase().replace(/\.$/, "");
-    const port = url.port === "" || url.port === "443" || (url.protocol === "http:" && url.port === "80") ? "" : `:${url.port}`;
-    const path = decodeUnreserved(url.pathname).replace(/\/{2,}/g, "/").replace(/\/+$/, "");
+    const port =
+        url.port === "" || url.port === "443" || (url.protocol === "http:" && url.port === "80") ? "" : `:${url.port}`;
+    const path = decodeUnreserved(url.pathname)
+        .replace(/\/{2,}/g, "/")
+        .replace(/\/+$/, "");
     return `https://${host}${port}${path}`;
 }
 
@@ -33,18 +39,24 @@ export function normalizeAcmeUrl(text: string): string | undefined {
 export function publicUrlProblems(text: string): string[] {
     const trimmed = text.trim();
     const example = "e.g. https://mail.example.com";
-    if (!URL.canParse(trimmed) || /\s/.test(trimmed)) return [`${shown(trimmed)} is not a URL; write the https:// address users reach Stalwart at, ${example}`];
+    if (!URL.canParse(trimmed) || /\s/.test(trimmed))
+        return [`${shown(trimmed)} is not a URL; write the https:// address users reach Stalwart at, ${example}`];
     const url = new URL(trimmed);
     const problems: string[] = [];
     if (url.protocol !== "https:") {
-        problems.push(`${shown(trimmed)} uses ${shown(url.protocol.slice(0, -1))}; clients are sent to this URL for OAuth and JMAP, so it must be https://, ${example}`);
+        problems.push(
+            `${shown(trimmed)} uses ${shown(url.protocol.slice(0, -1))}; clients are sent to this URL for OAuth and JMAP, so it must be https://, ${example}`,
+        );
         return problems;
     }
     if (url.hostname === "") problems.push(`${shown(trimmed)} has no host; ${example}`);
     if (url.username !== "" || url.password !== "") {
-        problems.push(`${shown(trimmed)} carries credentials, which every client would be sent and the plan would print; remove the user and password, ${example}`);
+        problems.push(
+            `${shown(trimmed)} carries credentials, which every client would be sent and the plan would print; remove the user and password, ${example}`,
+        );
     }
-    if (trimmed.includes("?")) problems.push(`${shown(trimmed)} has a query string; remove it, Stalwart appends its own paths to this base`);
+    if (trimmed.includes("?"))
+        problems.push(`${shown(trimmed)} has a query string; remove it, Stalwart appends its own paths to this base`);
     if (trimmed.includes("#")) problems.push(`${shown(trimmed)} has a fragment; remove it`);
     return problems;
 }

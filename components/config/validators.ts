@@ -35,8 +35,10 @@ export function fqdnProblem(host: string, hint: HostHint = TAILNET_HINT): string
         return `${h} includes a port; write the host alone (${shown(bare)}) and ${where}`;
     }
     if (/^\d{1,3}(\.\d{1,3}){3}$/.test(host) || host.includes(":")) {
-        if (hint.kind === "tailnet") return `is an IP address (${h}); use the host's full MagicDNS name (<host>.<tailnet>) so it survives IP changes`;
-        if (hint.kind === "tailnetSuffix") return `is an IP address (${h}); use the tailnet's DNS suffix, e.g. "tailXXXX.ts.net"`;
+        if (hint.kind === "tailnet")
+            return `is an IP address (${h}); use the host's full MagicDNS name (<host>.<tailnet>) so it survives IP changes`;
+        if (hint.kind === "tailnetSuffix")
+            return `is an IP address (${h}); use the tailnet's DNS suffix, e.g. "tailXXXX.ts.net"`;
         return `is an IP address (${h}); use a DNS name${hint.suggest ? `, e.g. ${shown(hint.suggest)}` : ""}`;
     }
     const name = host.endsWith(".") ? host.slice(0, -1) : host;
@@ -118,7 +120,11 @@ function exampleHost(host: string, hint: HostHint = TAILNET_HINT): string {
  * credentials, host, port, query and fragment are checked independently. `parts` is undefined
  * only when the text is not a URL at all.
  */
-function readEndpoint(text: string, schemes: string[], options: EndpointOptions): { parts?: EndpointParts; problems: string[] } {
+function readEndpoint(
+    text: string,
+    schemes: string[],
+    options: EndpointOptions,
+): { parts?: EndpointParts; problems: string[] } {
     const trimmed = text.trim();
     const quoted = shown(trimmed);
     const example = `${schemes[0]}://<host>.<tailnet>:<port>`;
@@ -126,13 +132,24 @@ function readEndpoint(text: string, schemes: string[], options: EndpointOptions)
     if (!parts || /\s/.test(trimmed)) return { problems: [`${quoted} is not a URL; write it as ${example}`] };
     const m = /^(\[[^\]]*\]|[^:/?#]*)(?::([^/?#]*))?([^?#]*)(?:\?([^#]*))?(?:#(.*))?$/.exec(parts.rest);
     if (!m) return { problems: [`${quoted} is not a URL; write it as ${example}`] };
-    const [, host, port, path, query, fragment] = m as unknown as [string, string, string | undefined, string, string | undefined, string | undefined];
+    const [, host, port, path, query, fragment] = m as unknown as [
+        string,
+        string,
+        string | undefined,
+        string,
+        string | undefined,
+        string | undefined,
+    ];
     const problems: string[] = [];
     const given = parts.prefix.slice(0, -3);
     const schemeOk = schemes.includes(given.toLowerCase());
     const scheme = schemeOk ? given.toLowerCase() : schemes[0]!;
-    if (!schemeOk) problems.push(`${quoted} uses scheme ${clip(given)}; expected ${schemes.join(" or ")}, e.g. ${example}`);
-    const credentials = parts.userinfo !== undefined && parts.userinfo.includes(":") && parts.userinfo.slice(parts.userinfo.indexOf(":") + 1) !== "";
+    if (!schemeOk)
+        problems.push(`${quoted} uses scheme ${clip(given)}; expected ${schemes.join(" or ")}, e.g. ${example}`);
+    const credentials =
+        parts.userinfo !== undefined &&
+        parts.userinfo.includes(":") &&
+        parts.userinfo.slice(parts.userinfo.indexOf(":") + 1) !== "";
     if (credentials && options.credentials !== true) {
         const where = typeof options.credentials === "string" ? ` (${options.credentials})` : "";
         problems.push(`${quoted} carries a password; remove the credentials from the URL${where}`);
@@ -140,7 +157,9 @@ function readEndpoint(text: string, schemes: string[], options: EndpointOptions)
     if (host === "") problems.push(`${quoted} has no host; write it as ${example}`);
     let n: number | undefined;
     if (port === undefined || port === "") {
-        problems.push(`${quoted} has no explicit port; add it, e.g. ${scheme}://${exampleHost(host, options.host)}:<port>${clip(path)}`);
+        problems.push(
+            `${quoted} has no explicit port; add it, e.g. ${scheme}://${exampleHost(host, options.host)}:<port>${clip(path)}`,
+        );
     } else if (!/^\d+$/.test(port)) {
         problems.push(`${quoted} has port ${shown(port)}, which is not a number; write it as ${example}`);
     } else if (Number(port) < 1 || Number(port) > 65535) {
@@ -149,7 +168,9 @@ function readEndpoint(text: string, schemes: string[], options: EndpointOptions)
         n = Number(port);
     }
     if (query !== undefined && !options.query) {
-        problems.push(`${quoted} has a query string (${clip(`?${maskQuery(query)}`)}); remove it, the address takes no options`);
+        problems.push(
+            `${quoted} has a query string (${clip(`?${maskQuery(query)}`)}); remove it, the address takes no options`,
+        );
     }
     if (fragment !== undefined && !(options.fragments ?? []).includes(fragment)) {
         problems.push(`${quoted} has a fragment (#…); remove it`);
@@ -164,11 +185,18 @@ function readEndpoint(text: string, schemes: string[], options: EndpointOptions)
  * default, so the authority is read from the text itself. Problems show the URL masked; every
  * problem is listed (`problems`), `problem` is the first.
  */
-export function parseEndpoint(text: string, schemes: string[], options: EndpointOptions = {}): { endpoint?: Endpoint; problem?: string; problems: string[] } {
+export function parseEndpoint(
+    text: string,
+    schemes: string[],
+    options: EndpointOptions = {},
+): { endpoint?: Endpoint; problem?: string; problems: string[] } {
     const { parts, problems } = readEndpoint(text, schemes, options);
     if (problems.length > 0 || !parts || parts.port === undefined) return { problem: problems[0], problems };
     const { scheme, host, port, path, query, fragment, credentials } = parts;
-    return { endpoint: { scheme, host, port, path, query: query ?? "", fragment: fragment ?? "", credentials }, problems: [] };
+    return {
+        endpoint: { scheme, host, port, path, query: query ?? "", fragment: fragment ?? "", credentials },
+        problems: [],
+    };
 }
 
 /** What a redis:// URL points at. */
@@ -190,9 +218,17 @@ const REDIS_QUERY: Record<string, string[]> = { protocol: ["2", "3", "resp2", "r
  * redis://[user:pass@]host:port/N with N in 0..15: the logical DB keeps Stalwart's keys apart from
  * the other apps'. Every problem is listed (`problems`), `problem` is the first.
  */
-export function parseRedisUrl(text: string, host?: HostHint): { target?: RedisTarget; problem?: string; problems: string[] } {
+export function parseRedisUrl(
+    text: string,
+    host?: HostHint,
+): { target?: RedisTarget; problem?: string; problems: string[] } {
     const fragments = /^rediss:/i.test(text.trim()) ? ["insecure"] : [];
-    const { parts, problems } = readEndpoint(text, ["redis", "rediss"], { query: true, credentials: true, fragments, host });
+    const { parts, problems } = readEndpoint(text, ["redis", "rediss"], {
+        query: true,
+        credentials: true,
+        fragments,
+        host,
+    });
     if (!parts) return { problem: problems[0], problems };
     const quoted = shown(text.trim());
     const example = `${parts.scheme}://${exampleHost(parts.host, host)}:${parts.port ?? 6379}/3`;
@@ -211,12 +247,17 @@ export function parseRedisUrl(text: string, host?: HostHint): { target?: RedisTa
     }
     const db = /^\/(\d+)\/?$/.exec(parts.path);
     if (!db) {
-        problems.push(`${quoted} has no logical DB index; end it with /<0-15>, e.g. ${example}, so Stalwart does not share DB 0 with other apps`);
+        problems.push(
+            `${quoted} has no logical DB index; end it with /<0-15>, e.g. ${example}, so Stalwart does not share DB 0 with other apps`,
+        );
     } else if (Number(db[1]) > 15) {
         problems.push(`${quoted} selects DB ${Number(db[1])}; Redis has DBs 0-15`);
     }
     if (problems.length > 0 || parts.port === undefined || !db) return { problem: problems[0], problems };
-    return { target: { host: parts.host, port: parts.port, db: Number(db[1]), credentials: parts.credentials }, problems: [] };
+    return {
+        target: { host: parts.host, port: parts.port, db: Number(db[1]), credentials: parts.credentials },
+        problems: [],
+    };
 }
 
 export interface ImageRef {
@@ -249,7 +290,9 @@ export function splitHostPort(field: string, address: string): { host: string; p
     const match = HOST_PORT.exec(address);
     const port = Number(match?.[2]);
     if (!match || !(port >= 1 && port <= 65535)) {
-        throw new Error(`${field} ${JSON.stringify(address)} is not "host:port"; write e.g. "127.0.0.1:9002" or "[::1]:9002"`);
+        throw new Error(
+            `${field} ${JSON.stringify(address)} is not "host:port"; write e.g. "127.0.0.1:9002" or "[::1]:9002"`,
+        );
     }
     return { host: match[1]!, port };
 }

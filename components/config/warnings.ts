@@ -42,7 +42,9 @@ function clearSecretWarnings(s: RawSettings, stack: string): ConfigIssue[] {
 }
 
 export const WARNINGS: Rule[] = [
-    ...(Object.keys(IMAGE_KEYS) as (keyof typeof IMAGE_KEYS)[]).map((path) => rule([path], (s) => lineTagWarning(path, valueAt(s, path) as string | undefined))),
+    ...(Object.keys(IMAGE_KEYS) as (keyof typeof IMAGE_KEYS)[]).map((path) =>
+        rule([path], (s) => lineTagWarning(path, valueAt(s, path) as string | undefined)),
+    ),
     rule(["edge.ports", "acme.challenge", "acme.dnsProvider"], (s) =>
         s.acme.challenge === undefined && servableChallenges(s).length === 0
             ? issue(
@@ -53,7 +55,10 @@ export const WARNINGS: Rule[] = [
     ),
     rule(["edge.ports", "acme.challenge", "acme.dnsProvider"], (s) =>
         s.acme.dnsProvider && resolveAcmeChallenge(s) !== "dns-01"
-            ? issue("acme.dnsProvider", `acme.dnsProvider is set but the ACME challenge is ${resolveAcmeChallenge(s)}, so it is not used; set acme.challenge: dns-01 to use it, or remove it`)
+            ? issue(
+                  "acme.dnsProvider",
+                  `acme.dnsProvider is set but the ACME challenge is ${resolveAcmeChallenge(s)}, so it is not used; set acme.challenge: dns-01 to use it, or remove it`,
+              )
             : none,
     ),
     rule(["acme.directory"], (s) => {

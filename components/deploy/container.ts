@@ -36,7 +36,9 @@ function envsOf(spec: ContainerSpec, secrets: SecretValues): pulumi.Input<string
             const secret = secrets[value.secret];
             if (secret === undefined) {
                 const known = Object.keys(secrets).sort().join(", ") || "none";
-                throw new Error(`container ${spec.name}: env ${name} needs secret "${value.secret}", which was not supplied (supplied: ${known})`);
+                throw new Error(
+                    `container ${spec.name}: env ${name} needs secret "${value.secret}", which was not supplied (supplied: ${known})`,
+                );
             }
             return pulumi.secret(pulumi.interpolate`${name}=${secret}`);
         });
@@ -48,9 +50,15 @@ function envsOf(spec: ContainerSpec, secrets: SecretValues): pulumi.Input<string
  */
 function checkSharedNetns(spec: ContainerSpec): void {
     if (!spec.networkMode?.startsWith("container:")) return;
-    const bad = [spec.hostname !== undefined && "hostname", spec.ports.length > 0 && "ports", (spec.dns?.length ?? 0) > 0 && "dns"].filter(Boolean);
+    const bad = [
+        spec.hostname !== undefined && "hostname",
+        spec.ports.length > 0 && "ports",
+        (spec.dns?.length ?? 0) > 0 && "dns",
+    ].filter(Boolean);
     if (bad.length > 0) {
-        throw new Error(`container ${spec.name} shares ${spec.networkMode}'s network namespace and must not set ${bad.join(" or ")}`);
+        throw new Error(
+            `container ${spec.name} shares ${spec.networkMode}'s network namespace and must not set ${bad.join(" or ")}`,
+        );
     }
 }
 
@@ -66,16 +74,25 @@ export function containerArgs(spec: ContainerSpec, secrets: SecretValues): docke
         ...(spec.hostname ? { hostname: spec.hostname } : {}),
         ...(spec.dns?.length ? { dns: spec.dns } : {}),
         // Publishing is the edge's job alone; an empty list would still be a (noisy) property.
-        ...(spec.ports.length > 0 ? { ports: spec.ports.map((p) => ({ internal: p.internal, external: p.external, protocol: p.protocol })) } : {}),
+        ...(spec.ports.length > 0
+            ? { ports: spec.ports.map((p) => ({ internal: p.internal, external: p.external, protocol: p.protocol })) }
+            : {}),
         // Named volumes only: an unmounted image VOLUME becomes an anonymous volume, orphaned on every recreate.
-        mounts: spec.mounts.map((m) => ({ type: "volume", source: m.volume, target: m.containerPath, readOnly: m.readOnly ?? false })),
+        mounts: spec.mounts.map((m) => ({
+            type: "volume",
+            source: m.volume,
+            target: m.containerPath,
+            readOnly: m.readOnly ?? false,
+        })),
         uploads: spec.files.map((f) => ({
             file: f.containerPath,
             content: f.content,
             ...(f.mode !== undefined ? { permissions: `0${f.mode.toString(8)}` } : {}),
         })),
         ...(spec.capabilities.length > 0 ? { capabilities: { adds: spec.capabilities } } : {}),
-        ...(spec.devices.length > 0 ? { devices: spec.devices.map((d) => ({ hostPath: d.hostPath, containerPath: d.containerPath })) } : {}),
+        ...(spec.devices.length > 0
+            ? { devices: spec.devices.map((d) => ({ hostPath: d.hostPath, containerPath: d.containerPath })) }
+            : {}),
         ...(hc
             ? {
                   healthcheck: {

@@ -62,13 +62,22 @@ function secretOf(s: { reveal(): string } | undefined): pulumi.Output<string> | 
 }
 
 /** The docker provider's TLS material for a tcp:// host (config rules refuse tcp:// without it); the key stays a Pulumi secret. */
-function dockerTlsArgs(tls: Settings["mailbox"]["dockerTls"]): Pick<docker.ProviderArgs, "caMaterial" | "certMaterial" | "keyMaterial"> {
+function dockerTlsArgs(
+    tls: Settings["mailbox"]["dockerTls"],
+): Pick<docker.ProviderArgs, "caMaterial" | "certMaterial" | "keyMaterial"> {
     if (!tls) return {};
     return { caMaterial: secretOf(tls.caCert), certMaterial: secretOf(tls.cert), keyMaterial: secretOf(tls.key) };
 }
 
 /** `docker restart` over the mailbox's docker host; over tcp:// the CLI verifies TLS with the certificates in DOCKER_CERT_PATH (README, Deploy). */
-const restartArgv = (dockerHost: string, tls: boolean) => (container: string) => ["docker", "-H", dockerHost, ...(tls ? ["--tlsverify"] : []), "restart", container];
+const restartArgv = (dockerHost: string, tls: boolean) => (container: string) => [
+    "docker",
+    "-H",
+    dockerHost,
+    ...(tls ? ["--tlsverify"] : []),
+    "restart",
+    container,
+];
 
 /**
  * The plan carries config secrets inside x:* properties as Secret values (redis.url with a password,
@@ -94,9 +103,12 @@ function withPulumiSecrets(spec: StalwartObjectSpec): StalwartObjectSpec {
 
 /** A credential as the config holds it: text, or a SecretKey `{"@type": "Value", secret}` object. */
 function credentialText(value: unknown): string {
-    if (typeof value === "object" && value !== null && (value as { "@type"?: unknown })["@type"] === "Value") return String((value as { secret?: unknown }).secret);
+    if (typeof value === "object" && value !== null && (value as { "@type"?: unknown })["@type"] === "Value")
+        return String((value as { secret?: unknown }).secret);
     if (typeof value === "string") return value;
-    throw new Error("acme.dnsProvider: a credential must be text or {\"@type\": \"Value\", secret: …}; set it with `pulumi config set --secret --path tailwart:acme.dnsProvider.<field> <value>`");
+    throw new Error(
+        'acme.dnsProvider: a credential must be text or {"@type": "Value", secret: …}; set it with `pulumi config set --secret --path tailwart:acme.dnsProvider.<field> <value>`',
+    );
 }
 
 /** The acme.dnsProvider credentials the Stalwart container carries as env (plan.ts), as Pulumi secrets. */
@@ -104,7 +116,10 @@ function dnsCredentialSecrets(s: Settings): Record<string, pulumi.Output<string>
     return Object.fromEntries(
         dnsCredentialFields(s).map((field) => {
             const value = s.acme.dnsProvider?.[field];
-            return [dnsCredentialSecret(field), pulumi.secret(credentialText(isSecret(value) ? value.reveal() : value))];
+            return [
+                dnsCredentialSecret(field),
+                pulumi.secret(credentialText(isSecret(value) ? value.reveal() : value)),
+            ];
         }),
     );
 }
@@ -171,18 +186,41 @@ export class MailDeployment extends pulumi.ComponentResource {
         const parent = { parent: this };
 
         // One explicit provider per host: nothing may land on whatever DOCKER_HOST the operator has set.
-        const mailboxDocker = new docker.Provider(`${name}-mailbox-docker`, { host: plan.mailbox.dockerHost, ...dockerTlsArgs(s.mailbox.dockerTls) }, parent);
-        const edgeDocker = new docker.Provider(`${name}-edge-docker`, { host: plan.edge.dockerHost, ...dockerTlsArgs(s.edge.dockerTls) }, parent);
+        const mailboxDocker = new docker.Provider(
+            `${name}-mailbox-docker`,
+            { host: plan.mailbox.dockerHost, ...dockerTlsArgs(s.mailbox.dockerTls) },
+            parent,
+        );
+        const edgeDocker = new docker.Provider(
+            `${name}-edge-docker`,
+            { host: plan.edge.dockerHost, ...dockerTlsArgs(s.edge.dockerTls) },
+            parent,
+        );
         const backends = backendResources(this, name, s, plan);
         const policy = new TailnetPolicy(`${name}-tailnet-policy`, { aclHujson: plan.tailnet.aclHujson }, parent);
         const { sidecar, mailbox } = mailboxContainers(this, name, s, plan, backends, mailboxDocker);
         const { postgres, garage } = backends;
         // the backup job, when the stack has one: after Stalwart, so the store exists before the first export
-        if (plan.backup) backupJob(this, name, { plan, backup: plan.backup, dockerProvider: mailboxDocker, sidecar, mailbox, postgres, garage });
+        if (plan.backup)
+            backupJob(this, name, {
+                plan,
+                backup: plan.backup,
+                dockerProvider: mailboxDocker,
+                sidecar,
+                mailbox,
+                postgres,
+                garage,
+            });
         const settings = stalwartSettings(this, name, s, plan, mailbox);
         const edge = new CaddyL4Edge(
             `${name}-edge`,
-            { container: plan.edge.caddy, image: plan.edge.image, volumes: plan.edge.volumes, caddyJson: plan.edge.caddyJson, dockerProvider: edgeDocker },
+            {
+                container: plan.edge.caddy,
+                image: plan.edge.image,
+                volumes: plan.edge.volumes,
+                caddyJson: plan.edge.caddyJson,
+                dockerProvider: edgeDocker,
+            },
             parent,
         );
 
@@ -191,15 +229,9 @@ export class MailDeployment extends pulumi.ComponentResource {
         this.configJson = pulumi.output(plan.mailbox.configJson);
         this.aclHujson = policy.aclHujson;
         this.acmeDirectory = pulumi.output(plan.stalwart.acmeDirectory);
-        this.postgres = { host: postgres.host, port: postgres.port, database: postgres.database, role: postgres.role, password: postgres.password };
+        this.postgres = postgresFacts(postgres);
         this.redis = { url: backends.redis.url };
-        this.garage = {
-            bucket: garage.bucket,
-            bucketId: garage.bucketId,
-            accessKeyId: garage.accessKeyId,
-            secretAccessKey: pulumi.secret(garage.secretAccessKey),
-            s3Endpoint: pulumi.output(plan.backends.garage.s3Endpoint),
-        };
+        this.garage = garageFacts(garage, plan);
         this.stalwartObjects = settings?.objectIds ?? pulumi.output<Record<string, string>>({});
         this.pendingRestart = settings?.pendingRestart ?? pulumi.output([]);
         const operator = operatorResources(this, name, plan, settings);
@@ -222,6 +254,21 @@ export class MailDeployment extends pulumi.ComponentResource {
     }
 }
 
+function postgresFacts(postgres: PostgresDatabase): PostgresFacts {
+    const { host, port, database, role, password } = postgres;
+    return { host, port, database, role, password };
+}
+
+function garageFacts(garage: GarageBucket, plan: Plan): GarageFacts {
+    return {
+        bucket: garage.bucket,
+        bucketId: garage.bucketId,
+        accessKeyId: garage.accessKeyId,
+        secretAccessKey: pulumi.secret(garage.secretAccessKey),
+        s3Endpoint: pulumi.output(plan.backends.garage.s3Endpoint),
+    };
+}
+
 interface Backends {
     postgres: PostgresDatabase;
     redis: RedisDatabase;
@@ -233,18 +280,33 @@ function backendResources(self: pulumi.ComponentResource, name: string, s: Setti
     const parent = { parent: self };
     const postgres = new PostgresDatabase(
         `${name}-postgres`,
-        { ...plan.backends.postgres, adminPassword: secretOf(s.postgres.adminPassword), retainOnDelete: plan.retainData },
+        {
+            ...plan.backends.postgres,
+            adminPassword: secretOf(s.postgres.adminPassword),
+            retainOnDelete: plan.retainData,
+        },
         parent,
     );
     // a Secret when redis.url holds a password: RedisDatabase.url is then a Pulumi secret
     const redis = new RedisDatabase(`${name}-redis`, { url: plan.backends.redis.url }, parent);
     const ga = plan.backends.garage;
-    const garage = new GarageBucket(`${name}-garage`, { adminEndpoint: ga.adminEndpoint, bucket: ga.bucket, keyName: ga.keyName, retainOnDelete: plan.retainData }, parent);
+    const garage = new GarageBucket(
+        `${name}-garage`,
+        { adminEndpoint: ga.adminEndpoint, bucket: ga.bucket, keyName: ga.keyName, retainOnDelete: plan.retainData },
+        parent,
+    );
     return { postgres, redis, garage };
 }
 
 /** ts-stalwart and Stalwart in its netns, with the secrets its env names. */
-function mailboxContainers(self: pulumi.ComponentResource, name: string, s: Settings, plan: Plan, backends: Backends, dockerProvider: docker.Provider) {
+function mailboxContainers(
+    self: pulumi.ComponentResource,
+    name: string,
+    s: Settings,
+    plan: Plan,
+    backends: Backends,
+    dockerProvider: docker.Provider,
+) {
     const parent = { parent: self };
     const { postgres, garage } = backends;
     const sidecar = new TailscaleSidecar(
@@ -287,13 +349,21 @@ function mailboxContainers(self: pulumi.ComponentResource, name: string, s: Sett
  * Stalwart's own settings, through its management API once the container is healthy. A
  * restart-needing change (listeners, stores) restarts the container over the same docker host.
  */
-function stalwartSettings(self: pulumi.ComponentResource, name: string, s: Settings, plan: Plan, mailbox: StalwartMailbox): StalwartSettings | undefined {
+function stalwartSettings(
+    self: pulumi.ComponentResource,
+    name: string,
+    s: Settings,
+    plan: Plan,
+    mailbox: StalwartMailbox,
+): StalwartSettings | undefined {
     if (plan.stalwart.objects.length === 0) return undefined;
     return new StalwartSettings(
         `${name}-settings`,
         {
             objects: plan.stalwart.objects.map((o) => withPasswordHashes(self, name, withPulumiSecrets(o))),
-            restartCommand: mailbox.containerName.apply(restartArgv(plan.mailbox.dockerHost, s.mailbox.dockerTls !== undefined)),
+            restartCommand: mailbox.containerName.apply(
+                restartArgv(plan.mailbox.dockerHost, s.mailbox.dockerTls !== undefined),
+            ),
             discoverAddress: `postmaster@${s.domain}`,
             // a production gate: an identity provider gets a minute to come up before the up fails
             readiness: OPERATIONAL_READINESS,

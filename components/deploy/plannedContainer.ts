@@ -75,7 +75,11 @@ function imageId(name: string, args: PlannedContainerArgs, opts: pulumi.CustomRe
         `${name}-image`,
         {
             imageName: plan.name,
-            build: { context: path.resolve(root, plan.context), dockerfile: path.resolve(root, plan.dockerfile), args: plan.args },
+            build: {
+                context: path.resolve(root, plan.context),
+                dockerfile: path.resolve(root, plan.dockerfile),
+                args: plan.args,
+            },
             // Built by the host's daemon and used there; there is no registry in this design.
             skipPush: true,
         },
@@ -89,7 +93,9 @@ function networkModeOf(name: string, args: PlannedContainerArgs): pulumi.Input<s
     const mode = args.container.networkMode;
     const joins = mode?.startsWith("container:") ?? false;
     if (joins && args.netnsOwnerId === undefined) {
-        throw new Error(`${name}: container ${args.container.name} joins ${mode}'s network namespace; pass that container's id as netnsOwnerId`);
+        throw new Error(
+            `${name}: container ${args.container.name} joins ${mode}'s network namespace; pass that container's id as netnsOwnerId`,
+        );
     }
     return joins ? pulumi.interpolate`container:${args.netnsOwnerId}` : mode;
 }
@@ -98,13 +104,19 @@ function networkModeOf(name: string, args: PlannedContainerArgs): pulumi.Input<s
  * Creates the container's volumes, image and container as children of `parent` (so the URNs stay
  * those of the component that calls it). Everything that can refuse the spec runs first.
  */
-export function plannedContainer(parent: pulumi.ComponentResource, name: string, args: PlannedContainerArgs): PlannedContainerResources {
+export function plannedContainer(
+    parent: pulumi.ComponentResource,
+    name: string,
+    args: PlannedContainerArgs,
+): PlannedContainerResources {
     const spec = args.container;
     const onHost = { parent, provider: args.dockerProvider };
     const mapped = containerArgs(spec, args.secrets ?? {});
     const volumeSpecs = volumesOf(spec, args.volumes);
     if (args.requireNamedVolume && volumeSpecs.length === 0) {
-        throw new Error(`${name}: container ${spec.name} mounts no named volume; its data would land on an anonymous volume, orphaned on the next recreate`);
+        throw new Error(
+            `${name}: container ${spec.name} mounts no named volume; its data would land on an anonymous volume, orphaned on the next recreate`,
+        );
     }
     const networkMode = networkModeOf(name, args);
     const volumes = namedVolumes(name, volumeSpecs, onHost);

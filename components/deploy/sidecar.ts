@@ -30,7 +30,9 @@ function authKeyFor(name: string, args: TailscaleSidecarArgs, parent: pulumi.Res
     const auth = args.auth;
     if (auth.kind === "oauth") {
         if (args.oauthClientSecret === undefined) {
-            throw new Error(`TailscaleSidecar ${name}: tailscale.auth is oauth but no OAuth client secret was given; set tailscale.oauthClientSecret with \`pulumi config set --secret\``);
+            throw new Error(
+                `TailscaleSidecar ${name}: tailscale.auth is oauth but no OAuth client secret was given; set tailscale.oauthClientSecret with \`pulumi config set --secret\``,
+            );
         }
         return pulumi.secret(pulumi.interpolate`${args.oauthClientSecret}${oauthAuthKeySuffix(auth.ephemeral)}`);
     }

@@ -51,7 +51,9 @@ export class StalwartMailbox extends pulumi.ComponentResource {
         super("tailwart:mailbox:StalwartMailbox", name, {}, opts);
         const spec = args.container;
         if (!spec.networkMode?.startsWith("container:")) {
-            throw new Error(`StalwartMailbox ${name}: container ${spec.name} must join the sidecar's netns (networkMode container:<sidecar>), got ${spec.networkMode ?? "the default bridge"}`);
+            throw new Error(
+                `StalwartMailbox ${name}: container ${spec.name} must join the sidecar's netns (networkMode container:<sidecar>), got ${spec.networkMode ?? "the default bridge"}`,
+            );
         }
         const { container, volumes } = plannedContainer(this, name, {
             container: spec,
@@ -76,6 +78,10 @@ export class StalwartMailbox extends pulumi.ComponentResource {
         this.containerId = container.id;
         // stalwartSpec mounts the data volume first
         this.volumeName = volumes[0]!.name;
-        this.registerOutputs({ containerName: this.containerName, containerId: this.containerId, volumeName: this.volumeName });
+        this.registerOutputs({
+            containerName: this.containerName,
+            containerId: this.containerId,
+            volumeName: this.volumeName,
+        });
     }
 }

@@ -13,10 +13,14 @@ export function volumesOf(container: ContainerSpec, declared: VolumeSpec[]): Vol
         const spec = declared.find((v) => v.name === m.volume);
         if (!spec) {
             const known = declared.map((v) => v.name).join(", ") || "none";
-            throw new Error(`container ${container.name} mounts volume "${m.volume}", which the plan does not declare (declared: ${known})`);
+            throw new Error(
+                `container ${container.name} mounts volume "${m.volume}", which the plan does not declare (declared: ${known})`,
+            );
         }
         if (spec.host !== container.host) {
-            throw new Error(`container ${container.name} on the ${container.host} host mounts volume "${m.volume}", which the plan puts on the ${spec.host} host`);
+            throw new Error(
+                `container ${container.name} on the ${container.host} host mounts volume "${m.volume}", which the plan puts on the ${spec.host} host`,
+            );
         }
         return spec;
     });

@@ -19,21 +19,47 @@ interface Backend {
 
 /** The management API's host and port, from the URL the Stalwart checks use. */
 function apiBackend(url: string): Backend {
-    const b = { id: "backend.stalwart-api", what: "Stalwart management API", key: "stalwart:url (or STALWART_URL, else tailwart:stalwart.managementUrl)" };
+    const b = {
+        id: "backend.stalwart-api",
+        what: "Stalwart management API",
+        key: "stalwart:url (or STALWART_URL, else tailwart:stalwart.managementUrl)",
+    };
     const api = URL.canParse(url) ? new URL(url) : undefined;
     if (!api || !/^https?:$/.test(api.protocol)) return { ...b, unknown: `${url} is not an http(s) URL` };
-    return { ...b, host: api.hostname.replace(/^\[|\]$/g, ""), port: api.port ? Number(api.port) : api.protocol === "https:" ? 443 : 80 };
+    return {
+        ...b,
+        host: api.hostname.replace(/^\[|\]$/g, ""),
+        port: api.port ? Number(api.port) : api.protocol === "https:" ? 443 : 80,
+    };
 }
 
 function backendsOf(t: DoctorTarget): Backend[] {
     const s = t.settings;
     return [
-        { id: "backend.postgres", what: "Postgres", key: "tailwart:postgres.host / postgres.port", host: s.postgres.host, port: s.postgres.port },
+        {
+            id: "backend.postgres",
+            what: "Postgres",
+            key: "tailwart:postgres.host / postgres.port",
+            host: s.postgres.host,
+            port: s.postgres.port,
+        },
         "unknown" in t.redis
             ? { id: "backend.redis", what: "Redis", key: "tailwart:redis.url", unknown: t.redis.unknown }
             : { id: "backend.redis", what: "Redis", key: "tailwart:redis.url", host: t.redis.host, port: t.redis.port },
-        { id: "backend.garage-s3", what: "Garage S3 API", key: "tailwart:garage.s3Endpoint", host: s.endpoints.garageS3.host, port: s.endpoints.garageS3.port },
-        { id: "backend.garage-admin", what: "Garage admin API", key: "tailwart:garage.adminEndpoint", host: s.endpoints.garageAdmin.host, port: s.endpoints.garageAdmin.port },
+        {
+            id: "backend.garage-s3",
+            what: "Garage S3 API",
+            key: "tailwart:garage.s3Endpoint",
+            host: s.endpoints.garageS3.host,
+            port: s.endpoints.garageS3.port,
+        },
+        {
+            id: "backend.garage-admin",
+            what: "Garage admin API",
+            key: "tailwart:garage.adminEndpoint",
+            host: s.endpoints.garageAdmin.host,
+            port: s.endpoints.garageAdmin.port,
+        },
         apiBackend(t.stalwart.url),
     ];
 }
@@ -46,7 +72,10 @@ function backendCheck(b: Backend): Check {
         fix: noAnswer,
         async run(ctx, signal) {
             if (b.unknown !== undefined || b.host === undefined || b.port === undefined) {
-                const fix = b.id === "backend.redis" ? "export TAILWART_REDIS_URL with the Redis URL (only its host and port are read; it is never printed)" : `set ${b.key} to a URL such as http://ts-stalwart.<tailnet>:8080`;
+                const fix =
+                    b.id === "backend.redis"
+                        ? "export TAILWART_REDIS_URL with the Redis URL (only its host and port are read; it is never printed)"
+                        : `set ${b.key} to a URL such as http://ts-stalwart.<tailnet>:8080`;
                 return { status: "fail", detail: `${b.what} address unknown: ${b.unknown}`, fix };
             }
             const started = Date.now();
@@ -54,7 +83,10 @@ function backendCheck(b: Backend): Check {
             const socket = await openTcp(ctx.net, b.host, b.port, signal, noAnswer);
             socket.destroy();
             const via = addresses.length === 1 && addresses[0] === b.host ? "" : ` (${addresses.join(", ")})`;
-            return { status: "ok", detail: `${b.what} ${b.host}${via} port ${b.port} answers (${Date.now() - started} ms)` };
+            return {
+                status: "ok",
+                detail: `${b.what} ${b.host}${via} port ${b.port} answers (${Date.now() - started} ms)`,
+            };
         },
     };
 }

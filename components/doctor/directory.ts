@@ -18,18 +18,31 @@ async function discoveredIssuer(ctx: DoctorContext, address: string, signal: Abo
     const r = await ctx.stalwart.get(`/api/discover/${encodeURIComponent(address)}`, { signal });
     if (!r.ok) {
         await r.body?.cancel();
-        throw new CheckError(`GET /api/discover/${address} answered HTTP ${r.status}`, "make sure Stalwart's HTTP listener serves /api/discover (anonymous, rate-limited to 100/min per IP)");
+        throw new CheckError(
+            `GET /api/discover/${address} answered HTTP ${r.status}`,
+            "make sure Stalwart's HTTP listener serves /api/discover (anonymous, rate-limited to 100/min per IP)",
+        );
     }
     const doc = (await r.json().catch(() => undefined)) as { issuer?: unknown } | undefined;
     return typeof doc?.issuer === "string" ? doc.issuer : "";
 }
 
-async function expectIssuer(ctx: DoctorContext, issuerUrl: string, from: string, signal: AbortSignal): Promise<Outcome> {
+async function expectIssuer(
+    ctx: DoctorContext,
+    issuerUrl: string,
+    from: string,
+    signal: AbortSignal,
+): Promise<Outcome> {
     const address = `postmaster@${ctx.target.settings.domain}`;
     const issuer = await discoveredIssuer(ctx, address, signal);
-    if (trim(issuer) === trim(issuerUrl)) return { status: "ok", detail: `/api/discover/${address} returns the IdP's issuer ${issuer} (${from})` };
+    if (trim(issuer) === trim(issuerUrl))
+        return { status: "ok", detail: `/api/discover/${address} returns the IdP's issuer ${issuer} (${from})` };
     const seen = issuer === "" ? "Stalwart's own metadata (empty issuer)" : `the issuer ${issuer}`;
-    return { status: "fail", detail: `/api/discover/${address} returns ${seen}, not ${issuerUrl} (${from}): the OIDC binding is not effective`, fix: UNBOUND_FIX };
+    return {
+        status: "fail",
+        detail: `/api/discover/${address} returns ${seen}, not ${issuerUrl} (${from}): the OIDC binding is not effective`,
+        fix: UNBOUND_FIX,
+    };
 }
 
 const directoryCheck: Check = {
@@ -40,7 +53,11 @@ const directoryCheck: Check = {
         if (oidc) return expectIssuer(ctx, oidc.issuerUrl, "tailwart:oidc.issuerUrl", signal);
         const auth = await ctx.stalwart.singleton("x:Authentication");
         const id = typeof auth.directoryId === "string" ? auth.directoryId : undefined;
-        if (!id) return { status: "ok", detail: "no default directory is set (x:Authentication.directoryId is null): Stalwart's internal directory authenticates" };
+        if (!id)
+            return {
+                status: "ok",
+                detail: "no default directory is set (x:Authentication.directoryId is null): Stalwart's internal directory authenticates",
+            };
         const [dir] = await ctx.stalwart.byIds("x:Directory", [id]);
         if (!dir) {
             return {
@@ -49,8 +66,12 @@ const directoryCheck: Check = {
                 fix: "set x:Authentication.directoryId to an existing directory, or to null for the internal one, then run ReloadSettings",
             };
         }
-        if (dir["@type"] === "Oidc" && typeof dir.issuerUrl === "string") return expectIssuer(ctx, dir.issuerUrl, `x:Directory ${id}`, signal);
-        return { status: "ok", detail: `the default directory is x:Directory ${id} (${String(dir["@type"])}); only an OIDC directory's binding can be probed from outside` };
+        if (dir["@type"] === "Oidc" && typeof dir.issuerUrl === "string")
+            return expectIssuer(ctx, dir.issuerUrl, `x:Directory ${id}`, signal);
+        return {
+            status: "ok",
+            detail: `the default directory is x:Directory ${id} (${String(dir["@type"])}); only an OIDC directory's binding can be probed from outside`,
+        };
     },
 };
 

@@ -7,7 +7,8 @@
 import { parseImageRef } from "../config/validators";
 import type { Check, DoctorContext, Outcome } from "./types";
 
-const RESTART_FIX = "look at `docker logs` of the Stalwart container on the mailbox host (registry.build-error lines name the object), fix the cause, then restart it";
+const RESTART_FIX =
+    "look at `docker logs` of the Stalwart container on the mailbox host (registry.build-error lines name the object), fix the cause, then restart it";
 
 async function probe(ctx: DoctorContext, path: string, signal: AbortSignal): Promise<string | undefined> {
     const r = await ctx.stalwart.get(path, { signal });
@@ -19,10 +20,15 @@ const healthCheck: Check = {
     id: "stalwart.health",
     fix: RESTART_FIX,
     async run(ctx, signal) {
-        const problems = [await probe(ctx, "/healthz/live", signal), await probe(ctx, "/healthz/ready", signal)].filter((p): p is string => p !== undefined);
-        if (problems.length === 0) return { status: "ok", detail: `${ctx.target.stalwart.url}: /healthz/live and /healthz/ready answer 200` };
+        const problems = [await probe(ctx, "/healthz/live", signal), await probe(ctx, "/healthz/ready", signal)].filter(
+            (p): p is string => p !== undefined,
+        );
+        if (problems.length === 0)
+            return { status: "ok", detail: `${ctx.target.stalwart.url}: /healthz/live and /healthz/ready answer 200` };
         const ready = problems.some((p) => p.startsWith("/healthz/ready"));
-        const fix = ready ? `Stalwart has no data store (ready is 503 only then): check its config.json and that Postgres (${ctx.target.settings.postgres.host}) accepts the role ${ctx.target.settings.postgres.role}; ${RESTART_FIX}` : RESTART_FIX;
+        const fix = ready
+            ? `Stalwart has no data store (ready is 503 only then): check its config.json and that Postgres (${ctx.target.settings.postgres.host}) accepts the role ${ctx.target.settings.postgres.role}; ${RESTART_FIX}`
+            : RESTART_FIX;
         return { status: "fail", detail: problems.join("; "), fix };
     },
 };
@@ -39,7 +45,8 @@ function compare(ctx: DoctorContext, sha: string): Outcome {
     const { tag, release } = pinnedRelease(image);
     const served = Object.entries(ctx.knownSchemas).find(([, known]) => known === sha)?.[0];
     const short = `${sha.slice(0, 12)}…`;
-    const recreate = "compare the container's image (`docker -H <mailbox docker host> inspect stalwart`) with stalwart.image; `pulumi up` recreates it from the pinned image";
+    const recreate =
+        "compare the container's image (`docker -H <mailbox docker host> inspect stalwart`) with stalwart.image; `pulumi up` recreates it from the pinned image";
     if (!release) {
         return {
             status: "warn",
@@ -56,7 +63,11 @@ function compare(ctx: DoctorContext, sha: string): Outcome {
             fix: `pin a release this project knows (${known}), or add ${release}'s schema to it (npm run generate:schema, docs/decisions/011-schema-sources-in-repo.md) so the provider and the doctor know it`,
         };
     }
-    if (expected === sha) return { status: "ok", detail: `the server serves ${release}'s registry schema (sha256 ${short}), as stalwart.image ${image} pins` };
+    if (expected === sha)
+        return {
+            status: "ok",
+            detail: `the server serves ${release}'s registry schema (sha256 ${short}), as stalwart.image ${image} pins`,
+        };
     return {
         status: "fail",
         detail: `stalwart.image pins ${release} but the server serves ${served ? `${served}'s registry schema` : `another registry schema (sha256 ${short}, ${release}'s is ${expected.slice(0, 12)}…)`}: it runs another build`,

@@ -57,12 +57,21 @@ export interface DoctorOptions {
 
 /** The first line of a report: which stack file was read, and where Stalwart is reached. */
 export function configResult(target: DoctorTarget, file: string): CheckResult {
-    return { id: "config", status: "ok", detail: `${file} is valid; management API ${target.stalwart.url}, ${target.stalwart.source}` };
+    return {
+        id: "config",
+        status: "ok",
+        detail: `${file} is valid; management API ${target.stalwart.url}, ${target.stalwart.source}`,
+    };
 }
 
 /** A stack file that does not parse: the only line of the report. */
 export function configFailure(error: ConfigError, file: string): CheckResult {
-    return { id: "config", status: "fail", detail: `${file}: ${error.message}`, fix: "fix the listed keys (`npm run plan` prints the same problems); the doctor checks a valid stack only" };
+    return {
+        id: "config",
+        status: "fail",
+        detail: `${file}: ${error.message}`,
+        fix: "fix the listed keys (`npm run plan` prints the same problems); the doctor checks a valid stack only",
+    };
 }
 
 export async function runDoctor(target: DoctorTarget, opts: DoctorOptions): Promise<CheckResult[]> {

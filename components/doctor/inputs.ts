@@ -27,8 +27,14 @@ function oidcFrom(v: unknown): OidcExpectation | undefined {
 }
 
 function stalwartAccess(config: Record<string, unknown>, settings: Settings, env: Env, file: string): StalwartAccess {
-    const pick = (k: string) => (typeof config[`stalwart:${k}`] === "string" ? (config[`stalwart:${k}`] as string) : undefined);
-    const given: StalwartConfig = { url: pick("url"), token: pick("token"), user: pick("user"), password: pick("password") };
+    const pick = (k: string) =>
+        typeof config[`stalwart:${k}`] === "string" ? (config[`stalwart:${k}`] as string) : undefined;
+    const given: StalwartConfig = {
+        url: pick("url"),
+        token: pick("token"),
+        user: pick("user"),
+        password: pick("password"),
+    };
     // Without stalwart:url or STALWART_URL, the stack's own management URL (what the plan shows).
     const fallback = !present(given.url) && !present(env.STALWART_URL);
     const stalwart: StalwartConfig = fallback ? { ...given, url: settings.stalwart.managementUrl } : given;
@@ -37,18 +43,28 @@ function stalwartAccess(config: Record<string, unknown>, settings: Settings, env
         const conn = resolveConnection(env, stalwart);
         return { url: conn.url, authorization: conn.authorization, source: `credentials from ${conn.source}` };
     } catch {
-        const encrypted = ["token", "user", "password"].filter((k) => isCiphertext(config[`stalwart:${k}`])).map((k) => `stalwart:${k}`);
-        const held = encrypted.length ? `${encrypted.join(", ")} ${encrypted.length === 1 ? "is" : "are"} encrypted in ${file}, and ` : "";
-        return { url, source: `no credentials: ${held}neither STALWART_TOKEN nor STALWART_USER with STALWART_PASSWORD is set` };
+        const encrypted = ["token", "user", "password"]
+            .filter((k) => isCiphertext(config[`stalwart:${k}`]))
+            .map((k) => `stalwart:${k}`);
+        const held = encrypted.length
+            ? `${encrypted.join(", ")} ${encrypted.length === 1 ? "is" : "are"} encrypted in ${file}, and `
+            : "";
+        return {
+            url,
+            source: `no credentials: ${held}neither STALWART_TOKEN nor STALWART_USER with STALWART_PASSWORD is set`,
+        };
     }
 }
 
 function postgresAdmin(settings: Settings, env: Env, file: string): PostgresAdmin {
     const secret = settings.postgres.adminPassword;
     const user = settings.postgres.adminUser;
-    if (secret && !secret.encrypted) return { user, password: secret.reveal(), source: "password from tailwart:postgres.adminPassword" };
+    if (secret && !secret.encrypted)
+        return { user, password: secret.reveal(), source: "password from tailwart:postgres.adminPassword" };
     if (present(env.PGPASSWORD)) return { user, password: env.PGPASSWORD, source: "password from env PGPASSWORD" };
-    const why = secret ? `tailwart:postgres.adminPassword is encrypted in ${file}` : "tailwart:postgres.adminPassword is not set";
+    const why = secret
+        ? `tailwart:postgres.adminPassword is encrypted in ${file}`
+        : "tailwart:postgres.adminPassword is not set";
     return { user, source: `${why} and PGPASSWORD is unset` };
 }
 
@@ -68,7 +84,12 @@ function redisTarget(settings: Settings, env: Env, file: string): DoctorTarget["
  * @param file how to name the stack file in messages
  * @throws ConfigError when the tailwart config is invalid (every problem listed)
  */
-export function doctorTarget(stack: string, config: Record<string, unknown>, env: Env, file = `Pulumi.${stack}.yaml`): DoctorTarget {
+export function doctorTarget(
+    stack: string,
+    config: Record<string, unknown>,
+    env: Env,
+    file = `Pulumi.${stack}.yaml`,
+): DoctorTarget {
     const raw: Record<string, unknown> = {};
     for (const [k, v] of Object.entries(config)) if (k.startsWith("tailwart:")) raw[k.slice("tailwart:".length)] = v;
     const oidc = oidcFrom(raw.oidc);

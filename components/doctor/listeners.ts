@@ -20,7 +20,8 @@ const members = (v: unknown): string[] =>
 const FIELDS = ["bind", "protocol", "useTls", "tlsImplicit", "overrideProxyTrustedNetworks"] as const;
 const SETS = new Set<string>(["bind", "overrideProxyTrustedNetworks"]);
 
-const shown = (field: string, v: unknown): string => (SETS.has(field) ? `[${members(v).join(", ")}]` : JSON.stringify(v ?? null));
+const shown = (field: string, v: unknown): string =>
+    SETS.has(field) ? `[${members(v).join(", ")}]` : JSON.stringify(v ?? null);
 
 /** What differs between a planned listener and the stored one, as "field stored (planned …)". */
 function differences(planned: StalwartObjectSpec, stored: XObject): string[] {
@@ -37,7 +38,8 @@ const listenersCheck: Check = {
     fix: APPLY_FIX,
     async run(ctx) {
         const planned = ctx.target.plan.stalwart.objects.filter((o) => o.objectType === "x:NetworkListener");
-        if (planned.length === 0) return { status: "ok", detail: "no listeners planned (stalwart.manageSettings is false)" };
+        if (planned.length === 0)
+            return { status: "ok", detail: "no listeners planned (stalwart.manageSettings is false)" };
         const stored = await ctx.stalwart.all("x:NetworkListener");
         const problems: string[] = [];
         for (const p of planned) {
@@ -48,8 +50,13 @@ const listenersCheck: Check = {
         }
         if (problems.length > 0) return { status: "fail", detail: problems.join("; "), fix: APPLY_FIX };
         const trust = members(planned[0]?.properties.overrideProxyTrustedNetworks).join(", ");
-        const names = planned.map((p) => `${String(p.properties.name)} ${members(p.properties.bind).join(",")}`).join(", ");
-        return { status: "ok", detail: `${planned.length} listeners stored as planned (${names}), each trusting PROXY headers from ${trust} only` };
+        const names = planned
+            .map((p) => `${String(p.properties.name)} ${members(p.properties.bind).join(",")}`)
+            .join(", ");
+        return {
+            status: "ok",
+            detail: `${planned.length} listeners stored as planned (${names}), each trusting PROXY headers from ${trust} only`,
+        };
     },
 };
 
@@ -59,11 +66,15 @@ const globalTrustCheck: Check = {
     async run(ctx) {
         const settings = await ctx.stalwart.singleton("x:SystemSettings");
         const global = members(settings.proxyTrustedNetworks);
-        if (global.length === 0) return { status: "ok", detail: "x:SystemSettings.proxyTrustedNetworks is empty: PROXY trust is per listener only" };
+        if (global.length === 0)
+            return {
+                status: "ok",
+                detail: "x:SystemSettings.proxyTrustedNetworks is empty: PROXY trust is per listener only",
+            };
         return {
             status: "fail",
             detail: `x:SystemSettings.proxyTrustedNetworks is set (${global.join(", ")}): every listener without its own override, the 8080 management listener included, demands a PROXY header from those networks`,
-            fix: "clear it (web UI: System settings, or x:SystemSettings/set update {\"proxyTrustedNetworks\": {}}) and restart Stalwart; PROXY trust belongs on each mail listener, which `pulumi up` sets",
+            fix: 'clear it (web UI: System settings, or x:SystemSettings/set update {"proxyTrustedNetworks": {}}) and restart Stalwart; PROXY trust belongs on each mail listener, which `pulumi up` sets',
         };
     },
 };

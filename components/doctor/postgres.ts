@@ -5,7 +5,15 @@
  * INVALID ("Postgres healthy ≠ Stalwart healthy"). Read as the Postgres admin, who can see other
  * roles' sessions (a superuser, or a member of pg_read_all_stats).
  */
-import { FIND_STRAY_STALWART, grantStatsFix, pgSsl, ROLE_SESSIONS_QUERY, type RoleSessions, sessionList, sessionTotal } from "../backends/postgresSessions";
+import {
+    FIND_STRAY_STALWART,
+    grantStatsFix,
+    pgSsl,
+    ROLE_SESSIONS_QUERY,
+    type RoleSessions,
+    sessionList,
+    sessionTotal,
+} from "../backends/postgresSessions";
 import { CheckError } from "./stalwartApi";
 import type { Check, DoctorContext, PgClientLike } from "./types";
 
@@ -28,8 +36,14 @@ export async function adminSession(ctx: DoctorContext, signal: AbortSignal): Pro
         await client.connect();
     } catch (e) {
         const why = e instanceof Error ? e.message : String(e);
-        const pw = admin.password === undefined ? `; ${admin.source}: export PGPASSWORD with the admin's password` : ` (${admin.source})`;
-        throw new CheckError(`cannot log in to Postgres ${pg.host}:${pg.port} as ${admin.user}: ${why}`, `check tailwart:postgres.adminUser and its password${pw}`);
+        const pw =
+            admin.password === undefined
+                ? `; ${admin.source}: export PGPASSWORD with the admin's password`
+                : ` (${admin.source})`;
+        throw new CheckError(
+            `cannot log in to Postgres ${pg.host}:${pg.port} as ${admin.user}: ${why}`,
+            `check tailwart:postgres.adminUser and its password${pw}`,
+        );
     }
     return client;
 }
@@ -44,14 +58,26 @@ const oneInstanceCheck: Check = {
         try {
             const { rows } = await client.query<RoleSessions>(ROLE_SESSIONS_QUERY, [pg.role]);
             if (rows.some((r) => r.hidden)) {
-                return { status: "fail", detail: `${admin.user} cannot see the sessions of ${pg.role} in pg_stat_activity`, fix: grantStatsFix(admin.user) };
+                return {
+                    status: "fail",
+                    detail: `${admin.user} cannot see the sessions of ${pg.role} in pg_stat_activity`,
+                    fix: grantStatsFix(admin.user),
+                };
             }
             const total = sessionTotal(rows);
             if (rows.length === 0) {
-                return { status: "warn", detail: `no connection as ${pg.role}: Stalwart is not connected to ${pg.host}`, fix: "see stalwart.health; Stalwart keeps a pool of connections while it runs" };
+                return {
+                    status: "warn",
+                    detail: `no connection as ${pg.role}: Stalwart is not connected to ${pg.host}`,
+                    fix: "see stalwart.health; Stalwart keeps a pool of connections while it runs",
+                };
             }
             const where = sessionList(rows);
-            if (rows.length === 1) return { status: "ok", detail: `${total} connection${total === 1 ? "" : "s"} as ${pg.role}, all from ${where.replace(/ \(\d+\)$/, "")}` };
+            if (rows.length === 1)
+                return {
+                    status: "ok",
+                    detail: `${total} connection${total === 1 ? "" : "s"} as ${pg.role}, all from ${where.replace(/ \(\d+\)$/, "")}`,
+                };
             return {
                 status: "fail",
                 detail: `connections as ${pg.role} come from ${rows.length} addresses: ${where}: more than one Stalwart uses this data store`,

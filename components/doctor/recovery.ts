@@ -10,7 +10,11 @@ const recoveryAdminCheck: Check = {
     fix: "read tailwart:stalwart.recoveryAdmin from the stack file",
     async run(ctx) {
         const secret = ctx.target.settings.stalwart.recoveryAdmin;
-        if (!secret) return { status: "ok", detail: "tailwart:stalwart.recoveryAdmin is not set: no STALWART_RECOVERY_ADMIN in the container" };
+        if (!secret)
+            return {
+                status: "ok",
+                detail: "tailwart:stalwart.recoveryAdmin is not set: no STALWART_RECOVERY_ADMIN in the container",
+            };
         return {
             status: "warn",
             detail: "tailwart:stalwart.recoveryAdmin is still set: the container runs with STALWART_RECOVERY_ADMIN, an admin with every permission in every mode",

@@ -19,7 +19,12 @@ export function formatReport(stack: string, results: CheckResult[]): string {
 
 /** Exactly the contract's names and order; `fix` only when there is one. */
 export function reportJson(results: CheckResult[]): string {
-    const checks = results.map((r) => ({ id: r.id, status: r.status, detail: r.detail, ...(r.fix ? { fix: r.fix } : {}) }));
+    const checks = results.map((r) => ({
+        id: r.id,
+        status: r.status,
+        detail: r.detail,
+        ...(r.fix ? { fix: r.fix } : {}),
+    }));
     return `${JSON.stringify({ checks }, null, 2)}\n`;
 }
 

@@ -39,6 +39,10 @@ async function runOne(check: Check, ctx: DoctorContext, timeoutMs: number): Prom
     }
 }
 
-export function runChecks(checks: Check[], ctx: DoctorContext, defaultTimeoutMs = DEFAULT_CHECK_TIMEOUT_MS): Promise<CheckResult[]> {
+export function runChecks(
+    checks: Check[],
+    ctx: DoctorContext,
+    defaultTimeoutMs = DEFAULT_CHECK_TIMEOUT_MS,
+): Promise<CheckResult[]> {
     return Promise.all(checks.map((check) => runOne(check, ctx, check.timeoutMs ?? defaultTimeoutMs)));
 }

@@ -49,7 +49,10 @@ export class StalwartReader implements StalwartReads {
             // /api/schema answers 302 to /api/schema/<hash> on the same server; the header goes along
             return await this.net.fetch(url, { headers, redirect: "follow", signal: this.signal(opts.signal) });
         } catch (e) {
-            throw new CheckError(`GET ${url}: ${failure(e)}`, `make sure Stalwart runs and ${this.access.url} is reachable from here (over the tailnet); ${this.access.source}`);
+            throw new CheckError(
+                `GET ${url}: ${failure(e)}`,
+                `make sure Stalwart runs and ${this.access.url} is reachable from here (over the tailnet); ${this.access.source}`,
+            );
         }
     }
 
@@ -66,25 +69,47 @@ export class StalwartReader implements StalwartReads {
                 signal: this.signal(),
             });
         } catch (e) {
-            throw new CheckError(`POST ${url}: ${failure(e)}`, `make sure Stalwart runs and ${this.access.url} is reachable from here`);
+            throw new CheckError(
+                `POST ${url}: ${failure(e)}`,
+                `make sure Stalwart runs and ${this.access.url} is reachable from here`,
+            );
         }
         if (response.status === 401) {
             await response.body?.cancel();
-            throw new CheckError(`${url} rejected the credentials from ${this.access.source} (HTTP 401)`, `check ${this.access.source}; ${CREDENTIALS_FIX}`);
+            throw new CheckError(
+                `${url} rejected the credentials from ${this.access.source} (HTTP 401)`,
+                `check ${this.access.source}; ${CREDENTIALS_FIX}`,
+            );
         }
         if (!response.ok) {
             await response.body?.cancel();
-            throw new CheckError(`${url} answered HTTP ${response.status}`, "look at `docker logs` of the Stalwart container on the mailbox host");
+            throw new CheckError(
+                `${url} answered HTTP ${response.status}`,
+                "look at `docker logs` of the Stalwart container on the mailbox host",
+            );
         }
-        const body = (await response.json().catch(() => undefined)) as { methodResponses?: [string, Record<string, unknown>, string][] } | undefined;
-        if (!Array.isArray(body?.methodResponses)) throw new CheckError(`${url} answered without methodResponses`, `is ${this.access.url} a Stalwart v0.16 management API?`);
+        const body = (await response.json().catch(() => undefined)) as
+            | { methodResponses?: [string, Record<string, unknown>, string][] }
+            | undefined;
+        if (!Array.isArray(body?.methodResponses))
+            throw new CheckError(
+                `${url} answered without methodResponses`,
+                `is ${this.access.url} a Stalwart v0.16 management API?`,
+            );
         return calls.map(([name, , callId]) => {
             const found = body.methodResponses!.find((r) => r[2] === callId);
-            if (!found) throw new CheckError(`${name}: no response`, `is ${this.access.url} a Stalwart v0.16 management API?`);
+            if (!found)
+                throw new CheckError(`${name}: no response`, `is ${this.access.url} a Stalwart v0.16 management API?`);
             if (found[0] === "error") {
                 const args = found[1] as { type?: string; description?: string };
-                const fix = args.type === "forbidden" ? `give the credentials from ${this.access.source} the ${name} permission (an admin API key)` : "look at Stalwart's log for this method call";
-                throw new CheckError(`${name} answered ${args.type ?? "an error"}${args.description ? `: ${args.description}` : ""}`, fix);
+                const fix =
+                    args.type === "forbidden"
+                        ? `give the credentials from ${this.access.source} the ${name} permission (an admin API key)`
+                        : "look at Stalwart's log for this method call";
+                throw new CheckError(
+                    `${name} answered ${args.type ?? "an error"}${args.description ? `: ${args.description}` : ""}`,
+                    fix,
+                );
             }
             return found[1];
         });
@@ -132,14 +157,25 @@ export class StalwartReader implements StalwartReads {
     schemaSha256(): Promise<string> {
         return this.once("schema", async () => {
             const response = await this.get("/api/schema", { auth: true });
-            if (response.status === 401) throw new CheckError(`${this.access.url}/api/schema rejected the credentials from ${this.access.source} (HTTP 401)`, CREDENTIALS_FIX);
-            if (!response.ok) throw new CheckError(`${this.access.url}/api/schema answered HTTP ${response.status}`, `is ${this.access.url} a Stalwart v0.16 management API?`);
-            return createHash("sha256").update(await response.text()).digest("hex");
+            if (response.status === 401)
+                throw new CheckError(
+                    `${this.access.url}/api/schema rejected the credentials from ${this.access.source} (HTTP 401)`,
+                    CREDENTIALS_FIX,
+                );
+            if (!response.ok)
+                throw new CheckError(
+                    `${this.access.url}/api/schema answered HTTP ${response.status}`,
+                    `is ${this.access.url} a Stalwart v0.16 management API?`,
+                );
+            return createHash("sha256")
+                .update(await response.text())
+                .digest("hex");
         });
     }
 
     private authorization(): string {
-        if (!this.access.authorization) throw new CheckError(`cannot read the management API: ${this.access.source}`, CREDENTIALS_FIX);
+        if (!this.access.authorization)
+            throw new CheckError(`cannot read the management API: ${this.access.source}`, CREDENTIALS_FIX);
         return this.access.authorization;
     }
 

@@ -25,7 +25,13 @@ export async function resolveHost(net: DoctorNetwork, host: string, fix: string)
 }
 
 /** An open connection, destroyed when `signal` aborts; CheckError when it cannot be made. */
-export async function openTcp(net: DoctorNetwork, host: string, port: number, signal: AbortSignal, fix: string): Promise<Duplex> {
+export async function openTcp(
+    net: DoctorNetwork,
+    host: string,
+    port: number,
+    signal: AbortSignal,
+    fix: string,
+): Promise<Duplex> {
     let socket: Duplex;
     try {
         socket = await net.connect(host, port, signal);
@@ -42,7 +48,12 @@ export async function openTcp(net: DoctorNetwork, host: string, port: number, si
  * Reads lines until one satisfies `done`, and returns them all; CheckError when the peer closes
  * first. Bounded by the check's own deadline (the socket is destroyed on abort).
  */
-export function readLines(socket: Duplex, done: (line: string) => boolean, what: string, fix: string): Promise<string[]> {
+export function readLines(
+    socket: Duplex,
+    done: (line: string) => boolean,
+    what: string,
+    fix: string,
+): Promise<string[]> {
     return new Promise((resolve, reject) => {
         let buffer = "";
         const lines: string[] = [];
@@ -65,8 +76,10 @@ export function readLines(socket: Duplex, done: (line: string) => boolean, what:
             // a peer that talks without ever ending a line is not what was expected
             if (buffer.length > 4096) finish(new CheckError(`${what}: more than 4 KiB without a line break`, fix));
         };
-        const seen = () => (lines.length || buffer ? `; it sent ${JSON.stringify([...lines, buffer].join("\n").slice(0, 200))}` : "");
-        const onClose = () => finish(new CheckError(`${what}: the connection was closed${seen() || " before anything was sent"}`, fix));
+        const seen = () =>
+            lines.length || buffer ? `; it sent ${JSON.stringify([...lines, buffer].join("\n").slice(0, 200))}` : "";
+        const onClose = () =>
+            finish(new CheckError(`${what}: the connection was closed${seen() || " before anything was sent"}`, fix));
         const onError = (e: Error) => finish(new CheckError(`${what}: ${code(e)}`, fix));
         socket.on("data", onData);
         socket.on("close", onClose);

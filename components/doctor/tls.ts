@@ -9,7 +9,8 @@ import type { Check, XObject } from "./types";
 export const EXPIRY_MARGIN_DAYS = 14;
 const DAY_MS = 24 * 3600 * 1000;
 
-const names = (v: unknown): string[] => (typeof v === "object" && v !== null ? Object.keys(v).map((n) => n.toLowerCase()) : []);
+const names = (v: unknown): string[] =>
+    typeof v === "object" && v !== null ? Object.keys(v).map((n) => n.toLowerCase()) : [];
 
 /** Does a SAN cover the host? Exact, or a wildcard one label deep. */
 export function covers(san: string, host: string): boolean {
@@ -38,10 +39,14 @@ const certificateCheck: Check = {
     async run(ctx) {
         const s = ctx.target.settings;
         const all = await ctx.stalwart.all("x:Certificate");
-        const mine = all.filter((c) => names(c.subjectAlternativeNames).some((san) => covers(san, s.hostname))).sort((a, b) => expiry(b) - expiry(a));
+        const mine = all
+            .filter((c) => names(c.subjectAlternativeNames).some((san) => covers(san, s.hostname)))
+            .sort((a, b) => expiry(b) - expiry(a));
         const best = mine[0];
         if (!best) {
-            const seen = all.length ? `; stored: ${all.map((c) => names(c.subjectAlternativeNames).join(" ") || c.id).join(", ")}` : "";
+            const seen = all.length
+                ? `; stored: ${all.map((c) => names(c.subjectAlternativeNames).join(" ") || c.id).join(", ")}`
+                : "";
             return {
                 status: "fail",
                 detail: `no certificate covers ${s.hostname} (${all.length} stored${seen})`,
@@ -83,7 +88,8 @@ const acmeOrdersCheck: Check = {
             return f ? [{ t, ...f }] : [];
         });
         const invalid = failing.filter((f) => f.final || /invalid/i.test(f.reason));
-        const summary = (list: typeof failing) => list.map((f) => `${label(f.t)}: ${f.final ? "failed" : "retrying"}, ${f.reason}`).join("; ");
+        const summary = (list: typeof failing) =>
+            list.map((f) => `${label(f.t)}: ${f.final ? "failed" : "retrying"}, ${f.reason}`).join("; ");
         if (invalid.length > 0) {
             return {
                 status: "fail",
@@ -93,7 +99,12 @@ const acmeOrdersCheck: Check = {
                     `or the challenge cannot reach Stalwart (${challengeNeeds(s)}); fix the cause and watch the next attempt`,
             };
         }
-        if (failing.length > 0) return { status: "warn", detail: `ACME renewal ${summary(failing)}`, fix: `Stalwart retries on its own; if it keeps failing: ${challengeNeeds(s)}` };
+        if (failing.length > 0)
+            return {
+                status: "warn",
+                detail: `ACME renewal ${summary(failing)}`,
+                fix: `Stalwart retries on its own; if it keeps failing: ${challengeNeeds(s)}`,
+            };
         return { status: "ok", detail: `no failed ACME renewal (${renewals.length} pending)` };
     },
 };

@@ -35,7 +35,13 @@ const tcp = (ports: number[]): string[] => ports.map((p) => `tcp:${p}`);
  * an alias declared in the policy's "hosts" section, which the rendered text points out.
  */
 function isSelfContainedDst(dst: string): boolean {
-    return dst === "*" || /^(tag|group|autogroup):/.test(dst) || dst.includes("@") || /^[0-9.]+(\/\d+)?$/.test(dst) || /^[0-9a-fA-F:]*:[0-9a-fA-F:]*(\/\d+)?$/.test(dst);
+    return (
+        dst === "*" ||
+        /^(tag|group|autogroup):/.test(dst) ||
+        dst.includes("@") ||
+        /^[0-9.]+(\/\d+)?$/.test(dst) ||
+        /^[0-9a-fA-F:]*:[0-9a-fA-F:]*(\/\d+)?$/.test(dst)
+    );
 }
 
 /** A grant with the sentence that explains it (the HuJSON comment). */
@@ -61,7 +67,9 @@ function explainedGrants(i: AclInput): ExplainedGrant[] {
     }
     for (const backend of i.backends ?? []) {
         const needsHostsAlias = !isSelfContainedDst(backend.dst);
-        const aliasNote = needsHostsAlias ? ` (uncomment after declaring ${JSON.stringify(backend.dst)} in the policy's "hosts" section, name -> tailnet IP)` : "";
+        const aliasNote = needsHostsAlias
+            ? ` (uncomment after declaring ${JSON.stringify(backend.dst)} in the policy's "hosts" section, name -> tailnet IP)`
+            : "";
         grants.push({
             why: `mailbox -> ${backend.name} backend${aliasNote}`,
             grant: { src: [...i.stalwartTags], dst: [backend.dst], ip: tcp(backend.ports) },

@@ -9,7 +9,6 @@
 import { portRole } from "../topology";
 import { splitHostPort } from "../config/validators";
 
-
 export interface CaddyL4Input {
     /** the mailbox's tailnet name (FQDN) or address, without port */
     upstreamHost: string;
@@ -32,7 +31,9 @@ const LOOPBACK_HOSTS = new Set(["localhost", "127.0.0.1", "[::1]"]);
 export function adminAddress(adminListen: string): { host: string; port: number } {
     const address = splitHostPort("caddy adminListen", adminListen);
     if (!LOOPBACK_HOSTS.has(address.host)) {
-        throw new Error(`caddy adminListen ${JSON.stringify(adminListen)} is not a loopback address; the admin API can replace the config, so use e.g. "localhost:2019"`);
+        throw new Error(
+            `caddy adminListen ${JSON.stringify(adminListen)} is not a loopback address; the admin API can replace the config, so use e.g. "localhost:2019"`,
+        );
     }
     return address;
 }
@@ -53,7 +54,17 @@ export function caddyConfig(i: CaddyL4Input): Record<string, unknown> {
     for (const port of [...i.ports].sort((a, b) => a - b)) {
         servers[serverName(port)] = {
             listen: [`:${port}`],
-            routes: [{ handle: [{ handler: "proxy", proxy_protocol: i.proxyProtocol, upstreams: [{ dial: [`${host}:${port}`] }] }] }],
+            routes: [
+                {
+                    handle: [
+                        {
+                            handler: "proxy",
+                            proxy_protocol: i.proxyProtocol,
+                            upstreams: [{ dial: [`${host}:${port}`] }],
+                        },
+                    ],
+                },
+            ],
         };
     }
     return {

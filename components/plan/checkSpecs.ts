@@ -41,11 +41,16 @@ const HASH_PLACEHOLDER = "$argon2id$v=19$m=19456,t=2,p=1$cGxhY2Vob2xkZXI$cGxhY2V
 function revealForCheck(value: unknown): unknown {
     if (isSecret(value)) return value.encrypted ? "encrypted-in-stack-file" : value.reveal();
     if (Array.isArray(value)) return value.map(revealForCheck);
-    if (typeof value === "object" && value !== null) return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, revealForCheck(v)]));
+    if (typeof value === "object" && value !== null)
+        return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, revealForCheck(v)]));
     return value;
 }
 
-function withRefPlaceholders(properties: Record<string, unknown>, refs: Record<string, string>, hashed: string[] = []): Record<string, unknown> {
+function withRefPlaceholders(
+    properties: Record<string, unknown>,
+    refs: Record<string, string>,
+    hashed: string[] = [],
+): Record<string, unknown> {
     const out = revealForCheck(properties) as Record<string, unknown>;
     const stand = (path: string) => (hashed.includes(path) ? HASH_PLACEHOLDER : "ref-placeholder");
     for (const path of [...Object.keys(refs), ...hashed]) {
@@ -58,14 +63,20 @@ function withRefPlaceholders(properties: Record<string, unknown>, refs: Record<s
         const last = parts[parts.length - 1]!;
         const member = /^(.+)\[\d+\]$/.exec(last);
         // `name[i]`: the id joins the set `name`
-        if (member) target[member[1]!] = { ...(target[member[1]!] as Record<string, unknown> | undefined), [stand(path)]: true };
+        if (member)
+            target[member[1]!] = {
+                ...(target[member[1]!] as Record<string, unknown> | undefined),
+                [stand(path)]: true,
+            };
         else target[last] = stand(path);
     }
     return out;
 }
 
 /** Every failure the x:* provider's check would report at preview, as config issues (no value is echoed: reasons never show secrets). */
-export function checkSettingsPlan(specs: Pick<StalwartObjectSpec, "key" | "objectType" | "properties" | "refs" | "passwords" | "source">[]): ConfigIssue[] {
+export function checkSettingsPlan(
+    specs: Pick<StalwartObjectSpec, "key" | "objectType" | "properties" | "refs" | "passwords" | "source">[],
+): ConfigIssue[] {
     return specs.flatMap((spec) => {
         const subset = subsetFor(spec.objectType);
         const props = withRefPlaceholders(spec.properties, spec.refs ?? {}, Object.keys(spec.passwords ?? {}));

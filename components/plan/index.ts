@@ -23,7 +23,6 @@ import { targetDescription } from "./backupScript";
 import { backupSpec, backupTargetInput } from "./backupSpec";
 import { describeSchedule } from "../config/schedule";
 
-
 /** Names of the SecretRefs in container env, and where the Pulumi shell gets each value. */
 export const SECRETS = PLAN_SECRETS;
 
@@ -37,7 +36,12 @@ function settingsObjects(s: Settings): { objects: StalwartObjectSpec[]; operator
     // a list with unknown types or dangling refs cannot be checked object by object
     if (listIssues.length > 0) throw new ConfigError(listIssues, s.stack);
     const operator = operatorPlan(s, objects);
-    const key = { key: "automation-key", objectType: "x:ApiKey", properties: operator.automationKey.properties, source: "stalwart (the automation API key)" };
+    const key = {
+        key: "automation-key",
+        objectType: "x:ApiKey",
+        properties: operator.automationKey.properties,
+        source: "stalwart (the automation API key)",
+    };
     const issues = checkSettingsPlan([...objects, key]);
     if (issues.length > 0) throw new ConfigError(issues, s.stack);
     return { objects, operator };
@@ -84,7 +88,9 @@ function mailboxPlan(s: Settings): Plan["mailbox"] {
             // tailscaled state: losing it only re-registers the node, so it never blocks a destroy
             { host: "mailbox", name: s.mailbox.stateVolume, retain: false },
             // backups outlive the mail they copy unless the stack allows data loss
-            ...(s.backup?.target.kind === "volume" ? [{ host: "mailbox" as const, name: s.backup.target.volume, retain }] : []),
+            ...(s.backup?.target.kind === "volume"
+                ? [{ host: "mailbox" as const, name: s.backup.target.volume, retain }]
+                : []),
         ],
         configJson,
     };
@@ -100,7 +106,9 @@ function stalwartEnv(s: Settings): Record<string, EnvValue> {
         // the relay's password: x:MtaRoute's authSecret names this variable
         ...(s.smarthost?.password ? { [STALWART_ENV.smarthostPassword]: secretRef("smarthostPassword") } : {}),
         // dns-01 credentials: x:DnsServer names these variables, so the values stay out of Stalwart's database
-        ...Object.fromEntries(dnsCredentialFields(s).map((f) => [dnsCredentialEnv(f), secretRef(dnsCredentialSecret(f))])),
+        ...Object.fromEntries(
+            dnsCredentialFields(s).map((f) => [dnsCredentialEnv(f), secretRef(dnsCredentialSecret(f))]),
+        ),
     };
 }
 
@@ -109,7 +117,13 @@ function backupPlan(s: Settings, configJson: string): BackupPlan | undefined {
     if (!b) return undefined;
     const image: ImagePlan = b.image
         ? { kind: "prebuilt", name: b.image }
-        : { kind: "build", name: backupImageName(s.stalwart.image), context: BACKUP_BUILD.context, dockerfile: BACKUP_BUILD.dockerfile, args: { STALWART_IMAGE: s.stalwart.image, ...BACKUP_BUILD.args } };
+        : {
+              kind: "build",
+              name: backupImageName(s.stalwart.image),
+              context: BACKUP_BUILD.context,
+              dockerfile: BACKUP_BUILD.dockerfile,
+              args: { STALWART_IMAGE: s.stalwart.image, ...BACKUP_BUILD.args },
+          };
     const { host, port, database, role, sslmode } = s.postgres;
     const garage = { s3Endpoint: s.garage.s3Endpoint, region: s.garage.region };
     const target = backupTargetInput(b, garage);
@@ -133,14 +147,31 @@ function backupPlan(s: Settings, configJson: string): BackupPlan | undefined {
 }
 
 function edgePlan(s: Settings): Plan["edge"] {
-    const caddyJson = renderCaddyJson({ upstreamHost: s.mailboxFqdn, ports: s.edge.ports, proxyProtocol: s.edge.proxyProtocol });
+    const caddyJson = renderCaddyJson({
+        upstreamHost: s.mailboxFqdn,
+        ports: s.edge.ports,
+        proxyProtocol: s.edge.proxyProtocol,
+    });
     const { CADDY_VERSION, CADDY_L4_VERSION } = CADDY_BUILD.args;
     const image: EdgeImagePlan = s.edge.image
         ? { kind: "prebuilt", name: s.edge.image }
-        : { kind: "build", name: `tailwart/caddy-l4:${CADDY_VERSION}-l4-${CADDY_L4_VERSION}`, context: CADDY_BUILD.context, dockerfile: CADDY_BUILD.dockerfile, args: { ...CADDY_BUILD.args } };
+        : {
+              kind: "build",
+              name: `tailwart/caddy-l4:${CADDY_VERSION}-l4-${CADDY_L4_VERSION}`,
+              context: CADDY_BUILD.context,
+              dockerfile: CADDY_BUILD.dockerfile,
+              args: { ...CADDY_BUILD.args },
+          };
     return {
         dockerHost: s.edge.dockerHost,
-        caddy: edgeSpec({ containerName: s.edge.containerName, image: image.name, ports: s.edge.ports, caddyJson, dataVolume: s.edge.dataVolume, dns: s.edge.dns }),
+        caddy: edgeSpec({
+            containerName: s.edge.containerName,
+            image: image.name,
+            ports: s.edge.ports,
+            caddyJson,
+            dataVolume: s.edge.dataVolume,
+            dns: s.edge.dns,
+        }),
         image,
         volumes: [{ host: "edge", name: s.edge.dataVolume, retain: false }],
         caddyJson,
@@ -149,7 +180,8 @@ function edgePlan(s: Settings): Plan["edge"] {
 
 function tailnetAuth(s: Settings): TailnetAuthPlan {
     const oauthClientId = s.tailscale.oauthClientId === undefined ? {} : { oauthClientId: s.tailscale.oauthClientId };
-    if (s.tailscale.auth === "oauth") return { kind: "oauth", ephemeral: s.tailscale.ephemeral, tags: s.mailbox.tags, ...oauthClientId };
+    if (s.tailscale.auth === "oauth")
+        return { kind: "oauth", ephemeral: s.tailscale.ephemeral, tags: s.mailbox.tags, ...oauthClientId };
     return {
         kind: "tailnetKey",
         ephemeral: s.tailscale.ephemeral,

@@ -60,7 +60,14 @@ export function sidecarSpec(i: SidecarSpecInput): ContainerSpec {
     if (extraArgs.length > 0) env["TS_EXTRA_ARGS"] = extraArgs.join(" ");
     // The tailscale image is Alpine-based: busybox wget is there, curl is not.
     const healthcheck: HealthcheckSpec = {
-        test: ["CMD", "wget", "-q", "-O", "/dev/null", `http://${probeAddress("sidecar healthAddress", i.healthAddress)}/healthz`],
+        test: [
+            "CMD",
+            "wget",
+            "-q",
+            "-O",
+            "/dev/null",
+            `http://${probeAddress("sidecar healthAddress", i.healthAddress)}/healthz`,
+        ],
         intervalSeconds: 15,
         timeoutSeconds: 5,
         startPeriodSeconds: 30,
@@ -125,7 +132,16 @@ export function stalwartSpec(i: StalwartSpecInput): ContainerSpec {
         devices: [],
         // The image's own HEALTHCHECK probe (its HTTPS fallback aside), X-Forwarded-For included.
         healthcheck: {
-            test: ["CMD", "curl", "-fsS", "-o", "/dev/null", "-H", "X-Forwarded-For: 127.0.0.1", `http://127.0.0.1:${MANAGEMENT_PORT}/healthz/live`],
+            test: [
+                "CMD",
+                "curl",
+                "-fsS",
+                "-o",
+                "/dev/null",
+                "-H",
+                "X-Forwarded-For: 127.0.0.1",
+                `http://127.0.0.1:${MANAGEMENT_PORT}/healthz/live`,
+            ],
             intervalSeconds: 30,
             timeoutSeconds: 5,
             startPeriodSeconds: 30,

@@ -41,7 +41,10 @@ export function managementSpecs(): ManagementSpec[] {
             objectType: "x:Http",
             properties: {
                 // the wire form of an x:Expression: match is a list keyed by index
-                allowedEndpoints: { match: { "0": { if: managementRestriction(), then: REFUSED_STATUS } }, else: "200" },
+                allowedEndpoints: {
+                    match: { "0": { if: managementRestriction(), then: REFUSED_STATUS } },
+                    else: "200",
+                },
             },
         },
     ];

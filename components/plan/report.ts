@@ -20,25 +20,36 @@ function container(c: ContainerSpec): string[] {
     const lines = [`  container ${c.name}`, `    image         ${c.image}`];
     if (c.command) lines.push(`    command       ${c.command.join(" ")}`);
     lines.push(`    network       ${c.networkMode ?? "default bridge"}`);
-    lines.push(`    ports         ${c.ports.length ? c.ports.map((p) => `${p.external}->${p.internal}/${p.protocol}`).join(" ") : "none"}`);
+    lines.push(
+        `    ports         ${c.ports.length ? c.ports.map((p) => `${p.external}->${p.internal}/${p.protocol}`).join(" ") : "none"}`,
+    );
     if (c.hostname) lines.push(`    hostname      ${c.hostname}`);
     if (c.dns?.length) lines.push(`    dns           ${c.dns.join(" ")}`);
     lines.push(`    restart       ${c.restart}`);
     if (c.capabilities.length) lines.push(`    capabilities  ${c.capabilities.join(" ")}`);
     for (const d of c.devices) lines.push(`    device        ${d.hostPath}:${d.containerPath}`);
-    for (const m of c.mounts) lines.push(`    volume        ${m.volume} -> ${m.containerPath}${m.readOnly ? " (ro)" : ""}`);
-    for (const f of c.files) lines.push(`    file          ${f.containerPath} (${f.content.length} bytes${f.mode !== undefined ? `, mode ${f.mode.toString(8)}` : ""})`);
-    for (const [k, v] of Object.entries(c.env).sort(([a], [b]) => a.localeCompare(b))) lines.push(`    env           ${envLine(k, v)}`);
+    for (const m of c.mounts)
+        lines.push(`    volume        ${m.volume} -> ${m.containerPath}${m.readOnly ? " (ro)" : ""}`);
+    for (const f of c.files)
+        lines.push(
+            `    file          ${f.containerPath} (${f.content.length} bytes${f.mode !== undefined ? `, mode ${f.mode.toString(8)}` : ""})`,
+        );
+    for (const [k, v] of Object.entries(c.env).sort(([a], [b]) => a.localeCompare(b)))
+        lines.push(`    env           ${envLine(k, v)}`);
     if (c.healthcheck) {
         const h = c.healthcheck;
-        lines.push(`    healthcheck   ${h.test.join(" ")} (every ${h.intervalSeconds}s, timeout ${h.timeoutSeconds}s, start ${h.startPeriodSeconds}s, ${h.retries} retries)`);
+        lines.push(
+            `    healthcheck   ${h.test.join(" ")} (every ${h.intervalSeconds}s, timeout ${h.timeoutSeconds}s, start ${h.startPeriodSeconds}s, ${h.retries} retries)`,
+        );
     }
     return lines;
 }
 
 function imageLine(image: Plan["edge"]["image"]): string {
     return image.kind === "build"
-        ? `  image ${image.name} built from ${image.dockerfile} (${Object.entries(image.args).map(([k, v]) => `${k}=${v}`).join(", ")})`
+        ? `  image ${image.name} built from ${image.dockerfile} (${Object.entries(image.args)
+              .map(([k, v]) => `${k}=${v}`)
+              .join(", ")})`
         : `  image ${image.name} (prebuilt)`;
 }
 
@@ -74,7 +85,9 @@ export function formatPlan(plan: Plan): string {
         `tailwart plan for stack ${plan.stack}`,
         `data on destroy: ${plan.retainData ? "kept (set allowDataLoss: true to delete it)" : "DELETED (allowDataLoss: true)"}`,
         "",
-        ...(plan.warnings.length ? ["== warnings (the plan deploys, but look at these)", ...plan.warnings.map((w) => `  - ${w.message}`), ""] : []),
+        ...(plan.warnings.length
+            ? ["== warnings (the plan deploys, but look at these)", ...plan.warnings.map((w) => `  - ${w.message}`), ""]
+            : []),
         `== mailbox host (${url(mailbox.dockerHost)}) — reached as ${mailbox.fqdn}`,
         ...mailbox.volumes.map(volume),
         ...container(mailbox.sidecar),
@@ -102,10 +115,16 @@ export function formatPlan(plan: Plan): string {
         "== stalwart",
         `  image ${stalwart.image}; public URL ${url(stalwart.publicUrl)}; management API ${url(stalwart.managementUrl)}`,
         `  ACME directory ${url(stalwart.acmeDirectory)}`,
-        stalwart.objects.length ? "  x:* objects (managed through the management API, then reloaded/restarted as each needs):" : "  x:* settings not managed (stalwart.manageSettings: false)",
+        stalwart.objects.length
+            ? "  x:* objects (managed through the management API, then reloaded/restarted as each needs):"
+            : "  x:* settings not managed (stalwart.manageSettings: false)",
         ...stalwart.objects.map((o) => {
-            const refs = Object.entries(o.refs ?? {}).map(([path, key]) => ` ${path}=<id of ${key}>`).join("");
-            const hashed = Object.keys(o.passwords ?? {}).map((path) => ` ${path}=<argon2id hash of the password>`).join("");
+            const refs = Object.entries(o.refs ?? {})
+                .map(([path, key]) => ` ${path}=<id of ${key}>`)
+                .join("");
+            const hashed = Object.keys(o.passwords ?? {})
+                .map((path) => ` ${path}=<argon2id hash of the password>`)
+                .join("");
             // Secret values (redis.url with a password, dnsProvider credentials) serialize as their mask
             return `    ${o.objectType.padEnd(20)} ${o.key}: ${JSON.stringify(o.properties)}${refs}${hashed}`;
         }),

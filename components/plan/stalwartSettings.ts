@@ -49,7 +49,13 @@ export interface SettingsObjectTypes {
  * property is optional: the provider's check, run on the plan, enforces what is required) and a
  * text may be a config Secret (printed masked, handed to Pulumi as a secret).
  */
-type PlanValue<T> = T extends string ? T | Secret : T extends readonly unknown[] ? T : T extends object ? PlanProperties<T> : T;
+type PlanValue<T> = T extends string
+    ? T | Secret
+    : T extends readonly unknown[]
+      ? T
+      : T extends object
+        ? PlanProperties<T>
+        : T;
 export type PlanProperties<T> = T extends unknown ? { [K in keyof T]?: PlanValue<T[K]> } : never;
 
 /** One spec, checked against the generated type of its object. */
@@ -64,7 +70,8 @@ export function spec<T extends keyof SettingsObjectTypes>(
 
 const CHALLENGE_TYPES = { "tls-alpn-01": "TlsAlpn01", "http-01": "Http01", "dns-01": "Dns01" } as const;
 
-const asSet = (items: readonly string[]): Record<string, true> => Object.fromEntries(items.map((i) => [i, true as const]));
+const asSet = (items: readonly string[]): Record<string, true> =>
+    Object.fromEntries(items.map((i) => [i, true as const]));
 
 /**
  * x:DnsServer from acme.dnsProvider. A credential the schema holds as a secret object (SecretKey:
@@ -86,7 +93,10 @@ function dnsServerSpec(s: Settings): StalwartObjectSpec {
     };
     const properties: Record<string, unknown> = { description: `tailwart ${s.stack}: ACME dns-01 for ${s.domain}` };
     for (const [field, value] of Object.entries(provider)) {
-        properties[field] = isSecret(value) && envVariantOf(field) ? { "@type": "EnvironmentVariable", variableName: dnsCredentialEnv(field) } : value;
+        properties[field] =
+            isSecret(value) && envVariantOf(field)
+                ? { "@type": "EnvironmentVariable", variableName: dnsCredentialEnv(field) }
+                : value;
     }
     return { key: "dns", objectType: "x:DnsServer", properties };
 }
@@ -95,7 +105,9 @@ function dnsServerSpec(s: Settings): StalwartObjectSpec {
 export function dnsCredentialFields(s: Settings): string[] {
     if (s.acme.challenge !== "dns-01" || !s.acme.dnsProvider) return [];
     const dns = dnsServerSpec(s).properties;
-    return Object.keys(dns).filter((field) => (dns[field] as { "@type"?: unknown } | undefined)?.["@type"] === "EnvironmentVariable");
+    return Object.keys(dns).filter(
+        (field) => (dns[field] as { "@type"?: unknown } | undefined)?.["@type"] === "EnvironmentVariable",
+    );
 }
 
 export function stalwartSettingsPlan(s: Settings): StalwartObjectSpec[] {
@@ -116,7 +128,10 @@ export function stalwartSettingsPlan(s: Settings): StalwartObjectSpec[] {
                 certificateManagement: { "@type": "Automatic", subjectAlternativeNames: asSet([s.hostname]) },
                 ...(dns01 ? { dnsManagement: { "@type": "Automatic" as const } } : {}),
             },
-            { "certificateManagement.acmeProviderId": "acme", ...(dns01 ? { "dnsManagement.dnsServerId": "dns" } : {}) },
+            {
+                "certificateManagement.acmeProviderId": "acme",
+                ...(dns01 ? { "dnsManagement.dnsServerId": "dns" } : {}),
+            },
         ),
         spec("system", "x:SystemSettings", { defaultHostname: s.hostname }, { defaultDomainId: "domain" }),
         spec("blob-store", "x:BlobStore", {

@@ -34,21 +34,35 @@ export function resolveConnection(env: Record<string, string | undefined>, confi
     const fromConfig = present(config.url);
     const url = fromConfig ? config.url : env.STALWART_URL;
     if (!present(url)) {
-        throw new Error("Stalwart endpoint unknown: set the Pulumi config stalwart:url or STALWART_URL (e.g. http://127.0.0.1:8080).");
+        throw new Error(
+            "Stalwart endpoint unknown: set the Pulumi config stalwart:url or STALWART_URL (e.g. http://127.0.0.1:8080).",
+        );
     }
-    const basic = (user: string, password: string) => `Basic ${Buffer.from(`${user}:${password}`, "utf8").toString("base64")}`;
+    const basic = (user: string, password: string) =>
+        `Basic ${Buffer.from(`${user}:${password}`, "utf8").toString("base64")}`;
     /** Bearer for a token, else Basic for a user and password, from one place; undefined when it has neither. */
-    const credentialsIn = (names: Record<"token" | "user" | "password", string>, v: StalwartConfig): [string, string] | undefined =>
+    const credentialsIn = (
+        names: Record<"token" | "user" | "password", string>,
+        v: StalwartConfig,
+    ): [string, string] | undefined =>
         present(v.token)
             ? [`Bearer ${v.token}`, names.token]
             : present(v.user) && present(v.password)
               ? [basic(v.user, v.password), `${names.user}/${names.password}`]
               : undefined;
     const envCredentials = () =>
-        credentialsIn({ token: "env STALWART_TOKEN", user: "env STALWART_USER", password: "STALWART_PASSWORD" }, { token: env.STALWART_TOKEN, user: env.STALWART_USER, password: env.STALWART_PASSWORD });
-    const configCredentials = () => credentialsIn({ token: "config stalwart:token", user: "config stalwart:user", password: "stalwart:password" }, config);
+        credentialsIn(
+            { token: "env STALWART_TOKEN", user: "env STALWART_USER", password: "STALWART_PASSWORD" },
+            { token: env.STALWART_TOKEN, user: env.STALWART_USER, password: env.STALWART_PASSWORD },
+        );
+    const configCredentials = () =>
+        credentialsIn(
+            { token: "config stalwart:token", user: "config stalwart:user", password: "stalwart:password" },
+            config,
+        );
     // the other source's credentials only when it names no other server: a token is sent where its URL points
-    const sameServer = (other: string | undefined) => !present(other) || other.replace(/\/+$/, "") === url.replace(/\/+$/, "");
+    const sameServer = (other: string | undefined) =>
+        !present(other) || other.replace(/\/+$/, "") === url.replace(/\/+$/, "");
     const found = fromConfig
         ? (configCredentials() ?? (sameServer(env.STALWART_URL) ? envCredentials() : undefined))
         : (envCredentials() ?? (sameServer(config.url) ? configCredentials() : undefined));
@@ -59,15 +73,25 @@ export function resolveConnection(env: Record<string, string | undefined>, confi
         );
     }
     const timeoutMs = requestTimeout(config.requestTimeoutMs, env.STALWART_REQUEST_TIMEOUT_MS);
-    return { url: url.replace(/\/+$/, ""), authorization: found[0], source: found[1], ...(timeoutMs === undefined ? {} : { timeoutMs }) };
+    return {
+        url: url.replace(/\/+$/, ""),
+        authorization: found[0],
+        source: found[1],
+        ...(timeoutMs === undefined ? {} : { timeoutMs }),
+    };
 }
 
 /** The stack's `stalwart:requestTimeoutMs`, else env STALWART_REQUEST_TIMEOUT_MS (decision 008): a whole number of ms. */
 function requestTimeout(fromConfig: string | undefined, fromEnv: string | undefined): number | undefined {
-    const [raw, name] = present(fromConfig) ? [fromConfig, "config stalwart:requestTimeoutMs"] : [fromEnv, "env STALWART_REQUEST_TIMEOUT_MS"];
+    const [raw, name] = present(fromConfig)
+        ? [fromConfig, "config stalwart:requestTimeoutMs"]
+        : [fromEnv, "env STALWART_REQUEST_TIMEOUT_MS"];
     if (!present(raw)) return undefined;
     const ms = Number(raw);
-    if (!Number.isInteger(ms) || ms < 100) throw new Error(`${name} is ${JSON.stringify(raw)}: set a whole number of milliseconds of at least 100 (default 30000).`);
+    if (!Number.isInteger(ms) || ms < 100)
+        throw new Error(
+            `${name} is ${JSON.stringify(raw)}: set a whole number of milliseconds of at least 100 (default 30000).`,
+        );
     return ms;
 }
 
@@ -79,5 +103,11 @@ export function configFrom(get: (key: string) => unknown): StalwartConfig {
     };
     const timeout = get("stalwart:requestTimeoutMs");
     const requestTimeoutMs = typeof timeout === "number" ? String(timeout) : pick("requestTimeoutMs");
-    return { url: pick("url"), token: pick("token"), user: pick("user"), password: pick("password"), ...(requestTimeoutMs === undefined ? {} : { requestTimeoutMs }) };
+    return {
+        url: pick("url"),
+        token: pick("token"),
+        user: pick("user"),
+        password: pick("password"),
+        ...(requestTimeoutMs === undefined ? {} : { requestTimeoutMs }),
+    };
 }

@@ -16,11 +16,16 @@ export const esc = (k: string) => k.replace(/~/g, "~0").replace(/\//g, "~1");
 
 export function stable(v: unknown): string {
     if (Array.isArray(v)) return `[${v.map(stable).join(",")}]`;
-    if (isObj(v)) return `{${Object.keys(v).sort().map((k) => `${JSON.stringify(k)}:${stable(v[k])}`).join(",")}}`;
+    if (isObj(v))
+        return `{${Object.keys(v)
+            .sort()
+            .map((k) => `${JSON.stringify(k)}:${stable(v[k])}`)
+            .join(",")}}`;
     return JSON.stringify(v) ?? "null";
 }
 export const same = (a: unknown, b: unknown) => stable(a) === stable(b);
-export const hasUnknown = (v: unknown): boolean => v === UNKNOWN || (isObj(v) && (Object.keys(v).includes(UNKNOWN) || Object.values(v).some(hasUnknown)));
+export const hasUnknown = (v: unknown): boolean =>
+    v === UNKNOWN || (isObj(v) && (Object.keys(v).includes(UNKNOWN) || Object.values(v).some(hasUnknown)));
 
 export async function sha256(text: string): Promise<string> {
     const digest = await globalThis.crypto.subtle.digest("SHA-256", new TextEncoder().encode(text));
@@ -28,13 +33,21 @@ export async function sha256(text: string): Promise<string> {
 }
 
 export function newSalt(): string {
-    return Array.from(globalThis.crypto.getRandomValues(new Uint8Array(16)), (b) => b.toString(16).padStart(2, "0")).join("");
+    return Array.from(globalThis.crypto.getRandomValues(new Uint8Array(16)), (b) =>
+        b.toString(16).padStart(2, "0"),
+    ).join("");
 }
 
 export { isSecretField };
 
 /** Copy of `v` (an object of schema `schemaName`) with every secret string leaf passed through `fn`. */
-export function mapSecrets(subset: ObjectSchemaSubset, schemaName: string, v: unknown, ptr: string, fn: (ptr: string, s: string) => unknown): unknown {
+export function mapSecrets(
+    subset: ObjectSchemaSubset,
+    schemaName: string,
+    v: unknown,
+    ptr: string,
+    fn: (ptr: string, s: string) => unknown,
+): unknown {
     if (!isObj(v)) return v;
     const fields = fieldsOf(subset, schemaName, v["@type"]);
     if (!fields) return v;
@@ -47,7 +60,9 @@ export function mapSecrets(subset: ObjectSchemaSubset, schemaName: string, v: un
         else if (f.kind === "object") out[k] = mapSecrets(subset, f.objectName ?? "", x, p, fn);
         else if (isObj(x) && (f.kind === "objectList" || (f.kind === "map" && f.value?.kind === "object"))) {
             const target = (f.kind === "map" ? f.value?.objectName : f.element?.objectName) ?? "";
-            out[k] = Object.fromEntries(Object.entries(x).map(([i, e]) => [i, mapSecrets(subset, target, e, `${p}/${esc(i)}`, fn)]));
+            out[k] = Object.fromEntries(
+                Object.entries(x).map(([i, e]) => [i, mapSecrets(subset, target, e, `${p}/${esc(i)}`, fn)]),
+            );
         }
     }
     return out;
@@ -70,7 +85,8 @@ export async function hashSecrets(salt: string, secrets: Record<string, string>)
 }
 
 type Field = FieldDescriptor | undefined;
-const isAccountCredentials = (subset: ObjectSchemaSubset, key: string) => subset.object.name === "x:Account" && key === "credentials";
+const isAccountCredentials = (subset: ObjectSchemaSubset, key: string) =>
+    subset.object.name === "x:Account" && key === "credentials";
 
 /** Does the server's value already say what the input says? */
 export function covers(subset: ObjectSchemaSubset, f: Field, server: unknown, input: unknown, key = ""): boolean {
@@ -79,11 +95,22 @@ export function covers(subset: ObjectSchemaSubset, f: Field, server: unknown, in
     if (!isObj(server)) return false;
     const sameKeys = () => same(Object.keys(server).sort(), Object.keys(input).sort());
     if (f.kind === "set") return sameKeys();
-    if (f.kind === "map") return sameKeys() && Object.keys(input).every((k) => (f.value?.kind === "object" ? coversObject(subset, f.value.objectName ?? "", server[k], input[k]) : same(server[k], input[k])));
+    if (f.kind === "map")
+        return (
+            sameKeys() &&
+            Object.keys(input).every((k) =>
+                f.value?.kind === "object"
+                    ? coversObject(subset, f.value.objectName ?? "", server[k], input[k])
+                    : same(server[k], input[k]),
+            )
+        );
     if (f.kind === "objectList") {
         const target = f.element?.objectName ?? "";
         // Account credentials also list app passwords and API keys the provider never manages.
-        if (isAccountCredentials(subset, key)) return Object.values(input).every((e) => Object.values(server).some((s) => coversObject(subset, target, s, e)));
+        if (isAccountCredentials(subset, key))
+            return Object.values(input).every((e) =>
+                Object.values(server).some((s) => coversObject(subset, target, s, e)),
+            );
         return sameKeys() && Object.keys(input).every((k) => coversObject(subset, target, server[k], input[k]));
     }
     if (f.kind === "object") return coversObject(subset, f.objectName ?? "", server, input);
@@ -102,10 +129,15 @@ export function project(subset: ObjectSchemaSubset, f: Field, server: unknown, s
     if (!f || !isObj(shape) || !isObj(server)) return server;
     if (f.kind !== "object") return server;
     const fields = fieldsOf(subset, f.objectName ?? "", server["@type"]) ?? {};
-    return Object.fromEntries(Object.keys(shape).filter((k) => k in server).map((k) => [k, project(subset, fields[k], server[k], shape[k])]));
+    return Object.fromEntries(
+        Object.keys(shape)
+            .filter((k) => k in server)
+            .map((k) => [k, project(subset, fields[k], server[k], shape[k])]),
+    );
 }
 
-export const topFields = (subset: ObjectSchemaSubset, props: Obj) => fieldsOf(subset, subset.object.schema, props["@type"]) ?? {};
+export const topFields = (subset: ObjectSchemaSubset, props: Obj) =>
+    fieldsOf(subset, subset.object.schema, props["@type"]) ?? {};
 
 /**
  * What a property left out of the inputs goes back to (docs/stalwart-facts.md#field-defaults): its schema default,
@@ -122,8 +154,12 @@ export function resetValue(subset: ObjectSchemaSubset, f: Field, key: string): u
     if (f.nullable) return null;
     if (f.required || f.minItems) return undefined;
     // a variant object resets only to a default variant that carries nothing (x:SecretKeyOptional None)
-    const variants = f.kind === "object" ? (subset.schemas[f.objectName ?? ""] as { defaultVariant?: string; variants?: Obj } | undefined) : undefined;
-    if (variants?.defaultVariant) return variants.variants?.[variants.defaultVariant] === null ? { "@type": variants.defaultVariant } : undefined;
+    const variants =
+        f.kind === "object"
+            ? (subset.schemas[f.objectName ?? ""] as { defaultVariant?: string; variants?: Obj } | undefined)
+            : undefined;
+    if (variants?.defaultVariant)
+        return variants.variants?.[variants.defaultVariant] === null ? { "@type": variants.defaultVariant } : undefined;
     return f.kind === "boolean" ? false : /^(set|map|objectList)$/.test(f.kind) ? {} : undefined;
 }
 
@@ -153,9 +189,15 @@ export function diffProperties(subset: ObjectSchemaSubset, prior: Prior, news: O
     const hidden = subset.object.notReturnedByGet;
     const under = (k: string, p: string) => p === esc(k) || p.startsWith(`${esc(k)}/`);
     const secretChanged = (k: string) =>
-        [...Object.keys(newHashes), ...Object.keys(prior.secretHashes)].some((p) => under(k, p) && newHashes[p] !== prior.secretHashes[p]);
+        [...Object.keys(newHashes), ...Object.keys(prior.secretHashes)].some(
+            (p) => under(k, p) && newHashes[p] !== prior.secretHashes[p],
+        );
     const changed = Object.keys(news).filter(
-        (k) => hasUnknown(news[k]) || !same(prior.managed[k], news[k]) || secretChanged(k) || (!hidden.includes(k) && !covers(subset, fields[k], prior.server[k], news[k], k)),
+        (k) =>
+            hasUnknown(news[k]) ||
+            !same(prior.managed[k], news[k]) ||
+            secretChanged(k) ||
+            (!hidden.includes(k) && !covers(subset, fields[k], prior.server[k], news[k], k)),
     );
     changed.push(...Object.keys(prior.managed).filter((k) => !(k in news)));
     // A singleton is one object: a new @type is an update the server rebuilds it from (no singleton has an
@@ -181,7 +223,9 @@ function credentialPatch(news: Obj, server: Obj, newHashes: Hashes, oldHashes: H
     let next = Math.max(-1, ...Object.keys(server).map(Number)) + 1;
     for (const [i, e] of Object.entries(news)) {
         if (!isObj(e)) continue;
-        const j = Object.keys(server).find((s) => !used.has(s) && isObj(server[s]) && (server[s] as Obj)["@type"] === e["@type"]);
+        const j = Object.keys(server).find(
+            (s) => !used.has(s) && isObj(server[s]) && (server[s] as Obj)["@type"] === e["@type"],
+        );
         if (j === undefined) {
             patch[`credentials/${next++}`] = e;
             continue;
@@ -192,7 +236,8 @@ function credentialPatch(news: Obj, server: Obj, newHashes: Hashes, oldHashes: H
             if (k === "@type") continue;
             const p = `credentials/${i}/${esc(k)}`;
             const isSecret = p in newHashes || p in oldHashes;
-            if (isSecret ? newHashes[p] !== oldHashes[p] : !same(current[k], x)) patch[`credentials/${j}/${esc(k)}`] = x;
+            if (isSecret ? newHashes[p] !== oldHashes[p] : !same(current[k], x))
+                patch[`credentials/${j}/${esc(k)}`] = x;
         }
     }
 }
@@ -203,7 +248,15 @@ function credentialPatch(news: Obj, server: Obj, newHashes: Hashes, oldHashes: H
  * is smaller, and Account credentials patched per field so app passwords and API keys survive.
  * `restore`: the values an adopted object had before it was adopted (a removed property returns to them).
  */
-export function buildPatch(subset: ObjectSchemaSubset, changed: string[], news: Obj, server: Obj, newHashes: Hashes, oldHashes: Hashes, restore: Obj = {}): Obj {
+export function buildPatch(
+    subset: ObjectSchemaSubset,
+    changed: string[],
+    news: Obj,
+    server: Obj,
+    newHashes: Hashes,
+    oldHashes: Hashes,
+    restore: Obj = {},
+): Obj {
     const fields = topFields(subset, news);
     const patch: Obj = {};
     for (const k of changed) {
@@ -220,7 +273,8 @@ export function buildPatch(subset: ObjectSchemaSubset, changed: string[], news: 
         if ((f.kind === "set" || scalarMap) && isObj(x) && isObj(current)) {
             const elements: Obj = {};
             for (const [m, v] of Object.entries(x)) if (!same(current[m], v)) elements[`${k}/${esc(m)}`] = v;
-            for (const m of Object.keys(current)) if (!(m in x)) elements[`${k}/${esc(m)}`] = f.kind === "set" ? false : null;
+            for (const m of Object.keys(current))
+                if (!(m in x)) elements[`${k}/${esc(m)}`] = f.kind === "set" ? false : null;
             if (JSON.stringify(elements).length < JSON.stringify(x).length + k.length + 4) {
                 Object.assign(patch, elements);
                 continue;

@@ -12,7 +12,12 @@ export type { DnsRecord } from "./dnsRecordsProvider";
 
 /** What StalwartDnsRecords ships: the shell around the provider core dnsRecordsProvider.ts (no check, no delete). */
 export const shippedDnsRecordsProvider = (): pulumi.dynamic.ResourceProvider =>
-    shipProvider(join(__dirname, "dnsRecordsProvider"), "dnsRecordsProvider", [], ["configure", "diff", "create", "update", "read"]);
+    shipProvider(
+        join(__dirname, "dnsRecordsProvider"),
+        "dnsRecordsProvider",
+        [],
+        ["configure", "diff", "create", "update", "read"],
+    );
 
 export interface StalwartDnsRecordsArgs {
     /** the x:Domain ids to read */

@@ -4,7 +4,12 @@
  * themselves; the convergence step issues each needed action once per `pulumi up`.
  */
 
-export type ReloadAction = "ReloadSettings" | "ReloadTlsCertificates" | "ReloadLookupStores" | "ReloadBlockedIps" | "UpdateApps";
+export type ReloadAction =
+    | "ReloadSettings"
+    | "ReloadTlsCertificates"
+    | "ReloadLookupStores"
+    | "ReloadBlockedIps"
+    | "UpdateApps";
 export type Effect = "live" | ReloadAction | "restart";
 
 /** Read from the registry per request, with cache invalidation. */
@@ -23,7 +28,17 @@ const LIVE = [
 ];
 
 /** Built only at boot: a reload reuses the old handles or re-parses and discards (listeners). */
-const RESTART = ["x:DataStore", "x:BlobStore", "x:InMemoryStore", "x:SearchStore", "x:Coordinator", "x:TracingStore", "x:MetricsStore", "x:Cache", "x:NetworkListener"];
+const RESTART = [
+    "x:DataStore",
+    "x:BlobStore",
+    "x:InMemoryStore",
+    "x:SearchStore",
+    "x:Coordinator",
+    "x:TracingStore",
+    "x:MetricsStore",
+    "x:Cache",
+    "x:NetworkListener",
+];
 
 const TARGETED: Record<string, ReloadAction> = {
     "x:Certificate": "ReloadTlsCertificates",
@@ -51,12 +66,19 @@ export function effectOf(objectType: string): Effect {
 export function effectsOf(objectType: string, properties: string[] | "all"): Effect[] {
     const base = effectOf(objectType);
     const restartProps = RESTART_PROPERTIES[objectType] ?? [];
-    const touchesRestart = properties === "all" ? restartProps.length > 0 : properties.some((p) => restartProps.includes(p));
+    const touchesRestart =
+        properties === "all" ? restartProps.length > 0 : properties.some((p) => restartProps.includes(p));
     return touchesRestart && base !== "restart" ? [base, "restart"] : [base];
 }
 
 /** Reload actions in the order they are issued: settings first, so TLS and lookups see the new core. */
-export const RELOAD_ORDER: ReloadAction[] = ["ReloadSettings", "ReloadTlsCertificates", "ReloadLookupStores", "ReloadBlockedIps", "UpdateApps"];
+export const RELOAD_ORDER: ReloadAction[] = [
+    "ReloadSettings",
+    "ReloadTlsCertificates",
+    "ReloadLookupStores",
+    "ReloadBlockedIps",
+    "UpdateApps",
+];
 
 /** The object types named in the tables above, so a test can check them against the schema. */
 export const NAMED_TYPES = [...LIVE, ...RESTART, ...Object.keys(TARGETED), ...Object.keys(RESTART_PROPERTIES)];

@@ -36,14 +36,17 @@ export interface ServerError {
     validationErrors?: unknown;
 }
 
-const refText = (ref: ObjectRef | undefined): string => (ref ? `${ref.object ? `x:${ref.object} ` : ""}id ${JSON.stringify(ref.id)}` : "another object");
+const refText = (ref: ObjectRef | undefined): string =>
+    ref ? `${ref.object ? `x:${ref.object} ` : ""}id ${JSON.stringify(ref.id)}` : "another object";
 
 /** Paths in `v` holding `id` as a value or as a set member (`directoryId`, `aliases/0/domainId`, `roleIds`). */
 export const pathsTo = (v: unknown, id: unknown, at = ""): string[] =>
     v === id
         ? [at]
         : typeof v === "object" && v !== null
-          ? Object.entries(v).flatMap(([k, x]) => (k === id && x === true ? [at] : pathsTo(x, id, at ? `${at}/${k}` : k)))
+          ? Object.entries(v).flatMap(([k, x]) =>
+                k === id && x === true ? [at] : pathsTo(x, id, at ? `${at}/${k}` : k),
+            )
           : [];
 
 /** One `validationErrors` entry (Required, Invalid, Min/MaxLength, Min/MaxValue); `value` only when not a secret, so it never reaches a log. */
@@ -51,7 +54,9 @@ function validationText(v: ValidationError | undefined, isSecret: (path: string)
     const prop = String(v?.property ?? "?");
     if (v?.type === "Required") return `${prop} is required`;
     if (v?.type !== "Invalid") return `${prop}: ${v?.type} ${v?.required ?? ""}`.trim();
-    return isSecret(prop) || v.value === undefined ? `${prop} is invalid` : `${prop} has invalid value ${shown(v.value)}`;
+    return isSecret(prop) || v.value === undefined
+        ? `${prop} is invalid`
+        : `${prop} has invalid value ${shown(v.value)}`;
 }
 
 /**
@@ -63,20 +68,35 @@ function validationText(v: ValidationError | undefined, isSecret: (path: string)
  * in other objects, which `linkedObjects` names.) A primaryKeyViolation may name the existing
  * object by `existingId` only.
  */
-export function setErrorMessage(op: string, who: string, err: ServerError | undefined, isSecret: (path: string) => boolean = () => false, clash?: string, inputs?: unknown): string {
+export function setErrorMessage(
+    op: string,
+    who: string,
+    err: ServerError | undefined,
+    isSecret: (path: string) => boolean = () => false,
+    clash?: string,
+    inputs?: unknown,
+): string {
     const type = String(err?.type ?? "unknown");
-    const target: ObjectRef | undefined = err?.objectId ?? (err?.existingId === undefined ? undefined : { id: err.existingId });
+    const target: ObjectRef | undefined =
+        err?.objectId ?? (err?.existingId === undefined ? undefined : { id: err.existingId });
     const props: string[] = Array.isArray(err?.properties)
         ? err.properties.map(String)
         : type === "invalidForeignKey" && target?.id
           ? pathsTo(inputs, target.id)
           : [];
-    const on = props.length > 0 ? ` on ${props.length > 1 ? "properties" : "property"} ${props.map((p) => (p === "" ? "(root)" : p)).join(", ")}` : "";
+    const on =
+        props.length > 0
+            ? ` on ${props.length > 1 ? "properties" : "property"} ${props.map((p) => (p === "" ? "(root)" : p)).join(", ")}`
+            : "";
     const desc = typeof err?.description === "string" && err.description !== "" ? `: ${masked(err.description)}` : "";
     const head = `${who}: ${op} failed with ${type}${on}${desc}`;
     switch (type) {
         case "objectIsLinked": {
-            const linked: ObjectRef[] = Array.isArray(err?.linkedObjects) ? err.linkedObjects : err?.objectId ? [err.objectId] : [];
+            const linked: ObjectRef[] = Array.isArray(err?.linkedObjects)
+                ? err.linkedObjects
+                : err?.objectId
+                  ? [err.objectId]
+                  : [];
             const names = linked.map(refText).join(", ") || "other objects";
             return `${head} (still referenced by ${names}; remove or re-point those first)`;
         }
@@ -85,7 +105,9 @@ export function setErrorMessage(op: string, who: string, err: ServerError | unde
         case "primaryKeyViolation":
             return `${head} (${refText(target)} ${clash ? `${clash}; not adopted` : `already has this value${op === "create" ? "; set adopt to take it over" : ""}`})`;
         case "validationFailed": {
-            const list: (ValidationError | undefined)[] = Array.isArray(err?.validationErrors) ? err.validationErrors : [];
+            const list: (ValidationError | undefined)[] = Array.isArray(err?.validationErrors)
+                ? err.validationErrors
+                : [];
             const details = list.map((v) => validationText(v, isSecret)).join("; ");
             const target = err?.objectId ? ` [${refText(err.objectId)}]` : "";
             return `${head}${details ? ` (${details})` : ""}${target}`;

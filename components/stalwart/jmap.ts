@@ -49,7 +49,8 @@ export interface DroppedRequest extends Error {
     inFlight: boolean;
 }
 
-export const isDropped = (e: unknown): e is DroppedRequest => (e as { dropped?: unknown } | undefined)?.dropped === true;
+export const isDropped = (e: unknown): e is DroppedRequest =>
+    (e as { dropped?: unknown } | undefined)?.dropped === true;
 
 export interface JmapResult {
     responses: MethodCall[];
@@ -86,7 +87,11 @@ export interface FetchFailure {
     cause?: { name?: string; code?: string; message?: string };
 }
 
-export async function jmapRequest(conn: StalwartConnection, calls: MethodCall[], options: JmapOptions = {}): Promise<JmapResult> {
+export async function jmapRequest(
+    conn: StalwartConnection,
+    calls: MethodCall[],
+    options: JmapOptions = {},
+): Promise<JmapResult> {
     const policy = { ...DEFAULT_RETRY, ...(conn.timeoutMs ? { timeoutMs: conn.timeoutMs } : {}), ...options.retry };
     const endpoint = `${conn.url}/jmap`;
     const body = JSON.stringify({ using: JMAP_USING, methodCalls: calls });
@@ -98,7 +103,11 @@ export async function jmapRequest(conn: StalwartConnection, calls: MethodCall[],
         try {
             response = await fetch(endpoint, {
                 method: "POST",
-                headers: { "content-type": "application/json", accept: "application/json", authorization: conn.authorization },
+                headers: {
+                    "content-type": "application/json",
+                    accept: "application/json",
+                    authorization: conn.authorization,
+                },
                 body,
                 signal: AbortSignal.timeout(policy.timeoutMs),
             });
@@ -113,7 +122,10 @@ export async function jmapRequest(conn: StalwartConnection, calls: MethodCall[],
             // `dropped`: sent, maybe applied, not re-sent (the caller decides: create() looks for the object first).
             if (attempt >= policy.attempts || unsafe) {
                 const message = `Stalwart at ${endpoint} unreachable after ${attempt} attempt(s): ${reason}${unsafe ? " (not re-sent: the write may have been applied)" : ""}`;
-                throw Object.assign(new Error(message, { cause: e }), { dropped: unsafe, inFlight: unsafe && timedOut });
+                throw Object.assign(new Error(message, { cause: e }), {
+                    dropped: unsafe,
+                    inFlight: unsafe && timedOut,
+                });
             }
             retriedAfterDrop ||= sent;
             await new Promise((r) => setTimeout(r, backoff));
@@ -122,14 +134,21 @@ export async function jmapRequest(conn: StalwartConnection, calls: MethodCall[],
         const status = response.status;
         if (status === 401) {
             await response.body?.cancel();
-            throw new Error(`Stalwart at ${endpoint} rejected the credentials from ${conn.source} (HTTP 401); check that source.`);
+            throw new Error(
+                `Stalwart at ${endpoint} rejected the credentials from ${conn.source} (HTTP 401); check that source.`,
+            );
         }
         const retryAfter = response.headers.get("retry-after");
         // A gateway's 502/504: Stalwart behind it may have committed, like a broken connection.
         const gateway = status === 502 || status === 504;
         if (gateway && !mayResend) {
             await response.body?.cancel();
-            throw Object.assign(new Error(`Stalwart at ${endpoint}: a proxy answered HTTP ${status} (not re-sent: the write may have been applied)`), { dropped: true, inFlight: status === 504 });
+            throw Object.assign(
+                new Error(
+                    `Stalwart at ${endpoint}: a proxy answered HTTP ${status} (not re-sent: the write may have been applied)`,
+                ),
+                { dropped: true, inFlight: status === 504 },
+            );
         }
         if ((status === 429 || status >= 500) && attempt < policy.attempts) {
             await response.body?.cancel();
@@ -137,10 +156,15 @@ export async function jmapRequest(conn: StalwartConnection, calls: MethodCall[],
             await new Promise((r) => setTimeout(r, retryAfterMs(retryAfter, backoff)));
             continue;
         }
-        if (!response.ok) throw new Error(`Stalwart at ${endpoint} answered HTTP ${status} after ${attempt} attempt(s): ${await bodyReason(response)}`);
+        if (!response.ok)
+            throw new Error(
+                `Stalwart at ${endpoint} answered HTTP ${status} after ${attempt} attempt(s): ${await bodyReason(response)}`,
+            );
         const parsed = (await response.json().catch(() => undefined)) as { methodResponses?: unknown } | undefined;
         if (!parsed || !Array.isArray(parsed.methodResponses)) {
-            throw new Error(`Stalwart at ${endpoint} answered HTTP ${status} without JMAP methodResponses; is this a Stalwart v0.16 /jmap endpoint?`);
+            throw new Error(
+                `Stalwart at ${endpoint} answered HTTP ${status} without JMAP methodResponses; is this a Stalwart v0.16 /jmap endpoint?`,
+            );
         }
         return { responses: parsed.methodResponses as MethodCall[], retriedAfterDrop };
     }

@@ -21,18 +21,30 @@ type Obj = Record<string, unknown>;
 
 export const isObj = (v: unknown): v is Obj => typeof v === "object" && v !== null && !Array.isArray(v);
 
-export const isSecretField = (f: { kind: string; format?: string }) => f.kind === "string" && (f.format === "secret" || f.format === "secretText");
+export const isSecretField = (f: { kind: string; format?: string }) =>
+    f.kind === "string" && (f.format === "secret" || f.format === "secretText");
 
 /** The engine's secret envelope: `{"4dabf18193072939515e22adb298388d": "1b47061264138c4ac30d75fd1eb44270", value}`. */
-export const sealed = (v: unknown): v is { value: unknown } => isObj(v) && v["4dabf18193072939515e22adb298388d"] === "1b47061264138c4ac30d75fd1eb44270";
+export const sealed = (v: unknown): v is { value: unknown } =>
+    isObj(v) && v["4dabf18193072939515e22adb298388d"] === "1b47061264138c4ac30d75fd1eb44270";
 
 /** `v` with every secret envelope, at any depth, replaced by the value inside it. */
 // Typed as its input: an envelope stands in the place of the value it wraps.
 export const unwrap = <T>(v: T): T =>
-    (sealed(v) ? unwrap(v.value) : Array.isArray(v) ? v.map(unwrap) : isObj(v) ? Object.fromEntries(Object.entries(v).map(([k, x]) => [k, unwrap(x)])) : v) as T;
+    (sealed(v)
+        ? unwrap(v.value)
+        : Array.isArray(v)
+          ? v.map(unwrap)
+          : isObj(v)
+            ? Object.fromEntries(Object.entries(v).map(([k, x]) => [k, unwrap(x)]))
+            : v) as T;
 
 /** The fields of a schema, for a variant schema those of the variant `@type` names (undefined if unknown). */
-export function fieldsOf(subset: ObjectSchemaSubset, schemaName: string, type?: unknown): Record<string, FieldDescriptor> | undefined {
+export function fieldsOf(
+    subset: ObjectSchemaSubset,
+    schemaName: string,
+    type?: unknown,
+): Record<string, FieldDescriptor> | undefined {
     const schema = subset.schemas[schemaName];
     if (!schema) return undefined;
     if (!("variants" in schema)) return schema.fields;
@@ -87,7 +99,8 @@ export function closest(word: string, candidates: Iterable<string>): string | un
         let row = Array.from({ length: b.length + 1 }, (_, j) => j);
         for (let i = 1; i <= a.length; i++) {
             const next = [i];
-            for (let j = 1; j <= b.length; j++) next[j] = Math.min(row[j]! + 1, next[j - 1]! + 1, row[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
+            for (let j = 1; j <= b.length; j++)
+                next[j] = Math.min(row[j]! + 1, next[j - 1]! + 1, row[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
             row = next;
         }
         const score = b.startsWith(a) || a.startsWith(b) ? Math.min(row[b.length]!, 1) : row[b.length]!;
@@ -150,7 +163,13 @@ function scalar(ctx: Ctx, f: Field, v: unknown, path: string): unknown {
     switch (f.kind) {
         case "string": {
             if (typeof v !== "string") return bad(ctx, path, `expected a string${got(ctx, v)}`, v);
-            if (v === "") return bad(ctx, path, `empty strings are rejected by Stalwart${f.nullable ? "; use null to clear it" : ""}`, v);
+            if (v === "")
+                return bad(
+                    ctx,
+                    path,
+                    `empty strings are rejected by Stalwart${f.nullable ? "; use null to clear it" : ""}`,
+                    v,
+                );
             if (isSecretField(f) && v === "****") {
                 return bad(ctx, path, `"****" is the server's mask, not a secret; pass the real value`, v);
             }
@@ -160,19 +179,28 @@ function scalar(ctx: Ctx, f: Field, v: unknown, path: string): unknown {
                 if (name === undefined) return bad(ctx, path, `not a valid domain name${got(ctx, v, ": ")}`, v);
                 out = name;
             } else if (f.format === "emailAddress" || ctx.rule === "lower") out = v.trim().toLowerCase();
-            if (f.maxLength !== undefined && out.length > f.maxLength) fail(ctx, path, `longer than ${f.maxLength} characters`);
+            if (f.maxLength !== undefined && out.length > f.maxLength)
+                fail(ctx, path, `longer than ${f.maxLength} characters`);
             return out;
         }
         case "number": {
             let n = v;
             if (f.format === "duration" && typeof v === "string") {
                 n = parseDuration(v);
-                if (n === undefined) return bad(ctx, path, `${got(ctx, v, "") || "the value"} is not a duration (e.g. "500ms", "30s", "1h30m", or milliseconds)`, v);
+                if (n === undefined)
+                    return bad(
+                        ctx,
+                        path,
+                        `${got(ctx, v, "") || "the value"} is not a duration (e.g. "500ms", "30s", "1h30m", or milliseconds)`,
+                        v,
+                    );
             }
-            if (typeof n !== "number" || !Number.isFinite(n)) return bad(ctx, path, `expected a number${got(ctx, v)}`, v);
+            if (typeof n !== "number" || !Number.isFinite(n))
+                return bad(ctx, path, `expected a number${got(ctx, v)}`, v);
             if (f.format !== "float" && !Number.isInteger(n)) fail(ctx, path, `expected an integer${got(ctx, n)}`);
             else if (f.format === "duration" && n <= 0) fail(ctx, path, "durations must be greater than 0 ms");
-            else if (f.format !== "integer" && f.format !== "float" && n < 0) fail(ctx, path, `expected a non-negative number${got(ctx, n)}`);
+            else if (f.format !== "integer" && f.format !== "float" && n < 0)
+                fail(ctx, path, `expected a non-negative number${got(ctx, n)}`);
             if (f.min !== undefined && n < f.min) fail(ctx, path, `must be at least ${f.min}`);
             if (f.max !== undefined && n > f.max) fail(ctx, path, `must be at most ${f.max}`);
             return n;
@@ -187,13 +215,18 @@ function scalar(ctx: Ctx, f: Field, v: unknown, path: string): unknown {
                 if (typeof v !== "string" || v === "") fail(ctx, path, `expected a ${f.enumName} value${got(ctx, v)}`);
             } else if (typeof v !== "string" || !values.includes(v)) {
                 const list = values.length <= 12 ? `: one of ${values.join(", ")}` : ` (enum ${f.enumName})`;
-                fail(ctx, path, `${got(ctx, v, "") || "the value"} is not a valid value${typeof v === "string" ? hint(v, values) : ""}${list}`);
+                fail(
+                    ctx,
+                    path,
+                    `${got(ctx, v, "") || "the value"} is not a valid value${typeof v === "string" ? hint(v, values) : ""}${list}`,
+                );
             }
             return v;
         }
         case "utcDateTime": {
             const t = typeof v === "string" ? Date.parse(v) : Number.NaN;
-            if (Number.isNaN(t)) return bad(ctx, path, `expected a date-time such as 2030-01-01T00:00:00Z${got(ctx, v)}`, v);
+            if (Number.isNaN(t))
+                return bad(ctx, path, `expected a date-time such as 2030-01-01T00:00:00Z${got(ctx, v)}`, v);
             return new Date(t).toISOString().replace(/\.\d{3}Z$/, "Z");
         }
         default: // objectId, blobId
@@ -237,15 +270,22 @@ export function value(ctx: Ctx, f: Field, v: unknown, path: string): unknown {
             const norm = value(ctx, el as Field, raw, `${path}[${k}]`);
             out[String(norm)] = true;
         }
-        if (f.minItems !== undefined && Object.keys(out).length < f.minItems) fail(ctx, path, `needs at least ${f.minItems} item(s)`);
+        if (f.minItems !== undefined && Object.keys(out).length < f.minItems)
+            fail(ctx, path, `needs at least ${f.minItems} item(s)`);
         return out;
     }
     if (f.kind === "objectList") {
         const list = entries(ctx, v, path, "an array or an object keyed by index");
         if (!list) return v;
-        if (!Array.isArray(v)) for (const [k] of list) if (!/^\d+$/.test(k)) fail(ctx, `${path}.${k}`, "list keys are indexes (0, 1, …)");
+        if (!Array.isArray(v))
+            for (const [k] of list) if (!/^\d+$/.test(k)) fail(ctx, `${path}.${k}`, "list keys are indexes (0, 1, …)");
         list.sort((a, b) => Number(a[0]) - Number(b[0]));
-        return Object.fromEntries(list.map(([k, x], i) => [String(i), object(ctx, f.element?.objectName ?? f.objectName ?? "", x, `${path}[${k}]`, false)]));
+        return Object.fromEntries(
+            list.map(([k, x], i) => [
+                String(i),
+                object(ctx, f.element?.objectName ?? f.objectName ?? "", x, `${path}[${k}]`, false),
+            ]),
+        );
     }
     if (f.kind === "map") {
         if (!isObj(v)) return bad(ctx, path, `expected an object${got(ctx, v)}`, v);
@@ -265,14 +305,26 @@ export function value(ctx: Ctx, f: Field, v: unknown, path: string): unknown {
 }
 
 /** An embedded or top-level object: `@type` for variant schemas, known and writable fields only. */
-export function object(ctx: Ctx, schemaName: string, v: unknown, path: string, creating: boolean, top = false): unknown {
+export function object(
+    ctx: Ctx,
+    schemaName: string,
+    v: unknown,
+    path: string,
+    creating: boolean,
+    top = false,
+): unknown {
     [ctx, v] = open(ctx, v);
     if (v === UNKNOWN) return v;
     if (!isObj(v)) return bad(ctx, path, `expected an object${got(ctx, v)}`, v);
     const variants = variantsOf(ctx.subset, schemaName);
     const type = unwrap(v["@type"]);
     if (variants && type !== UNKNOWN && (typeof type !== "string" || !variants.includes(type))) {
-        const bad = type === undefined ? "missing" : ctx.hide ? "not valid" : `${JSON.stringify(type)} is not valid${typeof type === "string" ? hint(type, variants) : ""}`;
+        const bad =
+            type === undefined
+                ? "missing"
+                : ctx.hide
+                  ? "not valid"
+                  : `${JSON.stringify(type)} is not valid${typeof type === "string" ? hint(type, variants) : ""}`;
         fail(ctx, join(path, "@type"), `${bad}; variant objects need "@type": one of ${variants.join(", ")}`);
         return v;
     }
@@ -285,7 +337,11 @@ export function object(ctx: Ctx, schemaName: string, v: unknown, path: string, c
         const p = join(path, k);
         const f = fields[k];
         if (!f) {
-            fail(ctx, p, `unknown property${hint(k, Object.keys(fields))}${k === "id" ? "; ids are assigned by the server" : ""}`);
+            fail(
+                ctx,
+                p,
+                `unknown property${hint(k, Object.keys(fields))}${k === "id" ? "; ids are assigned by the server" : ""}`,
+            );
             continue;
         }
         if (f.update === "serverSet") {
@@ -313,10 +369,24 @@ export interface CheckOptions {
 }
 
 /** Validate and normalize a resource's `properties`. Failure paths are prefixed with `properties.`. */
-export function checkProperties(subset: ObjectSchemaSubset, props: unknown, options: CheckOptions): { properties: unknown; failures: Failure[] } {
+export function checkProperties(
+    subset: ObjectSchemaSubset,
+    props: unknown,
+    options: CheckOptions,
+): { properties: unknown; failures: Failure[] } {
     const ctx: Ctx = { subset, failures: [], lowercase: options.lowercase ?? [] };
     if (props === UNKNOWN) return { properties: props, failures: [] };
-    if (!isObj(props)) return { properties: props, failures: [{ property: "properties", reason: "expected an object of x:* properties" }] };
+    if (!isObj(props))
+        return {
+            properties: props,
+            failures: [{ property: "properties", reason: "expected an object of x:* properties" }],
+        };
     const out = object(ctx, subset.object.schema, props, "", options.creating, true);
-    return { properties: out, failures: ctx.failures.map((f) => ({ property: `properties${f.property ? "." : ""}${f.property}`, reason: f.reason })) };
+    return {
+        properties: out,
+        failures: ctx.failures.map((f) => ({
+            property: `properties${f.property ? "." : ""}${f.property}`,
+            reason: f.reason,
+        })),
+    };
 }

@@ -77,13 +77,25 @@ export function trackedOf(o: ObjectOutputs, volatile: string[]): TrackedObject {
 /** Does a value of this field (at any depth) hold a secret string? Cycles in the schema end the walk. */
 function secretBearing(subset: ObjectSchemaSubset, f: FieldDescriptor, seen = new Set<string>()): boolean {
     if (isSecretField(f)) return true;
-    const target = f.kind === "object" ? f.objectName : f.kind === "objectList" ? f.element?.objectName : f.kind === "map" ? f.value?.objectName : undefined;
+    const target =
+        f.kind === "object"
+            ? f.objectName
+            : f.kind === "objectList"
+              ? f.element?.objectName
+              : f.kind === "map"
+                ? f.value?.objectName
+                : undefined;
     if (!target || seen.has(target)) return false;
     seen.add(target);
     const schema = subset.schemas[target];
     if (!schema) return false;
-    const schemas = "variants" in schema ? Object.values(schema.variants).flatMap((v) => (v && subset.schemas[v] ? [subset.schemas[v]!] : [])) : [schema];
-    return schemas.some((s) => "fields" in s && Object.values(s.fields).some((inner) => secretBearing(subset, inner, seen)));
+    const schemas =
+        "variants" in schema
+            ? Object.values(schema.variants).flatMap((v) => (v && subset.schemas[v] ? [subset.schemas[v]!] : []))
+            : [schema];
+    return schemas.some(
+        (s) => "fields" in s && Object.values(s.fields).some((inner) => secretBearing(subset, inner, seen)),
+    );
 }
 
 /** Top-level property names whose values may carry a secret (any variant of the object). */
@@ -92,17 +104,35 @@ export function secretProperties(objectType: string): Set<string> {
     const root = subset.schemas[subset.object.schema];
     const names = new Set<string>();
     if (!root) return names;
-    const fieldSets = "variants" in root ? Object.values(root.variants).flatMap((v) => (v && subset.schemas[v] && "fields" in subset.schemas[v]! ? [(subset.schemas[v] as { fields: Record<string, FieldDescriptor> }).fields] : [])) : [root.fields];
-    for (const fields of fieldSets) for (const [k, f] of Object.entries(fields)) if (secretBearing(subset, f)) names.add(k);
+    const fieldSets =
+        "variants" in root
+            ? Object.values(root.variants).flatMap((v) =>
+                  v && subset.schemas[v] && "fields" in subset.schemas[v]!
+                      ? [(subset.schemas[v] as { fields: Record<string, FieldDescriptor> }).fields]
+                      : [],
+              )
+            : [root.fields];
+    for (const fields of fieldSets)
+        for (const [k, f] of Object.entries(fields)) if (secretBearing(subset, f)) names.add(k);
     return names;
 }
 
 /** Wraps secret-bearing properties in pulumi.secret (each key when the object is plain, else the whole). */
-function protectSecrets(objectType: string, properties: pulumi.Input<Record<string, unknown>>): pulumi.Input<Record<string, unknown>> {
+function protectSecrets(
+    objectType: string,
+    properties: pulumi.Input<Record<string, unknown>>,
+): pulumi.Input<Record<string, unknown>> {
     const secret = secretProperties(objectType);
     if (secret.size === 0) return properties;
-    if (typeof properties === "object" && properties !== null && !pulumi.Output.isInstance(properties) && !(properties instanceof Promise)) {
-        return Object.fromEntries(Object.entries(properties).map(([k, v]) => [k, secret.has(k) && v !== undefined ? pulumi.secret(v) : v]));
+    if (
+        typeof properties === "object" &&
+        properties !== null &&
+        !pulumi.Output.isInstance(properties) &&
+        !(properties instanceof Promise)
+    ) {
+        return Object.fromEntries(
+            Object.entries(properties).map(([k, v]) => [k, secret.has(k) && v !== undefined ? pulumi.secret(v) : v]),
+        );
     }
     // The Output typings' lifted-object types do not survive a round trip; the value is a plain object.
     const whole = pulumi.output(properties) as unknown as pulumi.Output<Record<string, unknown>>;
@@ -114,7 +144,11 @@ function protectSecrets(objectType: string, properties: pulumi.Input<Record<stri
  * `accountId` property, which the server takes from the request's accountId: without an explicit
  * one, that property names the account.
  */
-function accountIdFor(objectType: string, given: pulumi.Input<string> | undefined, properties: pulumi.Input<Record<string, unknown>>): pulumi.Input<string> | undefined {
+function accountIdFor(
+    objectType: string,
+    given: pulumi.Input<string> | undefined,
+    properties: pulumi.Input<Record<string, unknown>>,
+): pulumi.Input<string> | undefined {
     const scoped = ACCOUNT_SCOPED.includes(objectType);
     if (given !== undefined && given !== null && !scoped) {
         throw new Error(`${objectType} is not account-scoped: accountId applies only to ${ACCOUNT_SCOPED.join(", ")}.`);
@@ -124,11 +158,17 @@ function accountIdFor(objectType: string, given: pulumi.Input<string> | undefine
     const root = subset.schemas[subset.object.schema];
     if (!scoped || !root || "variants" in root || !("accountId" in root.fields)) return undefined;
     if (pulumi.Output.isInstance(properties) || properties instanceof Promise) {
-        return pulumi.output(properties).apply((p: Record<string, unknown> | undefined) => (typeof p?.accountId === "string" ? p.accountId : undefined)) as pulumi.Output<string>;
+        return pulumi
+            .output(properties)
+            .apply((p: Record<string, unknown> | undefined) =>
+                typeof p?.accountId === "string" ? p.accountId : undefined,
+            ) as pulumi.Output<string>;
     }
     // Only this one property: lifting the whole object would make the accountId unknown whenever any property is.
     const own = (properties as Record<string, unknown> | undefined)?.accountId;
-    return typeof own === "string" || pulumi.Output.isInstance(own) || own instanceof Promise ? (own as pulumi.Input<string>) : undefined;
+    return typeof own === "string" || pulumi.Output.isInstance(own) || own instanceof Promise
+        ? (own as pulumi.Input<string>)
+        : undefined;
 }
 
 /** Rejects unknown and unmanageable types at construction, with close matches or the reason. */
@@ -174,7 +214,12 @@ export class StalwartObject extends pulumi.dynamic.Resource {
     public readonly tracked: pulumi.Output<TrackedObject>;
 
     constructor(name: string, args: StalwartObjectArgs, opts?: StalwartObjectOptions | AccountScopedObjectOptions) {
-        const { adopt, providerVersion, accountId: optsAccountId, ...resourceOptions } = (opts ?? {}) as AccountScopedObjectOptions;
+        const {
+            adopt,
+            providerVersion,
+            accountId: optsAccountId,
+            ...resourceOptions
+        } = (opts ?? {}) as AccountScopedObjectOptions;
         const objectType = validObjectType(args.objectType);
         const accountId = accountIdFor(objectType, args.accountId ?? optsAccountId, args.properties);
         super(
@@ -193,16 +238,34 @@ export class StalwartObject extends pulumi.dynamic.Resource {
                 restore: undefined,
                 createdSecret: undefined,
             },
-            { ...resourceOptions, additionalSecretOutputs: [...(resourceOptions.additionalSecretOutputs ?? []), "createdSecret"] },
+            {
+                ...resourceOptions,
+                additionalSecretOutputs: [...(resourceOptions.additionalSecretOutputs ?? []), "createdSecret"],
+            },
             "stalwart",
             objectType.replace(/^x:/, ""),
         );
         const volatile = volatileProperties(objectType);
         const tracked = pulumi
-            .all([this.objectType, this.objectId, this.accountId, this.properties, this.contentHash, this.adopted, this.restore])
-            .apply(([type, objectId, accountId, properties, contentHash, adopted, restore]) => trackedOf({ objectType: type, objectId, accountId, properties, contentHash, adopted, restore }, volatile));
+            .all([
+                this.objectType,
+                this.objectId,
+                this.accountId,
+                this.properties,
+                this.contentHash,
+                this.adopted,
+                this.restore,
+            ])
+            .apply(([type, objectId, accountId, properties, contentHash, adopted, restore]) =>
+                trackedOf(
+                    { objectType: type, objectId, accountId, properties, contentHash, adopted, restore },
+                    volatile,
+                ),
+            );
         // a view kept secret in state (an undeclared secret such as redis.url's password) stays secret when tracked
         // (pulumi.secret's unwrapped type is the same plain object under another name)
-        this.tracked = resourceOptions.additionalSecretOutputs?.includes("properties") ? (pulumi.secret(tracked) as unknown as pulumi.Output<TrackedObject>) : tracked;
+        this.tracked = resourceOptions.additionalSecretOutputs?.includes("properties")
+            ? (pulumi.secret(tracked) as unknown as pulumi.Output<TrackedObject>)
+            : tracked;
     }
 }

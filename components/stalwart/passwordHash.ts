@@ -9,7 +9,12 @@ import { shipProvider } from "../bundledProvider";
 
 /** What PasswordHash ships: the shell around the provider core passwordHashProvider.ts (hash-wasm inside; no read, delete or configure). */
 export const shippedPasswordHashProvider = (): pulumi.dynamic.ResourceProvider =>
-    shipProvider(join(__dirname, "passwordHashProvider"), "passwordHashProvider", [], ["check", "diff", "create", "update"]);
+    shipProvider(
+        join(__dirname, "passwordHashProvider"),
+        "passwordHashProvider",
+        [],
+        ["check", "diff", "create", "update"],
+    );
 
 export interface PasswordHashArgs {
     /** the plaintext password, or a value that already is an `$argon2id$` hash (kept as given) */

@@ -50,7 +50,8 @@ export interface StalwartSettingsArgs {
 }
 
 /** The retainOnDelete every object and the convergence of a StalwartSettings get. */
-export const settingsRetainOnDelete = (args: Pick<StalwartSettingsArgs, "allowDataLoss" | "retainOnDelete">): boolean => args.retainOnDelete ?? !(args.allowDataLoss ?? false);
+export const settingsRetainOnDelete = (args: Pick<StalwartSettingsArgs, "allowDataLoss" | "retainOnDelete">): boolean =>
+    args.retainOnDelete ?? !(args.allowDataLoss ?? false);
 
 /** Re-exported for callers that build tracked objects themselves (tests, the bench). */
 export { TRACKED_CONTENT_KEY as CONTENT_KEY } from "./object";
@@ -64,8 +65,14 @@ function setPath(target: Record<string, unknown>, path: string, value: unknown):
     const [head, ...rest] = path.split(".");
     const copy = { ...target };
     const member = rest.length === 0 ? /^(.+)\[\d+\]$/.exec(head!) : null;
-    if (member) copy[member[1]!] = { ...((copy[member[1]!] as Record<string, unknown> | undefined) ?? {}), [String(value)]: true };
-    else copy[head!] = rest.length === 0 ? value : setPath((copy[head!] as Record<string, unknown>) ?? {}, rest.join("."), value);
+    if (member)
+        copy[member[1]!] = {
+            ...((copy[member[1]!] as Record<string, unknown> | undefined) ?? {}),
+            [String(value)]: true,
+        };
+    else
+        copy[head!] =
+            rest.length === 0 ? value : setPath((copy[head!] as Record<string, unknown>) ?? {}, rest.join("."), value);
     return copy;
 }
 
@@ -87,7 +94,10 @@ export class StalwartSettings extends pulumi.ComponentResource {
 
     private directoryToBind(key: string): pulumi.Output<string> {
         const dir = this.objects[key];
-        if (!dir) throw new Error(`Stalwart settings: defaultDirectory ${key} is not in the list; add the x:Directory spec or drop defaultDirectory.`);
+        if (!dir)
+            throw new Error(
+                `Stalwart settings: defaultDirectory ${key} is not in the list; add the x:Directory spec or drop defaultDirectory.`,
+            );
         return dir.objectId;
     }
 
@@ -97,19 +107,32 @@ export class StalwartSettings extends pulumi.ComponentResource {
         const retainOnDelete = settingsRetainOnDelete(args);
         for (const spec of args.objects) {
             for (const [path, ref] of Object.entries(spec.refs ?? {})) {
-                if (!keys.has(ref)) throw new Error(`Stalwart settings object ${spec.key}: ${path} refers to ${ref}, which is not in the list; add it or drop the reference.`);
-                if (!this.objects[ref]) throw new Error(`Stalwart settings object ${spec.key}: ${path} refers to ${ref}, which comes later; list ${ref} first.`);
+                if (!keys.has(ref))
+                    throw new Error(
+                        `Stalwart settings object ${spec.key}: ${path} refers to ${ref}, which is not in the list; add it or drop the reference.`,
+                    );
+                if (!this.objects[ref])
+                    throw new Error(
+                        `Stalwart settings object ${spec.key}: ${path} refers to ${ref}, which comes later; list ${ref} first.`,
+                    );
             }
             const refs = Object.entries(spec.refs ?? {});
             const properties = refs.length
-                ? pulumi.all(refs.map(([, ref]) => this.objects[ref]!.objectId)).apply((ids) => refs.reduce((props, [path], i) => setPath(props, path, ids[i]), spec.properties))
+                ? pulumi
+                      .all(refs.map(([, ref]) => this.objects[ref]!.objectId))
+                      .apply((ids) => refs.reduce((props, [path], i) => setPath(props, path, ids[i]), spec.properties))
                 : spec.properties;
             // dependsOn is not inherited by children: each object waits for what the component waits for
             this.objects[spec.key] = new StalwartObject(
                 `${name}-${spec.key}`,
                 { objectType: spec.objectType, properties },
                 // "managed", "properties" and "restore" would hold a secret the schema does not know as one in clear
-                { parent: this, dependsOn: opts?.dependsOn, retainOnDelete, ...(spec.secretOutputs ? { additionalSecretOutputs: ["properties", "managed", "restore"] } : {}) },
+                {
+                    parent: this,
+                    dependsOn: opts?.dependsOn,
+                    retainOnDelete,
+                    ...(spec.secretOutputs ? { additionalSecretOutputs: ["properties", "managed", "restore"] } : {}),
+                },
             );
         }
         const all = Object.values(this.objects);
@@ -127,7 +150,9 @@ export class StalwartSettings extends pulumi.ComponentResource {
             },
             { parent: this, dependsOn: all, retainOnDelete },
         );
-        this.objectIds = pulumi.all(Object.fromEntries(Object.entries(this.objects).map(([k, o]) => [k, o.objectId]))) as pulumi.Output<Record<string, string>>;
+        this.objectIds = pulumi.all(
+            Object.fromEntries(Object.entries(this.objects).map(([k, o]) => [k, o.objectId])),
+        ) as pulumi.Output<Record<string, string>>;
         this.reloads = this.convergence.reloads;
         this.pendingRestart = this.convergence.pendingRestart;
         this.registerOutputs({ objectIds: this.objectIds, reloads: this.reloads, pendingRestart: this.pendingRestart });

@@ -25,20 +25,28 @@ export function stalwartIsolationViolations(r: ResourceView): string[] {
     const out: string[] = [];
     const ports = listOf(p.ports);
     if (ports.length > 0) {
-        out.push(`${where} publishes ${ports.length} port(s); remove them: the edge (Caddy L4) is the only container that publishes mail ports`);
+        out.push(
+            `${where} publishes ${ports.length} port(s); remove them: the edge (Caddy L4) is the only container that publishes mail ports`,
+        );
     }
     if (p.publishAllPorts === true) {
         out.push(`${where} sets publishAllPorts, which publishes every port the image exposes; remove it`);
     }
     if (typeof p.hostname === "string" && p.hostname !== "") {
-        out.push(`${where} sets hostname ${JSON.stringify(p.hostname)}; a container in another's network namespace takes that container's name, remove it`);
+        out.push(
+            `${where} sets hostname ${JSON.stringify(p.hostname)}; a container in another's network namespace takes that container's name, remove it`,
+        );
     }
     const mode = p.networkMode;
     if (!isUnknown(mode) && !(typeof mode === "string" && mode.startsWith("container:"))) {
-        out.push(`${where} has networkMode ${JSON.stringify(mode ?? "bridge (default)")}; set "container:<sidecar>" so it shares the Tailscale sidecar's network namespace`);
+        out.push(
+            `${where} has networkMode ${JSON.stringify(mode ?? "bridge (default)")}; set "container:<sidecar>" so it shares the Tailscale sidecar's network namespace`,
+        );
     }
     if (listOf(p.networksAdvanced).length > 0) {
-        out.push(`${where} joins docker networks (networksAdvanced); remove them, it reaches the tailnet through the sidecar's namespace only`);
+        out.push(
+            `${where} joins docker networks (networksAdvanced); remove them, it reaches the tailnet through the sidecar's namespace only`,
+        );
     }
     return out;
 }
@@ -56,8 +64,10 @@ function mountViolation(m: unknown): string | undefined {
 function volumeViolation(v: unknown): string | undefined {
     if (!isRecord(v)) return undefined;
     const target = JSON.stringify(v.containerPath);
-    if (typeof v.hostPath === "string" && v.hostPath !== "") return `bind-mounts ${JSON.stringify(v.hostPath)} at ${target}`;
-    if (typeof v.fromContainer === "string" && v.fromContainer !== "") return `takes the volumes of container ${JSON.stringify(v.fromContainer)}`;
+    if (typeof v.hostPath === "string" && v.hostPath !== "")
+        return `bind-mounts ${JSON.stringify(v.hostPath)} at ${target}`;
+    if (typeof v.fromContainer === "string" && v.fromContainer !== "")
+        return `takes the volumes of container ${JSON.stringify(v.fromContainer)}`;
     if (isUnknown(v.volumeName)) return undefined;
     if (typeof v.volumeName !== "string" || v.volumeName === "") return `mounts an anonymous volume at ${target}`;
     return undefined;
@@ -69,5 +79,8 @@ export function namedVolumeViolations(r: ResourceView): string[] {
     const found = [...listOf(r.props.mounts).map(mountViolation), ...listOf(r.props.volumes).map(volumeViolation)];
     return found
         .filter((m): m is string => m !== undefined)
-        .map((m) => `container ${r.name} ${m}; mount a named docker volume (mounts: [{type: "volume", source: "<name>", target: …}]) so the data outlives a recreate`);
+        .map(
+            (m) =>
+                `container ${r.name} ${m}; mount a named docker volume (mounts: [{type: "volume", source: "<name>", target: …}]) so the data outlives a recreate`,
+        );
 }

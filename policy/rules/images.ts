@@ -19,7 +19,8 @@ export function imagePinProblem(ref: string): string | undefined {
     const tag = colon >= 0 ? last.slice(colon + 1).toLowerCase() : "";
     if (tag === "") return "has no tag, so Docker pulls `latest`";
     if (MOVING.has(tag) || tag.endsWith("-latest")) return `uses the moving tag ${JSON.stringify(tag)}`;
-    if (/(^|[-._])rc([-._]?\d|$)/.test(tag) || /beta|alpha/.test(tag)) return `uses the pre-release tag ${JSON.stringify(tag)}`;
+    if (/(^|[-._])rc([-._]?\d|$)/.test(tag) || /beta|alpha/.test(tag))
+        return `uses the pre-release tag ${JSON.stringify(tag)}`;
     if (/^v?\d+$/.test(tag)) return `uses the bare major tag ${JSON.stringify(tag)}, which moves with every release`;
     return undefined;
 }
@@ -44,7 +45,10 @@ export function imagePinViolations(r: ResourceView): string[] {
         // a container runs an image by id when it takes a RemoteImage's or Image's output: pinned by nature
         if (typeof ref !== "string" || isUnknown(ref) || IMAGE_ID.test(ref)) continue;
         const problem = imagePinProblem(ref);
-        if (problem) out.push(`${r.name} ${input} ${JSON.stringify(ref)} ${problem}; pin a release tag (e.g. "stalwartlabs/stalwart:v0.16.18") or add an @sha256 digest`);
+        if (problem)
+            out.push(
+                `${r.name} ${input} ${JSON.stringify(ref)} ${problem}; pin a release tag (e.g. "stalwartlabs/stalwart:v0.16.18") or add an @sha256 digest`,
+            );
     }
     return out;
 }

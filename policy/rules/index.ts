@@ -27,7 +27,8 @@ export const SECRETS_RULE = "stalwart-secrets-not-in-clear";
 
 export const RULES: Record<string, Rule> = {
     "stalwart-container-isolated": {
-        description: "The Stalwart container publishes no ports, has no hostname and joins the sidecar's network namespace (networkMode container:<sidecar>).",
+        description:
+            "The Stalwart container publishes no ports, has no hostname and joins the sidecar's network namespace (networkMode container:<sidecar>).",
         check: (r) => stalwartIsolationViolations(r),
     },
     "named-volumes-only": {
@@ -39,19 +40,23 @@ export const RULES: Record<string, Rule> = {
         check: (r) => edgeProxyV2Violations(r),
     },
     "data-retained": {
-        description: "The mail volume, the Postgres database and the Garage bucket survive `pulumi destroy` unless the stack sets tailwart:allowDataLoss (refused on protected stacks).",
+        description:
+            "The mail volume, the Postgres database and the Garage bucket survive `pulumi destroy` unless the stack sets tailwart:allowDataLoss (refused on protected stacks).",
         check: (r, ctx) => retentionViolations(r, { ...ctx.facts, protectedStacks: ctx.protectedStacks }),
     },
     "images-pinned": {
-        description: "Every image is pinned: a release tag (not latest, -latest, -rc, beta or a bare major) or an @sha256 digest.",
+        description:
+            "Every image is pinned: a release tag (not latest, -latest, -rc, beta or a bare major) or an @sha256 digest.",
         check: (r) => imagePinViolations(r),
     },
     "stalwart-proxy-trust-per-listener": {
-        description: "No Stalwart listener trusts PROXY headers on the management port, and no global proxyTrustedNetworks is set.",
+        description:
+            "No Stalwart listener trusts PROXY headers on the management port, and no global proxyTrustedNetworks is set.",
         check: (r, ctx) => proxyTrustViolations(r, ctx.facts.managementPorts),
     },
     [SECRETS_RULE]: {
-        description: "A secret field of a Stalwart x:* object is a Pulumi secret or an EnvironmentVariable/File reference, never clear text.",
+        description:
+            "A secret field of a Stalwart x:* object is a Pulumi secret or an EnvironmentVariable/File reference, never clear text.",
         check: (r, ctx) => {
             const o = stalwartObjectOf(r);
             const paths = o ? clearSecretPaths(o, ctx.isSecret) : [];

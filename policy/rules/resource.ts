@@ -42,7 +42,8 @@ const UNKNOWN_SENTINELS = new Set([
 
 export const isUnknown = (v: unknown): boolean => typeof v === "string" && UNKNOWN_SENTINELS.has(v);
 
-export const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
+export const isRecord = (v: unknown): v is Record<string, unknown> =>
+    typeof v === "object" && v !== null && !Array.isArray(v);
 
 /** A list input as an array (absent, unknown or not a list: empty). */
 export function listOf(v: unknown): unknown[] {
@@ -53,7 +54,12 @@ export function listOf(v: unknown): unknown[] {
 export function labelMap(v: unknown): Record<string, string> {
     const out: Record<string, string> = {};
     for (const item of listOf(v)) {
-        if (isRecord(item) && typeof item.label === "string" && typeof item.value === "string" && !isUnknown(item.value)) {
+        if (
+            isRecord(item) &&
+            typeof item.label === "string" &&
+            typeof item.value === "string" &&
+            !isUnknown(item.value)
+        ) {
             out[item.label] = item.value;
         }
     }

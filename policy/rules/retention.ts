@@ -39,7 +39,9 @@ export function retentionViolations(r: ResourceView, ctx: RetentionContext): str
     if (!kind) return [];
     const out: string[] = [];
     if (kind === "mail volume" && inMemory(r.props)) {
-        out.push(`mail volume ${JSON.stringify(r.props.name)} (${r.name}) is a tmpfs volume: the mail is lost on every host restart whatever allowDataLoss says; drop driverOpts.type=tmpfs`);
+        out.push(
+            `mail volume ${JSON.stringify(r.props.name)} (${r.name}) is a tmpfs volume: the mail is lost on every host restart whatever allowDataLoss says; drop driverOpts.type=tmpfs`,
+        );
     }
     if (ctx.allowDataLoss && ctx.protectedStacks.includes(ctx.stack) && r.opts?.protect !== true) {
         out.push(

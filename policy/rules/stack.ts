@@ -47,13 +47,18 @@ export function stackFactsFrom(env: Record<string, string | undefined>): StackFa
     }
     const mailbox = decoded(config["tailwart:mailbox"]);
     const stalwart = decoded(config["tailwart:stalwart"]);
-    const dataVolume = isRecord(mailbox) && typeof mailbox.dataVolume === "string" && mailbox.dataVolume.trim() !== "" ? mailbox.dataVolume.trim() : "stalwart-data";
+    const dataVolume =
+        isRecord(mailbox) && typeof mailbox.dataVolume === "string" && mailbox.dataVolume.trim() !== ""
+            ? mailbox.dataVolume.trim()
+            : "stalwart-data";
     const allow = config["tailwart:allowDataLoss"];
     const managementPort = portOfUrl(isRecord(stalwart) ? stalwart.managementUrl : undefined);
     return {
         stack: env.PULUMI_STACK ?? env.PULUMI_NODEJS_STACK ?? "",
         allowDataLoss: allow === true || allow === "true",
         dataVolume,
-        managementPorts: [...new Set([DEFAULT_MANAGEMENT_PORT, ...(managementPort === undefined ? [] : [managementPort])])],
+        managementPorts: [
+            ...new Set([DEFAULT_MANAGEMENT_PORT, ...(managementPort === undefined ? [] : [managementPort])]),
+        ],
     };
 }

@@ -36,7 +36,10 @@ function portOf(address: string): number | undefined {
 }
 
 /** No listener trusts PROXY headers on a management port; no global proxyTrustedNetworks. */
-export function proxyTrustViolations(r: ResourceView, managementPorts: readonly number[] = [DEFAULT_MANAGEMENT_PORT]): string[] {
+export function proxyTrustViolations(
+    r: ResourceView,
+    managementPorts: readonly number[] = [DEFAULT_MANAGEMENT_PORT],
+): string[] {
     const o = stalwartObjectOf(r);
     if (!o || !isRecord(o.properties)) return [];
     const p = o.properties;
@@ -59,7 +62,14 @@ type SecretTest = (v: unknown) => boolean;
 /** The list or map elements of a value (the provider takes lists as arrays or as `{"0": …}`). */
 const elements = (x: unknown): unknown[] => (Array.isArray(x) ? x : isRecord(x) ? Object.values(x) : []);
 
-function walkObject(subset: ObjectSchemaSubset, schemaName: string, v: unknown, path: string, isSecret: SecretTest, out: string[]): void {
+function walkObject(
+    subset: ObjectSchemaSubset,
+    schemaName: string,
+    v: unknown,
+    path: string,
+    isSecret: SecretTest,
+    out: string[],
+): void {
     if (isSecret(v) || !isRecord(v)) return;
     const schema = subset.schemas[schemaName];
     const variant = v["@type"] ?? (schema && "variants" in schema ? schema.defaultVariant : undefined);
@@ -71,7 +81,14 @@ function walkObject(subset: ObjectSchemaSubset, schemaName: string, v: unknown, 
     }
 }
 
-function walkField(subset: ObjectSchemaSubset, f: FieldDescriptor, x: unknown, path: string, isSecret: SecretTest, out: string[]): void {
+function walkField(
+    subset: ObjectSchemaSubset,
+    f: FieldDescriptor,
+    x: unknown,
+    path: string,
+    isSecret: SecretTest,
+    out: string[],
+): void {
     if (x === null || x === undefined || isUnknown(x) || isSecret(x)) return;
     if (isSecretField(f)) {
         if (typeof x === "string") out.push(path);
@@ -79,10 +96,14 @@ function walkField(subset: ObjectSchemaSubset, f: FieldDescriptor, x: unknown, p
         walkObject(subset, f.objectName, x, path, isSecret, out);
     } else if ((f.kind === "set" || f.kind === "objectList") && f.element) {
         const el = f.element;
-        elements(x).forEach((e, i) => walkField(subset, { ...el, nullable: true, update: "mutable" }, e, `${path}[${i}]`, isSecret, out));
+        elements(x).forEach((e, i) =>
+            walkField(subset, { ...el, nullable: true, update: "mutable" }, e, `${path}[${i}]`, isSecret, out),
+        );
     } else if (f.kind === "map" && f.value) {
         const val = f.value;
-        if (isRecord(x)) for (const [k, e] of Object.entries(x)) walkField(subset, { ...val, nullable: true, update: "mutable" }, e, `${path}.${k}`, isSecret, out);
+        if (isRecord(x))
+            for (const [k, e] of Object.entries(x))
+                walkField(subset, { ...val, nullable: true, update: "mutable" }, e, `${path}.${k}`, isSecret, out);
     }
 }
 

@@ -20,7 +20,9 @@ import { lifecycleSuite, targetFromEnv } from "../support/lifecycle";
 const found = targetFromEnv(process.env);
 const skipped = "skip" in found ? found.skip : undefined;
 if (skipped !== undefined) {
-    console.log(`stalwartObject acceptance: skipped, ${skipped} (see docs/acceptance.md for the docker run line and the variables to export)`);
+    console.log(
+        `stalwartObject acceptance: skipped, ${skipped} (see docs/acceptance.md for the docker run line and the variables to export)`,
+    );
 }
 
 describe.skipIf(skipped !== undefined)("x:* provider life cycle against a real Stalwart", () => {

@@ -55,18 +55,27 @@ describe("CaddyL4Edge building its image", () => {
             skipPush: true,
             build: { context: "/srv/tailwart/caddy", dockerfile: "/srv/tailwart/caddy/Dockerfile" },
         });
-        expect(image.inputs.build.args).toMatchObject({ CADDY_VERSION: expect.any(String), CADDY_L4_VERSION: expect.any(String) });
+        expect(image.inputs.build.args).toMatchObject({
+            CADDY_VERSION: expect.any(String),
+            CADDY_L4_VERSION: expect.any(String),
+        });
         expect(container().inputs.image).toBe(`sha256:built-${p.edge.image.name}`);
-        expect(registry.ofType("docker:index/remoteImage:RemoteImage").filter((r) => r.name.startsWith("edge-"))).toEqual([]);
+        expect(
+            registry.ofType("docker:index/remoteImage:RemoteImage").filter((r) => r.name.startsWith("edge-")),
+        ).toEqual([]);
     });
 
     it("publishes exactly the plan's ports, here and nowhere else", () => {
-        expect(container().inputs.ports).toEqual([25, 143, 443, 465, 587, 993].map((n) => ({ internal: n, external: n, protocol: "tcp" })));
+        expect(container().inputs.ports).toEqual(
+            [25, 143, 443, 465, 587, 993].map((n) => ({ internal: n, external: n, protocol: "tcp" })),
+        );
         expect(container().inputs).not.toHaveProperty("networkMode");
     });
 
     it("uploads caddy.json and outputs it", async () => {
-        expect(container().inputs.uploads).toContainEqual(expect.objectContaining({ file: "/etc/caddy/caddy.json", content: p.edge.caddyJson }));
+        expect(container().inputs.uploads).toContainEqual(
+            expect.objectContaining({ file: "/etc/caddy/caddy.json", content: p.edge.caddyJson }),
+        );
         expect(await resolved(edge.caddyJson)).toBe(p.edge.caddyJson);
     });
 
@@ -98,7 +107,9 @@ describe("CaddyL4Edge with a prebuilt image", () => {
         const pulled = registry.one("docker:index/remoteImage:RemoteImage", "pre-image");
         expect(pulled.inputs).toMatchObject({ name: "ghcr.io/example/caddy-l4:2.11.4", keepLocally: true });
         expect(registry.providerOf(pulled)?.name).toBe("edge-docker");
-        expect(registry.one("docker:index/container:Container", "pre-container").inputs.image).toBe("sha256:pulled-ghcr.io/example/caddy-l4:2.11.4");
+        expect(registry.one("docker:index/container:Container", "pre-container").inputs.image).toBe(
+            "sha256:pulled-ghcr.io/example/caddy-l4:2.11.4",
+        );
         expect(registry.ofType("docker:index/image:Image").map((r) => r.name)).not.toContain("pre-image");
     });
 });
@@ -108,8 +119,16 @@ it("resolves the build context against the working directory by default", async 
         r.edge.containerName = "caddy-cwd";
         r.edge.dataVolume = "caddy-cwd-data";
     });
-    const e = new mod.CaddyL4Edge("cwd", { container: p.edge.caddy, image: p.edge.image, volumes: p.edge.volumes, caddyJson: p.edge.caddyJson, dockerProvider: edgeDocker });
+    const e = new mod.CaddyL4Edge("cwd", {
+        container: p.edge.caddy,
+        image: p.edge.image,
+        volumes: p.edge.volumes,
+        caddyJson: p.edge.caddyJson,
+        dockerProvider: edgeDocker,
+    });
     await resolved(e.containerName);
     await settle(registry);
-    expect(registry.one("docker:index/image:Image", "cwd-image").inputs.build.context).toBe(path.resolve(process.cwd(), "caddy"));
+    expect(registry.one("docker:index/image:Image", "cwd-image").inputs.build.context).toBe(
+        path.resolve(process.cwd(), "caddy"),
+    );
 });

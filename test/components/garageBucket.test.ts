@@ -26,8 +26,14 @@ beforeAll(async () => {
         {
             newResource: (args) => {
                 recorded.push({ type: args.type, name: args.name, inputs: args.inputs });
-                if (args.type !== "pulumi-nodejs:dynamic/garage:BucketGrant") return { id: `${args.name}-id`, state: args.inputs };
-                const state = { ...args.inputs, bucketId: "b1d", accessKeyId: "GK0123456789abcdef01234567", secretAccessKey: SECRET };
+                if (args.type !== "pulumi-nodejs:dynamic/garage:BucketGrant")
+                    return { id: `${args.name}-id`, state: args.inputs };
+                const state = {
+                    ...args.inputs,
+                    bucketId: "b1d",
+                    accessKeyId: "GK0123456789abcdef01234567",
+                    secretAccessKey: SECRET,
+                };
                 return { id: "b1d/GK0123456789abcdef01234567", state };
             },
             call: () => ({}),
@@ -60,7 +66,13 @@ describe("GarageBucket", () => {
         });
         expect(String(grant?.inputs.__provider)).toContain("exports.handler");
         // The admin token is never a resource input (it comes from env or provider config at run time).
-        expect(Object.keys(grant?.inputs ?? {}).sort()).toEqual(["__provider", "adminEndpoint", "bucket", "keyName", "permissions"]);
+        expect(Object.keys(grant?.inputs ?? {}).sort()).toEqual([
+            "__provider",
+            "adminEndpoint",
+            "bucket",
+            "keyName",
+            "permissions",
+        ]);
         expect(recorded.some((r) => r.type === "tailwart:backends:GarageBucket" && r.name === "blobs")).toBe(true);
 
         const grantOptions = options.get("pulumi-nodejs:dynamic/garage:BucketGrant");
@@ -69,7 +81,11 @@ describe("GarageBucket", () => {
     });
 
     it("keeps the secret access key secret", async () => {
-        const blobs = new GarageBucket("secret-check", { adminEndpoint: "http://g:3903", bucket: "mail-blobs", keyName: "stalwart" });
+        const blobs = new GarageBucket("secret-check", {
+            adminEndpoint: "http://g:3903",
+            bucket: "mail-blobs",
+            keyName: "stalwart",
+        });
         expect(await pulumi.isSecret(blobs.secretAccessKey)).toBe(true);
         expect(await resolved(blobs.secretAccessKey)).toBe(SECRET);
         expect(await pulumi.isSecret(blobs.accessKeyId)).toBe(false);
@@ -79,7 +95,13 @@ describe("GarageBucket", () => {
         const options = new Map<string, pulumiType.ResourceOptions>();
         const blobs = new GarageBucket(
             "scratch",
-            { adminEndpoint: "http://g:3903", bucket: "scratch", keyName: "reader", retainOnDelete: false, permissions: { write: false } },
+            {
+                adminEndpoint: "http://g:3903",
+                bucket: "scratch",
+                keyName: "reader",
+                retainOnDelete: false,
+                permissions: { write: false },
+            },
             { transformations: [optionsRecorder(options)] },
         );
         await resolved(blobs.bucketId);

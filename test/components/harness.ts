@@ -38,7 +38,8 @@ export function clearOccurrences(v: unknown, needle: string, path = ""): string[
     if (isSecretValue(v)) return [];
     if (typeof v === "string") return v.includes(needle) ? [path || "(root)"] : [];
     if (Array.isArray(v)) return v.flatMap((x, i) => clearOccurrences(x, needle, `${path}[${i}]`));
-    if (typeof v === "object" && v !== null) return Object.entries(v).flatMap(([k, x]) => clearOccurrences(x, needle, path ? `${path}.${k}` : k));
+    if (typeof v === "object" && v !== null)
+        return Object.entries(v).flatMap(([k, x]) => clearOccurrences(x, needle, path ? `${path}.${k}` : k));
     return [];
 }
 
@@ -53,9 +54,13 @@ export class Registry {
 
     /** The single resource of `type` (optionally whose logical name matches), failing loudly otherwise. */
     one(type: string, name?: string | RegExp): Registered {
-        const hits = this.ofType(type).filter((r) => name === undefined || (typeof name === "string" ? r.name === name : name.test(r.name)));
+        const hits = this.ofType(type).filter(
+            (r) => name === undefined || (typeof name === "string" ? r.name === name : name.test(r.name)),
+        );
         if (hits.length !== 1) {
-            throw new Error(`expected one ${type}${name ? ` named ${name}` : ""}, found ${hits.length}: ${this.all.map((r) => `${r.type}/${r.name}`).join(", ")}`);
+            throw new Error(
+                `expected one ${type}${name ? ` named ${name}` : ""}, found ${hits.length}: ${this.all.map((r) => `${r.type}/${r.name}`).join(", ")}`,
+            );
         }
         return hits[0]!;
     }
@@ -156,7 +161,8 @@ export async function settle(registry: Registry, ms = 20_000): Promise<void> {
     let seen = -1;
     let quiet = 0;
     while (quiet < 3) {
-        if (Date.now() - start > ms) throw new Error(`registrations did not settle within ${ms} ms (${registry.pending.size} pending)`);
+        if (Date.now() - start > ms)
+            throw new Error(`registrations did not settle within ${ms} ms (${registry.pending.size} pending)`);
         await new Promise((r) => setTimeout(r, 20));
         quiet = registry.pending.size === 0 && registry.all.length === seen ? quiet + 1 : 0;
         seen = registry.all.length;

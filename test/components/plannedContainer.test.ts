@@ -35,18 +35,28 @@ beforeAll(async () => {
 describe("PlannedContainer", () => {
     let c: InstanceType<Mod["PlannedContainer"]>;
     beforeAll(async () => {
-        c = new mod.PlannedContainer("backup", { container: backup, volumes, secrets: { postgresPassword: "pg-SECRET" }, dockerProvider: provider, waitHealthySeconds: 60 });
+        c = new mod.PlannedContainer("backup", {
+            container: backup,
+            volumes,
+            secrets: { postgresPassword: "pg-SECRET" },
+            dockerProvider: provider,
+            waitHealthySeconds: 60,
+        });
         await resolved(c.containerId);
         await settle(registry);
     });
 
     it("creates its named volume (retained as planned), pulls its image and waits until healthy", () => {
         expect(registry.one("docker:index/volume:Volume", "backup-stalwart-backups").retainOnDelete).toBe(true);
-        expect(registry.one("docker:index/remoteImage:RemoteImage", "backup-image").inputs.name).toBe("example/backup:1.4.2");
+        expect(registry.one("docker:index/remoteImage:RemoteImage", "backup-image").inputs.name).toBe(
+            "example/backup:1.4.2",
+        );
         const container = registry.one("docker:index/container:Container", "backup-container");
         expect(container.inputs).toMatchObject({ name: "stalwart-backup", wait: true, waitTimeout: 60 });
         expect(container.deleteBeforeReplace).toBe(true);
-        expect(container.dependencies).toContain(registry.one("docker:index/volume:Volume", "backup-stalwart-backups").urn);
+        expect(container.dependencies).toContain(
+            registry.one("docker:index/volume:Volume", "backup-stalwart-backups").urn,
+        );
         expect(envLine(container.inputs, "PGPASSWORD")).toEqual({ line: "PGPASSWORD=pg-SECRET", secret: true });
     });
 
@@ -69,9 +79,27 @@ describe("PlannedContainer", () => {
         const dockerCount = () => registry.all.filter((r) => r.type.startsWith("docker:")).length;
         const before = dockerCount();
         const secrets = { postgresPassword: "x" };
-        expect(() => new mod.PlannedContainer("no-owner", { container: { ...backup, networkMode: "container:owner" }, volumes, secrets, dockerProvider: provider })).toThrow(/netnsOwnerId/);
-        expect(() => new mod.PlannedContainer("no-volume", { container: backup, volumes: [], secrets, dockerProvider: provider })).toThrow(/does not declare/);
-        expect(() => new mod.PlannedContainer("no-secret", { container: backup, volumes, dockerProvider: provider })).toThrow(/needs secret "postgresPassword"/);
+        expect(
+            () =>
+                new mod.PlannedContainer("no-owner", {
+                    container: { ...backup, networkMode: "container:owner" },
+                    volumes,
+                    secrets,
+                    dockerProvider: provider,
+                }),
+        ).toThrow(/netnsOwnerId/);
+        expect(
+            () =>
+                new mod.PlannedContainer("no-volume", {
+                    container: backup,
+                    volumes: [],
+                    secrets,
+                    dockerProvider: provider,
+                }),
+        ).toThrow(/does not declare/);
+        expect(
+            () => new mod.PlannedContainer("no-secret", { container: backup, volumes, dockerProvider: provider }),
+        ).toThrow(/needs secret "postgresPassword"/);
         expect(dockerCount()).toBe(before);
     });
 });

@@ -33,7 +33,13 @@ describe("PostgresDatabase", () => {
 
     it("talks to the shared server through its own provider, admin password secret", () => {
         const p = registry.one("pulumi:providers:postgresql", "pg-server");
-        expect(p.inputs).toMatchObject({ host: "the-record-prod.tail7b1641.ts.net", port: "5432", username: "postgres", sslmode: "require", database: "postgres" });
+        expect(p.inputs).toMatchObject({
+            host: "the-record-prod.tail7b1641.ts.net",
+            port: "5432",
+            username: "postgres",
+            sslmode: "require",
+            database: "postgres",
+        });
         expect(unwrap(p.inputs.password)).toEqual({ value: "admin-pw-789", secret: true });
         expect(clearOccurrences(p.inputs, "admin-pw-789")).toEqual([]);
         for (const type of ["postgresql:index/role:Role", "postgresql:index/database:Database"]) {
@@ -68,7 +74,10 @@ describe("PostgresDatabase", () => {
 
 describe("PostgresDatabase with allowDataLoss", () => {
     it("lets destroy drop the role and the database", async () => {
-        const db = new mod.PostgresDatabase("lossy", args({ retainOnDelete: false, database: "scratch", role: "scratch" }));
+        const db = new mod.PostgresDatabase(
+            "lossy",
+            args({ retainOnDelete: false, database: "scratch", role: "scratch" }),
+        );
         await resolved(db.database);
         await settle(registry);
         expect(registry.one("postgresql:index/role:Role", "lossy-role").retainOnDelete).toBe(false);

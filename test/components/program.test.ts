@@ -17,12 +17,16 @@ const MAIL_PORTS = [25, 465, 587, 143, 993];
 
 /** Engine-shaped config of a committed stack file, plus secrets and edits. */
 function engineConfig(stack: string, edit?: (c: Record<string, any>) => void): Record<string, string> {
-    const doc = parse(readFileSync(join(PROJECT_ROOT, `Pulumi.${stack}.yaml`), "utf8")) as { config: Record<string, unknown> };
+    const doc = parse(readFileSync(join(PROJECT_ROOT, `Pulumi.${stack}.yaml`), "utf8")) as {
+        config: Record<string, unknown>;
+    };
     const config = structuredClone(doc.config) as Record<string, any>;
     config["tailwart:postgres"].adminPassword = SECRETS.pgAdmin;
     config["garage:adminToken"] = "garage-admin-token";
     edit?.(config);
-    return Object.fromEntries(Object.entries(config).map(([k, v]) => [k, typeof v === "object" ? JSON.stringify(v) : String(v)]));
+    return Object.fromEntries(
+        Object.entries(config).map(([k, v]) => [k, typeof v === "object" ? JSON.stringify(v) : String(v)]),
+    );
 }
 
 interface Run {
@@ -43,7 +47,10 @@ async function runProgram(stack: string, config: Record<string, string>): Promis
     return { registry, program };
 }
 
-const containers = (run: Run) => Object.fromEntries(run.registry.ofType("docker:index/container:Container").map((c) => [c.inputs.name as string, c]));
+const containers = (run: Run) =>
+    Object.fromEntries(
+        run.registry.ofType("docker:index/container:Container").map((c) => [c.inputs.name as string, c]),
+    );
 
 function expectInvariants(stack: string, get: () => Run, expected: { acme: string; sidecar: string }) {
     it(`exports the ${expected.acme === ACME_DIRECTORIES.staging ? "staging" : "production"} ACME directory`, async () => {
@@ -94,10 +101,18 @@ function expectInvariants(stack: string, get: () => Run, expected: { acme: strin
             const server = servers.find((s) => s.listen.some((l: string) => l.endsWith(`:${port}`)));
             expect(server, `no server for :${port}`).toBeDefined();
             const handlers = server.routes.flatMap((r: any) => r.handle);
-            expect(handlers).toContainEqual(expect.objectContaining({ handler: "proxy", proxy_protocol: "v2", upstreams: [{ dial: [`${fqdn}:${port}`] }] }));
+            expect(handlers).toContainEqual(
+                expect.objectContaining({
+                    handler: "proxy",
+                    proxy_protocol: "v2",
+                    upstreams: [{ dial: [`${fqdn}:${port}`] }],
+                }),
+            );
         }
         // and caddy.json is what the edge container runs
-        expect(containers(get())["caddy-l4"]!.inputs.uploads).toContainEqual(expect.objectContaining({ content: await resolved(get().program.caddyJson) }));
+        expect(containers(get())["caddy-l4"]!.inputs.uploads).toContainEqual(
+            expect.objectContaining({ content: await resolved(get().program.caddyJson) }),
+        );
     });
 
     it("keeps secrets secret: in resource inputs and in the stack outputs", async () => {
@@ -115,9 +130,20 @@ function expectInvariants(stack: string, get: () => Run, expected: { acme: strin
         expect(await pulumi.isSecret(program.stalwartApiKey)).toBe(true);
         expect(await pulumi.isSecret(program.dnsRecords)).toBe(false);
         const plain: pulumi.Output<unknown>[] = [
-            program.mailboxFqdn, program.acmeDirectory, program.caddyJson, program.configJson, program.aclHujson, program.redis.url,
-            program.postgres.host, program.postgres.port, program.postgres.database, program.postgres.role,
-            program.garage.bucket, program.garage.bucketId, program.garage.accessKeyId, program.garage.s3Endpoint,
+            program.mailboxFqdn,
+            program.acmeDirectory,
+            program.caddyJson,
+            program.configJson,
+            program.aclHujson,
+            program.redis.url,
+            program.postgres.host,
+            program.postgres.port,
+            program.postgres.database,
+            program.postgres.role,
+            program.garage.bucket,
+            program.garage.bucketId,
+            program.garage.accessKeyId,
+            program.garage.s3Endpoint,
         ];
         for (const o of plain) {
             expect(await pulumi.isSecret(o)).toBe(false);
@@ -128,8 +154,15 @@ function expectInvariants(stack: string, get: () => Run, expected: { acme: strin
 
     it("retains mail, database and bucket on destroy", () => {
         const { registry } = get();
-        expect(registry.ofType("docker:index/volume:Volume").find((v) => v.inputs.name === "stalwart-data")?.retainOnDelete).toBe(true);
-        for (const type of ["postgresql:index/role:Role", "postgresql:index/database:Database", "pulumi-nodejs:dynamic/garage:BucketGrant"]) {
+        expect(
+            registry.ofType("docker:index/volume:Volume").find((v) => v.inputs.name === "stalwart-data")
+                ?.retainOnDelete,
+        ).toBe(true);
+        for (const type of [
+            "postgresql:index/role:Role",
+            "postgresql:index/database:Database",
+            "pulumi-nodejs:dynamic/garage:BucketGrant",
+        ]) {
             expect(registry.one(type).retainOnDelete, type).toBe(true);
         }
     });
@@ -153,9 +186,21 @@ describe("program, stack prod", () => {
 
 describe("program, prod with allowDataLoss", () => {
     it("lets destroy delete mail, database and bucket", async () => {
-        const { registry } = await runProgram("prod", engineConfig("prod", (c) => { c["tailwart:allowDataLoss"] = true; }));
-        expect(registry.ofType("docker:index/volume:Volume").find((v) => v.inputs.name === "stalwart-data")?.retainOnDelete).toBe(false);
-        for (const type of ["postgresql:index/role:Role", "postgresql:index/database:Database", "pulumi-nodejs:dynamic/garage:BucketGrant"]) {
+        const { registry } = await runProgram(
+            "prod",
+            engineConfig("prod", (c) => {
+                c["tailwart:allowDataLoss"] = true;
+            }),
+        );
+        expect(
+            registry.ofType("docker:index/volume:Volume").find((v) => v.inputs.name === "stalwart-data")
+                ?.retainOnDelete,
+        ).toBe(false);
+        for (const type of [
+            "postgresql:index/role:Role",
+            "postgresql:index/database:Database",
+            "pulumi-nodejs:dynamic/garage:BucketGrant",
+        ]) {
             expect(registry.one(type).retainOnDelete, type).toBe(false);
         }
     });
@@ -177,7 +222,12 @@ describe("program, bad config", () => {
         );
         expect(error?.name).toBe("ConfigError");
         // redis.url has two problems (bare MagicDNS name, no /N), each its own issue
-        expect(error!.issues.map((i) => i.path).sort()).toEqual(["acme.directory", "redis.url", "redis.url", "stalwart.image"]);
+        expect(error!.issues.map((i) => i.path).sort()).toEqual([
+            "acme.directory",
+            "redis.url",
+            "redis.url",
+            "stalwart.image",
+        ]);
         expect(error!.message).toContain("in stack prod");
         for (const issue of error!.issues) expect(error!.message).toContain(issue.message);
         await settle(registry);
@@ -188,10 +238,18 @@ describe("program, bad config", () => {
 describe("committed stacks", () => {
     it("never put dev and prod on the same docker host, public name or Postgres database", () => {
         type Block = Record<string, unknown>;
-        const [dev, prod] = ["dev", "prod"].map((s) => parse(readFileSync(join(PROJECT_ROOT, `Pulumi.${s}.yaml`), "utf8")).config as Record<string, Block | string>);
-        const at = (c: Record<string, Block | string> | undefined, key: string, field: string) => (c?.[`tailwart:${key}`] as Block)[field];
+        const [dev, prod] = ["dev", "prod"].map(
+            (s) =>
+                parse(readFileSync(join(PROJECT_ROOT, `Pulumi.${s}.yaml`), "utf8")).config as Record<
+                    string,
+                    Block | string
+                >,
+        );
+        const at = (c: Record<string, Block | string> | undefined, key: string, field: string) =>
+            (c?.[`tailwart:${key}`] as Block)[field];
         // containers, volumes and published mail ports are per docker host: a shared host means dev replaces prod's
-        for (const key of ["mailbox", "edge"]) expect(at(dev, key, "dockerHost"), key).not.toBe(at(prod, key, "dockerHost"));
+        for (const key of ["mailbox", "edge"])
+            expect(at(dev, key, "dockerHost"), key).not.toBe(at(prod, key, "dockerHost"));
         expect(dev!["tailwart:hostname"]).not.toBe(prod!["tailwart:hostname"]);
         expect(at(dev, "postgres", "database")).not.toBe(at(prod, "postgres", "database"));
         expect(at(dev, "redis", "url")).not.toBe(at(prod, "redis", "url"));

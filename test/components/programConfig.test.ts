@@ -34,7 +34,11 @@ describe("rawConfigFrom", () => {
             Object.entries({
                 ...validRaw(),
                 postgres: { ...validRaw().postgres, adminPassword: "pg-admin-password" },
-                acme: { ...validRaw().acme, challenge: "dns-01", dnsProvider: { "@type": "Cloudflare", secret: "cf-token" } },
+                acme: {
+                    ...validRaw().acme,
+                    challenge: "dns-01",
+                    dnsProvider: { "@type": "Cloudflare", secret: "cf-token" },
+                },
             }).map(([k, v]) => [`tailwart:${k}`, typeof v === "string" ? v : JSON.stringify(v)]),
         );
         const marked = rawConfigFrom(all, (key) => key === "tailwart:postgres" || key === "tailwart:acme");

@@ -15,7 +15,10 @@ const PASSWORD = "hunter2-redis-SECRET";
 describe("RedisDatabase", () => {
     it("hands out the URL's parts and creates nothing", async () => {
         const r = new mod.RedisDatabase("redis", { url: "redis://slo-time-prod.tail7b1641.ts.net:6379/3" });
-        expect(await secretness(r.url)).toEqual({ value: "redis://slo-time-prod.tail7b1641.ts.net:6379/3", secret: false });
+        expect(await secretness(r.url)).toEqual({
+            value: "redis://slo-time-prod.tail7b1641.ts.net:6379/3",
+            secret: false,
+        });
         expect(await resolved(r.host)).toBe("slo-time-prod.tail7b1641.ts.net");
         expect(await resolved(r.port)).toBe(6379);
         expect(await resolved(r.db)).toBe(3);
@@ -42,13 +45,20 @@ describe("RedisDatabase", () => {
 
     it("keeps a config Secret secret even without a password, and reveals it only to Pulumi", async () => {
         const { Secret } = await import("../../components/config/secret");
-        const r = new mod.RedisDatabase("redis-secret", { url: new Secret("redis://slo-time-prod.tail7b1641.ts.net:6379/5") });
-        expect(await secretness(r.url)).toEqual({ value: "redis://slo-time-prod.tail7b1641.ts.net:6379/5", secret: true });
+        const r = new mod.RedisDatabase("redis-secret", {
+            url: new Secret("redis://slo-time-prod.tail7b1641.ts.net:6379/5"),
+        });
+        expect(await secretness(r.url)).toEqual({
+            value: "redis://slo-time-prod.tail7b1641.ts.net:6379/5",
+            secret: true,
+        });
     });
 
     it("never shows the password in its error", () => {
         const url = `redis://:${PASSWORD}@slo-time-prod.tail7b1641.ts.net:6379`;
-        expect(() => new mod.RedisDatabase("bad-pw", { url })).toThrow(/redis\.url "redis:\/\/:\*\*\*@slo-time-prod\.tail7b1641\.ts\.net:6379" has no logical DB index/);
+        expect(() => new mod.RedisDatabase("bad-pw", { url })).toThrow(
+            /redis\.url "redis:\/\/:\*\*\*@slo-time-prod\.tail7b1641\.ts\.net:6379" has no logical DB index/,
+        );
         expect(() => new mod.RedisDatabase("bad-pw2", { url })).not.toThrow(new RegExp(PASSWORD));
     });
 });
@@ -59,7 +69,17 @@ describe("redis.url with a password through MailDeployment", () => {
         const { MailDeployment } = await import("../../components/deploy/deployment");
         const { validRaw } = await import("../support/stackConfig");
         const url = `redis://:${PASSWORD}@slo-time-prod.tail7b1641.ts.net:6379/2`;
-        const settings = parseSettings({ ...validRaw(), redis: { url }, acme: { challenge: "dns-01", dnsProvider: { "@type": "Cloudflare", secret: { "@type": "Value", secret: `cf-${PASSWORD}` } } } }, "dev");
+        const settings = parseSettings(
+            {
+                ...validRaw(),
+                redis: { url },
+                acme: {
+                    challenge: "dns-01",
+                    dnsProvider: { "@type": "Cloudflare", secret: { "@type": "Value", secret: `cf-${PASSWORD}` } },
+                },
+            },
+            "dev",
+        );
         const d = new MailDeployment("pw", { settings });
         expect(await secretness(d.redis.url)).toEqual({ value: url, secret: true });
         await settle(registry);
@@ -70,15 +90,21 @@ describe("redis.url with a password through MailDeployment", () => {
         for (const r of mine) expect(clearOccurrences(r.inputs, PASSWORD), `${r.type}/${r.name}`).toEqual([]);
         // each object receives the real value, inside a secret envelope
         // the dns-01 credential travels as container env; x:DnsServer names the variable
-        expect(JSON.stringify(registry.one("pulumi-nodejs:dynamic/stalwart:DnsServer", /^pw-settings-/).inputs.properties)).toContain('"variableName":"STALWART_DNS_SECRET"');
+        expect(
+            JSON.stringify(registry.one("pulumi-nodejs:dynamic/stalwart:DnsServer", /^pw-settings-/).inputs.properties),
+        ).toContain('"variableName":"STALWART_DNS_SECRET"');
         for (const [name, needle] of [["InMemoryStore", url]] as const) {
             const object = registry.one(`pulumi-nodejs:dynamic/stalwart:${name}`, /^pw-settings-/);
             expect(JSON.stringify(object.inputs.properties), name).toContain(needle);
             expect(clearOccurrences(object.inputs.properties, PASSWORD), name).toEqual([]);
         }
         // the server echoes redis.url back in clear (the schema does not call it secret): its outputs stay encrypted in state
-        expect(registry.one("pulumi-nodejs:dynamic/stalwart:InMemoryStore", /^pw-settings-/).additionalSecretOutputs).toEqual(expect.arrayContaining(["properties", "managed"]));
-        expect(registry.one("pulumi-nodejs:dynamic/stalwart:Tracer", /^pw-settings-/).additionalSecretOutputs).not.toContain("properties");
+        expect(
+            registry.one("pulumi-nodejs:dynamic/stalwart:InMemoryStore", /^pw-settings-/).additionalSecretOutputs,
+        ).toEqual(expect.arrayContaining(["properties", "managed"]));
+        expect(
+            registry.one("pulumi-nodejs:dynamic/stalwart:Tracer", /^pw-settings-/).additionalSecretOutputs,
+        ).not.toContain("properties");
         // the plan the deployment keeps prints masked
         expect(JSON.stringify(d.plan)).not.toContain(PASSWORD);
     });

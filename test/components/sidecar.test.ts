@@ -30,14 +30,26 @@ describe("TailscaleSidecar with a tailnet key", () => {
     let sidecar: InstanceType<Mod["TailscaleSidecar"]>;
     beforeAll(async () => {
         const p = plan();
-        sidecar = new TailscaleSidecar("ts", { container: p.mailbox.sidecar, volumes: p.mailbox.volumes, auth: p.tailnet.auth, dockerProvider: mailboxDocker });
+        sidecar = new TailscaleSidecar("ts", {
+            container: p.mailbox.sidecar,
+            volumes: p.mailbox.volumes,
+            auth: p.tailnet.auth,
+            dockerProvider: mailboxDocker,
+        });
         await resolved(sidecar.containerId);
         await settle(registry);
     });
 
     it("mints a single-use, preauthorized, ephemeral, tagged key that is not recreated once spent", () => {
         const key = registry.one("tailscale:index/tailnetKey:TailnetKey", "ts-key");
-        expect(key.inputs).toMatchObject({ ephemeral: true, preauthorized: true, reusable: false, tags: ["tag:stalwart"], expiry: 86400, recreateIfInvalid: "never" });
+        expect(key.inputs).toMatchObject({
+            ephemeral: true,
+            preauthorized: true,
+            reusable: false,
+            tags: ["tag:stalwart"],
+            expiry: 86400,
+            recreateIfInvalid: "never",
+        });
         expect(key.inputs.description).toContain("ts-stalwart");
         expect(registry.byUrn(key.parent)?.type).toBe("tailwart:mailbox:TailscaleSidecar");
     });
@@ -65,7 +77,9 @@ describe("TailscaleSidecar with a tailnet key", () => {
         expect(vol.inputs.name).toBe("ts-stalwart-state");
         expect(vol.retainOnDelete).toBe(false);
         const c = registry.one("docker:index/container:Container", "ts-container");
-        expect(c.inputs.mounts).toEqual([{ type: "volume", source: "ts-stalwart-state", target: "/var/lib/tailscale", readOnly: false }]);
+        expect(c.inputs.mounts).toEqual([
+            { type: "volume", source: "ts-stalwart-state", target: "/var/lib/tailscale", readOnly: false },
+        ]);
         expect(c.dependencies).toContain(vol.urn);
     });
 
@@ -110,7 +124,10 @@ describe("TailscaleSidecar with an OAuth client secret", () => {
     it("mints no TailnetKey and logs in with the secret plus the ephemeral/preauthorized suffix", () => {
         expect(registry.ofType("tailscale:index/tailnetKey:TailnetKey").map((k) => k.name)).not.toContain("oa-key");
         const c = registry.one("docker:index/container:Container", "oa-container");
-        expect(envLine(c.inputs, "TS_AUTHKEY")).toEqual({ line: "TS_AUTHKEY=tskey-client-abc?ephemeral=true&preauthorized=true", secret: true });
+        expect(envLine(c.inputs, "TS_AUTHKEY")).toEqual({
+            line: "TS_AUTHKEY=tskey-client-abc?ephemeral=true&preauthorized=true",
+            secret: true,
+        });
         expect(clearOccurrences(c.inputs, "tskey-client-abc")).toEqual([]);
     });
 
@@ -123,8 +140,14 @@ describe("TailscaleSidecar with an OAuth client secret", () => {
         const p = plan((r) => {
             r.tailscale = { auth: "oauth", oauthClientSecret: "tskey-client-abc" };
         });
-        expect(() => new TailscaleSidecar("nosecret", { container: p.mailbox.sidecar, volumes: p.mailbox.volumes, auth: p.tailnet.auth, dockerProvider: mailboxDocker })).toThrow(
-            /oauth but no OAuth client secret.*tailscale\.oauthClientSecret/,
-        );
+        expect(
+            () =>
+                new TailscaleSidecar("nosecret", {
+                    container: p.mailbox.sidecar,
+                    volumes: p.mailbox.volumes,
+                    auth: p.tailnet.auth,
+                    dockerProvider: mailboxDocker,
+                }),
+        ).toThrow(/oauth but no OAuth client secret.*tailscale\.oauthClientSecret/);
     });
 });

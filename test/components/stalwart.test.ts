@@ -70,7 +70,8 @@ describe("StalwartMailbox", () => {
         const c = container().inputs;
         // Docker stores container:<id> as given: no perpetual diff, so nothing is ignored
         expect(c.networkMode).toBe("container:sidecar-container-id-1");
-        for (const key of ["ports", "hostname", "dns", "dnsSearches", "networksAdvanced", "publishAllPorts"]) expect(c, key).not.toHaveProperty(key);
+        for (const key of ["ports", "hostname", "dns", "dnsSearches", "networksAdvanced", "publishAllPorts"])
+            expect(c, key).not.toHaveProperty(key);
     });
 
     it("is replaced with the sidecar (a new or renamed sidecar is a new id), old one first, with no ignored change", () => {
@@ -84,7 +85,12 @@ describe("StalwartMailbox", () => {
         const vol = registry.one("docker:index/volume:Volume", "mail-stalwart-data");
         expect(vol.inputs.name).toBe("stalwart-data");
         expect(vol.retainOnDelete).toBe(true);
-        expect(container().inputs.mounts).toContainEqual({ type: "volume", source: "stalwart-data", target: "/var/lib/stalwart", readOnly: false });
+        expect(container().inputs.mounts).toContainEqual({
+            type: "volume",
+            source: "stalwart-data",
+            target: "/var/lib/stalwart",
+            readOnly: false,
+        });
         expect(container().dependencies).toContain(vol.urn);
     });
 
@@ -97,7 +103,9 @@ describe("StalwartMailbox", () => {
     });
 
     it("uploads config.json as rendered by the plan", () => {
-        expect(container().inputs.uploads).toEqual([{ file: "/etc/stalwart/config.json", content: p.mailbox.configJson, permissions: "0444" }]);
+        expect(container().inputs.uploads).toEqual([
+            { file: "/etc/stalwart/config.json", content: p.mailbox.configJson, permissions: "0444" },
+        ]);
     });
 
     it("gets the DB password and S3 keys as secret env, never in clear", () => {
@@ -110,11 +118,17 @@ describe("StalwartMailbox", () => {
     });
 
     it("runs the pinned image by id, with the mailbox host's provider, under the component", () => {
-        expect(registry.one("docker:index/remoteImage:RemoteImage", "mail-image").inputs.name).toBe("stalwartlabs/stalwart:v0.16.18");
+        expect(registry.one("docker:index/remoteImage:RemoteImage", "mail-image").inputs.name).toBe(
+            "stalwartlabs/stalwart:v0.16.18",
+        );
         expect(container().inputs.image).toBe("sha256:pulled-stalwartlabs/stalwart:v0.16.18");
         const provider = registry.one("pulumi:providers:docker", "mailbox-docker");
         const component = registry.one("tailwart:mailbox:StalwartMailbox", "mail");
-        for (const r of [container(), registry.one("docker:index/volume:Volume", "mail-stalwart-data"), registry.one("docker:index/remoteImage:RemoteImage", "mail-image")]) {
+        for (const r of [
+            container(),
+            registry.one("docker:index/volume:Volume", "mail-stalwart-data"),
+            registry.one("docker:index/remoteImage:RemoteImage", "mail-image"),
+        ]) {
             expect(registry.providerOf(r)?.urn, r.name).toBe(provider.urn);
             expect(r.parent, r.name).toBe(component.urn);
         }
@@ -141,16 +155,22 @@ describe("StalwartMailbox with allowDataLoss", () => {
 describe("StalwartMailbox refuses", () => {
     it("a missing secret, by name", () => {
         const { garageSecretAccessKey: _, ...partial } = secrets();
-        expect(() => build("nosecret", plan(), { secrets: partial })).toThrow(/STALWART_S3_SECRET_KEY needs secret "garageSecretAccessKey"/);
+        expect(() => build("nosecret", plan(), { secrets: partial })).toThrow(
+            /STALWART_S3_SECRET_KEY needs secret "garageSecretAccessKey"/,
+        );
     });
 
     it("a container that doesn't join the sidecar's netns", () => {
         const p = plan();
-        expect(() => build("bridged", p, { container: { ...p.mailbox.stalwart, networkMode: undefined } })).toThrow(/must join the sidecar's netns/);
+        expect(() => build("bridged", p, { container: { ...p.mailbox.stalwart, networkMode: undefined } })).toThrow(
+            /must join the sidecar's netns/,
+        );
     });
 
     it("a mount of a volume the plan doesn't declare", () => {
         const p = plan();
-        expect(() => build("undeclared", p, { volumes: p.mailbox.volumes.filter((v) => v.name !== "stalwart-data") })).toThrow(/mounts volume "stalwart-data", which the plan does not declare/);
+        expect(() =>
+            build("undeclared", p, { volumes: p.mailbox.volumes.filter((v) => v.name !== "stalwart-data") }),
+        ).toThrow(/mounts volume "stalwart-data", which the plan does not declare/);
     });
 });

@@ -13,10 +13,21 @@ beforeAll(async () => {
         stack: "dev",
         // what the x:* provider answers: an id per object, the server's view and a content hash
         state: (args) =>
-            args.type.startsWith("pulumi-nodejs:dynamic/stalwart:") && args.type !== "pulumi-nodejs:dynamic/stalwart:Convergence"
-                ? { objectId: `id-${args.name}`, properties: unwrap(args.inputs.properties).value, contentHash: `hash-${args.name}` }
+            args.type.startsWith("pulumi-nodejs:dynamic/stalwart:") &&
+            args.type !== "pulumi-nodejs:dynamic/stalwart:Convergence"
+                ? {
+                      objectId: `id-${args.name}`,
+                      properties: unwrap(args.inputs.properties).value,
+                      contentHash: `hash-${args.name}`,
+                  }
                 : args.type === "pulumi-nodejs:dynamic/stalwart:Convergence"
-                  ? { reloads: ["ReloadSettings"], pendingRestart: [], restarted: true, verified: args.inputs.objects.length, directoryBinding: "" }
+                  ? {
+                        reloads: ["ReloadSettings"],
+                        pendingRestart: [],
+                        restarted: true,
+                        verified: args.inputs.objects.length,
+                        directoryBinding: "",
+                    }
                   : defaultState(args),
     });
     mod = await import("../../components/stalwart/settings");
@@ -25,7 +36,11 @@ beforeAll(async () => {
 describe("StalwartSettings", () => {
     it("creates one object per spec, fills refs with the other objects' ids, and converges over all of them", async () => {
         const specs = stalwartSettingsPlan(parseSettings(validRaw(), "dev"));
-        const settings = new mod.StalwartSettings("mail", { objects: specs, restartCommand: ["docker", "restart", "stalwart"], discoverAddress: "postmaster@infinidim.net" });
+        const settings = new mod.StalwartSettings("mail", {
+            objects: specs,
+            restartCommand: ["docker", "restart", "stalwart"],
+            discoverAddress: "postmaster@infinidim.net",
+        });
         const ids = await resolved(settings.objectIds);
         expect(Object.keys(ids).sort()).toEqual(specs.map((s) => s.key).sort());
         await resolved(settings.reloads);
@@ -50,18 +65,37 @@ describe("StalwartSettings", () => {
         expect(trackedDomain.properties[mod.CONTENT_KEY]).toBe("hash-mail-domain");
         expect(trackedDomain.volatile).toEqual(expect.arrayContaining(["createdAt", "dnsZoneFile"]));
         // it runs after every object it converges
-        for (const o of registry.all.filter((r) => r.type.startsWith("pulumi-nodejs:dynamic/stalwart:") && r !== convergence)) {
+        for (const o of registry.all.filter(
+            (r) => r.type.startsWith("pulumi-nodejs:dynamic/stalwart:") && r !== convergence,
+        )) {
             expect(convergence.dependencies, o.name).toContain(o.urn);
         }
     });
 
     it("refuses a ref to an object that is missing or comes later", () => {
-        expect(() => new mod.StalwartSettings("bad1", { objects: [{ key: "a", objectType: "x:SystemSettings", properties: {}, refs: { defaultDomainId: "domain" } }] })).toThrow(/refers to domain, which is not in the list/);
+        expect(
+            () =>
+                new mod.StalwartSettings("bad1", {
+                    objects: [
+                        {
+                            key: "a",
+                            objectType: "x:SystemSettings",
+                            properties: {},
+                            refs: { defaultDomainId: "domain" },
+                        },
+                    ],
+                }),
+        ).toThrow(/refers to domain, which is not in the list/);
         expect(
             () =>
                 new mod.StalwartSettings("bad2", {
                     objects: [
-                        { key: "a", objectType: "x:SystemSettings", properties: {}, refs: { defaultDomainId: "domain" } },
+                        {
+                            key: "a",
+                            objectType: "x:SystemSettings",
+                            properties: {},
+                            refs: { defaultDomainId: "domain" },
+                        },
                         { key: "domain", objectType: "x:Domain", properties: { name: "infinidim.net" } },
                     ],
                 }),
@@ -70,7 +104,10 @@ describe("StalwartSettings", () => {
 
     it("every object and the convergence are retained on delete unless allowDataLoss (or an explicit retainOnDelete) says otherwise", async () => {
         const specs = stalwartSettingsPlan(parseSettings(validRaw(), "dev"));
-        const ours = (prefix: string) => registry.all.filter((r) => r.type.startsWith("pulumi-nodejs:dynamic/stalwart:") && r.name.startsWith(`${prefix}-`));
+        const ours = (prefix: string) =>
+            registry.all.filter(
+                (r) => r.type.startsWith("pulumi-nodejs:dynamic/stalwart:") && r.name.startsWith(`${prefix}-`),
+            );
         const cases: [string, object, boolean][] = [
             ["kept", {}, true],
             ["lossy", { allowDataLoss: true }, false],
@@ -90,6 +127,8 @@ describe("StalwartSettings", () => {
     it("volatileProperties lists server-set and computed properties only", () => {
         expect(mod.volatileProperties("x:Domain")).toEqual(expect.arrayContaining(["createdAt", "dnsZoneFile"]));
         expect(mod.volatileProperties("x:Domain")).not.toContain("name");
-        expect(mod.volatileProperties("x:AcmeProvider")).toEqual(expect.arrayContaining(["accountKey", "accountUri", "description"]));
+        expect(mod.volatileProperties("x:AcmeProvider")).toEqual(
+            expect.arrayContaining(["accountKey", "accountUri", "description"]),
+        );
     });
 });

@@ -33,7 +33,10 @@ describe("DNS records against the zone file", () => {
     it("dns.mx fails on another exchange or priority, and says what to publish", async () => {
         net.mx[DOMAIN] = [{ exchange: HOSTNAME, priority: 20 }];
         const r = (await run(t, net, ["dns.mx"]))["dns.mx"]!;
-        expect(r).toMatchObject({ status: "fail", detail: `${DOMAIN}: published 20 ${HOSTNAME}, wanted 10 ${HOSTNAME}` });
+        expect(r).toMatchObject({
+            status: "fail",
+            detail: `${DOMAIN}: published 20 ${HOSTNAME}, wanted 10 ${HOSTNAME}`,
+        });
         expect(r.fix).toBe(`publish at the domain's DNS provider: ${DOMAIN}. IN MX 10 ${HOSTNAME}.`);
     });
 
@@ -49,16 +52,25 @@ describe("DNS records against the zone file", () => {
         delete net.txt[selector];
         const r = (await run(t, net, ["dns.dkim"]))["dns.dkim"]!;
         expect(r.status).toBe("fail");
-        expect(r.detail).toMatch(new RegExp(`^${selector.replace(/\./g, "\\.")}: published no TXT record, wanted "v=DKIM1; p=`));
+        expect(r.detail).toMatch(
+            new RegExp(`^${selector.replace(/\./g, "\\.")}: published no TXT record, wanted "v=DKIM1; p=`),
+        );
     });
 
     it("dns.dmarc fails on another policy; the fix says Stalwart publishes it when it manages the DNS", async () => {
         net.txt[`_dmarc.${DOMAIN}`] = [["v=DMARC1; p=none"]];
         const domain = (await call(sim, "x:Domain/query", { filter: { name: DOMAIN } })).ids[0];
-        const dns = await createId(sim, "x:DnsServer", { "@type": "Cloudflare", description: "DNS", secret: { "@type": "Value", secret: "token" } });
+        const dns = await createId(sim, "x:DnsServer", {
+            "@type": "Cloudflare",
+            description: "DNS",
+            secret: { "@type": "Value", secret: "token" },
+        });
         await update(sim, "x:Domain", domain, { dnsManagement: { "@type": "Automatic", dnsServerId: dns } });
         const r = (await run(t, net, ["dns.dmarc"]))["dns.dmarc"]!;
-        expect(r).toMatchObject({ status: "fail", detail: `_dmarc.${DOMAIN}: published "v=DMARC1; p=none", wanted "v=DMARC1; p=reject; rua=mailto:postmaster@${DOMAIN}"` });
+        expect(r).toMatchObject({
+            status: "fail",
+            detail: `_dmarc.${DOMAIN}: published "v=DMARC1; p=none", wanted "v=DMARC1; p=reject; rua=mailto:postmaster@${DOMAIN}"`,
+        });
         expect(r.fix).toMatch(/dnsManagement Automatic.*DnsManagement tasks/);
     });
 
@@ -69,7 +81,8 @@ describe("DNS records against the zone file", () => {
             raw.acme.contact = ["postmaster@absent.example"];
         });
         const r = await run(other, net, DNS);
-        for (const id of DNS) expect(r[id], id).toMatchObject({ status: "fail", detail: "Stalwart has no x:Domain absent.example" });
+        for (const id of DNS)
+            expect(r[id], id).toMatchObject({ status: "fail", detail: "Stalwart has no x:Domain absent.example" });
     });
 
     it("a resolver failure is reported as such, not as a missing record", async () => {

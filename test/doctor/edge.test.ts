@@ -24,7 +24,10 @@ describe("edge.smtp-banner", () => {
             s.on("data", (d) => (received += d.toString()));
             s.write("220-mail.example.org ESMTP\r\n220 mail.example.org Stalwart ESMTP at your service\r\n");
         });
-        expect(r).toMatchObject({ status: "ok", detail: `${HOSTNAME}:25 (${EDGE_IP}) answers with Stalwart's banner: 220-mail.example.org ESMTP / 220 mail.example.org Stalwart ESMTP at your service` });
+        expect(r).toMatchObject({
+            status: "ok",
+            detail: `${HOSTNAME}:25 (${EDGE_IP}) answers with Stalwart's banner: 220-mail.example.org ESMTP / 220 mail.example.org Stalwart ESMTP at your service`,
+        });
         await new Promise((resolve) => setTimeout(resolve, 50));
         expect(received).toBe("QUIT\r\n");
     });
@@ -38,7 +41,10 @@ describe("edge.smtp-banner", () => {
 
     it("fails on a greeting other than 220", async () => {
         const r = await bannerWith((s) => s.write("554 5.7.1 no service\r\n"));
-        expect(r).toMatchObject({ status: "fail", detail: `${HOSTNAME}:25 answered "554 5.7.1 no service", not a 220 greeting` });
+        expect(r).toMatchObject({
+            status: "fail",
+            detail: `${HOSTNAME}:25 answered "554 5.7.1 no service", not a 220 greeting`,
+        });
     });
 
     it("fails when nothing is said before the deadline, and lets go of the connection", async () => {
@@ -56,7 +62,10 @@ describe("edge.smtp-banner", () => {
         server = undefined;
         const refused = fakeNetwork({ hosts: { [HOSTNAME]: [EDGE_IP] }, ports: { [`${HOSTNAME}:25`]: port } });
         const r = (await run(target(undefined), refused, ["edge.smtp-banner"]))["edge.smtp-banner"]!;
-        expect(r).toMatchObject({ status: "fail", detail: `${HOSTNAME}:25: connection refused: nothing listens there` });
+        expect(r).toMatchObject({
+            status: "fail",
+            detail: `${HOSTNAME}:25: connection refused: nothing listens there`,
+        });
         expect(r.fix).toMatch(/open port 25 in the edge host's firewall/);
         const unresolved = (await run(target(undefined), fakeNetwork(), ["edge.smtp-banner"]))["edge.smtp-banner"]!;
         expect(unresolved).toMatchObject({ status: "fail", detail: `${HOSTNAME} does not resolve (ENOTFOUND)` });

@@ -26,7 +26,13 @@ describe.skipIf(services.skip !== undefined)("a deployment in good health", () =
     const servers: Awaited<ReturnType<typeof tcpServer>>[] = [];
 
     const connectAs = async (host: string) => {
-        const c = new Client({ host, port: Number(services.pg!.port), user: ROLE, password: PASSWORD, database: "postgres" });
+        const c = new Client({
+            host,
+            port: Number(services.pg!.port),
+            user: ROLE,
+            password: PASSWORD,
+            database: "postgres",
+        });
         await c.connect();
         sessions.push(c);
     };
@@ -36,26 +42,49 @@ describe.skipIf(services.skip !== undefined)("a deployment in good health", () =
         const t = target(
             sim,
             (raw) => {
-                raw.postgres = { host: `pg.${TAILNET}`, port: Number(pg.port), role: ROLE, adminUser: decodeURIComponent(pg.username) };
+                raw.postgres = {
+                    host: `pg.${TAILNET}`,
+                    port: Number(pg.port),
+                    role: ROLE,
+                    adminUser: decodeURIComponent(pg.username),
+                };
                 raw.redis = { url: `redis://redis.${TAILNET}:${services.redis!.port}/3` };
             },
             { PGPASSWORD: decodeURIComponent(pg.password) },
         );
         const [garage, edge] = servers;
         const net = fakeNetwork({
-            hosts: { [`pg.${TAILNET}`]: ["127.0.0.1"], [`redis.${TAILNET}`]: ["127.0.0.1"], [`garage.${TAILNET}`]: ["127.0.0.1"], [HOSTNAME]: ["203.0.113.25"] },
-            ports: { [`garage.${TAILNET}:3900`]: garage!.port, [`garage.${TAILNET}:3903`]: garage!.port, [`${HOSTNAME}:25`]: edge!.port },
+            hosts: {
+                [`pg.${TAILNET}`]: ["127.0.0.1"],
+                [`redis.${TAILNET}`]: ["127.0.0.1"],
+                [`garage.${TAILNET}`]: ["127.0.0.1"],
+                [HOSTNAME]: ["203.0.113.25"],
+            },
+            ports: {
+                [`garage.${TAILNET}:3900`]: garage!.port,
+                [`garage.${TAILNET}:3903`]: garage!.port,
+                [`${HOSTNAME}:25`]: edge!.port,
+            },
         });
         await publishZone(sim, net);
         const knownSchemas = { "v0.16.18": createHash("sha256").update(JSON.stringify(TABLE)).digest("hex") };
-        return runDoctor(t, { net, knownSchemas, timeoutMs: 5_000, now: () => new Date("2026-11-22T12:00:00Z"), checks: doctorChecks(t) });
+        return runDoctor(t, {
+            net,
+            knownSchemas,
+            timeoutMs: 5_000,
+            now: () => new Date("2026-11-22T12:00:00Z"),
+            checks: doctorChecks(t),
+        });
     }
 
     beforeAll(async () => {
         admin = new Client({ connectionString: services.pg!.toString() });
         await admin.connect();
         await admin.query(`create role ${ROLE} login password '${PASSWORD}'`);
-        servers.push(await tcpServer((s) => s.end()), await tcpServer((s) => s.write(`220 ${HOSTNAME} Stalwart ESMTP at your service\r\n`)));
+        servers.push(
+            await tcpServer((s) => s.end()),
+            await tcpServer((s) => s.write(`220 ${HOSTNAME} Stalwart ESMTP at your service\r\n`)),
+        );
         sim = await startStalwartSimulator();
         await converge(sim, target(sim).plan);
         sim.issueCertificate({ subjectAlternativeNames: [HOSTNAME], notValidAfter: "2027-02-01T00:00:00Z" });

@@ -31,11 +31,21 @@ describe.skipIf(services.skip !== undefined)("against real PostgreSQL and Redis"
     const held: Client[] = [];
     let standIns: Awaited<ReturnType<typeof tcpServer>>;
 
-    const stack = (role = ROLE, env: Record<string, string> = { PGPASSWORD: decodeURIComponent(pg.password) }, patch: (raw: Record<string, any>) => void = () => undefined): DoctorTarget =>
+    const stack = (
+        role = ROLE,
+        env: Record<string, string> = { PGPASSWORD: decodeURIComponent(pg.password) },
+        patch: (raw: Record<string, any>) => void = () => undefined,
+    ): DoctorTarget =>
         target(
             undefined,
             (raw) => {
-                raw.postgres = { host: PG_HOST, port: Number(pg.port), role, database: "doctor_db", adminUser: decodeURIComponent(pg.username) };
+                raw.postgres = {
+                    host: PG_HOST,
+                    port: Number(pg.port),
+                    role,
+                    database: "doctor_db",
+                    adminUser: decodeURIComponent(pg.username),
+                };
                 raw.redis = { url: `redis://${REDIS_HOST}:${redis.port}/3` };
                 raw.garage.s3Endpoint = `http://garage.${TAILNET}:3900`;
                 raw.garage.adminEndpoint = `http://garage.${TAILNET}:3903`;
@@ -45,8 +55,17 @@ describe.skipIf(services.skip !== undefined)("against real PostgreSQL and Redis"
         );
     const net = () =>
         fakeNetwork({
-            hosts: { [PG_HOST]: ["127.0.0.1"], [REDIS_HOST]: ["127.0.0.1"], [`garage.${TAILNET}`]: ["127.0.0.1"], [`ts-stalwart.${TAILNET}`]: ["127.0.0.1"] },
-            ports: { [`garage.${TAILNET}:3900`]: standIns.port, [`garage.${TAILNET}:3903`]: standIns.port, [`ts-stalwart.${TAILNET}:8080`]: standIns.port },
+            hosts: {
+                [PG_HOST]: ["127.0.0.1"],
+                [REDIS_HOST]: ["127.0.0.1"],
+                [`garage.${TAILNET}`]: ["127.0.0.1"],
+                [`ts-stalwart.${TAILNET}`]: ["127.0.0.1"],
+            },
+            ports: {
+                [`garage.${TAILNET}:3900`]: standIns.port,
+                [`garage.${TAILNET}:3903`]: standIns.port,
+                [`ts-stalwart.${TAILNET}:8080`]: standIns.port,
+            },
         });
     /** A session as the Stalwart role from one loopback address. */
     const connectAs = async (host: "127.0.0.1" | "::1", role = ROLE) => {
@@ -60,7 +79,8 @@ describe.skipIf(services.skip !== undefined)("against real PostgreSQL and Redis"
         standIns = await tcpServer((s) => s.end());
         admin = new Client({ connectionString: pg.toString() });
         await admin.connect();
-        for (const role of [ROLE, IDLE_ROLE, WEAK_ADMIN]) await admin.query(`create role ${role} login password '${PASSWORD}'`);
+        for (const role of [ROLE, IDLE_ROLE, WEAK_ADMIN])
+            await admin.query(`create role ${role} login password '${PASSWORD}'`);
     });
     afterAll(async () => {
         await Promise.all(held.map((c) => c.end().catch(() => undefined)));
@@ -73,13 +93,23 @@ describe.skipIf(services.skip !== undefined)("against real PostgreSQL and Redis"
     });
 
     describe("backend reachability", () => {
-        const BACKENDS = ["backend.postgres", "backend.redis", "backend.garage-s3", "backend.garage-admin", "backend.stalwart-api"];
+        const BACKENDS = [
+            "backend.postgres",
+            "backend.redis",
+            "backend.garage-s3",
+            "backend.garage-admin",
+            "backend.stalwart-api",
+        ];
 
         it("passes when every name resolves and every port answers", async () => {
             const r = await run(stack(), net(), BACKENDS);
             for (const id of BACKENDS) expect(r[id], id).toMatchObject({ status: "ok" });
-            expect(r["backend.postgres"]!.detail).toMatch(new RegExp(`^Postgres ${PG_HOST} \\(127\\.0\\.0\\.1\\) port ${pg.port} answers`));
-            expect(r["backend.redis"]!.detail).toMatch(new RegExp(`^Redis ${REDIS_HOST} \\(127\\.0\\.0\\.1\\) port ${redis.port} answers`));
+            expect(r["backend.postgres"]!.detail).toMatch(
+                new RegExp(`^Postgres ${PG_HOST} \\(127\\.0\\.0\\.1\\) port ${pg.port} answers`),
+            );
+            expect(r["backend.redis"]!.detail).toMatch(
+                new RegExp(`^Redis ${REDIS_HOST} \\(127\\.0\\.0\\.1\\) port ${redis.port} answers`),
+            );
         });
 
         it("fails on a name that does not resolve, and on a port nothing listens on", async () => {
@@ -87,10 +117,20 @@ describe.skipIf(services.skip !== undefined)("against real PostgreSQL and Redis"
             delete n.hosts[PG_HOST];
             const closed = await tcpServer(() => undefined);
             await closed.close();
-            const r = await run(stack(undefined, undefined, (raw) => (raw.redis.url = `redis://${REDIS_HOST}:${closed.port}/3`)), n, ["backend.postgres", "backend.redis"]);
-            expect(r["backend.postgres"]).toMatchObject({ status: "fail", detail: `${PG_HOST} does not resolve (ENOTFOUND)` });
+            const r = await run(
+                stack(undefined, undefined, (raw) => (raw.redis.url = `redis://${REDIS_HOST}:${closed.port}/3`)),
+                n,
+                ["backend.postgres", "backend.redis"],
+            );
+            expect(r["backend.postgres"]).toMatchObject({
+                status: "fail",
+                detail: `${PG_HOST} does not resolve (ENOTFOUND)`,
+            });
             expect(r["backend.postgres"]!.fix).toMatch(/tailscale status.*tailwart:postgres\.host/);
-            expect(r["backend.redis"]).toMatchObject({ status: "fail", detail: `${REDIS_HOST}:${closed.port}: connection refused: nothing listens there` });
+            expect(r["backend.redis"]).toMatchObject({
+                status: "fail",
+                detail: `${REDIS_HOST}:${closed.port}: connection refused: nothing listens there`,
+            });
         });
 
         it.each([
@@ -110,7 +150,10 @@ describe.skipIf(services.skip !== undefined)("against real PostgreSQL and Redis"
         it("reads an encrypted redis.url's address from TAILWART_REDIS_URL, and says so when it is unset", async () => {
             const encrypted = (raw: Record<string, any>) => (raw.redis.url = { secure: "AAABAGx0cmFuc2l0" });
             const unset = (await run(stack(ROLE, {}, encrypted), net(), ["backend.redis"]))["backend.redis"]!;
-            expect(unset).toMatchObject({ status: "fail", detail: "Redis address unknown: tailwart:redis.url is encrypted in Pulumi.dev.yaml and TAILWART_REDIS_URL is unset" });
+            expect(unset).toMatchObject({
+                status: "fail",
+                detail: "Redis address unknown: tailwart:redis.url is encrypted in Pulumi.dev.yaml and TAILWART_REDIS_URL is unset",
+            });
             const env = { TAILWART_REDIS_URL: `redis://:s3cret-pass@${REDIS_HOST}:${redis.port}/3` };
             const set = (await run(stack(ROLE, env, encrypted), net(), ["backend.redis"]))["backend.redis"]!;
             expect(set.status).toBe("ok");
@@ -119,26 +162,45 @@ describe.skipIf(services.skip !== undefined)("against real PostgreSQL and Redis"
     });
 
     describe("postgres.one-instance", () => {
-        const check = async (role: string, env?: Record<string, string>) => (await run(stack(role, env), net(), ["postgres.one-instance"]))["postgres.one-instance"]!;
+        const check = async (role: string, env?: Record<string, string>) =>
+            (await run(stack(role, env), net(), ["postgres.one-instance"]))["postgres.one-instance"]!;
 
         it("warns when the Stalwart role holds no connection", async () => {
-            expect(await check(IDLE_ROLE)).toMatchObject({ status: "warn", detail: `no connection as ${IDLE_ROLE}: Stalwart is not connected to ${PG_HOST}` });
+            expect(await check(IDLE_ROLE)).toMatchObject({
+                status: "warn",
+                detail: `no connection as ${IDLE_ROLE}: Stalwart is not connected to ${PG_HOST}`,
+            });
         });
 
         it("passes while every connection comes from one address, and fails naming both once a second instance connects", async () => {
             await connectAs("127.0.0.1");
             await connectAs("127.0.0.1");
-            expect(await check(ROLE)).toMatchObject({ status: "ok", detail: `2 connections as ${ROLE}, all from 127.0.0.1` });
+            expect(await check(ROLE)).toMatchObject({
+                status: "ok",
+                detail: `2 connections as ${ROLE}, all from 127.0.0.1`,
+            });
             await connectAs("::1");
             const r = await check(ROLE);
-            expect(r).toMatchObject({ status: "fail", detail: `connections as ${ROLE} come from 2 addresses: 127.0.0.1 (2), ::1 (1): more than one Stalwart uses this data store` });
+            expect(r).toMatchObject({
+                status: "fail",
+                detail: `connections as ${ROLE} come from 2 addresses: 127.0.0.1 (2), ::1 (1): more than one Stalwart uses this data store`,
+            });
             expect(r.fix).toMatch(/tailscale status/);
         });
 
         it("fails naming the missing grant when the admin cannot see other roles' sessions", async () => {
             await connectAs("127.0.0.1");
-            const r = (await run(stack(ROLE, { PGPASSWORD: PASSWORD }, (raw) => (raw.postgres.adminUser = WEAK_ADMIN)), net(), ["postgres.one-instance"]))["postgres.one-instance"]!;
-            expect(r).toMatchObject({ status: "fail", detail: `${WEAK_ADMIN} cannot see the sessions of ${ROLE} in pg_stat_activity` });
+            const r = (
+                await run(
+                    stack(ROLE, { PGPASSWORD: PASSWORD }, (raw) => (raw.postgres.adminUser = WEAK_ADMIN)),
+                    net(),
+                    ["postgres.one-instance"],
+                )
+            )["postgres.one-instance"]!;
+            expect(r).toMatchObject({
+                status: "fail",
+                detail: `${WEAK_ADMIN} cannot see the sessions of ${ROLE} in pg_stat_activity`,
+            });
             expect(r.fix).toContain(`GRANT pg_read_all_stats TO ${WEAK_ADMIN}`);
         });
 
@@ -149,7 +211,9 @@ describe.skipIf(services.skip !== undefined)("against real PostgreSQL and Redis"
             expect(wrong.fix).toContain("(password from env PGPASSWORD)");
             expect(JSON.stringify(wrong)).not.toContain("not-the-password");
             const none = await check(ROLE, {});
-            expect(none.fix).toMatch(/tailwart:postgres\.adminPassword is not set and PGPASSWORD is unset: export PGPASSWORD/);
+            expect(none.fix).toMatch(
+                /tailwart:postgres\.adminPassword is not set and PGPASSWORD is unset: export PGPASSWORD/,
+            );
         });
     });
 });

@@ -43,7 +43,10 @@ describe("backend.stalwart-api", () => {
         const bad = target(sim);
         bad.stalwart = { ...bad.stalwart, url: "ts-stalwart:8080" };
         const r = (await run(bad, net, ["backend.stalwart-api"]))["backend.stalwart-api"]!;
-        expect(r).toMatchObject({ status: "fail", detail: "Stalwart management API address unknown: ts-stalwart:8080 is not an http(s) URL" });
+        expect(r).toMatchObject({
+            status: "fail",
+            detail: "Stalwart management API address unknown: ts-stalwart:8080 is not an http(s) URL",
+        });
         expect(r.fix).toMatch(/^set stalwart:url/);
     });
 });
@@ -71,32 +74,49 @@ describe("stalwart.health", () => {
 
 describe("stalwart.version", () => {
     it("passes when the server serves the registry schema of the pinned release", async () => {
-        const r = (await run(t, net, ["stalwart.version"], { knownSchemas: { "v0.16.18": SERVED_SHA } }))["stalwart.version"]!;
+        const r = (await run(t, net, ["stalwart.version"], { knownSchemas: { "v0.16.18": SERVED_SHA } }))[
+            "stalwart.version"
+        ]!;
         expect(r).toMatchObject({ status: "ok" });
         expect(r.detail).toContain("v0.16.18");
     });
 
     it("fails when the schema is another build's, naming the release it recognises", async () => {
-        const other = (await run(t, net, ["stalwart.version"], { knownSchemas: { "v0.16.18": "0".repeat(64), "v0.16.17": SERVED_SHA } }))["stalwart.version"]!;
+        const other = (
+            await run(t, net, ["stalwart.version"], {
+                knownSchemas: { "v0.16.18": "0".repeat(64), "v0.16.17": SERVED_SHA },
+            })
+        )["stalwart.version"]!;
         expect(other).toMatchObject({ status: "fail" });
         expect(other.detail).toMatch(/pins v0\.16\.18 but the server serves v0\.16\.17's registry schema/);
-        const unknown = (await run(t, net, ["stalwart.version"], { knownSchemas: { "v0.16.18": "0".repeat(64) } }))["stalwart.version"]!;
+        const unknown = (await run(t, net, ["stalwart.version"], { knownSchemas: { "v0.16.18": "0".repeat(64) } }))[
+            "stalwart.version"
+        ]!;
         expect(unknown.status).toBe("fail");
         expect(unknown.fix).toMatch(/docker -H .* inspect/);
     });
 
     it("warns when the pinned release is one it cannot recognise, or the tag moves", async () => {
         const older = target(sim, (raw) => (raw.stalwart.image = "stalwartlabs/stalwart:v0.16.17"));
-        expect((await run(older, net, ["stalwart.version"], { knownSchemas: { "v0.16.18": SERVED_SHA } }))["stalwart.version"]).toMatchObject({ status: "warn" });
+        expect(
+            (await run(older, net, ["stalwart.version"], { knownSchemas: { "v0.16.18": SERVED_SHA } }))[
+                "stalwart.version"
+            ],
+        ).toMatchObject({ status: "warn" });
         const moving = target(sim, (raw) => (raw.stalwart.image = "stalwartlabs/stalwart:v0.16"));
-        const r = (await run(moving, net, ["stalwart.version"], { knownSchemas: { "v0.16.18": SERVED_SHA } }))["stalwart.version"]!;
+        const r = (await run(moving, net, ["stalwart.version"], { knownSchemas: { "v0.16.18": SERVED_SHA } }))[
+            "stalwart.version"
+        ]!;
         expect(r).toMatchObject({ status: "warn" });
         expect(r.detail).toMatch(/serves v0\.16\.18's registry schema/);
     });
 
     it("fails naming the credentials when there are none", async () => {
         const none = target(sim);
-        none.stalwart = { url: sim.url, source: "no credentials: neither STALWART_TOKEN nor STALWART_USER with STALWART_PASSWORD is set" };
+        none.stalwart = {
+            url: sim.url,
+            source: "no credentials: neither STALWART_TOKEN nor STALWART_USER with STALWART_PASSWORD is set",
+        };
         const r = (await run(none, net, ["stalwart.version"]))["stalwart.version"]!;
         expect(r).toMatchObject({ status: "fail" });
         expect(r.fix).toMatch(/STALWART_TOKEN/);
@@ -107,17 +127,24 @@ describe("stalwart.listeners", () => {
     it("passes when every planned listener is stored as planned", async () => {
         const r = (await run(t, net, ["stalwart.listeners"]))["stalwart.listeners"]!;
         expect(r.status).toBe("ok");
-        expect(r.detail).toMatch(/^6 listeners stored as planned \(smtp \[::\]:25, .*https \[::\]:443\), each trusting PROXY headers from 100\.101\.102\.103\/32, fd7a:115c:a1e0::1234\/128 only$/);
+        expect(r.detail).toMatch(
+            /^6 listeners stored as planned \(smtp \[::\]:25, .*https \[::\]:443\), each trusting PROXY headers from 100\.101\.102\.103\/32, fd7a:115c:a1e0::1234\/128 only$/,
+        );
         // the test stack names the edge's tailnet addresses (edge.tailnetAddresses): the edge alone is trusted
     });
 
     it("fails naming what differs: bind, PROXY trust, a missing listener", async () => {
-        await update(sim, "x:NetworkListener", await listenerId("smtp"), { bind: { "[::]:2525": true }, overrideProxyTrustedNetworks: { "0.0.0.0/0": true } });
+        await update(sim, "x:NetworkListener", await listenerId("smtp"), {
+            bind: { "[::]:2525": true },
+            overrideProxyTrustedNetworks: { "0.0.0.0/0": true },
+        });
         await destroy(sim, "x:NetworkListener", await listenerId("imaps"));
         const r = (await run(t, net, ["stalwart.listeners"]))["stalwart.listeners"]!;
         expect(r.status).toBe("fail");
         expect(r.detail).toContain("smtp: bind [[::]:2525] (planned [[::]:25])");
-        expect(r.detail).toContain("smtp: overrideProxyTrustedNetworks [0.0.0.0/0] (planned [100.101.102.103/32, fd7a:115c:a1e0::1234/128])");
+        expect(r.detail).toContain(
+            "smtp: overrideProxyTrustedNetworks [0.0.0.0/0] (planned [100.101.102.103/32, fd7a:115c:a1e0::1234/128])",
+        );
         expect(r.detail).toContain("imaps: not stored");
         expect(r.fix).toMatch(/pulumi up/);
     });
@@ -125,7 +152,9 @@ describe("stalwart.listeners", () => {
 
 describe("stalwart.proxy-trust-global", () => {
     it("passes while x:SystemSettings.proxyTrustedNetworks is empty", async () => {
-        expect((await run(t, net, ["stalwart.proxy-trust-global"]))["stalwart.proxy-trust-global"]).toMatchObject({ status: "ok" });
+        expect((await run(t, net, ["stalwart.proxy-trust-global"]))["stalwart.proxy-trust-global"]).toMatchObject({
+            status: "ok",
+        });
     });
 
     it("fails when a global list is set", async () => {
@@ -162,7 +191,9 @@ describe("stalwart.directory", () => {
         await sim.restart(); // the IdP is unreachable at boot: directory left out, directoryId kept
         const r = (await run(withOidc(), net, ["stalwart.directory"]))["stalwart.directory"]!;
         expect(r.status).toBe("fail");
-        expect(r.detail).toMatch(/returns Stalwart's own metadata \(empty issuer\), not https:\/\/id\.example\.org\/realms\/mail \(tailwart:oidc\.issuerUrl\)/);
+        expect(r.detail).toMatch(
+            /returns Stalwart's own metadata \(empty issuer\), not https:\/\/id\.example\.org\/realms\/mail \(tailwart:oidc\.issuerUrl\)/,
+        );
         expect(r.fix).toMatch(/registry\.build-error.*ReloadSettings/);
     });
 
@@ -204,14 +235,23 @@ describe("tls.acme-orders", () => {
 
     it("passes with no failed renewal", async () => {
         sim.addTask({ "@type": "AcmeRenewal", domainId: await domainId() });
-        expect((await run(t, net, ["tls.acme-orders"]))["tls.acme-orders"]).toMatchObject({ status: "ok", detail: "no failed ACME renewal (1 pending)" });
+        expect((await run(t, net, ["tls.acme-orders"]))["tls.acme-orders"]).toMatchObject({
+            status: "ok",
+            detail: "no failed ACME renewal (1 pending)",
+        });
     });
 
     it("fails on a renewal whose order went INVALID, naming the domain and the reason", async () => {
         sim.addTask({
             "@type": "AcmeRenewal",
             domainId: await domainId(),
-            status: { "@type": "Failed", createdAt: "2026-11-20T00:00:00Z", failedAt: "2026-11-21T00:00:00Z", failedAttemptNumber: 10, failureReason: "Order status is INVALID" },
+            status: {
+                "@type": "Failed",
+                createdAt: "2026-11-20T00:00:00Z",
+                failedAt: "2026-11-21T00:00:00Z",
+                failedAttemptNumber: 10,
+                failureReason: "Order status is INVALID",
+            },
         });
         const r = (await run(t, net, ["tls.acme-orders"]))["tls.acme-orders"]!;
         expect(r.status).toBe("fail");
@@ -220,14 +260,25 @@ describe("tls.acme-orders", () => {
     });
 
     it("warns on a renewal being retried for another reason", async () => {
-        sim.addTask({ "@type": "AcmeRenewal", domainId: await domainId(), status: { "@type": "Retry", attemptNumber: 2, due: "2026-11-23T00:00:00Z", failureReason: "Connection timed out" } });
+        sim.addTask({
+            "@type": "AcmeRenewal",
+            domainId: await domainId(),
+            status: {
+                "@type": "Retry",
+                attemptNumber: 2,
+                due: "2026-11-23T00:00:00Z",
+                failureReason: "Connection timed out",
+            },
+        });
         expect((await run(t, net, ["tls.acme-orders"]))["tls.acme-orders"]).toMatchObject({ status: "warn" });
     });
 });
 
 describe("stalwart.recovery-admin", () => {
     it("passes when the stack sets no recovery admin", async () => {
-        expect((await run(t, net, ["stalwart.recovery-admin"]))["stalwart.recovery-admin"]).toMatchObject({ status: "ok" });
+        expect((await run(t, net, ["stalwart.recovery-admin"]))["stalwart.recovery-admin"]).toMatchObject({
+            status: "ok",
+        });
     });
 
     it("warns while it is still set, encrypted or not, without showing it", async () => {

@@ -7,7 +7,16 @@
 import { createServer, isIP, type Server } from "node:net";
 import type { AddressInfo } from "node:net";
 import { Client } from "pg";
-import { type Check, type CheckResult, doctorTarget, type DoctorNetwork, type DoctorTarget, type Env, runDoctor, tcpConnect } from "../../components/doctor";
+import {
+    type Check,
+    type CheckResult,
+    doctorTarget,
+    type DoctorNetwork,
+    type DoctorTarget,
+    type Env,
+    runDoctor,
+    tcpConnect,
+} from "../../components/doctor";
 import { parseZoneFile } from "../../components/doctor/zoneFile";
 import type { Plan } from "../../components/plan";
 import { type StalwartSimulator } from "../support/stalwart";
@@ -58,19 +67,28 @@ export function fakeNetwork(init: Partial<Pick<FakeNetwork, "hosts" | "ports" | 
             if (!address) throw notFound(host);
             return tcpConnect(address, port, signal);
         },
-        pgClient: (config) => new Client({ ...config, host: isIP(config.host) ? config.host : (net.hosts[config.host]?.[0] ?? config.host) }),
+        pgClient: (config) =>
+            new Client({
+                ...config,
+                host: isIP(config.host) ? config.host : (net.hosts[config.host]?.[0] ?? config.host),
+            }),
     };
     return net;
 }
 
 /** The `config:` map of a stack file: validRaw() under tailwart:, names under example.org, Stalwart at the simulator. */
-export function stackConfig(sim: StalwartSimulator | undefined, patch: (raw: Record<string, any>) => void = () => undefined): Record<string, unknown> {
+export function stackConfig(
+    sim: StalwartSimulator | undefined,
+    patch: (raw: Record<string, any>) => void = () => undefined,
+): Record<string, unknown> {
     const raw = validRaw();
     raw.domain = DOMAIN;
     raw.hostname = HOSTNAME;
     raw.acme = { directory: "staging", challenge: "tls-alpn-01", contact: [`postmaster@${DOMAIN}`] };
     patch(raw);
-    const config: Record<string, unknown> = Object.fromEntries(Object.entries(raw).map(([k, v]) => [`tailwart:${k}`, v]));
+    const config: Record<string, unknown> = Object.fromEntries(
+        Object.entries(raw).map(([k, v]) => [`tailwart:${k}`, v]),
+    );
     if (sim) {
         const [user, password] = sim.adminCredentials.split(":");
         Object.assign(config, { "stalwart:url": sim.url, "stalwart:user": user, "stalwart:password": password });
@@ -78,15 +96,30 @@ export function stackConfig(sim: StalwartSimulator | undefined, patch: (raw: Rec
     return config;
 }
 
-export function target(sim: StalwartSimulator | undefined, patch?: (raw: Record<string, any>) => void, env: Env = {}): DoctorTarget {
+export function target(
+    sim: StalwartSimulator | undefined,
+    patch?: (raw: Record<string, any>) => void,
+    env: Env = {},
+): DoctorTarget {
     return doctorTarget("dev", stackConfig(sim, patch), env);
 }
 
 /** Runs only the checks named (all when none are), against a network and a fixed clock. */
-export async function run(t: DoctorTarget, net: DoctorNetwork, ids: string[] = [], opts: { knownSchemas?: Record<string, string>; timeoutMs?: number; checks?: Check[] } = {}): Promise<Record<string, CheckResult>> {
+export async function run(
+    t: DoctorTarget,
+    net: DoctorNetwork,
+    ids: string[] = [],
+    opts: { knownSchemas?: Record<string, string>; timeoutMs?: number; checks?: Check[] } = {},
+): Promise<Record<string, CheckResult>> {
     const { doctorChecks } = await import("../../components/doctor");
     const checks = (opts.checks ?? doctorChecks(t)).filter((c) => ids.length === 0 || ids.includes(c.id));
-    const results = await runDoctor(t, { net, checks, knownSchemas: opts.knownSchemas, timeoutMs: opts.timeoutMs ?? 5_000, now: () => new Date("2026-11-22T12:00:00Z") });
+    const results = await runDoctor(t, {
+        net,
+        checks,
+        knownSchemas: opts.knownSchemas,
+        timeoutMs: opts.timeoutMs ?? 5_000,
+        now: () => new Date("2026-11-22T12:00:00Z"),
+    });
     return Object.fromEntries(results.map((r) => [r.id, r]));
 }
 
@@ -106,9 +139,15 @@ function withRefs(properties: Record<string, unknown>, refs: Record<string, stri
 /** Writes the plan's x:* objects into the simulator in one request, as a converged `pulumi up` leaves them. */
 export async function converge(sim: StalwartSimulator, plan: Plan): Promise<void> {
     sim.setReachableAcmeDirectory(plan.stalwart.acmeDirectory, true);
-    const calls: MethodCall[] = plan.stalwart.objects.map((o) => [`${o.objectType}/set`, { create: { [o.key]: withRefs(o.properties, o.refs) as any } }, o.key]);
+    const calls: MethodCall[] = plan.stalwart.objects.map((o) => [
+        `${o.objectType}/set`,
+        { create: { [o.key]: withRefs(o.properties, o.refs) as any } },
+        o.key,
+    ]);
     const responses = await jmap(sim, calls);
-    const failed = responses.filter(([name, args]) => name === "error" || (args as { notCreated?: unknown }).notCreated);
+    const failed = responses.filter(
+        ([name, args]) => name === "error" || (args as { notCreated?: unknown }).notCreated,
+    );
     if (failed.length) throw new Error(`converge: ${JSON.stringify(failed)}`);
 }
 
@@ -131,7 +170,9 @@ export async function publishZone(sim: StalwartSimulator, net: FakeNetwork): Pro
 }
 
 /** A TCP server on 127.0.0.1 handing each connection to `onConnection`; close() drops them all. */
-export async function tcpServer(onConnection: (socket: import("node:net").Socket) => void): Promise<{ port: number; server: Server; close(): Promise<void> }> {
+export async function tcpServer(
+    onConnection: (socket: import("node:net").Socket) => void,
+): Promise<{ port: number; server: Server; close(): Promise<void> }> {
     const sockets = new Set<import("node:net").Socket>();
     const server = createServer((s) => {
         sockets.add(s);

@@ -29,19 +29,35 @@ describe("stalwart-container-isolated", () => {
     });
 
     it("fails a Stalwart container that publishes ports, has a hostname or its own network", () => {
-        expect(stalwartIsolationViolations(stalwart({ ports: [{ internal: 25, external: 25 }] }))).toEqual([expect.stringMatching(/publishes 1 port/)]);
-        expect(stalwartIsolationViolations(stalwart({ publishAllPorts: true }))).toEqual([expect.stringMatching(/publishAllPorts/)]);
-        expect(stalwartIsolationViolations(stalwart({ hostname: "mail" }))).toEqual([expect.stringMatching(/hostname "mail"/)]);
-        expect(stalwartIsolationViolations(stalwart({ networkMode: "bridge" }))).toEqual([expect.stringMatching(/networkMode "bridge".*container:<sidecar>/)]);
-        expect(stalwartIsolationViolations(stalwart({ networkMode: undefined }))).toEqual([expect.stringMatching(/bridge \(default\)/)]);
-        expect(stalwartIsolationViolations(stalwart({ networksAdvanced: [{ name: "mail" }] }))).toEqual([expect.stringMatching(/networksAdvanced/)]);
+        expect(stalwartIsolationViolations(stalwart({ ports: [{ internal: 25, external: 25 }] }))).toEqual([
+            expect.stringMatching(/publishes 1 port/),
+        ]);
+        expect(stalwartIsolationViolations(stalwart({ publishAllPorts: true }))).toEqual([
+            expect.stringMatching(/publishAllPorts/),
+        ]);
+        expect(stalwartIsolationViolations(stalwart({ hostname: "mail" }))).toEqual([
+            expect.stringMatching(/hostname "mail"/),
+        ]);
+        expect(stalwartIsolationViolations(stalwart({ networkMode: "bridge" }))).toEqual([
+            expect.stringMatching(/networkMode "bridge".*container:<sidecar>/),
+        ]);
+        expect(stalwartIsolationViolations(stalwart({ networkMode: undefined }))).toEqual([
+            expect.stringMatching(/bridge \(default\)/),
+        ]);
+        expect(stalwartIsolationViolations(stalwart({ networksAdvanced: [{ name: "mail" }] }))).toEqual([
+            expect.stringMatching(/networksAdvanced/),
+        ]);
     });
 
     it("recognizes Stalwart by its image when the role label is missing, and leaves other containers alone", () => {
         const byImage = container({ image: "stalwartlabs/stalwart:v0.16.18", ports: [{ internal: 8080 }] }, "mine");
         expect(isStalwartContainer(byImage)).toBe(true);
         expect(stalwartIsolationViolations(byImage)).toHaveLength(2);
-        const edge = container({ image: "tailwart/caddy-l4:2.11.4-l4-v0.1.2", ports: [{ internal: 25, external: 25 }], labels: [{ label: "tailwart.role", value: "edge" }] });
+        const edge = container({
+            image: "tailwart/caddy-l4:2.11.4-l4-v0.1.2",
+            ports: [{ internal: 25, external: 25 }],
+            labels: [{ label: "tailwart.role", value: "edge" }],
+        });
         expect(isStalwartContainer(edge)).toBe(false);
         expect(stalwartIsolationViolations(edge)).toEqual([]);
     });
@@ -54,7 +70,9 @@ describe("stalwart-container-isolated", () => {
 describe("named-volumes-only", () => {
     it("passes containers whose mounts are named volumes", () => {
         expect(namedVolumeViolations(stalwart())).toEqual([]);
-        expect(namedVolumeViolations(container({ volumes: [{ volumeName: "caddy-l4-data", containerPath: "/data" }] }))).toEqual([]);
+        expect(
+            namedVolumeViolations(container({ volumes: [{ volumeName: "caddy-l4-data", containerPath: "/data" }] })),
+        ).toEqual([]);
     });
 
     it("fails bind mounts, anonymous volumes, tmpfs and borrowed volumes", () => {
@@ -64,7 +82,11 @@ describe("named-volumes-only", () => {
                 { type: "volume", target: "/etc/stalwart" },
                 { type: "tmpfs", target: "/tmp" },
             ],
-            volumes: [{ hostPath: "/opt/caddy", containerPath: "/data" }, { containerPath: "/config" }, { fromContainer: "old-caddy" }],
+            volumes: [
+                { hostPath: "/opt/caddy", containerPath: "/data" },
+                { containerPath: "/config" },
+                { fromContainer: "old-caddy" },
+            ],
         });
         const found = namedVolumeViolations(bad);
         expect(found).toHaveLength(6);
@@ -77,6 +99,12 @@ describe("named-volumes-only", () => {
     });
 
     it("ignores other resource types", () => {
-        expect(namedVolumeViolations({ type: "docker:index/volume:Volume", name: "v", props: { mounts: [{ type: "bind" }] } })).toEqual([]);
+        expect(
+            namedVolumeViolations({
+                type: "docker:index/volume:Volume",
+                name: "v",
+                props: { mounts: [{ type: "bind" }] },
+            }),
+        ).toEqual([]);
     });
 });

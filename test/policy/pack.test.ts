@@ -16,7 +16,8 @@ import { PROJECT_ROOT } from "../support/stackConfig";
 
 const POLICY_DIR = join(PROJECT_ROOT, "policy");
 const installed = existsSync(join(POLICY_DIR, "node_modules", "@pulumi", "policy", "package.json"));
-if (!installed) console.warn("test/policy/pack.test.ts skipped: policy/node_modules is missing; run `npm ci --prefix policy`");
+if (!installed)
+    console.warn("test/policy/pack.test.ts skipped: policy/node_modules is missing; run `npm ci --prefix policy`");
 
 const SECRET_SIG = { "4dabf18193072939515e22adb298388d": "1b47061264138c4ac30d75fd1eb44270" };
 const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
@@ -28,7 +29,9 @@ describe.skipIf(!installed)("policy pack served over the analyzer protocol", () 
     let stderr = "";
 
     const rpc = <T>(method: string, request: unknown): Promise<T> =>
-        new Promise((resolve, reject) => client[method](request, (err: Error | null, res: T) => (err ? reject(err) : resolve(res))));
+        new Promise((resolve, reject) =>
+            client[method](request, (err: Error | null, res: T) => (err ? reject(err) : resolve(res))),
+        );
 
     function request(type: string, name: string, props: Record<string, unknown>, protect = false): unknown {
         const r = new pb.AnalyzeRequest();
@@ -43,7 +46,12 @@ describe.skipIf(!installed)("policy pack served over the analyzer protocol", () 
     }
 
     /** Remediate then Analyze, as the engine does for each resource: [policy, level, message] per diagnostic. */
-    async function analyze(type: string, name: string, props: Record<string, unknown>, protect = false): Promise<[string, number, string][]> {
+    async function analyze(
+        type: string,
+        name: string,
+        props: Record<string, unknown>,
+        protect = false,
+    ): Promise<[string, number, string][]> {
         const remediated: any = await rpc("remediate", request(type, name, props, protect));
         expect(remediated.getRemediationsList()).toEqual([]);
         const res: any = await rpc("analyze", request(type, name, props, protect));
@@ -59,7 +67,11 @@ describe.skipIf(!installed)("policy pack served over the analyzer protocol", () 
         const runner = join(POLICY_DIR, "node_modules", "@pulumi", "pulumi", "cmd", "run-policy-pack");
         child = spawn(process.execPath, [runner, "127.0.0.1:1", "."], {
             cwd: POLICY_DIR,
-            env: { ...process.env, PULUMI_STACK: "prod", PULUMI_CONFIG: JSON.stringify({ "tailwart:allowDataLoss": "true" }) },
+            env: {
+                ...process.env,
+                PULUMI_STACK: "prod",
+                PULUMI_CONFIG: JSON.stringify({ "tailwart:allowDataLoss": "true" }),
+            },
             stdio: ["ignore", "pipe", "pipe"],
         });
         child.stderr!.on("data", (b: Buffer) => (stderr += b.toString()));
@@ -69,7 +81,9 @@ describe.skipIf(!installed)("policy pack served over the analyzer protocol", () 
                 const m = /^(\d+)\s*$/m.exec(b.toString());
                 if (m) resolve(Number(m[1]));
             });
-            child!.on("exit", (code) => reject(new Error(`policy pack exited with ${code} before serving:\n${stderr}`)));
+            child!.on("exit", (code) =>
+                reject(new Error(`policy pack exited with ${code} before serving:\n${stderr}`)),
+            );
         });
         client = new services.AnalyzerClient(`127.0.0.1:${port}`, grpc.credentials.createInsecure());
     }, 180_000);
@@ -82,8 +96,15 @@ describe.skipIf(!installed)("policy pack served over the analyzer protocol", () 
     it("serves every rule: mandatory, the secrets rule at the remediate level", async () => {
         const info: any = await rpc("getAnalyzerInfo", new emptypb.Empty());
         expect(info.getName()).toBe("tailwart");
-        const levels = Object.fromEntries(info.getPoliciesList().map((p: any) => [p.getName(), p.getEnforcementlevel()]));
-        const expected = Object.fromEntries(Object.keys(RULES).map((n) => [n, n === SECRETS_RULE ? pb.EnforcementLevel.REMEDIATE : pb.EnforcementLevel.MANDATORY]));
+        const levels = Object.fromEntries(
+            info.getPoliciesList().map((p: any) => [p.getName(), p.getEnforcementlevel()]),
+        );
+        const expected = Object.fromEntries(
+            Object.keys(RULES).map((n) => [
+                n,
+                n === SECRETS_RULE ? pb.EnforcementLevel.REMEDIATE : pb.EnforcementLevel.MANDATORY,
+            ]),
+        );
         expect(levels).toEqual(expected);
     });
 
@@ -99,7 +120,11 @@ describe.skipIf(!installed)("policy pack served over the analyzer protocol", () 
             ],
         };
         expect(await analyze("docker:index/container:Container", "mx-stalwart-container", stalwart)).toEqual([]);
-        const published = await analyze("docker:index/container:Container", "mx-stalwart-container", { ...stalwart, ports: [{ internal: 25, external: 25 }], image: "stalwartlabs/stalwart:latest" });
+        const published = await analyze("docker:index/container:Container", "mx-stalwart-container", {
+            ...stalwart,
+            ports: [{ internal: 25, external: 25 }],
+            image: "stalwartlabs/stalwart:latest",
+        });
         expect(published.map(([p, level]) => [p, level])).toEqual([
             ["stalwart-container-isolated", pb.EnforcementLevel.MANDATORY],
             ["images-pinned", pb.EnforcementLevel.MANDATORY],
@@ -107,17 +132,38 @@ describe.skipIf(!installed)("policy pack served over the analyzer protocol", () 
     });
 
     it("reports a clear x:* secret as mandatory and lets a Pulumi secret through", async () => {
-        const blobStore = (secretKey: unknown) => ({ objectType: "x:BlobStore", properties: { "@type": "S3", bucket: "stalwart-mail", secretKey } });
+        const blobStore = (secretKey: unknown) => ({
+            objectType: "x:BlobStore",
+            properties: { "@type": "S3", bucket: "stalwart-mail", secretKey },
+        });
         const type = "pulumi-nodejs:dynamic/stalwart:BlobStore";
-        expect(await analyze(type, "blob", blobStore({ ...SECRET_SIG, value: { "@type": "Value", secret: "s3cr3t" } }))).toEqual([]);
+        expect(
+            await analyze(type, "blob", blobStore({ ...SECRET_SIG, value: { "@type": "Value", secret: "s3cr3t" } })),
+        ).toEqual([]);
         const clear = await analyze(type, "blob", blobStore({ "@type": "Value", secret: "s3cr3t" }));
-        expect(clear).toEqual([[SECRETS_RULE, pb.EnforcementLevel.MANDATORY, expect.stringContaining("sends properties.secretKey.secret in clear")]]);
+        expect(clear).toEqual([
+            [
+                SECRETS_RULE,
+                pb.EnforcementLevel.MANDATORY,
+                expect.stringContaining("sends properties.secretKey.secret in clear"),
+            ],
+        ]);
         expect(clear[0]![2]).not.toContain("s3cr3t");
     });
 
     it("reads the stack's allowDataLoss from the engine's config, and the protected stacks from the pack's config", async () => {
-        const db = ["postgresql:index/database:Database", "mx-postgres-database", { name: "stalwart", owner: "stalwart" }] as const;
-        expect(await analyze(...db)).toEqual([["data-retained", pb.EnforcementLevel.MANDATORY, expect.stringMatching(/stack prod sets tailwart:allowDataLoss/)]]);
+        const db = [
+            "postgresql:index/database:Database",
+            "mx-postgres-database",
+            { name: "stalwart", owner: "stalwart" },
+        ] as const;
+        expect(await analyze(...db)).toEqual([
+            [
+                "data-retained",
+                pb.EnforcementLevel.MANDATORY,
+                expect.stringMatching(/stack prod sets tailwart:allowDataLoss/),
+            ],
+        ]);
         expect(await analyze(db[0], db[1], db[2], true)).toEqual([]);
         const configure = new pb.ConfigureAnalyzerRequest();
         const config = new pb.PolicyConfig();

@@ -80,7 +80,9 @@ beforeAll(async () => {
     });
     await new Promise<void>((r) => interposer.listen(0, "127.0.0.1", r));
     const tapUrl = `http://127.0.0.1:${(interposer.address() as AddressInfo).port}`;
-    tapped = await ProviderHost.start({ env: { STALWART_URL: tapUrl, STALWART_USER: user, STALWART_PASSWORD: password, STALWART_TOKEN: undefined } });
+    tapped = await ProviderHost.start({
+        env: { STALWART_URL: tapUrl, STALWART_USER: user, STALWART_PASSWORD: password, STALWART_TOKEN: undefined },
+    });
 });
 
 afterAll(async () => {
@@ -100,10 +102,17 @@ describe("StalwartConvergence", () => {
     it("first apply: one ReloadSettings, one restart for the listener, then everything verified", async () => {
         const domain = await create("x:Domain", { name: "converge.test", dkimManagement: { "@type": "Manual" } });
         const tracer = await create("x:Tracer", { "@type": "Stdout", level: "info" });
-        const listener = await create("x:NetworkListener", { name: "submission", bind: { "[::]:587": true }, protocol: "smtp" });
+        const listener = await create("x:NetworkListener", {
+            name: "submission",
+            bind: { "[::]:587": true },
+            protocol: "smtp",
+        });
         const bootsBefore = sim.running().boots;
         sim.resetCounters();
-        const { properties: outs } = await host.create(inputs([domain, tracer, listener], { restartCommand: restartCommand() }), { type: TYPE });
+        const { properties: outs } = await host.create(
+            inputs([domain, tracer, listener], { restartCommand: restartCommand() }),
+            { type: TYPE },
+        );
         expect(outs.reloads).toEqual(["ReloadSettings"]);
         expect(outs.restarted).toBe(true);
         expect(outs.pendingRestart).toEqual([]);
@@ -113,10 +122,17 @@ describe("StalwartConvergence", () => {
         expect(sim.counters.byMethod["x:Action/set"]).toBe(1);
 
         // a second up with nothing changed: no diff, so no reload and no restart
-        const diff = await host.diff("convergence", outs, inputs([domain, tracer, listener], { restartCommand: restartCommand() }), { type: TYPE });
+        const diff = await host.diff(
+            "convergence",
+            outs,
+            inputs([domain, tracer, listener], { restartCommand: restartCommand() }),
+            { type: TYPE },
+        );
         expect(diff.changes).toBe("none");
         // while an input is still unknown (preview), the step is assumed to run
-        const previewDiff = await host.diff("convergence", outs, inputs([domain, { ...tracer, objectId: UNKNOWN }]), { type: TYPE });
+        const previewDiff = await host.diff("convergence", outs, inputs([domain, { ...tracer, objectId: UNKNOWN }]), {
+            type: TYPE,
+        });
         expect(previewDiff.changes).toBe("some");
     });
 
@@ -126,29 +142,53 @@ describe("StalwartConvergence", () => {
         const { properties: first } = await host.create(inputs([domain, tracer]), { type: TYPE });
         const louder = await update("x:Tracer", tracer.objectId, { level: "debug" });
         const described = await update("x:Domain", domain.objectId, { description: "now described" });
-        expect((await host.diff("convergence", first, inputs([described, louder]), { type: TYPE })).changes).toBe("some");
+        expect((await host.diff("convergence", first, inputs([described, louder]), { type: TYPE })).changes).toBe(
+            "some",
+        );
         sim.resetCounters();
-        const { properties: second } = await host.update("convergence", first, inputs([described, louder]), { type: TYPE });
+        const { properties: second } = await host.update("convergence", first, inputs([described, louder]), {
+            type: TYPE,
+        });
         expect(second.reloads).toEqual(["ReloadSettings"]);
         expect(second.restarted).toBe(false);
         expect(sim.counters.byMethod["x:Action/set"]).toBe(1);
         expect(f.restarts).toBe(0);
 
-        const { properties: third } = await host.update("convergence", second, inputs([await update("x:Domain", domain.objectId, { description: "again" }), louder]), { type: TYPE });
+        const { properties: third } = await host.update(
+            "convergence",
+            second,
+            inputs([await update("x:Domain", domain.objectId, { description: "again" }), louder]),
+            { type: TYPE },
+        );
         expect(third.reloads).toEqual([]);
     });
 
     it("without a restart command, a restart-needing change is reported as pending and stays owed", async () => {
-        const listener = await create("x:NetworkListener", { name: "imap", bind: { "[::]:143": true }, protocol: "imap" });
+        const listener = await create("x:NetworkListener", {
+            name: "imap",
+            bind: { "[::]:143": true },
+            protocol: "imap",
+        });
         const { properties: outs } = await host.create(inputs([listener]), { type: TYPE });
         expect(outs.restarted).toBe(false);
         expect(outs.pendingRestart).toEqual([`x:NetworkListener ${listener.objectId}: created`]);
         // nothing can run it yet: a no-op up stays quiet
         expect((await host.diff("convergence", outs, inputs([listener]), { type: TYPE })).changes).toBe("none");
         // once a restart command is given, the owed restart runs, without repeating the reloads
-        expect((await host.diff("convergence", outs, inputs([listener], { restartCommand: restartCommand() }), { type: TYPE })).changes).toBe("some");
+        expect(
+            (
+                await host.diff("convergence", outs, inputs([listener], { restartCommand: restartCommand() }), {
+                    type: TYPE,
+                })
+            ).changes,
+        ).toBe("some");
         sim.resetCounters();
-        const { properties: paid } = await host.update("convergence", outs, inputs([listener], { restartCommand: restartCommand() }), { type: TYPE });
+        const { properties: paid } = await host.update(
+            "convergence",
+            outs,
+            inputs([listener], { restartCommand: restartCommand() }),
+            { type: TYPE },
+        );
         expect(paid.restarted).toBe(true);
         expect(paid.pendingRestart).toEqual([]);
         expect(paid.reloads).toEqual([]);
@@ -156,11 +196,20 @@ describe("StalwartConvergence", () => {
     });
 
     it("a reload that keeps failing is a readiness gate, then an error naming the object and the reason", async () => {
-        const dir = await create("x:Directory", { "@type": "Oidc", description: "idp", issuerUrl: "https://down.infinidim.net" });
+        const dir = await create("x:Directory", {
+            "@type": "Oidc",
+            description: "idp",
+            issuerUrl: "https://down.infinidim.net",
+        });
         sim.resetCounters();
-        const err = await host.create(inputs([dir]), { type: TYPE }).then(() => undefined, (e) => e);
+        const err = await host.create(inputs([dir]), { type: TYPE }).then(
+            () => undefined,
+            (e) => e,
+        );
         expect(err).toBeInstanceOf(ProviderHostError);
-        expect((err as Error).message).toMatch(new RegExp(`ReloadSettings failed on x:Directory ${dir.objectId}: .*Discovery`));
+        expect((err as Error).message).toMatch(
+            new RegExp(`ReloadSettings failed on x:Directory ${dir.objectId}: .*Discovery`),
+        );
         expect((err as Error).message).toMatch(/after 3 attempts/);
         expect(sim.counters.byMethod["x:Action/set"]).toBe(3);
         await jmap([["x:Directory/set", { destroy: [dir.objectId] }, "d"]]);
@@ -172,10 +221,16 @@ describe("StalwartConvergence", () => {
         const domain = await create("x:Domain", { name: "oidc.test", dkimManagement: { "@type": "Manual" } });
         const auth = await update("x:Authentication", "singleton", { directoryId: dir.objectId });
         setTimeout(() => sim.setReachableIdp(ISSUER, true), 80);
-        const { properties: outs } = await host.create(inputs([dir, domain, auth], { discoverAddress: "someone@oidc.test", readiness: { ...FAST, attempts: 6 } }), { type: TYPE });
+        const { properties: outs } = await host.create(
+            inputs([dir, domain, auth], { discoverAddress: "someone@oidc.test", readiness: { ...FAST, attempts: 6 } }),
+            { type: TYPE },
+        );
         expect(outs.reloads).toEqual(["ReloadSettings"]);
         expect(outs.directoryBinding).toBe("issuer");
-        await jmap([["x:Authentication/set", { update: { singleton: { directoryId: null } } }, "a"], ["x:Directory/set", { destroy: [dir.objectId] }, "d"]]);
+        await jmap([
+            ["x:Authentication/set", { update: { singleton: { directoryId: null } } }, "a"],
+            ["x:Directory/set", { destroy: [dir.objectId] }, "d"],
+        ]);
     });
 
     it("a stored directoryId whose directory did not build is reported as not effective", async () => {
@@ -183,13 +238,29 @@ describe("StalwartConvergence", () => {
         const dir = await create("x:Directory", { "@type": "Oidc", description: "idp", issuerUrl: ISSUER });
         await create("x:Domain", { name: "unbound.test", dkimManagement: { "@type": "Manual" } });
         const auth = await update("x:Authentication", "singleton", { directoryId: dir.objectId });
-        const { properties: ok } = await host.create(inputs([dir, auth], { discoverAddress: "a@unbound.test" }), { type: TYPE });
+        const { properties: ok } = await host.create(inputs([dir, auth], { discoverAddress: "a@unbound.test" }), {
+            type: TYPE,
+        });
         expect(ok.directoryBinding).toBe("issuer");
         // the IdP goes away and Stalwart restarts: the stored binding stays, the effective one is gone
         sim.setReachableIdp(ISSUER, false);
         await sim.restart();
-        const listener = await create("x:NetworkListener", { name: "pop3s", bind: { "[::]:995": true }, protocol: "pop3" });
-        const err = await host.update("convergence", ok, inputs([dir, auth, listener], { discoverAddress: "a@unbound.test", restartCommand: restartCommand() }), { type: TYPE }).then(() => undefined, (e) => e);
+        const listener = await create("x:NetworkListener", {
+            name: "pop3s",
+            bind: { "[::]:995": true },
+            protocol: "pop3",
+        });
+        const err = await host
+            .update(
+                "convergence",
+                ok,
+                inputs([dir, auth, listener], { discoverAddress: "a@unbound.test", restartCommand: restartCommand() }),
+                { type: TYPE },
+            )
+            .then(
+                () => undefined,
+                (e) => e,
+            );
         expect(String(err)).toMatch(/directoryId = .* is stored but not effective: \/api\/discover/);
         sim.setReachableIdp(ISSUER, true);
         await jmap([["x:Authentication/set", { update: { singleton: { directoryId: null } } }, "a"]]);
@@ -198,13 +269,28 @@ describe("StalwartConvergence", () => {
     it("verification names a property that reads back different from what was written", async () => {
         const tracer = await create("x:Tracer", { "@type": "Stdout", level: "info" });
         const stale = { ...tracer, properties: { ...tracer.properties, level: "trace" } };
-        const err = await host.create(inputs([stale]), { type: TYPE }).then(() => undefined, (e) => e);
+        const err = await host.create(inputs([stale]), { type: TYPE }).then(
+            () => undefined,
+            (e) => e,
+        );
         expect(String(err)).toMatch(new RegExp(`x:Tracer ${tracer.objectId}\\.level reads "info", written "trace"`));
     });
 
     it("check names malformed inputs", async () => {
-        const { failures } = await host.check({}, { objects: [{ objectType: "Domain", objectId: "" }], restartCommand: "docker restart", __provider: f.providerText }, { type: TYPE });
-        expect(failures.map((f) => f.property).sort()).toEqual(["objects[0].objectId", "objects[0].objectType", "restartCommand"]);
+        const { failures } = await host.check(
+            {},
+            {
+                objects: [{ objectType: "Domain", objectId: "" }],
+                restartCommand: "docker restart",
+                __provider: f.providerText,
+            },
+            { type: TYPE },
+        );
+        expect(failures.map((f) => f.property).sort()).toEqual([
+            "objects[0].objectId",
+            "objects[0].objectType",
+            "restartCommand",
+        ]);
     });
 
     it("account-scoped objects are read back in their own account (one /get per type and account)", async () => {
@@ -230,17 +316,44 @@ describe("StalwartConvergence", () => {
         const { properties: outs } = await host.create(inputs([aliceKey, bobKey, domain]), { type: TYPE });
         expect(outs.verified).toBe(3);
         expect(sim.counters.byMethod["x:ApiKey/get"]).toBe(2);
-        expect((outs.objects as TrackedObject[]).map((o) => o.accountId)).toEqual([alice.objectId, bob.objectId, undefined]);
+        expect((outs.objects as TrackedObject[]).map((o) => o.accountId)).toEqual([
+            alice.objectId,
+            bob.objectId,
+            undefined,
+        ]);
 
         // drift in one account is named with its account
-        await jmap([["x:ApiKey/set", { accountId: bob.objectId, update: { [bobKey.objectId]: { description: "edited by hand" } } }, "u"]]);
-        const err = await host.update("convergence", outs, inputs([aliceKey, { ...bobKey, properties: { ...bobKey.properties, description: "bob deploy" } }, domain]), { type: TYPE }).then(
-            () => undefined,
-            (e) => e,
+        await jmap([
+            [
+                "x:ApiKey/set",
+                { accountId: bob.objectId, update: { [bobKey.objectId]: { description: "edited by hand" } } },
+                "u",
+            ],
+        ]);
+        const err = await host
+            .update(
+                "convergence",
+                outs,
+                inputs([
+                    aliceKey,
+                    { ...bobKey, properties: { ...bobKey.properties, description: "bob deploy" } },
+                    domain,
+                ]),
+                { type: TYPE },
+            )
+            .then(
+                () => undefined,
+                (e) => e,
+            );
+        expect(String(err)).toContain(
+            `x:ApiKey ${bobKey.objectId}.description in account ${bob.objectId} reads "edited by hand", written "bob deploy"`,
         );
-        expect(String(err)).toContain(`x:ApiKey ${bobKey.objectId}.description in account ${bob.objectId} reads "edited by hand", written "bob deploy"`);
 
-        const { failures } = await host.check({}, { objects: [{ ...aliceKey, accountId: 7 }], __provider: f.providerText }, { type: TYPE });
+        const { failures } = await host.check(
+            {},
+            { objects: [{ ...aliceKey, accountId: 7 }], __provider: f.providerText },
+            { type: TYPE },
+        );
         expect(failures.map((f) => f.property)).toEqual(["objects[0].accountId"]);
     });
 
@@ -260,7 +373,9 @@ describe("StalwartConvergence", () => {
         tap.discoverPaths = [];
         tap.dropDiscover = 2;
         sim.resetCounters();
-        const { properties: again } = await tapped.create(inputs(objects, { discoverAddress: address }), { type: TYPE });
+        const { properties: again } = await tapped.create(inputs(objects, { discoverAddress: address }), {
+            type: TYPE,
+        });
         expect(again.directoryBinding).toBe("issuer");
         expect(tap.discoverPaths).toHaveLength(3);
         expect(sim.counters.byMethod["x:Action/set"]).toBe(1); // the plan's ReloadSettings only
@@ -268,15 +383,26 @@ describe("StalwartConvergence", () => {
         // a discover request that hangs times out and is retried
         tap.discoverPaths = [];
         tap.stallDiscover = 1;
-        const { properties: slow } = await tapped.create(inputs(objects, { discoverAddress: address, readiness: { ...FAST, discoverTimeoutMs: 300 } }), { type: TYPE });
+        const { properties: slow } = await tapped.create(
+            inputs(objects, { discoverAddress: address, readiness: { ...FAST, discoverTimeoutMs: 300 } }),
+            { type: TYPE },
+        );
         expect(slow.directoryBinding).toBe("issuer");
         expect(tap.discoverPaths).toHaveLength(2);
 
         // it stays unreachable: bounded, then an error that says so
         tap.dropDiscover = 100;
-        const err = await tapped.create(inputs(objects, { discoverAddress: address }), { type: TYPE }).then(() => undefined, (e) => e);
-        expect(String(err)).toMatch(/directoryId = .* could not be confirmed: .*\/api\/discover\/some\+one@raw\.test gave no usable answer after 3 attempts \(last: unreachable/);
-        await jmap([["x:Authentication/set", { update: { singleton: { directoryId: null } } }, "a"], ["x:Directory/set", { destroy: [dir.objectId] }, "d"]]);
+        const err = await tapped.create(inputs(objects, { discoverAddress: address }), { type: TYPE }).then(
+            () => undefined,
+            (e) => e,
+        );
+        expect(String(err)).toMatch(
+            /directoryId = .* could not be confirmed: .*\/api\/discover\/some\+one@raw\.test gave no usable answer after 3 attempts \(last: unreachable/,
+        );
+        await jmap([
+            ["x:Authentication/set", { update: { singleton: { directoryId: null } } }, "a"],
+            ["x:Directory/set", { destroy: [dir.objectId] }, "d"],
+        ]);
     });
 
     it("without discoverAddress, asks /api/discover about postmaster@ a managed domain, else a domain on the server", async () => {
@@ -294,7 +420,10 @@ describe("StalwartConvergence", () => {
         expect(fromServer.directoryBinding).toBe("issuer");
         expect(tap.discoverPaths).toHaveLength(1);
         expect(tap.discoverPaths[0]).toMatch(/^\/api\/discover\/postmaster@[a-z0-9.-]+\.test$/);
-        await jmap([["x:Authentication/set", { update: { singleton: { directoryId: null } } }, "a"], ["x:Directory/set", { destroy: [dir.objectId] }, "d"]]);
+        await jmap([
+            ["x:Authentication/set", { update: { singleton: { directoryId: null } } }, "a"],
+            ["x:Directory/set", { destroy: [dir.objectId] }, "d"],
+        ]);
     });
 
     it("numbers reload actions from r1, as the example in docs/stalwart-facts.md#reload-restart does", async () => {
@@ -306,10 +435,17 @@ describe("StalwartConvergence", () => {
     });
 
     it("by default a failing reload is a short gate: four attempts, half a second apart and doubling", async () => {
-        const dir = await create("x:Directory", { "@type": "Oidc", description: "idp", issuerUrl: "https://down-default.infinidim.net" });
+        const dir = await create("x:Directory", {
+            "@type": "Oidc",
+            description: "idp",
+            issuerUrl: "https://down-default.infinidim.net",
+        });
         sim.resetCounters();
         const started = Date.now();
-        const err = await host.create({ objects: [dir], __provider: f.providerText }, { type: TYPE }).then(() => undefined, (e) => e);
+        const err = await host.create({ objects: [dir], __provider: f.providerText }, { type: TYPE }).then(
+            () => undefined,
+            (e) => e,
+        );
         expect(String(err)).toMatch(/after 4 attempts/);
         expect(sim.counters.byMethod["x:Action/set"]).toBe(4);
         // 0.5 + 1 + 2 s of backoff: a figure, not a timing assertion on the server
@@ -333,13 +469,26 @@ describe("StalwartConvergence", () => {
 
         // never confirmed: a readiness failure that ends in an error naming the action
         tap.rewriteAction = { times: 100, fn: dropCreated };
-        const unconfirmed = await tapped.create(inputs([tracer]), { type: TYPE }).then(() => undefined, (e) => e);
-        expect(String(unconfirmed)).toMatch(/ReloadSettings failed: the server confirmed it neither as created nor as notCreated \(after 3 attempts\)/);
+        const unconfirmed = await tapped.create(inputs([tracer]), { type: TYPE }).then(
+            () => undefined,
+            (e) => e,
+        );
+        expect(String(unconfirmed)).toMatch(
+            /ReloadSettings failed: the server confirmed it neither as created nor as notCreated \(after 3 attempts\)/,
+        );
 
         // an answer to some other method confirms nothing
-        tap.rewriteAction = { times: 100, fn: (body) => ({ ...body, methodResponses: [["x:Action/get", { list: [], notFound: [] }, "a"]] }) };
-        const wrong = await tapped.create(inputs([tracer]), { type: TYPE }).then(() => undefined, (e) => e);
-        expect(String(wrong)).toMatch(/x:Action\/set \(ReloadSettings\): the server answered "x:Action\/get" instead of x:Action\/set/);
+        tap.rewriteAction = {
+            times: 100,
+            fn: (body) => ({ ...body, methodResponses: [["x:Action/get", { list: [], notFound: [] }, "a"]] }),
+        };
+        const wrong = await tapped.create(inputs([tracer]), { type: TYPE }).then(
+            () => undefined,
+            (e) => e,
+        );
+        expect(String(wrong)).toMatch(
+            /x:Action\/set \(ReloadSettings\): the server answered "x:Action\/get" instead of x:Action\/set/,
+        );
         await jmap([["x:Tracer/set", { destroy: [tracer.objectId] }, "d"]]);
     });
 });

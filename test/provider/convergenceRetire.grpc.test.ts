@@ -110,11 +110,22 @@ describe("StalwartConvergence and objects that left the program", () => {
         f.sim.setReachableIdp(a, true);
         f.sim.setReachableIdp(b, true);
         const bound = (id: string) => ({ defaultDirectoryId: id, discoverAddress: "someone@infinidim.net" });
-        const before = { ...(await create("x:Directory", { "@type": "Oidc", description: "a", issuerUrl: a })), adopted: false };
+        const before = {
+            ...(await create("x:Directory", { "@type": "Oidc", description: "a", issuerUrl: a })),
+            adopted: false,
+        };
         const { properties: first } = await f.host.create(inputs([before], bound(before.objectId)), { type: TYPE });
         expect(f.sim.stored("x:Authentication", "singleton")?.directoryId).toBe(before.objectId);
-        const after = { ...(await create("x:Directory", { "@type": "Oidc", description: "b", issuerUrl: b })), adopted: false };
-        const { properties: second } = await f.host.update("convergence", first, inputs([after], bound(after.objectId)), { type: TYPE });
+        const after = {
+            ...(await create("x:Directory", { "@type": "Oidc", description: "b", issuerUrl: b })),
+            adopted: false,
+        };
+        const { properties: second } = await f.host.update(
+            "convergence",
+            first,
+            inputs([after], bound(after.objectId)),
+            { type: TYPE },
+        );
         expect(second.directoryBinding).toBe("issuer");
         expect(f.sim.stored("x:Authentication", "singleton")?.directoryId).toBe(after.objectId);
         expect(f.sim.stored("x:Directory", before.objectId)).toBeUndefined();

@@ -14,7 +14,14 @@ let providerText: string;
 const extraHosts: ProviderHost[] = [];
 
 function inputs(overrides: PlainObject = {}): PlainObject {
-    return { adminEndpoint: sim.url, bucket: "mail-blobs", keyName: "stalwart", permissions: RW, __provider: providerText, ...overrides };
+    return {
+        adminEndpoint: sim.url,
+        bucket: "mail-blobs",
+        keyName: "stalwart",
+        permissions: RW,
+        __provider: providerText,
+        ...overrides,
+    };
 }
 
 async function checked(news: PlainObject): Promise<PlainObject> {
@@ -42,8 +49,13 @@ beforeAll(async () => {
     const started = Date.now();
     sim = await GarageAdminSimulator.start();
     providerText = await serializeProvider(shippedBucketGrantProvider());
-    host = await ProviderHost.start({ config: { "garage:adminToken": sim.token }, env: { GARAGE_ADMIN_TOKEN: undefined } });
-    console.log(`garage: simulator + provider host ready in ${Date.now() - started} ms; __provider ${providerText.length} B`);
+    host = await ProviderHost.start({
+        config: { "garage:adminToken": sim.token },
+        env: { GARAGE_ADMIN_TOKEN: undefined },
+    });
+    console.log(
+        `garage: simulator + provider host ready in ${Date.now() - started} ms; __provider ${providerText.length} B`,
+    );
 });
 
 afterAll(async () => {
@@ -63,7 +75,12 @@ describe("check", () => {
     it("reports one failure per bad property and normalizes the endpoint", async () => {
         const bad = await host.check(
             {},
-            inputs({ adminEndpoint: "https://garage.example", bucket: "Mail_Blobs", keyName: " ", permissions: { read: "yes", write: true, owner: false } }),
+            inputs({
+                adminEndpoint: "https://garage.example",
+                bucket: "Mail_Blobs",
+                keyName: " ",
+                permissions: { read: "yes", write: true, owner: false },
+            }),
             { type: TYPE },
         );
         expect(bad.failures.map((f) => f.property)).toEqual(["adminEndpoint", "bucket", "keyName", "permissions.read"]);
@@ -87,7 +104,9 @@ describe("create", () => {
     it("creates bucket and key, grants them, and returns the credentials", async () => {
         const started = Date.now();
         const { id, properties } = await host.create(await checked(inputs()), { type: TYPE });
-        console.log(`garage: create (fresh bucket + key + grant) ${Date.now() - started} ms, ${sim.requestCount()} admin requests`);
+        console.log(
+            `garage: create (fresh bucket + key + grant) ${Date.now() - started} ms, ${sim.requestCount()} admin requests`,
+        );
         const bucket = sim.bucketByAlias("mail-blobs");
         const [key] = sim.keysNamed("stalwart");
         expect(bucket && key).toBeTruthy();
@@ -105,10 +124,21 @@ describe("create", () => {
 
     it("adopts a bucket and a key made by hand instead of failing", async () => {
         const headers = { Authorization: `Bearer ${sim.token}` };
-        await fetch(`${sim.url}/v2/CreateBucket`, { method: "POST", headers, body: JSON.stringify({ globalAlias: "mail-blobs" }) });
-        const made = (await (await fetch(`${sim.url}/v2/CreateKey`, { method: "POST", headers, body: '{"name":"stalwart"}' })).json()) as PlainObject;
+        await fetch(`${sim.url}/v2/CreateBucket`, {
+            method: "POST",
+            headers,
+            body: JSON.stringify({ globalAlias: "mail-blobs" }),
+        });
+        const made = (await (
+            await fetch(`${sim.url}/v2/CreateKey`, { method: "POST", headers, body: '{"name":"stalwart"}' })
+        ).json()) as PlainObject;
         const { properties } = await host.create(await checked(inputs()), { type: TYPE });
-        expect(properties).toMatchObject({ adoptedBucket: true, adoptedKey: true, accessKeyId: made.accessKeyId, secretAccessKey: made.secretAccessKey });
+        expect(properties).toMatchObject({
+            adoptedBucket: true,
+            adoptedKey: true,
+            accessKeyId: made.accessKeyId,
+            secretAccessKey: made.secretAccessKey,
+        });
         expect(sim.buckets.size).toBe(1);
         expect(sim.keys.size).toBe(1);
         expect(sim.permissionsOf("mail-blobs", String(made.accessKeyId))).toEqual(RW);
@@ -118,14 +148,19 @@ describe("create", () => {
         const first = await host.create(await checked(inputs()), { type: TYPE });
         const second = await host.create(await checked(inputs()), { type: TYPE, name: "again" });
         expect(second.id).toBe(first.id);
-        expect(second.properties).toMatchObject({ adoptedBucket: true, adoptedKey: true, secretAccessKey: first.properties.secretAccessKey });
+        expect(second.properties).toMatchObject({
+            adoptedBucket: true,
+            adoptedKey: true,
+            secretAccessKey: first.properties.secretAccessKey,
+        });
         expect(sim.buckets.size).toBe(1);
         expect(sim.keys.size).toBe(1);
     });
 
     it("refuses to guess between two keys with the same name", async () => {
         const headers = { Authorization: `Bearer ${sim.token}` };
-        for (let i = 0; i < 2; i++) await fetch(`${sim.url}/v2/CreateKey`, { method: "POST", headers, body: '{"name":"stalwart"}' });
+        for (let i = 0; i < 2; i++)
+            await fetch(`${sim.url}/v2/CreateKey`, { method: "POST", headers, body: '{"name":"stalwart"}' });
         const error = await failureOf(host.create(await checked(inputs()), { type: TYPE }));
         expect(error.details).toContain('2 access keys named "stalwart"');
         // The bucket it made before finding the clash is rolled back.
@@ -135,23 +170,54 @@ describe("create", () => {
 
 describe("diff and update", () => {
     it("replaces on identity changes (delete first when a name is kept) and updates permissions in place", async () => {
-        const olds = { ...inputs(), bucketId: "b", accessKeyId: "k", secretAccessKey: "s", adoptedBucket: false, adoptedKey: false };
+        const olds = {
+            ...inputs(),
+            bucketId: "b",
+            accessKeyId: "k",
+            secretAccessKey: "s",
+            adoptedBucket: false,
+            adoptedKey: false,
+        };
         const diff = (news: PlainObject) => host.diff("b/k", olds, news, { type: TYPE });
         expect(await diff(inputs())).toMatchObject({ changes: "none", replaces: [] });
         expect(await diff(inputs({ adminEndpoint: `${sim.url}/` }))).toMatchObject({ changes: "none" });
-        expect(await diff(inputs({ permissions: { ...RW, owner: true } }))).toMatchObject({ changes: "some", replaces: [], deleteBeforeReplace: false });
-        expect(await diff(inputs({ bucket: "other-blobs" }))).toMatchObject({ changes: "some", replaces: ["bucket"], deleteBeforeReplace: true });
-        expect(await diff(inputs({ keyName: "other" }))).toMatchObject({ replaces: ["keyName"], deleteBeforeReplace: true });
-        expect(await diff(inputs({ bucket: "other-blobs", keyName: "other" }))).toMatchObject({ deleteBeforeReplace: false });
-        expect(await diff(inputs({ adminEndpoint: "http://garage2.example:3903" }))).toMatchObject({ replaces: ["adminEndpoint"] });
+        expect(await diff(inputs({ permissions: { ...RW, owner: true } }))).toMatchObject({
+            changes: "some",
+            replaces: [],
+            deleteBeforeReplace: false,
+        });
+        expect(await diff(inputs({ bucket: "other-blobs" }))).toMatchObject({
+            changes: "some",
+            replaces: ["bucket"],
+            deleteBeforeReplace: true,
+        });
+        expect(await diff(inputs({ keyName: "other" }))).toMatchObject({
+            replaces: ["keyName"],
+            deleteBeforeReplace: true,
+        });
+        expect(await diff(inputs({ bucket: "other-blobs", keyName: "other" }))).toMatchObject({
+            deleteBeforeReplace: false,
+        });
+        expect(await diff(inputs({ adminEndpoint: "http://garage2.example:3903" }))).toMatchObject({
+            replaces: ["adminEndpoint"],
+        });
         expect(await diff(inputs({ bucket: UNKNOWN }))).toMatchObject({ changes: "some", replaces: ["bucket"] });
     });
 
     it("update converges the grant to exactly the wanted permissions", async () => {
         const { id, properties } = await host.create(await checked(inputs()), { type: TYPE });
         const wanted = { read: true, write: false, owner: true };
-        const { properties: updated } = await host.update(id, properties, await checked(inputs({ permissions: wanted })), { type: TYPE });
-        expect(updated).toMatchObject({ permissions: wanted, bucketId: properties.bucketId, secretAccessKey: properties.secretAccessKey });
+        const { properties: updated } = await host.update(
+            id,
+            properties,
+            await checked(inputs({ permissions: wanted })),
+            { type: TYPE },
+        );
+        expect(updated).toMatchObject({
+            permissions: wanted,
+            bucketId: properties.bucketId,
+            secretAccessKey: properties.secretAccessKey,
+        });
         expect(sim.permissionsOf("mail-blobs", String(properties.accessKeyId))).toEqual(wanted);
     });
 });
@@ -163,7 +229,11 @@ describe("read", () => {
         const read = await host.read(id, properties, undefined, { type: TYPE });
         expect(read.id).toBe(id);
         expect(read.properties.permissions).toEqual({ read: true, write: false, owner: false });
-        expect(read.inputs).toMatchObject({ bucket: "mail-blobs", keyName: "stalwart", permissions: { read: true, write: false, owner: false } });
+        expect(read.inputs).toMatchObject({
+            bucket: "mail-blobs",
+            keyName: "stalwart",
+            permissions: { read: true, write: false, owner: false },
+        });
     });
 
     it("reads as gone when the bucket or the key was deleted by hand", async () => {
@@ -206,7 +276,10 @@ describe("delete", () => {
 
 describe("errors and retries", () => {
     it("names the endpoint path and Garage's message on a 4xx, without retrying", async () => {
-        sim.injectFault({ kind: "status", status: 400, code: "InvalidRequest", message: "Bad request: quota exceeded" }, { endpoint: "CreateBucket" });
+        sim.injectFault(
+            { kind: "status", status: 400, code: "InvalidRequest", message: "Bad request: quota exceeded" },
+            { endpoint: "CreateBucket" },
+        );
         const error = await failureOf(host.create(await checked(inputs()), { type: TYPE }));
         expect(error.details).toContain("POST /v2/CreateBucket");
         expect(error.details).toContain("HTTP 400 InvalidRequest: Bad request: quota exceeded");
@@ -252,19 +325,29 @@ describe("errors and retries", () => {
     });
 
     it("takes the stack config's garage:adminToken before env GARAGE_ADMIN_TOKEN (decision 008), the env when the config has none, and says how to set one when neither is there", async () => {
-        const configFirst = await startHost({ config: { "garage:adminToken": sim.token }, env: { GARAGE_ADMIN_TOKEN: "stale-env-token" } });
-        expect((await configFirst.create(await checked(inputs()), { type: TYPE })).properties.adoptedBucket).toBe(false);
-        const staleConfig = await startHost({ config: { "garage:adminToken": "stale-config-token" }, env: { GARAGE_ADMIN_TOKEN: sim.token } });
+        const configFirst = await startHost({
+            config: { "garage:adminToken": sim.token },
+            env: { GARAGE_ADMIN_TOKEN: "stale-env-token" },
+        });
+        expect((await configFirst.create(await checked(inputs()), { type: TYPE })).properties.adoptedBucket).toBe(
+            false,
+        );
+        const staleConfig = await startHost({
+            config: { "garage:adminToken": "stale-config-token" },
+            env: { GARAGE_ADMIN_TOKEN: sim.token },
+        });
         const refused = await failureOf(staleConfig.create(await checked(inputs({ bucket: "other" })), { type: TYPE }));
         expect(refused.details).toContain("HTTP 403");
         expect(refused.details).toContain("config garage:adminToken");
         expect(refused.details).not.toContain("stale-config-token");
         const envOnly = await startHost({ env: { GARAGE_ADMIN_TOKEN: sim.token } });
-        expect((await envOnly.create(await checked(inputs({ bucket: "env-only" })), { type: TYPE })).properties.adoptedBucket).toBe(false);
+        expect(
+            (await envOnly.create(await checked(inputs({ bucket: "env-only" })), { type: TYPE })).properties
+                .adoptedBucket,
+        ).toBe(false);
         const bareHost = await startHost({});
         const error = await failureOf(bareHost.create(await checked(inputs()), { type: TYPE }));
         expect(error.details).toContain("no Garage admin token");
         expect(error.details).toContain("pulumi config set --secret garage:adminToken");
     });
-
 });

@@ -24,19 +24,26 @@ const recordProvider = {
         recordProvider.greeting = req.config.get("greeting") ?? "(none)";
     },
     async check(_olds: PlainObject, news: PlainObject) {
-        const failures = typeof news.name === "string" && news.name !== "" ? [] : [{ property: "name", reason: "name is required" }];
+        const failures =
+            typeof news.name === "string" && news.name !== "" ? [] : [{ property: "name", reason: "name is required" }];
         return { inputs: { ...news, checked: true }, failures };
     },
     async diff(_id: string, olds: PlainObject, news: PlainObject) {
         const replaces = olds.name === news.name ? [] : ["name"];
-        return { changes: olds.name !== news.name || olds.size !== news.size, replaces, deleteBeforeReplace: replaces.length > 0 };
+        return {
+            changes: olds.name !== news.name || olds.size !== news.size,
+            replaces,
+            deleteBeforeReplace: replaces.length > 0,
+        };
     },
     async create(inputs: PlainObject) {
         if (inputs.name === "explode") throw new Error("create refused: name 'explode' is reserved");
         const store = recordStore();
         const id = `rec-${store.size + 1}`;
         // The host's Struct.fromJavaScript rejects undefined values, so outputs carry only what is set.
-        const outs = JSON.parse(JSON.stringify({ ...inputs, __provider: undefined, greeting: recordProvider.greeting }));
+        const outs = JSON.parse(
+            JSON.stringify({ ...inputs, __provider: undefined, greeting: recordProvider.greeting }),
+        );
         store.set(id, outs);
         return { id, outs };
     },
@@ -65,7 +72,9 @@ describe("ProviderHost (SDK dynamic-provider host over gRPC)", () => {
         const started = Date.now();
         providerText = await serializeProvider(recordProvider);
         host = await ProviderHost.start({ project: "tailwart", config: { "tailwart:greeting": "hello" } });
-        console.log(`provider host ready in ${Date.now() - started} ms (pid ${host.pid}, port ${host.port}); provider text ${providerText.length} B`);
+        console.log(
+            `provider host ready in ${Date.now() - started} ms (pid ${host.pid}, port ${host.port}); provider text ${providerText.length} B`,
+        );
     });
     afterAll(async () => {
         await host?.stop();
@@ -86,7 +95,11 @@ describe("ProviderHost (SDK dynamic-provider host over gRPC)", () => {
 
     it("maps diff results and falls back to the old provider when the new one is unknown", async () => {
         const olds = { name: "a", size: 1, __provider: providerText };
-        expect(await host.diff("rec-x", olds, { ...olds })).toMatchObject({ changes: "none", replaces: [], deleteBeforeReplace: false });
+        expect(await host.diff("rec-x", olds, { ...olds })).toMatchObject({
+            changes: "none",
+            replaces: [],
+            deleteBeforeReplace: false,
+        });
         expect(await host.diff("rec-x", olds, { ...olds, size: 2 })).toMatchObject({ changes: "some", replaces: [] });
         const renamed = await host.diff("rec-x", olds, { ...olds, name: "b", __provider: UNKNOWN });
         expect(renamed).toEqual({ changes: "some", replaces: ["name"], stables: [], deleteBeforeReplace: true });
@@ -118,7 +131,11 @@ describe("ProviderHost (SDK dynamic-provider host over gRPC)", () => {
     it("surfaces a provider's thrown error as gRPC UNKNOWN with its message", async () => {
         const failure = await host.create({ name: "explode", __provider: providerText }).catch((e: unknown) => e);
         expect(failure).toBeInstanceOf(ProviderHostError);
-        expect(failure).toMatchObject({ method: "create", code: 2, details: "create refused: name 'explode' is reserved" });
+        expect(failure).toMatchObject({
+            method: "create",
+            code: 2,
+            details: "create refused: name 'explode' is reserved",
+        });
     });
 
     it("stop ends the host process it spawned", async () => {

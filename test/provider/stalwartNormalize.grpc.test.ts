@@ -13,7 +13,14 @@ const provider = async (type: string) => {
 };
 
 beforeAll(async () => {
-    host = await ProviderHost.start({ env: { STALWART_URL: undefined, STALWART_TOKEN: undefined, STALWART_USER: undefined, STALWART_PASSWORD: undefined } });
+    host = await ProviderHost.start({
+        env: {
+            STALWART_URL: undefined,
+            STALWART_TOKEN: undefined,
+            STALWART_USER: undefined,
+            STALWART_PASSWORD: undefined,
+        },
+    });
 });
 afterAll(async () => {
     await host?.stop();
@@ -21,19 +28,45 @@ afterAll(async () => {
 
 describe("check inside the dynamic-provider host", () => {
     it("x:Domain: a Unicode name and aliases become lower-case A-labels; an empty alias is refused by name", async () => {
-        const ok = await host.check({}, { objectType: "x:Domain", properties: { name: "Bücher.TEST", aliases: ["MÜNCHEN.test"] }, __provider: await provider("x:Domain") });
+        const ok = await host.check(
+            {},
+            {
+                objectType: "x:Domain",
+                properties: { name: "Bücher.TEST", aliases: ["MÜNCHEN.test"] },
+                __provider: await provider("x:Domain"),
+            },
+        );
         expect(ok.failures).toEqual([]);
         expect(ok.inputs.properties).toEqual({ name: "xn--bcher-kva.test", aliases: { "xn--mnchen-3ya.test": true } });
-        const bad = await host.check({}, { objectType: "x:Domain", properties: { name: "ok.test", aliases: { "": true } }, __provider: await provider("x:Domain") });
+        const bad = await host.check(
+            {},
+            {
+                objectType: "x:Domain",
+                properties: { name: "ok.test", aliases: { "": true } },
+                __provider: await provider("x:Domain"),
+            },
+        );
         expect(bad.failures.map((f) => f.property)).toEqual(["properties.aliases"]);
     });
 
     it("x:Account: alias local parts lower-cased", async () => {
         const r = await host.check(
             {},
-            { objectType: "x:Account", properties: { "@type": "User", name: "Alice", domainId: "b", aliases: [{ name: "PostMaster", domainId: "b" }] }, __provider: await provider("x:Account") },
+            {
+                objectType: "x:Account",
+                properties: {
+                    "@type": "User",
+                    name: "Alice",
+                    domainId: "b",
+                    aliases: [{ name: "PostMaster", domainId: "b" }],
+                },
+                __provider: await provider("x:Account"),
+            },
         );
         expect(r.failures).toEqual([]);
-        expect(r.inputs.properties).toMatchObject({ name: "alice", aliases: { "0": { name: "postmaster", domainId: "b" } } });
+        expect(r.inputs.properties).toMatchObject({
+            name: "alice",
+            aliases: { "0": { name: "postmaster", domainId: "b" } },
+        });
     });
 });

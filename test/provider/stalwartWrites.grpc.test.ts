@@ -25,11 +25,17 @@ describe("/set result maps (finding 1)", () => {
     it("a failed update is reported when every result map is sent, empty ones included", async () => {
         const a = await create("x:Domain", { name: "maps-a.test", dkimManagement: manual });
         const b = await create("x:Domain", { name: "maps-b.test", dkimManagement: manual });
-        const clash = await inputs("x:Domain", { name: "maps-b.test", dkimManagement: manual, aliases: ["maps-a.test"] });
+        const clash = await inputs("x:Domain", {
+            name: "maps-b.test",
+            dkimManagement: manual,
+            aliases: ["maps-a.test"],
+        });
         sim.faults.setResultMaps = "empty";
         try {
             await expect(host.update(b.id, b.outs, clash)).rejects.toThrow(
-                new RegExp(`x:Domain "maps-b.test" \\(id "${b.id}"\\): update failed with primaryKeyViolation on property aliases.*x:Domain id "${a.id}"`),
+                new RegExp(
+                    `x:Domain "maps-b.test" \\(id "${b.id}"\\): update failed with primaryKeyViolation on property aliases.*x:Domain id "${a.id}"`,
+                ),
             );
             expect(sim.stored("x:Domain", b.id)?.aliases).toEqual({});
         } finally {
@@ -42,7 +48,11 @@ describe("/set result maps (finding 1)", () => {
             sim.faults.setResultMaps = mode;
             try {
                 const c = await create("x:Domain", { name: `maps-${mode}.test`, dkimManagement: manual });
-                const next = await inputs("x:Domain", { name: `maps-${mode}.test`, dkimManagement: manual, description: mode });
+                const next = await inputs("x:Domain", {
+                    name: `maps-${mode}.test`,
+                    dkimManagement: manual,
+                    description: mode,
+                });
                 const u = await host.update(c.id, c.outs, next);
                 expect(sim.stored("x:Domain", c.id)?.description).toBe(mode);
                 await host.delete(c.id, u.properties);
@@ -57,21 +67,40 @@ describe("/set result maps (finding 1)", () => {
 
 describe("adopt only the object the inputs name (finding 2)", () => {
     it("x:Domain b.test that is an alias of a.test: refused, a.test untouched", async () => {
-        const aId = await made("x:Domain", { name: "alias-owner.test", aliases: { "alias-taken.test": true }, description: "by hand", dkimManagement: manual });
-        const news = await inputs("x:Domain", { name: "alias-taken.test", description: "managed", dkimManagement: manual });
+        const aId = await made("x:Domain", {
+            name: "alias-owner.test",
+            aliases: { "alias-taken.test": true },
+            description: "by hand",
+            dkimManagement: manual,
+        });
+        const news = await inputs("x:Domain", {
+            name: "alias-taken.test",
+            description: "managed",
+            dkimManagement: manual,
+        });
         sim.resetCounters();
         await expect(host.create(news)).rejects.toThrow(
-            new RegExp(`x:Domain "alias-taken.test": create failed with primaryKeyViolation on property name.*x:Domain id "${aId}" is x:Domain "alias-owner.test"; not adopted`),
+            new RegExp(
+                `x:Domain "alias-taken.test": create failed with primaryKeyViolation on property name.*x:Domain id "${aId}" is x:Domain "alias-owner.test"; not adopted`,
+            ),
         );
         expect(setCalls()).toHaveLength(1); // the create only: no update was sent
-        expect(sim.stored("x:Domain", aId)).toMatchObject({ name: "alias-owner.test", aliases: { "alias-taken.test": true }, description: "by hand" });
+        expect(sim.stored("x:Domain", aId)).toMatchObject({
+            name: "alias-owner.test",
+            aliases: { "alias-taken.test": true },
+            description: "by hand",
+        });
     });
 
     it("x:Account whose address is a mailing list's: refused, the list untouched", async () => {
         const d = await made("x:Domain", { name: "lists.test", dkimManagement: manual });
         const list = await made("x:MailingList", { name: "team", domainId: d, recipients: { "a@lists.test": true } });
         const news = await inputs("x:Account", { "@type": "User", name: "Team", domainId: d, description: "a user" });
-        await expect(host.create(news)).rejects.toThrow(new RegExp(`x:Account name="team" domainId="${d}": create failed with primaryKeyViolation.*x:MailingList id "${list}" is another kind of object; not adopted`));
+        await expect(host.create(news)).rejects.toThrow(
+            new RegExp(
+                `x:Account name="team" domainId="${d}": create failed with primaryKeyViolation.*x:MailingList id "${list}" is another kind of object; not adopted`,
+            ),
+        );
         expect(sim.stored("x:MailingList", list)).toMatchObject({ name: "team", recipients: { "a@lists.test": true } });
         expect(Object.values(sim.stored("x:Account")).filter((a) => a.name === "team")).toEqual([]);
     });
@@ -79,8 +108,17 @@ describe("adopt only the object the inputs name (finding 2)", () => {
     it("x:Account whose alias is another account's address: refused (the clash is not on the natural key)", async () => {
         const d = await made("x:Domain", { name: "aliases.test", dkimManagement: manual });
         const alice = await made("x:Account", { "@type": "User", name: "alice", domainId: d, description: "alice" });
-        const news = await inputs("x:Account", { "@type": "User", name: "bob", domainId: d, aliases: [{ name: "alice", domainId: d }] });
-        await expect(host.create(news)).rejects.toThrow(new RegExp(`primaryKeyViolation on property aliases.*x:Account id "${alice}" clashes on aliases, not on the natural key; not adopted`));
+        const news = await inputs("x:Account", {
+            "@type": "User",
+            name: "bob",
+            domainId: d,
+            aliases: [{ name: "alice", domainId: d }],
+        });
+        await expect(host.create(news)).rejects.toThrow(
+            new RegExp(
+                `primaryKeyViolation on property aliases.*x:Account id "${alice}" clashes on aliases, not on the natural key; not adopted`,
+            ),
+        );
         expect(sim.stored("x:Account", alice)).toMatchObject({ name: "alice", description: "alice" });
     });
 
@@ -96,21 +134,35 @@ describe("the adopt patch (finding 3)", () => {
     it("x:Account: only changed paths, the password per field, never the whole credentials list or ****", async () => {
         const d = await made("x:Domain", { name: "adopt-account.test", dkimManagement: manual });
         const existing = await made("x:Account", {
-            "@type": "User", name: "carol", domainId: d, description: "by hand", locale: "de_DE",
+            "@type": "User",
+            name: "carol",
+            domainId: d,
+            description: "by hand",
+            locale: "de_DE",
             credentials: { "0": { "@type": "Password", secret: "old-password-1", allowedIps: { "10.0.0.0/8": true } } },
         });
         const before = sim.stored("x:Account", existing)!;
-        const c = await create("x:Account", { "@type": "User", name: "carol", domainId: d, description: "managed", credentials: [{ "@type": "Password", secret: "new-password-2" }] });
+        const c = await create("x:Account", {
+            "@type": "User",
+            name: "carol",
+            domainId: d,
+            description: "managed",
+            credentials: [{ "@type": "Password", secret: "new-password-2" }],
+        });
         expect(c.id).toBe(existing);
         expect(c.outs).toMatchObject({ adopted: true, changedProperties: ["credentials", "description"] });
         expect(c.requests).toBe(2); // the look-up by natural key (query + get), then update+get
         const updates = setCalls().filter((call) => call[1].update);
         expect(updates).toHaveLength(1);
-        expect(updates[0]![1].update).toEqual({ [existing]: { "credentials/0/secret": "new-password-2", description: "managed" } });
+        expect(updates[0]![1].update).toEqual({
+            [existing]: { "credentials/0/secret": "new-password-2", description: "managed" },
+        });
         expect(JSON.stringify(sim.jmapLog)).not.toContain('"****"');
         const after = sim.stored("x:Account", existing)!;
         expect(after).toMatchObject({ description: "managed", locale: "de_DE", createdAt: before.createdAt });
-        expect(after.credentials).toEqual({ "0": { ...(before.credentials as Record<string, object>)["0"], secret: "new-password-2" } });
+        expect(after.credentials).toEqual({
+            "0": { ...(before.credentials as Record<string, object>)["0"], secret: "new-password-2" },
+        });
         expect(JSON.stringify(c.outs)).not.toContain("new-password-2");
         // The adopted state diffs clean: the secret hash matches what was written.
         expect(await host.diff(c.id, c.outs, c.news)).toMatchObject({ changes: "none" });
@@ -126,15 +178,30 @@ describe("the adopt patch (finding 3)", () => {
 
     it("an adopted object remembers what it had: a property it stops managing goes back to it, and delete gives every one back", async () => {
         const id = await made("x:Domain", { name: "giveback.test", description: "by hand", dkimManagement: manual });
-        const c = await create("x:Domain", { name: "giveback.test", description: "managed", catchAllAddress: "all@giveback.test", dkimManagement: manual });
+        const c = await create("x:Domain", {
+            name: "giveback.test",
+            description: "managed",
+            catchAllAddress: "all@giveback.test",
+            dkimManagement: manual,
+        });
         expect(c.id).toBe(id);
         expect(c.outs).toMatchObject({ adopted: true, restore: { description: "by hand", catchAllAddress: null } });
-        const fewer = await inputs("x:Domain", { name: "giveback.test", catchAllAddress: "all@giveback.test", dkimManagement: manual });
+        const fewer = await inputs("x:Domain", {
+            name: "giveback.test",
+            catchAllAddress: "all@giveback.test",
+            dkimManagement: manual,
+        });
         const u = await host.update(id, c.outs, fewer);
-        expect(sim.stored("x:Domain", id)).toMatchObject({ description: "by hand", catchAllAddress: "all@giveback.test" });
+        expect(sim.stored("x:Domain", id)).toMatchObject({
+            description: "by hand",
+            catchAllAddress: "all@giveback.test",
+        });
         sim.resetCounters();
         await host.delete(id, u.properties);
-        expect(sim.stored("x:Domain", id), "never destroyed").toMatchObject({ description: "by hand", catchAllAddress: null });
+        expect(sim.stored("x:Domain", id), "never destroyed").toMatchObject({
+            description: "by hand",
+            catchAllAddress: null,
+        });
         expect(setCalls().map((call) => call[1])).toEqual([{ update: { [id]: { catchAllAddress: null } } }]);
     });
 
@@ -153,13 +220,21 @@ describe("read-back after a create (finding 4)", () => {
         sim.faults.failMethod("x:Role/get", 1);
         const c = await create("x:Role", { description: "read back by id" });
         expect(c.requests).toBe(3); // the ids that exist, create + failed read-back, the /get by id
-        expect(c.outs).toMatchObject({ objectId: c.id, adopted: false, properties: { description: "read back by id", enabledPermissions: {} } });
+        expect(c.outs).toMatchObject({
+            objectId: c.id,
+            adopted: false,
+            properties: { description: "read back by id", enabledPermissions: {} },
+        });
         expect(sim.stored("x:Role", c.id)).toBeDefined();
     });
 
     it("when both reads fail the id is still returned with what was written; a refresh fills in the rest", async () => {
         sim.faults.failMethod("x:DnsServer/get", 2);
-        const dns = { "@type": "Cloudflare", description: "readback", secret: { "@type": "Value", secret: "s3cret-value" } };
+        const dns = {
+            "@type": "Cloudflare",
+            description: "readback",
+            secret: { "@type": "Value", secret: "s3cret-value" },
+        };
         const c = await create("x:DnsServer", dns);
         expect(c.requests).toBe(3);
         expect(sim.stored("x:DnsServer", c.id)).toBeDefined();
@@ -190,7 +265,11 @@ describe("writes that may have been applied (finding 5)", () => {
         const created = await host.create(news);
         // the ids that exist, the refused create (the fault answers before the log), the search, the one create
         expect(sim.counters.requests).toBe(4);
-        expect(sim.jmapLog.map((b) => b.methodCalls[0]![0])).toEqual(["x:Tracer/query", "x:Tracer/query", "x:Tracer/set"]);
+        expect(sim.jmapLog.map((b) => b.methodCalls[0]![0])).toEqual([
+            "x:Tracer/query",
+            "x:Tracer/query",
+            "x:Tracer/set",
+        ]);
         expect(Object.values(sim.stored("x:Tracer")).filter((t) => t.path === "/var/log/after-502")).toHaveLength(1);
         expect(sim.stored("x:Tracer", created.id)).toMatchObject({ path: "/var/log/after-502" });
     });
@@ -204,9 +283,16 @@ describe("writes that may have been applied (finding 5)", () => {
         expect(all.map(([id]) => id)).toEqual([created.id]);
         expect(setCalls()).toHaveLength(1); // the dropped create only
         // the ids before, the dropped create, then the newest objects (query + get by result reference) once
-        expect(sim.jmapLog.map((b) => b.methodCalls.map((c) => c[0]))).toEqual([["x:Tracer/query"], ["x:Tracer/set", "x:Tracer/get"], ["x:Tracer/query", "x:Tracer/get"]]);
+        expect(sim.jmapLog.map((b) => b.methodCalls.map((c) => c[0]))).toEqual([
+            ["x:Tracer/query"],
+            ["x:Tracer/set", "x:Tracer/get"],
+            ["x:Tracer/query", "x:Tracer/get"],
+        ]);
         expect(sim.jmapLog[2]!.methodCalls[1]![1]).toMatchObject({ "#ids": { resultOf: "q", path: "/ids" } });
-        expect(created.properties).toMatchObject({ objectId: created.id, properties: { "@type": "Log", path: "/var/log/dropped", level: "warn" } });
+        expect(created.properties).toMatchObject({
+            objectId: created.id,
+            properties: { "@type": "Log", path: "/var/log/dropped", level: "warn" },
+        });
         expect(await host.diff(created.id, created.properties, news)).toMatchObject({ changes: "none" });
     });
 
@@ -215,7 +301,9 @@ describe("writes that may have been applied (finding 5)", () => {
         sim.resetCounters();
         sim.faults.dropNext(1, "x:Role/set");
         const created = await host.create(news);
-        expect(Object.values(sim.stored("x:Role")).filter((r) => r.description === "dropped before commit")).toHaveLength(1);
+        expect(
+            Object.values(sim.stored("x:Role")).filter((r) => r.description === "dropped before commit"),
+        ).toHaveLength(1);
         expect(sim.stored("x:Role", created.id)).toMatchObject({ description: "dropped before commit" });
         expect(sim.jmapLog.map((b) => b.methodCalls[0]![0])).toEqual(["x:Role/query", "x:Role/query", "x:Role/set"]);
     });
@@ -227,7 +315,9 @@ describe("writes that may have been applied (finding 5)", () => {
         sim.faults.dropAfterCommit(1, "x:Tracer/set");
         const created = await host.create(news);
         expect(before).not.toContain(created.id);
-        const all = Object.entries(sim.stored("x:Tracer")).filter(([, t]) => t.path === "/var/log/twins").map(([id]) => id);
+        const all = Object.entries(sim.stored("x:Tracer"))
+            .filter(([, t]) => t.path === "/var/log/twins")
+            .map(([id]) => id);
         expect(all.sort()).toEqual([...before, created.id].sort());
         expect(created.properties.adopted).toBe(false);
     });
@@ -284,10 +374,34 @@ describe("account-scoped objects carry accountId (finding 6)", () => {
     });
 
     it("moving an object to another account replaces it; state that knew the account only from the server's view does not", async () => {
-        const olds = { objectType: "x:PublicKey", objectId: "k1", properties: { accountId: "acc1", description: "signing" }, managed: { description: "signing" }, secretHashes: {}, salt: "s", providerVersion: "v" };
-        const same = await host.diff("k1", olds, { objectType: "x:PublicKey", accountId: "acc1", properties: { description: "signing" }, providerVersion: "v", __provider: await fixture.provider("x:PublicKey") });
+        const olds = {
+            objectType: "x:PublicKey",
+            objectId: "k1",
+            properties: { accountId: "acc1", description: "signing" },
+            managed: { description: "signing" },
+            secretHashes: {},
+            salt: "s",
+            providerVersion: "v",
+        };
+        const same = await host.diff("k1", olds, {
+            objectType: "x:PublicKey",
+            accountId: "acc1",
+            properties: { description: "signing" },
+            providerVersion: "v",
+            __provider: await fixture.provider("x:PublicKey"),
+        });
         expect(same.replaces).toEqual([]);
-        const moved = await host.diff("k1", { ...olds, accountId: "acc1" }, { objectType: "x:PublicKey", accountId: "acc2", properties: { description: "signing" }, providerVersion: "v", __provider: await fixture.provider("x:PublicKey") });
+        const moved = await host.diff(
+            "k1",
+            { ...olds, accountId: "acc1" },
+            {
+                objectType: "x:PublicKey",
+                accountId: "acc2",
+                properties: { description: "signing" },
+                providerVersion: "v",
+                __provider: await fixture.provider("x:PublicKey"),
+            },
+        );
         expect(moved.replaces).toEqual(["accountId"]);
     });
 });
@@ -313,19 +427,52 @@ describe("answers the simulator never gives (scripted server)", () => {
         });
         await new Promise<void>((r) => server.listen(0, "127.0.0.1", () => r()));
         const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-        other = await ProviderHost.start({ config: { "stalwart:url": url, "stalwart:token": "API_scripted" }, env: noEnv });
+        other = await ProviderHost.start({
+            config: { "stalwart:url": url, "stalwart:token": "API_scripted" },
+            env: noEnv,
+        });
     });
     afterAll(async () => {
         await other?.stop();
         await new Promise((r) => server?.close(r));
     });
-    const domain = (id: string, name: string, extra: PlainObject = {}) => ({ id, name, aliases: {}, description: null, isEnabled: true, dkimManagement: manual, createdAt: "2026-01-01T00:00:00Z", ...extra });
+    const domain = (id: string, name: string, extra: PlainObject = {}) => ({
+        id,
+        name,
+        aliases: {},
+        description: null,
+        isEnabled: true,
+        dkimManagement: manual,
+        createdAt: "2026-01-01T00:00:00Z",
+        ...extra,
+    });
 
     it("an update or destroy the response neither confirms nor refuses is an error", async () => {
-        const news = await inputs("x:Domain", { name: "quiet.test", dkimManagement: manual, description: "x" }, {}, other);
-        const olds = { ...news, objectId: "b", properties: domain("b", "quiet.test"), managed: { name: "quiet.test", dkimManagement: manual }, secretHashes: {}, salt: "s" };
-        answer = (calls) => calls.map(([n, , id]) => [n, n.endsWith("/set") ? { notCreated: {}, updated: {}, notUpdated: {} } : { list: [domain("b", "quiet.test")] }, id]);
-        await expect(other.update("b", olds, news)).rejects.toThrow(/x:Domain "quiet.test" \(id "b"\): x:Domain\/set did not confirm the update; re-run to reconcile/);
+        const news = await inputs(
+            "x:Domain",
+            { name: "quiet.test", dkimManagement: manual, description: "x" },
+            {},
+            other,
+        );
+        const olds = {
+            ...news,
+            objectId: "b",
+            properties: domain("b", "quiet.test"),
+            managed: { name: "quiet.test", dkimManagement: manual },
+            secretHashes: {},
+            salt: "s",
+        };
+        answer = (calls) =>
+            calls.map(([n, , id]) => [
+                n,
+                n.endsWith("/set")
+                    ? { notCreated: {}, updated: {}, notUpdated: {} }
+                    : { list: [domain("b", "quiet.test")] },
+                id,
+            ]);
+        await expect(other.update("b", olds, news)).rejects.toThrow(
+            /x:Domain "quiet.test" \(id "b"\): x:Domain\/set did not confirm the update; re-run to reconcile/,
+        );
         answer = (calls) => calls.map(([n, , id]) => [n, { destroyed: [], notDestroyed: null }, id]);
         await expect(other.delete("b", olds)).rejects.toThrow(/did not confirm the destroy/);
         answer = (calls) => calls.map(([n, , id]) => [n, { destroyed: ["b"], notCreated: {} }, id]);
@@ -333,23 +480,59 @@ describe("answers the simulator never gives (scripted server)", () => {
     });
 
     it("objectId.object may carry the x: prefix; a clash on another type is never adopted", async () => {
-        const news = await inputs("x:Domain", { name: "prefixed.test", dkimManagement: manual, description: "managed" }, {}, other);
+        const news = await inputs(
+            "x:Domain",
+            { name: "prefixed.test", dkimManagement: manual, description: "managed" },
+            {},
+            other,
+        );
         // the look-up finds nothing (the object appears between it and the create: a race), then the create clashes
         const clash = (object: string) => (calls: MethodCall[]) =>
             calls.map(([n, args, id]): MethodCall => {
                 if (n === "x:Domain/query") return [n, { ids: [] }, id];
                 if (n === "x:Domain/get" && "#ids" in args) return [n, { list: [], notFound: [] }, id];
-                if (n === "x:Domain/set" && args.create) return [n, { created: {}, notCreated: { c0: { type: "primaryKeyViolation", properties: ["name"], objectId: { object, id: "k" } } } }, id];
-                if (n === "x:Domain/get" && (args.ids as string[])[0] === "#c0") return ["error", { type: "invalidResultReference" }, id];
-                if (n === "x:Domain/get") return [n, { list: [domain("k", "prefixed.test", { description: seen.length > 3 ? "managed" : "old" })], notFound: [] }, id];
+                if (n === "x:Domain/set" && args.create)
+                    return [
+                        n,
+                        {
+                            created: {},
+                            notCreated: {
+                                c0: {
+                                    type: "primaryKeyViolation",
+                                    properties: ["name"],
+                                    objectId: { object, id: "k" },
+                                },
+                            },
+                        },
+                        id,
+                    ];
+                if (n === "x:Domain/get" && (args.ids as string[])[0] === "#c0")
+                    return ["error", { type: "invalidResultReference" }, id];
+                if (n === "x:Domain/get")
+                    return [
+                        n,
+                        {
+                            list: [domain("k", "prefixed.test", { description: seen.length > 3 ? "managed" : "old" })],
+                            notFound: [],
+                        },
+                        id,
+                    ];
                 return [n, { updated: { k: null }, notUpdated: {} }, id];
             });
         seen.length = 0;
         answer = clash("x:Domain");
         const adopted = await other.create(news);
         expect(adopted.id).toBe("k");
-        expect(adopted.properties).toMatchObject({ adopted: true, restore: { name: "prefixed.test", description: "old", dkimManagement: manual } });
-        expect(seen.map((calls) => calls.map((c) => c[0]))).toEqual([["x:Domain/query", "x:Domain/get"], ["x:Domain/set", "x:Domain/get"], ["x:Domain/get"], ["x:Domain/set", "x:Domain/get"]]);
+        expect(adopted.properties).toMatchObject({
+            adopted: true,
+            restore: { name: "prefixed.test", description: "old", dkimManagement: manual },
+        });
+        expect(seen.map((calls) => calls.map((c) => c[0]))).toEqual([
+            ["x:Domain/query", "x:Domain/get"],
+            ["x:Domain/set", "x:Domain/get"],
+            ["x:Domain/get"],
+            ["x:Domain/set", "x:Domain/get"],
+        ]);
         expect(seen[3]![0]![1]).toEqual({ update: { k: { description: "managed" } } });
 
         seen.length = 0;
@@ -364,10 +547,24 @@ describe("answers the simulator never gives (scripted server)", () => {
         answer = (calls) => {
             if (calls[0]![0] === "x:Tracer/set") return null; // applied, then the connection broke
             const ids = queries++ === 0 ? ["old"] : ["n2", "n1", "old"];
-            return calls.map(([n, , id]): MethodCall => [n, n.endsWith("/query") ? { ids } : { list: ids.map((i) => ({ id: i, ...tracer, enable: true })), notFound: [] }, id]);
+            return calls.map(
+                ([n, , id]): MethodCall => [
+                    n,
+                    n.endsWith("/query")
+                        ? { ids }
+                        : { list: ids.map((i) => ({ id: i, ...tracer, enable: true })), notFound: [] },
+                    id,
+                ],
+            );
         };
         seen.length = 0;
-        await expect(other.create(news)).rejects.toThrow(/x:Tracer: objects n2, n1 appeared with these properties after a lost answer .*import one of them and delete the others/);
-        expect(seen.map((calls) => calls.map((c) => c[0]))).toEqual([["x:Tracer/query"], ["x:Tracer/set", "x:Tracer/get"], ["x:Tracer/query", "x:Tracer/get"]]);
+        await expect(other.create(news)).rejects.toThrow(
+            /x:Tracer: objects n2, n1 appeared with these properties after a lost answer .*import one of them and delete the others/,
+        );
+        expect(seen.map((calls) => calls.map((c) => c[0]))).toEqual([
+            ["x:Tracer/query"],
+            ["x:Tracer/set", "x:Tracer/get"],
+            ["x:Tracer/query", "x:Tracer/get"],
+        ]);
     });
 });

@@ -177,11 +177,16 @@ export class GarageAdminSimulator {
         if (endpoint === "health") {
             record.status = this.healthy ? 200 : 503;
             res.writeHead(record.status, { "Content-Type": "text/plain" });
-            res.end(this.healthy ? "Garage is fully operational\n" : "Quorum is not available for some/all partitions, reads and writes will fail\n");
+            res.end(
+                this.healthy
+                    ? "Garage is fully operational\n"
+                    : "Quorum is not available for some/all partitions, reads and writes will fail\n",
+            );
             return;
         }
         try {
-            if (req.headers.authorization === undefined) throw new GarageError(403, "AccessDenied", "Forbidden: Authorization token must be provided");
+            if (req.headers.authorization === undefined)
+                throw new GarageError(403, "AccessDenied", "Forbidden: Authorization token must be provided");
             if (req.headers.authorization.trim() !== `Bearer ${this.token}`) {
                 throw new GarageError(403, "AccessDenied", "Forbidden: Invalid authorization token provided");
             }
@@ -190,7 +195,10 @@ export class GarageAdminSimulator {
             res.writeHead(200, { "Content-Type": "application/json" });
             res.end(JSON.stringify(result ?? null));
         } catch (error) {
-            const garage = error instanceof GarageError ? error : new GarageError(500, "InternalError", `Internal error: ${(error as Error).message}`);
+            const garage =
+                error instanceof GarageError
+                    ? error
+                    : new GarageError(500, "InternalError", `Internal error: ${(error as Error).message}`);
             record.status = this.sendError(res, url.pathname, garage);
         }
     }
@@ -203,11 +211,30 @@ export class GarageAdminSimulator {
 
     private route(method: string, endpoint: string, query: Record<string, string>, body: unknown): unknown {
         const routes: Record<string, [string, () => unknown]> = {
-            ListBuckets: ["GET", () => [...this.buckets.values()].map((b) => ({ id: b.id, created: b.created, globalAliases: b.globalAliases, localAliases: [] }))],
+            ListBuckets: [
+                "GET",
+                () =>
+                    [...this.buckets.values()].map((b) => ({
+                        id: b.id,
+                        created: b.created,
+                        globalAliases: b.globalAliases,
+                        localAliases: [],
+                    })),
+            ],
             GetBucketInfo: ["GET", () => this.bucketInfo(this.findBucket(query))],
             CreateBucket: ["POST", () => this.createBucket(body)],
             DeleteBucket: ["POST", () => this.deleteBucket(query)],
-            ListKeys: ["GET", () => [...this.keys.values()].map((k) => ({ id: k.id, name: k.name, created: k.created, expiration: null, expired: false }))],
+            ListKeys: [
+                "GET",
+                () =>
+                    [...this.keys.values()].map((k) => ({
+                        id: k.id,
+                        name: k.name,
+                        created: k.created,
+                        expiration: null,
+                        expired: false,
+                    })),
+            ],
             GetKeyInfo: ["GET", () => this.keyInfo(this.findKey(query), query.showSecretKey === "true")],
             CreateKey: ["POST", () => this.createKey(body)],
             ImportKey: ["POST", () => this.importKey(body)],
@@ -216,7 +243,8 @@ export class GarageAdminSimulator {
             DenyBucketKey: ["POST", () => this.changePermissions(body, false)],
         };
         const route = routes[endpoint];
-        if (!route || route[0] !== method) throw new GarageError(400, "InvalidRequest", `Bad request: unknown API endpoint ${method} /v2/${endpoint}`);
+        if (!route || route[0] !== method)
+            throw new GarageError(400, "InvalidRequest", `Bad request: unknown API endpoint ${method} /v2/${endpoint}`);
         return route[1]();
     }
 
@@ -224,12 +252,14 @@ export class GarageAdminSimulator {
 
     private findBucket(query: Record<string, string>): SimBucket {
         const given = ["id", "globalAlias", "search"].filter((k) => query[k] !== undefined);
-        if (given.length !== 1) throw badRequest("Either id, globalAlias or search must be provided (but not several of them)");
+        if (given.length !== 1)
+            throw badRequest("Either id, globalAlias or search must be provided (but not several of them)");
         if (query.id !== undefined) {
             if (!/^[0-9a-f]{64}$/.test(query.id)) throw badRequest("Invalid bucket id");
             return this.buckets.get(query.id) ?? noSuchBucket(query.id);
         }
-        if (query.globalAlias !== undefined) return this.bucketByAlias(query.globalAlias) ?? noSuchBucket(query.globalAlias);
+        if (query.globalAlias !== undefined)
+            return this.bucketByAlias(query.globalAlias) ?? noSuchBucket(query.globalAlias);
         const search = query.search ?? "";
         const byAlias = this.bucketByAlias(search);
         if (byAlias) return byAlias;
@@ -241,7 +271,12 @@ export class GarageAdminSimulator {
     private bucketInfo(bucket: SimBucket): unknown {
         const keys = [...bucket.grants.entries()]
             .filter(([id, perm]) => this.keys.has(id) && (perm.read || perm.write || perm.owner))
-            .map(([id, perm]) => ({ accessKeyId: id, name: this.keys.get(id)?.name ?? "", permissions: { ...perm }, bucketLocalAliases: [] }));
+            .map(([id, perm]) => ({
+                accessKeyId: id,
+                name: this.keys.get(id)?.name ?? "",
+                permissions: { ...perm },
+                bucketLocalAliases: [],
+            }));
         const bytes = [...bucket.objects.values()].reduce((sum, size) => sum + size, 0);
         return {
             id: bucket.id,
@@ -263,8 +298,10 @@ export class GarageAdminSimulator {
     private createBucket(body: unknown): unknown {
         const { globalAlias } = asObject(body);
         if (globalAlias !== undefined) {
-            if (typeof globalAlias !== "string" || !isValidBucketName(globalAlias)) throw badRequest(`${String(globalAlias)}: ${INVALID_BUCKET_NAME}`);
-            if (this.bucketByAlias(globalAlias)) throw new GarageError(409, "BucketAlreadyExists", "Bucket already exists");
+            if (typeof globalAlias !== "string" || !isValidBucketName(globalAlias))
+                throw badRequest(`${String(globalAlias)}: ${INVALID_BUCKET_NAME}`);
+            if (this.bucketByAlias(globalAlias))
+                throw new GarageError(409, "BucketAlreadyExists", "Bucket already exists");
         }
         const bucket: SimBucket = {
             id: randomBytes(32).toString("hex"),
@@ -298,7 +335,12 @@ export class GarageAdminSimulator {
     private keyInfo(key: SimKey, showSecret: boolean): unknown {
         const buckets = [...this.buckets.values()]
             .filter((b) => b.grants.has(key.id))
-            .map((b) => ({ id: b.id, globalAliases: [...b.globalAliases], localAliases: [], permissions: { ...(b.grants.get(key.id) ?? NO_PERMISSIONS) } }));
+            .map((b) => ({
+                id: b.id,
+                globalAliases: [...b.globalAliases],
+                localAliases: [],
+                permissions: { ...(b.grants.get(key.id) ?? NO_PERMISSIONS) },
+            }));
         return {
             name: key.name,
             accessKeyId: key.id,
@@ -325,8 +367,10 @@ export class GarageAdminSimulator {
 
     private importKey(body: unknown): unknown {
         const { accessKeyId, secretAccessKey, name } = asObject(body);
-        if (typeof accessKeyId !== "string" || !/^GK[0-9a-f]{24}$/.test(accessKeyId)) throw badRequest("Invalid key format");
-        if (typeof secretAccessKey !== "string" || !/^[0-9a-f]{64}$/.test(secretAccessKey)) throw badRequest("Invalid secret key format");
+        if (typeof accessKeyId !== "string" || !/^GK[0-9a-f]{24}$/.test(accessKeyId))
+            throw badRequest("Invalid key format");
+        if (typeof secretAccessKey !== "string" || !/^[0-9a-f]{64}$/.test(secretAccessKey))
+            throw badRequest("Invalid secret key format");
         if (this.keys.has(accessKeyId) || this.deletedKeyIds.has(accessKeyId)) {
             throw new GarageError(
                 409,
@@ -386,7 +430,9 @@ function asObject(value: unknown): Record<string, unknown> {
 }
 
 function isValidBucketName(name: string): boolean {
-    return /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(name) && !name.includes("..") && !/^\d+\.\d+\.\d+\.\d+$/.test(name);
+    return (
+        /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(name) && !name.includes("..") && !/^\d+\.\d+\.\d+\.\d+$/.test(name)
+    );
 }
 
 async function readBody(req: IncomingMessage): Promise<unknown> {

@@ -14,13 +14,24 @@ import { randomBytes } from "node:crypto";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import type { TrackedObject } from "../../components/stalwart/convergence/changes";
 import { CONTENT_KEY, volatileProperties } from "../../components/stalwart/settings";
-import { authorizationOf, CONVERGENCE_TYPE, Driver, hostEnv, type Lifecycle, type LifecycleTarget, RecordingProxy, setCalls, waitReady } from "./lifecycleDriver";
+import {
+    authorizationOf,
+    CONVERGENCE_TYPE,
+    Driver,
+    hostEnv,
+    type Lifecycle,
+    type LifecycleTarget,
+    RecordingProxy,
+    setCalls,
+    waitReady,
+} from "./lifecycleDriver";
 import { type PlainObject, ProviderHost, ProviderHostError } from "./providerHost";
 
 export { type LifecycleTarget, targetFromEnv } from "./lifecycleDriver";
 
 /** Without the parts that the singleton test changes: what must stay as it was. */
-const without = (o: Record<string, unknown> | undefined, key: string) => Object.fromEntries(Object.entries(o ?? {}).filter(([k]) => k !== key));
+const without = (o: Record<string, unknown> | undefined, key: string) =>
+    Object.fromEntries(Object.entries(o ?? {}).filter(([k]) => k !== key));
 
 /**
  * Registers the life-cycle tests in the current describe block. `target` is called in beforeAll,
@@ -53,11 +64,21 @@ export function lifecycleSuite(target: () => LifecycleTarget): void {
         const v1 = await d.check("x:Domain", want);
         expect(ctx.proxy.since(mark), "check sends nothing").toHaveLength(0);
         const created = await d.create(v1);
-        expect(ctx.proxy.since(mark).map((r) => r.calls.map((c) => c[0])), "create: the look-up by name, then create + read-back").toEqual([["x:Domain/query", "x:Domain/get"], ["x:Domain/set", "x:Domain/get"]]);
+        expect(
+            ctx.proxy.since(mark).map((r) => r.calls.map((c) => c[0])),
+            "create: the look-up by name, then create + read-back",
+        ).toEqual([
+            ["x:Domain/query", "x:Domain/get"],
+            ["x:Domain/set", "x:Domain/get"],
+        ]);
         const id = created.id;
         expect(id).not.toBe("");
         expect(created.outs.adopted).toBe(false);
-        expect(await d.get("x:Domain", id)).toMatchObject({ name, description: "tailwart acceptance v1", dkimManagement: { "@type": "Manual" } });
+        expect(await d.get("x:Domain", id)).toMatchObject({
+            name,
+            description: "tailwart acceptance v1",
+            dkimManagement: { "@type": "Manual" },
+        });
 
         // a second `up` with the same program: no change, no request
         mark = ctx.proxy.mark();
@@ -102,7 +123,8 @@ export function lifecycleSuite(target: () => LifecycleTarget): void {
         expect(before).toBeDefined();
         const original = before?.maxApiKeys;
         d.restores.push(async () => {
-            if (typeof original === "number") await d.set("x:Authentication", { update: { singleton: { maxApiKeys: original } } });
+            if (typeof original === "number")
+                await d.set("x:Authentication", { update: { singleton: { maxApiKeys: original } } });
         });
         const value = original === 37 ? 38 : 37;
         const v1 = await d.check("x:Authentication", { maxApiKeys: value });
@@ -119,15 +141,23 @@ export function lifecycleSuite(target: () => LifecycleTarget): void {
         expect(after?.maxApiKeys).toBe(value);
         expect(without(after, "maxApiKeys"), "every other setting is untouched").toEqual(without(before, "maxApiKeys"));
 
-        expect((await d.diff("singleton", created.outs, await d.check("x:Authentication", { maxApiKeys: value }, {}, v1))).changes).toBe("none");
+        expect(
+            (await d.diff("singleton", created.outs, await d.check("x:Authentication", { maxApiKeys: value }, {}, v1)))
+                .changes,
+        ).toBe("none");
         const v2 = await d.check("x:Authentication", { maxApiKeys: value + 1 }, {}, v1);
         mark = ctx.proxy.mark();
         const updated = await d.update("singleton", created.outs, v2);
-        expect(setCalls(ctx.proxy.since(mark)).map((c) => c[1])).toEqual([{ update: { singleton: { maxApiKeys: value + 1 } } }]);
+        expect(setCalls(ctx.proxy.since(mark)).map((c) => c[1])).toEqual([
+            { update: { singleton: { maxApiKeys: value + 1 } } },
+        ]);
 
         mark = ctx.proxy.mark();
         await d.delete("singleton", updated.outs);
-        expect(setCalls(ctx.proxy.since(mark)).map((c) => c[1]), "deleting a singleton writes back what it was, never a destroy").toEqual([{ update: { singleton: { maxApiKeys: original } } }]);
+        expect(
+            setCalls(ctx.proxy.since(mark)).map((c) => c[1]),
+            "deleting a singleton writes back what it was, never a destroy",
+        ).toEqual([{ update: { singleton: { maxApiKeys: original } } }]);
         expect(await d.get("x:Authentication", "singleton")).toEqual(before);
     });
 
@@ -143,14 +173,23 @@ export function lifecycleSuite(target: () => LifecycleTarget): void {
         const updated = await d.update(created.id, created.outs, louder);
         expect(await d.get("x:Tracer", created.id)).toMatchObject({ "@type": "Stdout", level: "debug" });
 
-        const log = await d.check("x:Tracer", { "@type": "Log", path: "/var/lib/stalwart", prefix: `acc-${ctx.suffix}`, level: "info", enable: false }, {}, louder);
+        const log = await d.check(
+            "x:Tracer",
+            { "@type": "Log", path: "/var/lib/stalwart", prefix: `acc-${ctx.suffix}`, level: "info", enable: false },
+            {},
+            louder,
+        );
         const replace = await d.diff(created.id, updated.outs, log);
         expect(replace).toMatchObject({ changes: "some", replaces: ["properties"], deleteBeforeReplace: false });
         const replacement = await d.create(log);
         expect(replacement.id).not.toBe(created.id);
         await d.delete(created.id, updated.outs);
         expect(await d.get("x:Tracer", created.id)).toBeUndefined();
-        expect(await d.get("x:Tracer", replacement.id)).toMatchObject({ "@type": "Log", prefix: `acc-${ctx.suffix}`, enable: false });
+        expect(await d.get("x:Tracer", replacement.id)).toMatchObject({
+            "@type": "Log",
+            prefix: `acc-${ctx.suffix}`,
+            enable: false,
+        });
         await d.delete(replacement.id, replacement.outs);
         expect(await d.get("x:Tracer", replacement.id)).toBeUndefined();
     });
@@ -158,8 +197,15 @@ export function lifecycleSuite(target: () => LifecycleTarget): void {
     it("x:OAuthClient secret: never kept in state, never sent as ****, diffed by salted hash", async () => {
         const s1 = `s1-${randomBytes(18).toString("base64url")}`;
         const s2 = `s2-${randomBytes(18).toString("base64url")}`;
-        const props = { clientId: `acc-${ctx.suffix}`, description: "tailwart acceptance client", secret: s1, redirectUris: ["https://app.test/callback"] };
-        expect(await d.failures("x:OAuthClient", { ...props, secret: "****" }), "the mask is not a secret").toEqual(["properties.secret"]);
+        const props = {
+            clientId: `acc-${ctx.suffix}`,
+            description: "tailwart acceptance client",
+            secret: s1,
+            redirectUris: ["https://app.test/callback"],
+        };
+        expect(await d.failures("x:OAuthClient", { ...props, secret: "****" }), "the mask is not a secret").toEqual([
+            "properties.secret",
+        ]);
 
         const v1 = await d.check("x:OAuthClient", props);
         const created = await d.create(v1);
@@ -173,7 +219,9 @@ export function lifecycleSuite(target: () => LifecycleTarget): void {
         expect(server?.secret === undefined || server.secret === "****", "the server masks the secret").toBe(true);
 
         // same secret: nothing to do
-        expect((await d.diff(created.id, created.outs, await d.check("x:OAuthClient", props, {}, v1))).changes).toBe("none");
+        expect((await d.diff(created.id, created.outs, await d.check("x:OAuthClient", props, {}, v1))).changes).toBe(
+            "none",
+        );
 
         // another property changes: the patch leaves the secret alone and never carries the mask
         const described = await d.check("x:OAuthClient", { ...props, description: "renamed" }, {}, v1);
@@ -196,14 +244,19 @@ export function lifecycleSuite(target: () => LifecycleTarget): void {
         if (ctx.target.stored) expect(ctx.target.stored("x:OAuthClient", created.id)?.secret).toBe(s2);
 
         const everyWrite = ctx.proxy.log.filter((r) => setCalls([r]).length > 0).map((r) => r.body);
-        expect(everyWrite.filter((b) => b.includes('"****"')), "no request ever sent the mask").toEqual([]);
+        expect(
+            everyWrite.filter((b) => b.includes('"****"')),
+            "no request ever sent the mask",
+        ).toEqual([]);
         await d.delete(created.id, rotatedOuts.outs);
         expect(await d.get("x:OAuthClient", created.id)).toBeUndefined();
     });
 
     it("adopt: an object that already holds the natural key is taken over (or refused with adopt: false)", async () => {
         const name = `adopt-${ctx.suffix}.test`;
-        const made = await d.set("x:Domain", { create: { h: { name, dkimManagement: { "@type": "Manual" }, description: "made by hand" } } });
+        const made = await d.set("x:Domain", {
+            create: { h: { name, dkimManagement: { "@type": "Manual" }, description: "made by hand" } },
+        });
         const existing = String(made.created.h.id);
         d.remember("x:Domain", existing);
         const props = { name, dkimManagement: { "@type": "Manual" }, description: "managed by tailwart" };
@@ -213,7 +266,9 @@ export function lifecycleSuite(target: () => LifecycleTarget): void {
             (e: unknown) => e,
         );
         expect(refused).toBeInstanceOf(ProviderHostError);
-        expect(String((refused as Error).message)).toMatch(new RegExp(`x:Domain "${name.replace(/\./g, "\\.")}": create failed with primaryKeyViolation`));
+        expect(String((refused as Error).message)).toMatch(
+            new RegExp(`x:Domain "${name.replace(/\./g, "\\.")}": create failed with primaryKeyViolation`),
+        );
         expect((await d.get("x:Domain", existing))?.description).toBe("made by hand");
 
         const mark = ctx.proxy.mark();
@@ -233,7 +288,10 @@ export function lifecycleSuite(target: () => LifecycleTarget): void {
         const listener = { name: `acc-${ctx.suffix}-a`, bind: [`[::]:${port}`], protocol: "smtp" };
         const a = await d.check("x:NetworkListener", listener);
         const created = await d.create(a);
-        expect(await d.get("x:NetworkListener", created.id)).toMatchObject({ name: listener.name, bind: { [`[::]:${port}`]: true } });
+        expect(await d.get("x:NetworkListener", created.id)).toMatchObject({
+            name: listener.name,
+            bind: { [`[::]:${port}`]: true },
+        });
 
         const b = await d.check("x:NetworkListener", { ...listener, name: `acc-${ctx.suffix}-b` }, {}, a);
         const replace = await d.diff(created.id, created.outs, b);
@@ -250,7 +308,12 @@ export function lifecycleSuite(target: () => LifecycleTarget): void {
         const name = `acc-${ctx.suffix}-route`;
         const local = await d.check("x:MtaRoute", { "@type": "Local", name, description: "acceptance" });
         const created = await d.create(local);
-        const mx = await d.check("x:MtaRoute", { "@type": "Mx", name, description: "acceptance" }, { adopt: false }, local);
+        const mx = await d.check(
+            "x:MtaRoute",
+            { "@type": "Mx", name, description: "acceptance" },
+            { adopt: false },
+            local,
+        );
         const replace = await d.diff(created.id, created.outs, mx);
         expect(replace).toMatchObject({ changes: "some", replaces: ["properties"], deleteBeforeReplace: true });
         // what create-before-delete would meet
@@ -267,20 +330,29 @@ export function lifecycleSuite(target: () => LifecycleTarget): void {
     });
 
     it("StalwartConvergence over the applied objects: one ReloadSettings, every object verified, a second apply does nothing", async () => {
-        const domain = await d.create(await d.check("x:Domain", { name: `conv-${ctx.suffix}.test`, dkimManagement: { "@type": "Manual" } }));
+        const domain = await d.create(
+            await d.check("x:Domain", { name: `conv-${ctx.suffix}.test`, dkimManagement: { "@type": "Manual" } }),
+        );
         const tracer = await d.create(await d.check("x:Tracer", { "@type": "Stdout", level: "warn", enable: false }));
         const before = await d.get("x:Authentication", "singleton");
         d.restores.push(async () => {
-            if (typeof before?.maxApiKeys === "number") await d.set("x:Authentication", { update: { singleton: { maxApiKeys: before.maxApiKeys } } });
+            if (typeof before?.maxApiKeys === "number")
+                await d.set("x:Authentication", { update: { singleton: { maxApiKeys: before.maxApiKeys } } });
         });
-        const auth = await d.create(await d.check("x:Authentication", { maxApiKeys: before?.maxApiKeys === 41 ? 42 : 41 }));
+        const auth = await d.create(
+            await d.check("x:Authentication", { maxApiKeys: before?.maxApiKeys === 41 ? 42 : 41 }),
+        );
         const objects: TrackedObject[] = [domain, tracer, auth].map(({ outs }) => ({
             objectType: outs.objectType,
             objectId: outs.objectId,
             properties: { ...outs.properties, [CONTENT_KEY]: outs.contentHash },
             volatile: volatileProperties(outs.objectType),
         }));
-        const inputs = { objects, readiness: { attempts: 3, baseDelayMs: 500, liveTimeoutMs: 30_000 }, __provider: await d.providerText("convergence") };
+        const inputs = {
+            objects,
+            readiness: { attempts: 3, baseDelayMs: 500, liveTimeoutMs: 30_000 },
+            __provider: await d.providerText("convergence"),
+        };
         const mark = ctx.proxy.mark();
         const { properties: outs } = await ctx.host.create(inputs, { type: CONVERGENCE_TYPE });
         const actions = setCalls(ctx.proxy.since(mark)).filter((c) => c[0] === "x:Action/set");

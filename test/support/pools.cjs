@@ -1,7 +1,11 @@
-// Which test files must run in a fresh process (vitest.config.mts). `pulumi.runtime.setMocks`
-// installs process-wide state (mock monitor, stack, project, config) that later files would
-// inherit, so a file that installs mocks, itself or through a helper under test/
-// (test/components/harness.ts), runs isolated. Every other file shares worker processes with its
+// Which test files must run in a fresh process (vitest.config.mts). Two things in @pulumi/pulumi read
+// process-wide state that earlier files in a shared worker would leave behind:
+// - `pulumi.runtime.setMocks` installs the mock monitor, stack, project and config for the process;
+// - closure serialization (`serializeFunction`, behind every dynamic provider) captures whatever the
+//   serialized functions reach now, e.g. a provider shell another file already called in-process
+//   (its lazily built provider then travels with it), and crawls the require cache.
+// So a file that calls either, itself or through a helper under test/ (test/components/harness.ts,
+// test/support/providerHost.ts), runs isolated. Every other file shares worker processes with its
 // neighbours: a worker imports @pulumi/pulumi, vitest and the project's modules once, not per file.
 //
 // Decided from the files' text rather than a list of names, so moving or adding a test file needs
@@ -11,7 +15,7 @@
 const fs = require("node:fs");
 const path = require("node:path");
 
-const INSTALLS_MOCKS = /\bsetMocks\s*\(/;
+const READS_PROCESS_STATE = /\b(setMocks|serializeFunction)\s*\(/;
 const RELATIVE_IMPORT = /(?:from\s+|import\s*\(\s*|require\s*\(\s*)["'](\.{1,2}\/[^"']+)["']/g;
 
 function testFiles(dir) {
@@ -30,26 +34,26 @@ function resolveLocal(from, spec, within) {
     return [base, `${base}.ts`, path.join(base, "index.ts")].find((f) => f.endsWith(".ts") && fs.existsSync(f));
 }
 
-/** Whether `file`, or a file under `within` it imports (transitively), calls setMocks. */
-function installsMocks(file, within, seen = new Set()) {
+/** Whether `file`, or a file under `within` it imports (transitively), calls setMocks or serializeFunction. */
+function needsOwnProcess(file, within, seen = new Set()) {
     if (seen.has(file)) return false;
     seen.add(file);
     const text = fs.readFileSync(file, "utf8");
-    if (INSTALLS_MOCKS.test(text)) return true;
+    if (READS_PROCESS_STATE.test(text)) return true;
     for (const [, spec] of text.matchAll(RELATIVE_IMPORT)) {
         const target = resolveLocal(file, spec, within);
-        if (target && installsMocks(target, within, seen)) return true;
+        if (target && needsOwnProcess(target, within, seen)) return true;
     }
     return false;
 }
 
-/** The test files under `<root>/test` that install Pulumi mocks, as root-relative POSIX paths. */
-function mockedTestFiles(root = path.join(__dirname, "..", "..")) {
+/** The test files under `<root>/test` that need a process of their own, as root-relative POSIX paths. */
+function isolatedTestFiles(root = path.join(__dirname, "..", "..")) {
     const within = path.join(root, "test");
     return testFiles(within)
-        .filter((f) => installsMocks(f, within))
+        .filter((f) => needsOwnProcess(f, within))
         .map((f) => path.relative(root, f).split(path.sep).join("/"))
         .sort();
 }
 
-module.exports = { mockedTestFiles };
+module.exports = { isolatedTestFiles };

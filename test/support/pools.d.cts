@@ -1,2 +1,2 @@
-/** The test files under `<root>/test` (default: this project) that install Pulumi mocks, root-relative. */
-export declare function mockedTestFiles(root?: string): string[];
+/** The test files under `<root>/test` (default: this project) that need a process of their own, root-relative. */
+export declare function isolatedTestFiles(root?: string): string[];

@@ -135,7 +135,12 @@ export class ProviderHost {
     ) {
         this.stdoutLines.push(...initialStdout.split("\n").filter((line) => line !== ""));
         child.stdout?.on("data", (chunk: Buffer) => {
-            this.stdoutLines.push(...chunk.toString().split("\n").filter((line) => line !== ""));
+            this.stdoutLines.push(
+                ...chunk
+                    .toString()
+                    .split("\n")
+                    .filter((line) => line !== ""),
+            );
         });
         child.stderr?.on("data", (chunk: Buffer) => this.stderrChunks.push(chunk.toString()));
     }
@@ -148,7 +153,9 @@ export class ProviderHost {
         const entry = require.resolve("@pulumi/pulumi/cmd/dynamic-provider/index.js", { paths: [cwd, __dirname] });
         // An `undefined` in options.env removes that variable from the host's environment.
         const env = Object.fromEntries(
-            Object.entries({ ...process.env, ...options.env }).filter((entry): entry is [string, string] => entry[1] !== undefined),
+            Object.entries({ ...process.env, ...options.env }).filter(
+                (entry): entry is [string, string] => entry[1] !== undefined,
+            ),
         );
         // The engine address argument must be present; this host never dials it.
         const child = spawn(process.execPath, [entry, "127.0.0.1:1"], {
@@ -251,7 +258,12 @@ export class ProviderHost {
         return { id: res.getId(), properties: fromStruct(res.getProperties()) };
     }
 
-    async read(id: string, properties: PlainObject, inputs?: PlainObject, target: CallTarget = {}): Promise<ReadResult> {
+    async read(
+        id: string,
+        properties: PlainObject,
+        inputs?: PlainObject,
+        target: CallTarget = {},
+    ): Promise<ReadResult> {
         const req = new provproto.ReadRequest();
         this.target(req, target);
         req.setId(id);
@@ -280,7 +292,11 @@ export class ProviderHost {
         return { properties: fromStruct(res.getProperties()) };
     }
 
-    async delete(id: string, properties: PlainObject, target: CallTarget & { oldInputs?: PlainObject } = {}): Promise<void> {
+    async delete(
+        id: string,
+        properties: PlainObject,
+        target: CallTarget & { oldInputs?: PlainObject } = {},
+    ): Promise<void> {
         const req = new provproto.DeleteRequest();
         this.target(req, target);
         req.setId(id);
@@ -311,7 +327,14 @@ export class ProviderHost {
     private unary<Res>(method: string, invoke: (cb: Callback<Res>) => void): Promise<Res> {
         return new Promise<Res>((resolve, reject) => {
             const timer = setTimeout(
-                () => reject(new ProviderHostError(method, grpc.status.DEADLINE_EXCEEDED, `no answer in ${CALL_DEADLINE_MS} ms`)),
+                () =>
+                    reject(
+                        new ProviderHostError(
+                            method,
+                            grpc.status.DEADLINE_EXCEEDED,
+                            `no answer in ${CALL_DEADLINE_MS} ms`,
+                        ),
+                    ),
                 CALL_DEADLINE_MS,
             );
             invoke((error, response) => {
@@ -345,7 +368,9 @@ function readPort(child: ChildProcess): Promise<{ port: number; rest: string }> 
             const port = Number(buffered.slice(0, newline).trim());
             if (!Number.isInteger(port) || port <= 0) {
                 child.kill("SIGTERM");
-                reject(new Error(`provider host printed ${JSON.stringify(buffered.slice(0, newline))} instead of a port`));
+                reject(
+                    new Error(`provider host printed ${JSON.stringify(buffered.slice(0, newline))} instead of a port`),
+                );
                 return;
             }
             resolve({ port, rest: buffered.slice(newline + 1) });

@@ -24,7 +24,11 @@ export function validRaw(): Record<string, any> {
         tailnet: "tail7b1641.ts.net",
         stalwart: { image: "stalwartlabs/stalwart:v0.16.18" },
         mailbox: { dockerHost: "ssh://deploy@mailbox.tail7b1641.ts.net" },
-        edge: { dockerHost: "ssh://deploy@edge.infinidim.net", ports: [25, 465, 587, 143, 993, 443], tailnetAddresses: ["100.101.102.103", "fd7a:115c:a1e0::1234"] },
+        edge: {
+            dockerHost: "ssh://deploy@edge.infinidim.net",
+            ports: [25, 465, 587, 143, 993, 443],
+            tailnetAddresses: ["100.101.102.103", "fd7a:115c:a1e0::1234"],
+        },
         postgres: { host: "the-record-prod.tail7b1641.ts.net", port: 5432, database: "stalwart", role: "stalwart" },
         redis: { url: "redis://slo-time-prod.tail7b1641.ts.net:6379/3" },
         garage: {

@@ -10,7 +10,12 @@ import { type PlainObject, ProviderHost, serializeProvider } from "./providerHos
 import { type LoggedRequest, type SimulatorOptions, startStalwartSimulator, type StalwartSimulator } from "./stalwart";
 
 /** Clears the credential variables, so a host uses its config (or the test's own env) only. */
-export const NO_STALWART_ENV = { STALWART_URL: undefined, STALWART_TOKEN: undefined, STALWART_USER: undefined, STALWART_PASSWORD: undefined };
+export const NO_STALWART_ENV = {
+    STALWART_URL: undefined,
+    STALWART_TOKEN: undefined,
+    STALWART_USER: undefined,
+    STALWART_PASSWORD: undefined,
+};
 
 export interface StalwartProviderFixture {
     sim: StalwartSimulator;
@@ -20,7 +25,11 @@ export interface StalwartProviderFixture {
     /** the resource inputs as StalwartObject registers them, through check (which must pass) */
     inputs(objectType: string, properties: unknown, extra?: PlainObject, on?: ProviderHost): Promise<PlainObject>;
     /** check + create, counting the HTTP requests the create made */
-    create(objectType: string, properties: unknown, extra?: PlainObject): Promise<{ news: PlainObject; id: string; outs: PlainObject; requests: number }>;
+    create(
+        objectType: string,
+        properties: unknown,
+        extra?: PlainObject,
+    ): Promise<{ news: PlainObject; id: string; outs: PlainObject; requests: number }>;
     /** a write straight to the server, as someone editing by hand would do */
     byHand(calls: MethodCall[]): Promise<MethodCall[]>;
     /** creates one object by hand and returns its id */
@@ -33,7 +42,9 @@ export interface StalwartProviderFixture {
  * Registers beforeAll/afterAll hooks; the returned object's fields are set once beforeAll ran.
  * `simulator` options and extra `stalwart:*` `config` (e.g. stalwart:requestTimeoutMs) are optional.
  */
-export function useStalwartProviderHost(options: { simulator?: SimulatorOptions; config?: PlainObject } = {}): StalwartProviderFixture {
+export function useStalwartProviderHost(
+    options: { simulator?: SimulatorOptions; config?: PlainObject } = {},
+): StalwartProviderFixture {
     const texts = new Map<string, string>();
     const fixture = {
         async provider(type: string) {
@@ -41,7 +52,10 @@ export function useStalwartProviderHost(options: { simulator?: SimulatorOptions;
             return texts.get(type)!;
         },
         async inputs(objectType: string, properties: unknown, extra: PlainObject = {}, on?: ProviderHost) {
-            const r = await (on ?? fixture.host).check({}, { objectType, properties, ...extra, __provider: await fixture.provider(objectType) });
+            const r = await (on ?? fixture.host).check(
+                {},
+                { objectType, properties, ...extra, __provider: await fixture.provider(objectType) },
+            );
             expect(r.failures).toEqual([]);
             return r.inputs;
         },
@@ -52,13 +66,20 @@ export function useStalwartProviderHost(options: { simulator?: SimulatorOptions;
             return { news, id: created.id, outs: created.properties, requests: fixture.sim.counters.requests };
         },
         async byHand(calls: MethodCall[]) {
-            return (await jmapRequest({ url: fixture.sim.url, authorization: fixture.sim.basicAuthHeader, source: "test" }, calls)).responses;
+            return (
+                await jmapRequest(
+                    { url: fixture.sim.url, authorization: fixture.sim.basicAuthHeader, source: "test" },
+                    calls,
+                )
+            ).responses;
         },
         setCalls() {
             return fixture.sim.jmapLog.flatMap((b) => b.methodCalls.filter((c) => c[0].endsWith("/set")));
         },
         async made(type: string, value: PlainObject) {
-            const [[, r]] = (await fixture.byHand([[`${type}/set`, { create: { h: value } }, "0"]])) as [[string, { created?: { h?: { id: string } }; notCreated?: unknown }, string]];
+            const [[, r]] = (await fixture.byHand([[`${type}/set`, { create: { h: value } }, "0"]])) as [
+                [string, { created?: { h?: { id: string } }; notCreated?: unknown }, string],
+            ];
             if (!r.created?.h) throw new Error(`${type}: ${JSON.stringify(r.notCreated)}`);
             return String(r.created.h.id);
         },
@@ -66,7 +87,12 @@ export function useStalwartProviderHost(options: { simulator?: SimulatorOptions;
     beforeAll(async () => {
         fixture.sim = await startStalwartSimulator(options.simulator);
         const [user, password] = fixture.sim.adminCredentials.split(":") as [string, string];
-        const config = { "stalwart:url": fixture.sim.url, "stalwart:user": user, "stalwart:password": password, ...options.config };
+        const config = {
+            "stalwart:url": fixture.sim.url,
+            "stalwart:user": user,
+            "stalwart:password": password,
+            ...options.config,
+        };
         fixture.host = await ProviderHost.start({ config, env: NO_STALWART_ENV });
     });
     afterAll(async () => {

@@ -22,12 +22,19 @@ function stripHujson(text: string): string {
 
 describe("aclFragment", () => {
     it("gives every deployment tag the configured owners", () => {
-        expect(aclFragment(input).tagOwners).toEqual({ "tag:stalwart": ["autogroup:admin"], "tag:reverse-proxy": ["autogroup:admin"] });
+        expect(aclFragment(input).tagOwners).toEqual({
+            "tag:stalwart": ["autogroup:admin"],
+            "tag:reverse-proxy": ["autogroup:admin"],
+        });
     });
 
     it("grants edge → mailbox on the mail ports, operators → management port, mailbox → each backend", () => {
         expect(aclFragment(input).grants).toEqual([
-            { src: ["tag:reverse-proxy"], dst: ["tag:stalwart"], ip: ["tcp:25", "tcp:465", "tcp:587", "tcp:143", "tcp:993"] },
+            {
+                src: ["tag:reverse-proxy"],
+                dst: ["tag:stalwart"],
+                ip: ["tcp:25", "tcp:465", "tcp:587", "tcp:143", "tcp:993"],
+            },
             { src: ["autogroup:admin"], dst: ["tag:stalwart"], ip: ["tcp:8080"] },
             { src: ["tag:stalwart"], dst: ["tag:the-record"], ip: ["tcp:5432"] },
             { src: ["tag:stalwart"], dst: ["tag:garage"], ip: ["tcp:3900", "tcp:3903"] },
@@ -40,7 +47,6 @@ describe("aclFragment", () => {
         expect(grants).toHaveLength(1);
         expect(grants[0]!.src).toEqual(["tag:reverse-proxy"]);
     });
-
 });
 
 describe("renderAclHujson", () => {
@@ -76,9 +82,13 @@ describe("renderAclHujson", () => {
                 { name: "garage", dst: "tag:garage", ports: [3900] },
             ],
         });
-        expect(text).toContain('// mailbox -> postgres backend (uncomment after declaring "the-record-prod.tail7b1641.ts.net" in the policy\'s "hosts" section');
+        expect(text).toContain(
+            '// mailbox -> postgres backend (uncomment after declaring "the-record-prod.tail7b1641.ts.net" in the policy\'s "hosts" section',
+        );
         // a dst the policy does not know would make the whole file fail to save: that grant is commented out
-        expect(text).toContain('    // {"src": ["tag:stalwart"], "dst": ["the-record-prod.tail7b1641.ts.net"], "ip": ["tcp:5432"]},');
+        expect(text).toContain(
+            '    // {"src": ["tag:stalwart"], "dst": ["the-record-prod.tail7b1641.ts.net"], "ip": ["tcp:5432"]},',
+        );
         expect(text).toContain('// mailbox -> redis backend\n    {"src": ["tag:stalwart"], "dst": ["100.64.0.7"]');
         expect(text).toContain('// mailbox -> garage backend\n    {"src": ["tag:stalwart"], "dst": ["tag:garage"]');
     });

@@ -15,15 +15,24 @@ const requiresOf = (text: string) => [...new Set([...text.matchAll(/require\("([
 
 describe("bundled providers", () => {
     const shipped = {
-        "Garage bucket grant": { provider: shippedBucketGrantProvider, bundle: () => bundleOf(`${PROJECT_ROOT}/components/backends/garage/provider`) },
-        "Stalwart convergence": { provider: shippedConvergenceProvider, bundle: () => bundleOf(`${PROJECT_ROOT}/components/stalwart/convergence/provider`) },
+        "Garage bucket grant": {
+            provider: shippedBucketGrantProvider,
+            bundle: () => bundleOf(`${PROJECT_ROOT}/components/backends/garage/provider`),
+        },
+        "Stalwart convergence": {
+            provider: shippedConvergenceProvider,
+            bundle: () => bundleOf(`${PROJECT_ROOT}/components/stalwart/convergence/provider`),
+        },
         "x:* objects": { provider: undefined, bundle: providerBundle },
     };
 
     for (const [name, { provider, bundle }] of Object.entries(shipped)) {
         it(`${name}: the bundle requires node builtins only, and no npm module is inlined`, () => {
             const text = source(bundle());
-            expect(requiresOf(text).every((r) => r.startsWith("node:")), requiresOf(text).join(", ")).toBe(true);
+            expect(
+                requiresOf(text).every((r) => r.startsWith("node:")),
+                requiresOf(text).join(", "),
+            ).toBe(true);
             // zod and the Pulumi SDK must never travel inside a provider (decision 007)
             expect(text).not.toMatch(/ZodError|@pulumi\/pulumi|grpc/);
         });
@@ -64,11 +73,23 @@ describe("bundled providers", () => {
         const { convergenceProvider } = await import("../../components/stalwart/convergence/provider");
         const { makeProvider } = await import("../../components/stalwart/providerCore");
         const cores = [bucketGrantProvider(), convergenceProvider(), makeProvider("x:Tracer", "", [], false)];
-        for (const core of cores) expect(PROVIDER_METHODS.filter((m) => typeof (core as Record<string, unknown>)[m] !== "function")).toEqual([]);
-        for (const shell of [shippedBucketGrantProvider(), shippedConvergenceProvider(), stalwartProvider("x:Tracer")]) {
+        for (const core of cores)
+            expect(PROVIDER_METHODS.filter((m) => typeof (core as Record<string, unknown>)[m] !== "function")).toEqual(
+                [],
+            );
+        for (const shell of [
+            shippedBucketGrantProvider(),
+            shippedConvergenceProvider(),
+            stalwartProvider("x:Tracer"),
+        ]) {
             expect(Object.keys(shell).sort()).toEqual([...PROVIDER_METHODS].sort());
         }
-        const onlyCheck = bundledProvider(bundleOf(`${PROJECT_ROOT}/components/backends/garage/provider`), "bucketGrantProvider", [], ["check"]);
+        const onlyCheck = bundledProvider(
+            bundleOf(`${PROJECT_ROOT}/components/backends/garage/provider`),
+            "bucketGrantProvider",
+            [],
+            ["check"],
+        );
         expect(Object.keys(onlyCheck)).toEqual(["check"]);
     });
 
@@ -86,7 +107,9 @@ describe("bundled providers", () => {
             expect(JSON.stringify(packed)).toBe(`"${packed}"`);
         }
         const code = bundleOf(`${PROJECT_ROOT}/components/stalwart/convergence/provider`);
-        const base64 = brotliCompressSync(Buffer.from(unpack(code)), { params: { [constants.BROTLI_PARAM_QUALITY]: 11 } }).toString("base64");
+        const base64 = brotliCompressSync(Buffer.from(unpack(code)), {
+            params: { [constants.BROTLI_PARAM_QUALITY]: 11 },
+        }).toString("base64");
         expect(code.length).toBeLessThan(base64.length * 0.95);
     });
 });

@@ -88,12 +88,26 @@ describe("caddy/Dockerfile verification step (run against a fake caddy)", () => 
     const { CADDY_VERSION, CADDY_L4_VERSION } = CADDY_BUILD.args;
     const good = {
         FAKE_VERSION: `v${CADDY_VERSION}`,
-        FAKE_MODULES: ["http.handlers.file_server", "layer4", "layer4.handlers.proxy", "layer4.matchers.tls"].join("\n"),
-        FAKE_VERSIONED: ["http.handlers.file_server", `layer4 ${CADDY_L4_VERSION} github.com/mholt/caddy-l4`, `layer4.handlers.proxy ${CADDY_L4_VERSION} github.com/mholt/caddy-l4`].join("\n"),
+        FAKE_MODULES: ["http.handlers.file_server", "layer4", "layer4.handlers.proxy", "layer4.matchers.tls"].join(
+            "\n",
+        ),
+        FAKE_VERSIONED: [
+            "http.handlers.file_server",
+            `layer4 ${CADDY_L4_VERSION} github.com/mholt/caddy-l4`,
+            `layer4.handlers.proxy ${CADDY_L4_VERSION} github.com/mholt/caddy-l4`,
+        ].join("\n"),
     };
 
     function verifyWith(fake: Partial<typeof good> & { FAKE_VALIDATE_RC?: string }) {
-        const env = { PATH: `${dir}:${process.env["PATH"]}`, FAKE_DIR: dir, FAKE_VALIDATE_RC: "0", CADDY_VERSION, CADDY_L4_VERSION, ...good, ...fake };
+        const env = {
+            PATH: `${dir}:${process.env["PATH"]}`,
+            FAKE_DIR: dir,
+            FAKE_VALIDATE_RC: "0",
+            CADDY_VERSION,
+            CADDY_L4_VERSION,
+            ...good,
+            ...fake,
+        };
         return spawnSync("sh", ["-c", verify], { env, encoding: "utf8" });
     }
 
@@ -102,7 +116,10 @@ describe("caddy/Dockerfile verification step (run against a fake caddy)", () => 
         expect(result.stderr).toBe("");
         expect(result.status).toBe(0);
         const probe = JSON.parse(readFileSync(join(dir, "validated.json"), "utf8"));
-        expect(probe.apps.layer4.servers.probe.routes[0].handle[0]).toMatchObject({ handler: "proxy", proxy_protocol: "v2" });
+        expect(probe.apps.layer4.servers.probe.routes[0].handle[0]).toMatchObject({
+            handler: "proxy",
+            proxy_protocol: "v2",
+        });
     });
 
     it("fails when list-modules does not list layer4", () => {
@@ -124,7 +141,9 @@ describe("caddy/Dockerfile verification step (run against a fake caddy)", () => 
     });
 
     it("fails when layer4 comes from another caddy-l4 version", () => {
-        const result = verifyWith({ FAKE_VERSIONED: "layer4 v0.0.0-20250102174933-6e5f5e311ead github.com/mholt/caddy-l4" });
+        const result = verifyWith({
+            FAKE_VERSIONED: "layer4 v0.0.0-20250102174933-6e5f5e311ead github.com/mholt/caddy-l4",
+        });
         expect(result.status).not.toBe(0);
         expect(result.stderr).toContain(`not from github.com/mholt/caddy-l4 ${CADDY_L4_VERSION}`);
     });

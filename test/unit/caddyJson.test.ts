@@ -5,7 +5,8 @@ const MAIL_PORTS = [25, 465, 587, 143, 993];
 const input: CaddyL4Input = { upstreamHost: "ts-stalwart.tail7b1641.ts.net", ports: MAIL_PORTS, proxyProtocol: "v2" };
 
 type L4Server = { listen: string[]; routes: { handle: Record<string, unknown>[] }[] };
-const serversOf = (doc: Record<string, unknown>) => (doc as { apps: { layer4: { servers: Record<string, L4Server> } } }).apps.layer4.servers;
+const serversOf = (doc: Record<string, unknown>) =>
+    (doc as { apps: { layer4: { servers: Record<string, L4Server> } } }).apps.layer4.servers;
 
 describe("caddyConfig", () => {
     it("has one layer4 server per port, named after the mail protocol", () => {
@@ -20,7 +21,17 @@ describe("caddyConfig", () => {
         for (const port of MAIL_PORTS) {
             expect(servers[serverName(port)]).toEqual({
                 listen: [`:${port}`],
-                routes: [{ handle: [{ handler: "proxy", proxy_protocol: "v2", upstreams: [{ dial: [`ts-stalwart.tail7b1641.ts.net:${port}`] }] }] }],
+                routes: [
+                    {
+                        handle: [
+                            {
+                                handler: "proxy",
+                                proxy_protocol: "v2",
+                                upstreams: [{ dial: [`ts-stalwart.tail7b1641.ts.net:${port}`] }],
+                            },
+                        ],
+                    },
+                ],
             });
         }
     });
@@ -33,7 +44,9 @@ describe("caddyConfig", () => {
 
     it("keeps the admin API on loopback and autosave off", () => {
         expect(caddyConfig(input)["admin"]).toEqual({ listen: "localhost:2019", config: { persist: false } });
-        expect(caddyConfig({ ...input, adminListen: "127.0.0.1:2020" })["admin"]).toMatchObject({ listen: "127.0.0.1:2020" });
+        expect(caddyConfig({ ...input, adminListen: "127.0.0.1:2020" })["admin"]).toMatchObject({
+            listen: "127.0.0.1:2020",
+        });
     });
 
     it("names each server for the Stalwart listener it feeds (topology.ts)", () => {
@@ -45,7 +58,9 @@ describe("caddyConfig", () => {
     });
 
     it("honours v1 and brackets an IPv6 upstream", () => {
-        const handle = serversOf(caddyConfig({ upstreamHost: "fd7a:115c:a1e0::5", ports: [25], proxyProtocol: "v1" }))["smtp"]!.routes[0]!.handle[0]!;
+        const handle = serversOf(caddyConfig({ upstreamHost: "fd7a:115c:a1e0::5", ports: [25], proxyProtocol: "v1" }))[
+            "smtp"
+        ]!.routes[0]!.handle[0]!;
         expect(handle).toMatchObject({ proxy_protocol: "v1", upstreams: [{ dial: ["[fd7a:115c:a1e0::5]:25"] }] });
     });
 

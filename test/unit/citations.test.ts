@@ -33,7 +33,13 @@ const FACTS_TEXT = readFileSync(join(PROJECT_ROOT, citations.FACTS), "utf8");
 const HEADINGS = citations.headingAnchors(FACTS_TEXT);
 
 /** Paths other branches were editing when the docs branch landed; the lead runs the rewrite over them after merging. */
-const REWRITTEN_AFTER_MERGE = ["components/stalwart/", "test/support/stalwart/", "test/provider/", "tools/", "scripts/generate-schema.ts"];
+const REWRITTEN_AFTER_MERGE = [
+    "components/stalwart/",
+    "test/support/stalwart/",
+    "test/provider/",
+    "tools/",
+    "scripts/generate-schema.ts",
+];
 
 describe("the section map (scripts/rewrite-citations.cjs)", () => {
     it("sends every old section number to headings docs/stalwart-facts.md has", () => {
@@ -43,7 +49,26 @@ describe("the section map (scripts/rewrite-citations.cjs)", () => {
     });
 
     it("covers every section the code cited, the chapters 1 to 11, and 9.10 apart from 9.1", () => {
-        const cited = ["1", "1.1", "1.2", "2", "3.1", "3.2", "3.3", "4.3", "4.4", "6", "6.3", "7", "9", "9.1", "9.8", "9.11", "9.15", "10"];
+        const cited = [
+            "1",
+            "1.1",
+            "1.2",
+            "2",
+            "3.1",
+            "3.2",
+            "3.3",
+            "4.3",
+            "4.4",
+            "6",
+            "6.3",
+            "7",
+            "9",
+            "9.1",
+            "9.8",
+            "9.11",
+            "9.15",
+            "10",
+        ];
         const chapters = Array.from({ length: 11 }, (_, i) => String(i + 1));
         for (const n of [...cited, ...chapters]) expect(citations.SECTION_ANCHORS.has(n), `${S}${n}`).toBe(true);
         expect(citations.SECTION_ANCHORS.get("9.10")).toEqual(["domain-dkim"]);
@@ -52,13 +77,9 @@ describe("the section map (scripts/rewrite-citations.cjs)", () => {
     });
 
     it("reads anchors the way GitHub makes them, duplicates numbered", () => {
-        const page = "# A Title\n## set-errors\n```sh\n# a shell comment\n```\n### Set errors!\n## set-errors\nnot # a heading";
-        expect([...citations.headingAnchors(page)]).toEqual([
-            "a-title",
-            "set-errors",
-            "set-errors-1",
-            "set-errors-2",
-        ]);
+        const page =
+            "# A Title\n## set-errors\n```sh\n# a shell comment\n```\n### Set errors!\n## set-errors\nnot # a heading";
+        expect([...citations.headingAnchors(page)]).toEqual(["a-title", "set-errors", "set-errors-1", "set-errors-2"]);
     });
 });
 
@@ -69,14 +90,18 @@ describe("rewrite", () => {
         expect(code(`// ${API} ${S}3.2–3.3, ${S}9.1, ${S}9.11, ${S}3.3.`)).toBe(
             "// docs/stalwart-facts.md#set-semantics, #set-errors, #domain-dkim, #accounts.",
         );
-        expect(code(`(${S}2–4, ${S}10)`)).toBe("(docs/stalwart-facts.md#singletons, #set-semantics, #wire-format, #test-double-checklist)");
+        expect(code(`(${S}2–4, ${S}10)`)).toBe(
+            "(docs/stalwart-facts.md#singletons, #set-semantics, #wire-format, #test-double-checklist)",
+        );
     });
 
     it("rewrites bare sections, `reference §`, the whole file and the OIDC file", () => {
         expect(code(`limit (${S}1.1) and (reference ${S}9.15)`)).toBe(
             "limit (docs/stalwart-facts.md#transport) and (docs/stalwart-facts.md#api-keys)",
         );
-        expect(code(`decides (${API}): see docs/${OIDC}`)).toBe("decides (docs/stalwart-facts.md): see docs/stalwart-facts.md#oidc");
+        expect(code(`decides (${API}): see docs/${OIDC}`)).toBe(
+            "decides (docs/stalwart-facts.md): see docs/stalwart-facts.md#oidc",
+        );
         expect(code(`(${SHARED}/docs/${API} ${S}6.3)`)).toBe("(docs/stalwart-facts.md#reload-restart)");
     });
 
@@ -93,7 +118,9 @@ describe("rewrite", () => {
             "table of [reload-restart](../stalwart-facts.md#reload-restart); see [set-errors](../stalwart-facts.md#set-errors), " +
                 "[test-double-checklist](../stalwart-facts.md#test-double-checklist)",
         );
-        expect(citations.rewrite(`(${API} ${S}3.3)`, "docs/architecture.md")).toBe("([set-errors](stalwart-facts.md#set-errors))");
+        expect(citations.rewrite(`(${API} ${S}3.3)`, "docs/architecture.md")).toBe(
+            "([set-errors](stalwart-facts.md#set-errors))",
+        );
         expect(citations.rewrite(`(${API})`, "README.md")).toBe("([stalwart-facts.md](docs/stalwart-facts.md))");
     });
 
@@ -107,7 +134,9 @@ describe("rewrite", () => {
     });
 
     it("refuses a section number nobody mapped, naming the table to extend", () => {
-        expect(() => code(`(${S}12.4)`)).toThrow(/12\.4 has no heading in docs\/stalwart-facts\.md; add it to SECTION_ANCHORS/);
+        expect(() => code(`(${S}12.4)`)).toThrow(
+            /12\.4 has no heading in docs\/stalwart-facts\.md; add it to SECTION_ANCHORS/,
+        );
     });
 });
 
@@ -137,7 +166,9 @@ describe("check", () => {
     it("lets through an RFC's sections, a document the repo has, and a code string that is only a path", () => {
         expect(problems(`// RFC 7208 ${S}4.5\n// docs/${DESIGN}`, "x.ts", () => true)).toEqual([]);
         expect(problems(`const dir = env ?? resolve(ROOT, "${SHARED}/stalwart");`)).toEqual([]);
-        expect(problems(`throw new Error(\`read ${SHARED}/stalwart/x.json: bad\`);`)).toEqual(["1: a path outside the repo"]);
+        expect(problems(`throw new Error(\`read ${SHARED}/stalwart/x.json: bad\`);`)).toEqual([
+            "1: a path outside the repo",
+        ]);
         expect(problems(`run "${SHARED}/stalwart"`, "docs/x.md")).toEqual(["1: a path outside the repo"]);
     });
 
@@ -150,7 +181,9 @@ describe("check", () => {
     it("finds no citation of a file outside the repo anywhere in the tree", () => {
         const found = citations.checkTree();
         const pending = (file: string) => REWRITTEN_AFTER_MERGE.some((p) => file === p || file.startsWith(p));
-        const listing = found.map((p) => `${pending(p.file) ? "[rewritten after merge] " : ""}${p.file}:${p.line}: ${p.why}`);
+        const listing = found.map(
+            (p) => `${pending(p.file) ? "[rewritten after merge] " : ""}${p.file}:${p.line}: ${p.why}`,
+        );
         expect(
             listing,
             [

@@ -24,7 +24,13 @@ describe("dataStoreDocument", () => {
     });
 
     it("writes optional keys under Stalwart's names only when they are set", () => {
-        const doc = dataStoreDocument({ ...base, useTls: true, allowInvalidCerts: true, poolMaxConnections: 20, timeoutMs: 30000 });
+        const doc = dataStoreDocument({
+            ...base,
+            useTls: true,
+            allowInvalidCerts: true,
+            poolMaxConnections: 20,
+            timeoutMs: 30000,
+        });
         expect(doc).toMatchObject({ useTls: true, allowInvalidCerts: true, poolMaxConnections: 20, timeout: 30000 });
         expect(Object.keys(dataStoreDocument(base))).not.toContain("timeout");
         expect(Object.keys(dataStoreDocument(base))).not.toContain("poolMaxConnections");
@@ -53,7 +59,14 @@ describe("renderConfigJson", () => {
     });
 
     it("is byte-identical for identical settings, whatever the key order of the input", () => {
-        const reordered: DataStoreSettings = { useTls: false, passwordEnv: "STALWART_DB_PASSWORD", user: "stalwart", database: "stalwart", port: 5432, host: base.host };
+        const reordered: DataStoreSettings = {
+            useTls: false,
+            passwordEnv: "STALWART_DB_PASSWORD",
+            user: "stalwart",
+            database: "stalwart",
+            port: 5432,
+            host: base.host,
+        };
         expect(renderConfigJson(reordered)).toBe(renderConfigJson(base));
     });
 });

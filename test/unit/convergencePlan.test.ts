@@ -4,7 +4,12 @@ import { pathSegment } from "../../components/stalwart/convergence/run";
 import { effectOf, effectsOf, NAMED_TYPES } from "../../components/stalwart/effects";
 import { TABLE } from "../../components/stalwart/schema/table";
 
-const obj = (objectType: string, objectId: string, properties: Record<string, unknown>, volatile?: string[]): TrackedObject => ({ objectType, objectId, properties, volatile });
+const obj = (
+    objectType: string,
+    objectId: string,
+    properties: Record<string, unknown>,
+    volatile?: string[],
+): TrackedObject => ({ objectType, objectId, properties, volatile });
 
 describe("effects of a change (docs/stalwart-facts.md#reload-restart)", () => {
     it("names only object types the schema has", () => {
@@ -22,11 +27,13 @@ describe("effects of a change (docs/stalwart-facts.md#reload-restart)", () => {
     });
 
     it("settings singletons, directories and tracers need ReloadSettings", () => {
-        for (const t of ["x:Authentication", "x:Directory", "x:Tracer", "x:SystemSettings", "x:Http", "x:AcmeProvider"]) expect(effectOf(t), t).toBe("ReloadSettings");
+        for (const t of ["x:Authentication", "x:Directory", "x:Tracer", "x:SystemSettings", "x:Http", "x:AcmeProvider"])
+            expect(effectOf(t), t).toBe("ReloadSettings");
     });
 
     it("stores and listeners need a restart", () => {
-        for (const t of ["x:NetworkListener", "x:BlobStore", "x:InMemoryStore", "x:SearchStore", "x:DataStore"]) expect(effectOf(t), t).toBe("restart");
+        for (const t of ["x:NetworkListener", "x:BlobStore", "x:InMemoryStore", "x:SearchStore", "x:DataStore"])
+            expect(effectOf(t), t).toBe("restart");
     });
 
     it("SystemSettings.proxyTrustedNetworks and maxConnections need a restart on top of the reload", () => {
@@ -66,13 +73,18 @@ describe("planConvergence", () => {
     });
 
     it("a changed listener needs a restart and names the property", () => {
-        const plan = planConvergence([listener], [obj("x:NetworkListener", "k1", { name: "submission", bind: { "[::]:2587": true } })]);
+        const plan = planConvergence(
+            [listener],
+            [obj("x:NetworkListener", "k1", { name: "submission", bind: { "[::]:2587": true } })],
+        );
         expect(plan.restartReasons).toEqual(["x:NetworkListener k1: bind"]);
     });
 
     it("a destroyed object still needs its effect (a removed listener stays bound until restart)", () => {
         const plan = planConvergence([domain, listener], [domain]);
-        expect(plan.changes).toEqual([{ objectType: "x:NetworkListener", objectId: "k1", what: "destroyed", effects: ["restart"] }]);
+        expect(plan.changes).toEqual([
+            { objectType: "x:NetworkListener", objectId: "k1", what: "destroyed", effects: ["restart"] },
+        ]);
     });
 
     it("volatile (server-computed) properties are ignored", () => {
@@ -82,21 +94,31 @@ describe("planConvergence", () => {
     });
 
     it("each reload action appears once however many objects need it", () => {
-        const plan = planConvergence(undefined, [auth, obj("x:Tracer", "t", {}), obj("x:Directory", "d", {}), obj("x:Certificate", "c", {})]);
+        const plan = planConvergence(undefined, [
+            auth,
+            obj("x:Tracer", "t", {}),
+            obj("x:Directory", "d", {}),
+            obj("x:Certificate", "c", {}),
+        ]);
         expect(plan.reloads).toEqual(["ReloadSettings", "ReloadTlsCertificates"]);
     });
 
     it("account-scoped objects are identified by type, account and id: the same credential id in two accounts is two objects", () => {
-        const key = (accountId: string, description: string): TrackedObject => ({ objectType: "x:ApiKey", objectId: "b", accountId, properties: { description } });
+        const key = (accountId: string, description: string): TrackedObject => ({
+            objectType: "x:ApiKey",
+            objectId: "b",
+            accountId,
+            properties: { description },
+        });
         const first = planConvergence(undefined, [key("c", "ci"), key("d", "ci")]);
         expect(first.changes.map((c) => [c.objectId, c.accountId, c.what])).toEqual([
             ["b", "c", "created"],
             ["b", "d", "created"],
         ]);
         expect(planConvergence([key("c", "ci"), key("d", "ci")], [key("c", "ci"), key("d", "ci")]).changes).toEqual([]);
-        expect(planConvergence([key("c", "ci"), key("d", "ci")], [key("c", "ci"), key("d", "deploy")]).changes).toEqual([
-            { objectType: "x:ApiKey", objectId: "b", accountId: "d", what: ["description"], effects: ["live"] },
-        ]);
+        expect(planConvergence([key("c", "ci"), key("d", "ci")], [key("c", "ci"), key("d", "deploy")]).changes).toEqual(
+            [{ objectType: "x:ApiKey", objectId: "b", accountId: "d", what: ["description"], effects: ["live"] }],
+        );
         // moved to another account: the old one is gone, the new one is new
         const moved = planConvergence([key("c", "ci")], [key("d", "ci")]);
         expect(moved.changes.map((c) => [c.accountId, c.what])).toEqual([
@@ -112,6 +134,8 @@ describe("pathSegment (the address in /api/discover/<address>)", () => {
         expect(pathSegment("some+one.x=y@a.test")).toBe("some+one.x=y@a.test");
         expect(pathSegment("a b/c?d#e%f")).toBe("a%20b%2Fc%3Fd%23e%25f");
         expect(pathSegment("jörg@bücher.test")).toBe("j%C3%B6rg@b%C3%BCcher.test");
-        expect(new URL(`http://h/api/discover/${pathSegment("x/../y@a.test")}`).pathname).toBe("/api/discover/x%2F..%2Fy@a.test");
+        expect(new URL(`http://h/api/discover/${pathSegment("x/../y@a.test")}`).pathname).toBe(
+            "/api/discover/x%2F..%2Fy@a.test",
+        );
     });
 });

@@ -23,20 +23,30 @@ function stackFile(name: string, patch: (raw: Record<string, any>) => void = () 
     raw.acme = { directory: "staging", challenge: "tls-alpn-01", contact: ["postmaster@doctor.invalid"] };
     raw.postgres.host = "pg.doctor.invalid";
     raw.redis.url = "redis://redis.doctor.invalid:6379/3";
-    raw.garage = { s3Endpoint: "http://garage.doctor.invalid:3900", adminEndpoint: "http://garage.doctor.invalid:3903" };
+    raw.garage = {
+        s3Endpoint: "http://garage.doctor.invalid:3900",
+        adminEndpoint: "http://garage.doctor.invalid:3903",
+    };
     raw.edge.dockerHost = "ssh://deploy@edge.doctor.invalid";
     raw.mailbox.dockerHost = "ssh://deploy@mailbox.doctor.invalid";
     patch(raw);
     const [user, password] = sim.adminCredentials.split(":");
-    const config = { ...Object.fromEntries(Object.entries(raw).map(([k, v]) => [`tailwart:${k}`, v])), "stalwart:url": sim.url, "stalwart:user": user, "stalwart:password": password };
+    const config = {
+        ...Object.fromEntries(Object.entries(raw).map(([k, v]) => [`tailwart:${k}`, v])),
+        "stalwart:url": sim.url,
+        "stalwart:user": user,
+        "stalwart:password": password,
+    };
     writeFileSync(join(dir, `Pulumi.${name}.yaml`), stringify({ config }));
 }
 
 /** Runs the CLI asynchronously (the simulator answers from this process). */
 const doctor = (args: string[]) =>
     new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
-        execFile(...cliCommand("doctor", ...args), { cwd: PROJECT_ROOT, timeout: 60_000, env: { ...process.env, INIT_CWD: undefined } }, (err, stdout, stderr) =>
-            resolve({ code: err ? Number(err.code ?? 1) : 0, stdout, stderr }),
+        execFile(
+            ...cliCommand("doctor", ...args),
+            { cwd: PROJECT_ROOT, timeout: 60_000, env: { ...process.env, INIT_CWD: undefined } },
+            (err, stdout, stderr) => resolve({ code: err ? Number(err.code ?? 1) : 0, stdout, stderr }),
         );
     });
 
@@ -63,10 +73,26 @@ describe("npm run doctor", () => {
         }
         const byId = Object.fromEntries(out.checks.map((c) => [c.id, c]));
         expect(Object.keys(byId)).toEqual([
-            "config", "backend.postgres", "backend.redis", "backend.garage-s3", "backend.garage-admin", "backend.stalwart-api",
-            "stalwart.health", "stalwart.version", "stalwart.listeners", "stalwart.proxy-trust-global", "stalwart.directory",
-            "tls.certificate", "tls.acme-orders", "dns.mx", "dns.spf", "dns.dkim", "dns.dmarc", "postgres.one-instance",
-            "stalwart.recovery-admin", "edge.smtp-banner",
+            "config",
+            "backend.postgres",
+            "backend.redis",
+            "backend.garage-s3",
+            "backend.garage-admin",
+            "backend.stalwart-api",
+            "stalwart.health",
+            "stalwart.version",
+            "stalwart.listeners",
+            "stalwart.proxy-trust-global",
+            "stalwart.directory",
+            "tls.certificate",
+            "tls.acme-orders",
+            "dns.mx",
+            "dns.spf",
+            "dns.dkim",
+            "dns.dmarc",
+            "postgres.one-instance",
+            "stalwart.recovery-admin",
+            "edge.smtp-banner",
         ]);
         expect(byId["stalwart.health"]).toMatchObject({ status: "ok" });
         expect(byId["backend.postgres"]).toMatchObject({ status: "fail" });
@@ -78,7 +104,9 @@ describe("npm run doctor", () => {
         stackFile("text");
         const r = await doctor(["--stack", "text", "--dir", dir, "--timeout", "5"]);
         expect(r.code).toBe(1);
-        expect(r.stdout).toMatch(/^doctor: stack text\n✓ config: Pulumi\.text\.yaml is valid; management API http:\/\/127\.0\.0\.1:\d+, credentials from config stalwart:user\/stalwart:password\n/);
+        expect(r.stdout).toMatch(
+            /^doctor: stack text\n✓ config: Pulumi\.text\.yaml is valid; management API http:\/\/127\.0\.0\.1:\d+, credentials from config stalwart:user\/stalwart:password\n/,
+        );
         expect(r.stdout).toMatch(/\n✓ stalwart\.health: /);
         expect(r.stdout).toMatch(/\n✗ backend\.postgres: pg\.doctor\.invalid does not resolve .*\n {4}fix: /);
         expect(r.stdout).toMatch(/\n\d+ ok, \d+ warnings?, \d+ failed\n$/);
@@ -90,7 +118,11 @@ describe("npm run doctor", () => {
         expect(r.code).toBe(1);
         const { checks } = JSON.parse(r.stdout);
         expect(checks).toHaveLength(1);
-        expect(checks[0]).toMatchObject({ id: "config", status: "fail", detail: expect.stringContaining("postgres.host") });
+        expect(checks[0]).toMatchObject({
+            id: "config",
+            status: "fail",
+            detail: expect.stringContaining("postgres.host"),
+        });
     });
 
     it("exits 2 on a usage error", async () => {

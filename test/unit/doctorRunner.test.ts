@@ -5,11 +5,25 @@
  * {"checks":[{"id","status","detail","fix"?}]}; the exit code is 0 only when nothing failed.
  */
 import { describe, expect, it } from "vitest";
-import { CheckError, type CheckResult, type DoctorContext, exitCode, formatReport, reportJson, runChecks, type Check } from "../../components/doctor";
+import {
+    CheckError,
+    type CheckResult,
+    type DoctorContext,
+    exitCode,
+    formatReport,
+    reportJson,
+    runChecks,
+    type Check,
+} from "../../components/doctor";
 
 const ctx = {} as DoctorContext; // these checks read nothing from it
 
-const check = (id: string, run: Check["run"], timeoutMs?: number): Check => ({ id, fix: `fix for ${id}`, run, ...(timeoutMs ? { timeoutMs } : {}) });
+const check = (id: string, run: Check["run"], timeoutMs?: number): Check => ({
+    id,
+    fix: `fix for ${id}`,
+    run,
+    ...(timeoutMs ? { timeoutMs } : {}),
+});
 
 describe("runChecks", () => {
     it("reports a hung check at its deadline, aborts its signal, and does not hold up the others", async () => {
@@ -30,8 +44,15 @@ describe("runChecks", () => {
     });
 
     it("honours a check's own timeout over the default", async () => {
-        const slow = check("slow", () => new Promise((resolve) => setTimeout(() => resolve({ status: "ok", detail: "late" }), 150)), 50);
-        expect((await runChecks([slow], ctx, 5_000))[0]).toMatchObject({ status: "fail", detail: "no result within 0.05 s" });
+        const slow = check(
+            "slow",
+            () => new Promise((resolve) => setTimeout(() => resolve({ status: "ok", detail: "late" }), 150)),
+            50,
+        );
+        expect((await runChecks([slow], ctx, 5_000))[0]).toMatchObject({
+            status: "fail",
+            detail: "no result within 0.05 s",
+        });
     });
 
     it("turns a thrown CheckError into its detail and fix, anything else into the check's own fix", async () => {
@@ -71,7 +92,9 @@ describe("report", () => {
     });
 
     it("prints exactly the JSON contract, fix only where there is one", () => {
-        const parsed = JSON.parse(reportJson([...results, { id: "edge.smtp-banner", status: "ok", detail: "220 hi", fix: "" }]));
+        const parsed = JSON.parse(
+            reportJson([...results, { id: "edge.smtp-banner", status: "ok", detail: "220 hi", fix: "" }]),
+        );
         expect(Object.keys(parsed)).toEqual(["checks"]);
         expect(parsed.checks[0]).toEqual({ id: "config", status: "ok", detail: "Pulumi.dev.yaml is valid" });
         expect(Object.keys(parsed.checks[2])).toEqual(["id", "status", "detail", "fix"]);

@@ -4,13 +4,21 @@ import { type EdgeSpecInput, edgeSpec } from "../../components/plan/edgeSpec";
 
 const PORTS = [25, 465, 587, 143, 993];
 const caddyJson = renderCaddyJson({ upstreamHost: "ts-stalwart.tail7b1641.ts.net", ports: PORTS, proxyProtocol: "v2" });
-const input: EdgeSpecInput = { containerName: "tailwart-edge", image: "tailwart-caddy:2.11.4-l4-0.1.2", ports: PORTS, caddyJson, dataVolume: "tailwart-edge-data" };
+const input: EdgeSpecInput = {
+    containerName: "tailwart-edge",
+    image: "tailwart-caddy:2.11.4-l4-0.1.2",
+    ports: PORTS,
+    caddyJson,
+    dataVolume: "tailwart-edge-data",
+};
 
 describe("edgeSpec", () => {
     it("publishes every port as tcp, host port = container port", () => {
         const spec = edgeSpec(input);
         expect(spec.host).toBe("edge");
-        expect(spec.ports).toEqual([25, 143, 465, 587, 993].map((p) => ({ internal: p, external: p, protocol: "tcp" })));
+        expect(spec.ports).toEqual(
+            [25, 143, 465, 587, 993].map((p) => ({ internal: p, external: p, protocol: "tcp" })),
+        );
     });
 
     it("runs caddy on the uploaded caddy.json with /data on the named volume", () => {
@@ -30,7 +38,13 @@ describe("edgeSpec", () => {
 
     it("checks health on the loopback admin API, never through a mail port", () => {
         const spec = edgeSpec(input);
-        expect(spec.healthcheck?.test).toEqual(["CMD", "wget", "-q", "-O", "/dev/null", "http://127.0.0.1:2019/config/"]);
+        expect(spec.healthcheck?.test).toEqual([
+            "CMD",
+            "wget",
+            "-q",
+            "-O",
+            "/dev/null",
+            "http://127.0.0.1:2019/config/",
+        ]);
     });
-
 });

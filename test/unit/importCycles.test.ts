@@ -23,6 +23,14 @@ describe("import-cycle gate (scripts/check-cycles.cjs)", () => {
     });
 
     it("passes an acyclic graph", () => {
-        expect(cycles(new Map([["a", ["b"]], ["b", ["c"]], ["c", []]]))).toEqual([]);
+        expect(
+            cycles(
+                new Map([
+                    ["a", ["b"]],
+                    ["b", ["c"]],
+                    ["c", []],
+                ]),
+            ),
+        ).toEqual([]);
     });
 });

@@ -67,7 +67,9 @@ describe("sidecarSpec", () => {
     it("takes the auth key from the plan secret, never a value", () => {
         const spec = sidecarSpec(sidecar);
         expect(spec.env["TS_AUTHKEY"]).toEqual({ secret: "tailscaleAuthKey" });
-        const secretVars = Object.entries(spec.env).filter(([, v]) => isSecretRef(v)).map(([k]) => k);
+        const secretVars = Object.entries(spec.env)
+            .filter(([, v]) => isSecretRef(v))
+            .map(([k]) => k);
         expect(secretVars).toEqual(["TS_AUTHKEY"]);
     });
 
@@ -84,11 +86,21 @@ describe("sidecarSpec", () => {
     });
 
     it("probes /healthz with busybox wget, dialling loopback for a wildcard listen address", () => {
-        expect(sidecarSpec(sidecar).healthcheck?.test).toEqual(["CMD", "wget", "-q", "-O", "/dev/null", "http://127.0.0.1:9002/healthz"]);
-        expect(sidecarSpec({ ...sidecar, healthAddress: "0.0.0.0:9002" }).healthcheck?.test.at(-1)).toBe("http://127.0.0.1:9002/healthz");
-        expect(sidecarSpec({ ...sidecar, healthAddress: "[::]:9002" }).healthcheck?.test.at(-1)).toBe("http://[::1]:9002/healthz");
+        expect(sidecarSpec(sidecar).healthcheck?.test).toEqual([
+            "CMD",
+            "wget",
+            "-q",
+            "-O",
+            "/dev/null",
+            "http://127.0.0.1:9002/healthz",
+        ]);
+        expect(sidecarSpec({ ...sidecar, healthAddress: "0.0.0.0:9002" }).healthcheck?.test.at(-1)).toBe(
+            "http://127.0.0.1:9002/healthz",
+        );
+        expect(sidecarSpec({ ...sidecar, healthAddress: "[::]:9002" }).healthcheck?.test.at(-1)).toBe(
+            "http://[::1]:9002/healthz",
+        );
     });
-
 });
 
 describe("stalwartSpec", () => {
@@ -116,7 +128,16 @@ describe("stalwartSpec", () => {
 
     it("uses the image's own health probe and timings", () => {
         expect(stalwartSpec(stalwart).healthcheck).toEqual({
-            test: ["CMD", "curl", "-fsS", "-o", "/dev/null", "-H", "X-Forwarded-For: 127.0.0.1", "http://127.0.0.1:8080/healthz/live"],
+            test: [
+                "CMD",
+                "curl",
+                "-fsS",
+                "-o",
+                "/dev/null",
+                "-H",
+                "X-Forwarded-For: 127.0.0.1",
+                "http://127.0.0.1:8080/healthz/live",
+            ],
             intervalSeconds: 30,
             timeoutSeconds: 5,
             startPeriodSeconds: 30,
@@ -125,12 +146,20 @@ describe("stalwartSpec", () => {
     });
 
     it("adds extra env, secret or plain", () => {
-        const spec = stalwartSpec({ ...stalwart, env: { STALWART_PUBLIC_URL: "https://mail.example.test", API_SECRET: { secret: "other" } } });
-        expect(spec.env).toMatchObject({ STALWART_PUBLIC_URL: "https://mail.example.test", API_SECRET: { secret: "other" } });
+        const spec = stalwartSpec({
+            ...stalwart,
+            env: { STALWART_PUBLIC_URL: "https://mail.example.test", API_SECRET: { secret: "other" } },
+        });
+        expect(spec.env).toMatchObject({
+            STALWART_PUBLIC_URL: "https://mail.example.test",
+            API_SECRET: { secret: "other" },
+        });
     });
 
     it("never lets extra env replace the password variable", () => {
-        expect(stalwartSpec({ ...stalwart, env: { STALWART_DB_PASSWORD: "plain" } }).env["STALWART_DB_PASSWORD"]).toEqual({ secret: "postgresPassword" });
+        expect(
+            stalwartSpec({ ...stalwart, env: { STALWART_DB_PASSWORD: "plain" } }).env["STALWART_DB_PASSWORD"],
+        ).toEqual({ secret: "postgresPassword" });
     });
 
     it("accepts a digest-pinned image", () => {

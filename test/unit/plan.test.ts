@@ -29,7 +29,10 @@ describe("buildPlan", () => {
             it("mounts the rendered config.json and passes secrets only as references", () => {
                 const file = plan.mailbox.stalwart.files.find((f) => f.containerPath === "/etc/stalwart/config.json");
                 expect(file?.content).toBe(plan.mailbox.configJson);
-                expect(JSON.parse(plan.mailbox.configJson)).toMatchObject({ "@type": "PostgreSql", authSecret: { "@type": "EnvironmentVariable" } });
+                expect(JSON.parse(plan.mailbox.configJson)).toMatchObject({
+                    "@type": "PostgreSql",
+                    authSecret: { "@type": "EnvironmentVariable" },
+                });
                 for (const name of ["STALWART_DB_PASSWORD", "STALWART_S3_ACCESS_KEY", "STALWART_S3_SECRET_KEY"]) {
                     expect(isSecretRef(plan.mailbox.stalwart.env[name]), name).toBe(true);
                 }
@@ -37,7 +40,9 @@ describe("buildPlan", () => {
 
             it("publishes ports only on the edge and sends PROXY v2 to the mailbox FQDN on each", () => {
                 const configured = (loadStackConfig(stack).edge as { ports: number[] }).ports;
-                expect(plan.edge.caddy.ports.map((p) => p.external).sort((a, b) => a - b)).toEqual([...configured].sort((a, b) => a - b));
+                expect(plan.edge.caddy.ports.map((p) => p.external).sort((a, b) => a - b)).toEqual(
+                    [...configured].sort((a, b) => a - b),
+                );
                 const servers = (JSON.parse(plan.edge.caddyJson) as any).apps.layer4.servers as Record<string, any>;
                 for (const server of Object.values(servers)) {
                     const handler = server.routes[0].handle[0];
@@ -51,7 +56,11 @@ describe("buildPlan", () => {
             it("configures one listener per edge port, trusting PROXY headers from the tailnet only", () => {
                 const listeners = plan.stalwart.objects.filter((o) => o.objectType === "x:NetworkListener");
                 expect(listeners).toHaveLength(plan.edge.caddy.ports.length);
-                for (const l of listeners) expect(l.properties.overrideProxyTrustedNetworks).toEqual({ "100.64.0.0/10": true, "fd7a:115c:a1e0::/48": true });
+                for (const l of listeners)
+                    expect(l.properties.overrideProxyTrustedNetworks).toEqual({
+                        "100.64.0.0/10": true,
+                        "fd7a:115c:a1e0::/48": true,
+                    });
                 const system = plan.stalwart.objects.find((o) => o.objectType === "x:SystemSettings")!;
                 expect(system.properties).not.toHaveProperty("proxyTrustedNetworks");
             });
@@ -80,24 +89,47 @@ describe("buildPlan", () => {
 
     it("for dns-01 adds the DNS server and automatic DNS management on the domain", () => {
         const raw = validRaw();
-        const plan = buildPlan(parseSettings({ ...raw, acme: { challenge: "dns-01", dnsProvider: { "@type": "Cloudflare", email: "dns@infinidim.net" } } }, "dev"));
-        expect(plan.stalwart.objects[0]).toMatchObject({ key: "dns", objectType: "x:DnsServer", properties: { "@type": "Cloudflare" } });
+        const plan = buildPlan(
+            parseSettings(
+                {
+                    ...raw,
+                    acme: { challenge: "dns-01", dnsProvider: { "@type": "Cloudflare", email: "dns@infinidim.net" } },
+                },
+                "dev",
+            ),
+        );
+        expect(plan.stalwart.objects[0]).toMatchObject({
+            key: "dns",
+            objectType: "x:DnsServer",
+            properties: { "@type": "Cloudflare" },
+        });
         const domain = plan.stalwart.objects.find((o) => o.key === "domain")!;
-        expect(domain.refs).toMatchObject({ "dnsManagement.dnsServerId": "dns", "certificateManagement.acmeProviderId": "acme" });
+        expect(domain.refs).toMatchObject({
+            "dnsManagement.dnsServerId": "dns",
+            "certificateManagement.acmeProviderId": "acme",
+        });
     });
 });
 
 describe("buildPlan: warnings and secrets", () => {
     it("the committed stacks plan with one warning: the edge's tailnet addresses are not known yet", () => {
-        for (const stack of ["dev", "prod"]) expect(planFor(stack).warnings.map((w) => w.path)).toEqual(["edge.tailnetAddresses"]);
+        for (const stack of ["dev", "prod"])
+            expect(planFor(stack).warnings.map((w) => w.path)).toEqual(["edge.tailnetAddresses"]);
     });
 
     it("hands x:InMemoryStore the Redis URL as a Secret when it holds a password, and still grants Redis in the policy", () => {
         const raw = validRaw();
-        const plan = buildPlan(parseSettings({ ...raw, redis: { url: "redis://:pw-SECRET@slo-time-prod.tail7b1641.ts.net:6379/2" } }, "dev"));
+        const plan = buildPlan(
+            parseSettings(
+                { ...raw, redis: { url: "redis://:pw-SECRET@slo-time-prod.tail7b1641.ts.net:6379/2" } },
+                "dev",
+            ),
+        );
         const store = plan.stalwart.objects.find((o) => o.objectType === "x:InMemoryStore")!;
         expect(store.properties.url).toBeInstanceOf(Secret);
-        expect((store.properties.url as Secret).reveal()).toBe("redis://:pw-SECRET@slo-time-prod.tail7b1641.ts.net:6379/2");
+        expect((store.properties.url as Secret).reveal()).toBe(
+            "redis://:pw-SECRET@slo-time-prod.tail7b1641.ts.net:6379/2",
+        );
         expect(plan.backends.redis).toMatchObject({ host: "slo-time-prod.tail7b1641.ts.net", port: 6379, db: 2 });
         expect(plan.tailnet.aclHujson).toContain('"dst": ["slo-time-prod.tail7b1641.ts.net"], "ip": ["tcp:6379"]');
         const text = formatPlan(plan);
@@ -114,7 +146,10 @@ describe("buildPlan: warnings and secrets", () => {
         const raw = validRaw();
         const s = parseSettings(raw, "dev");
         const plan = buildPlan(s);
-        const text = formatPlan({ ...plan, mailbox: { ...plan.mailbox, dockerHost: "tcp://u:dock-SECRET@mailbox.tail7b1641.ts.net:2376" } });
+        const text = formatPlan({
+            ...plan,
+            mailbox: { ...plan.mailbox, dockerHost: "tcp://u:dock-SECRET@mailbox.tail7b1641.ts.net:2376" },
+        });
         expect(text).toContain("tcp://u:***@mailbox.tail7b1641.ts.net:2376");
         expect(text).not.toContain("dock-SECRET");
     });
@@ -123,16 +158,44 @@ describe("buildPlan: warnings and secrets", () => {
 describe("formatPlan", () => {
     it("shows every host, file and backend, and secrets only by name", () => {
         const raw = validRaw();
-        const text = formatPlan(buildPlan(parseSettings({ ...raw, postgres: { ...raw.postgres, adminPassword: "pg-SECRET-value" }, stalwart: { ...raw.stalwart, recoveryAdmin: "admin:SECRET-long-enough-1234" } }, "dev")));
+        const text = formatPlan(
+            buildPlan(
+                parseSettings(
+                    {
+                        ...raw,
+                        postgres: { ...raw.postgres, adminPassword: "pg-SECRET-value" },
+                        stalwart: { ...raw.stalwart, recoveryAdmin: "admin:SECRET-long-enough-1234" },
+                    },
+                    "dev",
+                ),
+            ),
+        );
         expect(text).not.toMatch(/SECRET-value|admin:SECRET/);
-        for (const needle of ["== mailbox host", "== edge host", "container ts-stalwart", "container stalwart", "network       container:ts-stalwart", "/etc/stalwart/config.json", "caddy.json", "tagOwners", "postgres", "logical DB 3", "<secret: postgresPassword>", "<secret: stalwartRecoveryAdmin>", "x:NetworkListener", "kept on destroy"]) {
+        for (const needle of [
+            "== mailbox host",
+            "== edge host",
+            "container ts-stalwart",
+            "container stalwart",
+            "network       container:ts-stalwart",
+            "/etc/stalwart/config.json",
+            "caddy.json",
+            "tagOwners",
+            "postgres",
+            "logical DB 3",
+            "<secret: postgresPassword>",
+            "<secret: stalwartRecoveryAdmin>",
+            "x:NetworkListener",
+            "kept on destroy",
+        ]) {
             expect(text).toContain(needle);
         }
     });
 
     it("shows the edge's resolvers when edge.dns names them", () => {
         const raw = validRaw();
-        expect(formatPlan(buildPlan(parseSettings({ ...raw, edge: { ...raw.edge, dns: ["100.100.100.100"] } }, "dev")))).toMatch(/container caddy-l4[\s\S]*dns {11}100\.100\.100\.100/);
+        expect(
+            formatPlan(buildPlan(parseSettings({ ...raw, edge: { ...raw.edge, dns: ["100.100.100.100"] } }, "dev"))),
+        ).toMatch(/container caddy-l4[\s\S]*dns {11}100\.100\.100\.100/);
         expect(formatPlan(buildPlan(parseSettings(raw, "dev")))).not.toMatch(/^ {4}dns /m);
     });
 });
@@ -150,21 +213,35 @@ describe("volumes declared by the Stalwart image", () => {
 describe("buildPlan: config review additions", () => {
     it("shows tailscale.oauthClientId in the plan for either auth mode, and nothing when unset", () => {
         const raw = validRaw();
-        const keyed = buildPlan(parseSettings({ ...raw, tailscale: { auth: "tailnet-key", oauthClientId: "k1AbCdEf2CNTRL" } }, "dev"));
+        const keyed = buildPlan(
+            parseSettings({ ...raw, tailscale: { auth: "tailnet-key", oauthClientId: "k1AbCdEf2CNTRL" } }, "dev"),
+        );
         expect(keyed.tailnet.auth).toMatchObject({ kind: "tailnetKey", oauthClientId: "k1AbCdEf2CNTRL" });
-        expect(formatPlan(keyed)).toMatch(/auth key: tailscale\.TailnetKey [^\n]*\n {2}OAuth client k1AbCdEf2CNTRL \(tailscale\.oauthClientId\)/);
+        expect(formatPlan(keyed)).toMatch(
+            /auth key: tailscale\.TailnetKey [^\n]*\n {2}OAuth client k1AbCdEf2CNTRL \(tailscale\.oauthClientId\)/,
+        );
         expect(formatPlan(planFor("dev"))).not.toContain("OAuth client ");
     });
 
     it("an http ACME directory reaches x:AcmeProvider as given, with the warning in the plan", () => {
         const raw = validRaw();
-        const plan = buildPlan(parseSettings({ ...raw, acme: { ...raw.acme, directory: "http://pebble:14000/dir" } }, "dev"));
-        expect(plan.stalwart.objects.find((o) => o.objectType === "x:AcmeProvider")!.properties.directory).toBe("http://pebble:14000/dir");
+        const plan = buildPlan(
+            parseSettings({ ...raw, acme: { ...raw.acme, directory: "http://pebble:14000/dir" } }, "dev"),
+        );
+        expect(plan.stalwart.objects.find((o) => o.objectType === "x:AcmeProvider")!.properties.directory).toBe(
+            "http://pebble:14000/dir",
+        );
         expect(plan.warnings.map((w) => w.path)).toEqual(["acme.directory"]);
     });
 
     it("a DNS provider given by name becomes x:DnsServer with Stalwart's @type", () => {
-        const plan = buildPlan(parseSettings({ ...validRaw(), acme: { challenge: "dns-01", dnsProvider: "cloudflare" } }, "dev"));
-        expect(plan.stalwart.objects[0]).toMatchObject({ key: "dns", objectType: "x:DnsServer", properties: { "@type": "Cloudflare" } });
+        const plan = buildPlan(
+            parseSettings({ ...validRaw(), acme: { challenge: "dns-01", dnsProvider: "cloudflare" } }, "dev"),
+        );
+        expect(plan.stalwart.objects[0]).toMatchObject({
+            key: "dns",
+            objectType: "x:DnsServer",
+            properties: { "@type": "Cloudflare" },
+        });
     });
 });

@@ -6,9 +6,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { stringify } from "yaml";
+import { cliCommand } from "../support/cli";
 import { PROJECT_ROOT, validRaw } from "../support/stackConfig";
 
-const tsx = join(PROJECT_ROOT, "node_modules", ".bin", "tsx");
 const SECRETS = ["correct-horse-battery", "relay-pass-123", "s3cret-value"];
 
 function planFor(raw: Record<string, unknown>, ...flags: string[]) {
@@ -17,7 +17,7 @@ function planFor(raw: Record<string, unknown>, ...flags: string[]) {
         join(dir, "Pulumi.ops.yaml"),
         stringify({ config: Object.fromEntries(Object.entries(raw).map(([k, v]) => [`tailwart:${k}`, v])) }),
     );
-    return spawnSync(tsx, [join(PROJECT_ROOT, "scripts", "plan.ts"), "--stack", "ops", "--dir", dir, ...flags], {
+    return spawnSync(...cliCommand("plan", "--stack", "ops", "--dir", dir, ...flags), {
         cwd: PROJECT_ROOT,
         encoding: "utf8",
         timeout: 60_000,

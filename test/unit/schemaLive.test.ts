@@ -51,8 +51,10 @@ async function cli(
 /** The real entry point, as `npm run generate:schema` starts it. */
 const spawnCli = (args: string[]) =>
     new Promise<{ status: number; stderr: string }>((resolve) => {
-        execFile(...cliCommand("tools/schema/cli.ts", ...args), { cwd: PROJECT_ROOT, timeout: 120_000 }, (err, _stdout, stderr) =>
-            resolve({ status: err ? Number(err.code ?? 1) : 0, stderr }),
+        execFile(
+            ...cliCommand("tools/schema/cli.ts", ...args),
+            { cwd: PROJECT_ROOT, timeout: 120_000 },
+            (err, _stdout, stderr) => resolve({ status: err ? Number(err.code ?? 1) : 0, stderr }),
         );
     });
 

@@ -9,13 +9,21 @@ describe("TABLE and objectDescriptor", () => {
     it("loads the generated table", () => {
         expect(TABLE.source.version).toMatch(/^v\d+\.\d+\.\d+$/);
         expect(Object.keys(TABLE.objects).length).toBeGreaterThan(100);
-        expect(objectDescriptor("x:Domain")).toMatchObject({ name: "x:Domain", kind: "collection", naturalKey: "name" });
+        expect(objectDescriptor("x:Domain")).toMatchObject({
+            name: "x:Domain",
+            kind: "collection",
+            naturalKey: "name",
+        });
     });
 
     it("names close matches for an unknown type", () => {
-        expect(() => objectDescriptor("x:Domian")).toThrow(/Unknown Stalwart object type "x:Domian".*Did you mean "x:Domain"/);
+        expect(() => objectDescriptor("x:Domian")).toThrow(
+            /Unknown Stalwart object type "x:Domian".*Did you mean "x:Domain"/,
+        );
         expect(() => objectDescriptor("NetworkListener")).toThrow(/Did you mean "x:NetworkListener"/);
-        expect(() => objectDescriptor("x:Zzzzzzzzzz")).toThrow(/full list is in components\/stalwart\/generated\/table.json/);
+        expect(() => objectDescriptor("x:Zzzzzzzzzz")).toThrow(
+            /full list is in components\/stalwart\/generated\/table.json/,
+        );
         expect(closeMatches("x:oauthclient", Object.keys(TABLE.objects))).toEqual(["x:OAuthClient"]);
     });
 });
@@ -51,7 +59,12 @@ describe("subsetFor", () => {
         expect(account.schemas["x:UserAccount"]).toBeDefined();
         const broken: SchemaTable = {
             ...TABLE,
-            schemas: { ...TABLE.schemas, "x:Domain": { fields: { dkim: { kind: "object", objectName: "x:Gone", nullable: false, update: "mutable" } } } },
+            schemas: {
+                ...TABLE.schemas,
+                "x:Domain": {
+                    fields: { dkim: { kind: "object", objectName: "x:Gone", nullable: false, update: "mutable" } },
+                },
+            },
         };
         expect(() => subsetFor("x:Domain", broken)).toThrow(/references schema x:Gone but does not define it/);
     });

@@ -1,5 +1,11 @@
 import { describe, expect, expectTypeOf, it } from "vitest";
-import type { AccountProperties, DomainProperties, Duration, Inputs, NetworkListenerProperties } from "../../components/stalwart/generated/types";
+import type {
+    AccountProperties,
+    DomainProperties,
+    Duration,
+    Inputs,
+    NetworkListenerProperties,
+} from "../../components/stalwart/generated/types";
 import { objectDescriptor, TABLE } from "../../components/stalwart/schema/table";
 import { isVariantSchema } from "../../components/stalwart/schema/types";
 
@@ -18,7 +24,11 @@ function writableFieldsOf(schema: string, variant?: string): string[] {
 
 describe("generated property types", () => {
     it("type a Domain with its mandatory name and an embedded variant, and reject serverSet fields", () => {
-        const domain: DomainProperties = { name: "example.org", dkimManagement: { "@type": "Manual" }, aliases: ["mail.example.org"] };
+        const domain: DomainProperties = {
+            name: "example.org",
+            dkimManagement: { "@type": "Manual" },
+            aliases: ["mail.example.org"],
+        };
         // @ts-expect-error name is mandatory (mustProvide)
         const withoutName: DomainProperties = { isEnabled: true };
         // @ts-expect-error dnsZoneFile is serverSet, so not part of the writable type
@@ -31,11 +41,20 @@ describe("generated property types", () => {
         const user: AccountProperties = { "@type": "User", name: "alice", domainId: "b", memberGroupIds: { c: true } };
         // @ts-expect-error the variant tag is required to pick the field set
         const untagged: AccountProperties = { name: "alice", domainId: "b" };
-        const listener: NetworkListenerProperties = { name: "smtp", bind: ["[::]:25"], protocol: "smtp", tlsTimeout: "1m" };
+        const listener: NetworkListenerProperties = {
+            name: "smtp",
+            bind: ["[::]:25"],
+            protocol: "smtp",
+            tlsTimeout: "1m",
+        };
         expectTypeOf<"30s">().toExtend<Duration>();
         expectTypeOf<Inputs<DomainProperties>["name"]>().toExtend<unknown>();
         expect(untagged).toBeDefined();
-        expect(Object.keys(user).filter((k) => k !== "@type").every((key) => writableFieldsOf("x:Account", "User").includes(key))).toBe(true);
+        expect(
+            Object.keys(user)
+                .filter((k) => k !== "@type")
+                .every((key) => writableFieldsOf("x:Account", "User").includes(key)),
+        ).toBe(true);
         expect(Object.keys(listener).every((key) => writableFieldsOf("x:NetworkListener").includes(key))).toBe(true);
         expect(objectDescriptor("x:NetworkListener").naturalKey).toBe("name");
     });

@@ -20,7 +20,9 @@ describe("every x:* spec passes the provider's own check", () => {
     for (const stack of ["dev", "prod"]) {
         it(`the committed ${stack} plan: no failure, and at least the base objects`, () => {
             const specs = stalwartSettingsPlan(parseSettings(loadStackConfig(stack), stack));
-            expect(specs.map((s) => s.objectType)).toEqual(expect.arrayContaining(["x:AcmeProvider", "x:Domain", "x:SystemSettings", "x:NetworkListener"]));
+            expect(specs.map((s) => s.objectType)).toEqual(
+                expect.arrayContaining(["x:AcmeProvider", "x:Domain", "x:SystemSettings", "x:NetworkListener"]),
+            );
             expect(checkSettingsPlan(specs)).toEqual([]);
         });
     }
@@ -45,7 +47,14 @@ describe("every x:* spec passes the provider's own check", () => {
     });
 
     it("buildPlan refuses a dnsProvider field Stalwart does not know, naming acme.dnsProvider", () => {
-        const raw = { ...validRaw(), acme: { challenge: "dns-01", contact: ["a@infinidim.net"], dnsProvider: { "@type": "cloudflare", secret: "tok", zoneIdentifier: "x" } } };
+        const raw = {
+            ...validRaw(),
+            acme: {
+                challenge: "dns-01",
+                contact: ["a@infinidim.net"],
+                dnsProvider: { "@type": "cloudflare", secret: "tok", zoneIdentifier: "x" },
+            },
+        };
         const issues = issuesOf(() => buildPlan(parseSettings(raw, "dev")));
         expect(issues).toHaveLength(1);
         expect(issues[0]!.path).toBe("acme.dnsProvider");
@@ -60,11 +69,15 @@ describe("the plan holds what the server stores", () => {
         const specs = stalwartSettingsPlan(s);
         expect(specs.find((x) => x.key === "domain")!.properties.name).toBe("infinidim.net");
         expect(specs.find((x) => x.key === "system")!.properties.defaultHostname).toBe("mail.infinidim.net");
-        expect(parseSettings({ ...validRaw(), domain: "bücher.example", hostname: "mail.bücher.example" }, "dev").domain).toBe("xn--bcher-kva.example");
+        expect(
+            parseSettings({ ...validRaw(), domain: "bücher.example", hostname: "mail.bücher.example" }, "dev").domain,
+        ).toBe("xn--bcher-kva.example");
     });
 
     it("acme.contact needs at least one address", () => {
-        const issues = issuesOf(() => parseSettings({ ...validRaw(), acme: { challenge: "tls-alpn-01", contact: [] } }, "dev"));
+        const issues = issuesOf(() =>
+            parseSettings({ ...validRaw(), acme: { challenge: "tls-alpn-01", contact: [] } }, "dev"),
+        );
         expect(issues).toHaveLength(1);
         expect(issues[0]!.path).toBe("acme.contact");
         expect(issues[0]!.message).toMatch(/at least one/);
@@ -73,7 +86,14 @@ describe("the plan holds what the server stores", () => {
 
 describe("dns-01 as the README documents it", () => {
     // pulumi config set --secret --path tailwart:acme.dnsProvider.secret …: the engine hands the program clear text
-    const raw = { ...validRaw(), acme: { challenge: "dns-01", contact: ["a@infinidim.net"], dnsProvider: { "@type": "cloudflare", secret: "cf-token-value" } } };
+    const raw = {
+        ...validRaw(),
+        acme: {
+            challenge: "dns-01",
+            contact: ["a@infinidim.net"],
+            dnsProvider: { "@type": "cloudflare", secret: "cf-token-value" },
+        },
+    };
 
     it("passes the provider's check, with a description and the credential as a container env variable", () => {
         const plan = buildPlan(parseSettings(raw, "dev"));

@@ -23,8 +23,20 @@ beforeAll(async () => {
                 return;
             }
             const ok = reply.status === 200;
-            res.writeHead(reply.status, { "content-type": ok ? "application/json" : "application/problem+json", ...reply.headers });
-            res.end(JSON.stringify(ok ? { methodResponses: [["x:Domain/set", { created: { c0: { id: "b" } } }, "s"]], sessionState: "0" } : { type: "about:blank", detail: `status ${reply.status}` }));
+            res.writeHead(reply.status, {
+                "content-type": ok ? "application/json" : "application/problem+json",
+                ...reply.headers,
+            });
+            res.end(
+                JSON.stringify(
+                    ok
+                        ? {
+                              methodResponses: [["x:Domain/set", { created: { c0: { id: "b" } } }, "s"]],
+                              sessionState: "0",
+                          }
+                        : { type: "about:blank", detail: `status ${reply.status}` },
+                ),
+            );
         });
     });
     await new Promise<void>((r) => server.listen(0, "127.0.0.1", () => r()));
@@ -38,7 +50,8 @@ beforeEach(() => {
 
 const calls: MethodCall[] = [["x:Domain/set", { create: { c0: { name: "a.test" } } }, "s"]];
 const fast = { attempts: 3, baseDelayMs: 5, maxDelayMs: 10, timeoutMs: 2_000 };
-const send = (options: JmapOptions = {}, to = url) => jmapRequest({ url: to, authorization: "Bearer API_x", source: "test" }, calls, { retry: fast, ...options });
+const send = (options: JmapOptions = {}, to = url) =>
+    jmapRequest({ url: to, authorization: "Bearer API_x", source: "test" }, calls, { retry: fast, ...options });
 const create = { retryAfterDrop: false };
 
 describe("a write that must not be repeated (retryAfterDrop: false)", () => {
@@ -48,7 +61,10 @@ describe("a write that must not be repeated (retryAfterDrop: false)", () => {
             replies = [{ status }];
             const r = await send(create);
             expect(received).toBe(2);
-            expect(r).toMatchObject({ retriedAfterDrop: false, responses: [["x:Domain/set", { created: { c0: { id: "b" } } }, "s"]] });
+            expect(r).toMatchObject({
+                retriedAfterDrop: false,
+                responses: [["x:Domain/set", { created: { c0: { id: "b" } } }, "s"]],
+            });
         }
         received = 0;
         replies = [{ status: 503, headers: { "retry-after": "0" } }, { status: 500 }, { status: 500 }];
@@ -60,7 +76,10 @@ describe("a write that must not be repeated (retryAfterDrop: false)", () => {
         for (const status of [502, 504]) {
             received = 0;
             replies = [{ status }];
-            await expect(send(create)).rejects.toMatchObject({ dropped: true, message: expect.stringMatching(new RegExp(`proxy answered HTTP ${status} \\(not re-sent`)) });
+            await expect(send(create)).rejects.toMatchObject({
+                dropped: true,
+                message: expect.stringMatching(new RegExp(`proxy answered HTTP ${status} \\(not re-sent`)),
+            });
             expect(received).toBe(1);
             received = 0;
             replies = [{ status }];
@@ -73,20 +92,27 @@ describe("a write that must not be repeated (retryAfterDrop: false)", () => {
         replies = [{ status: 429, headers: { "retry-after": "0" } }, { status: 429 }];
         const r = await send(create);
         expect(received).toBe(3);
-        expect(r).toMatchObject({ retriedAfterDrop: false, responses: [["x:Domain/set", { created: { c0: { id: "b" } } }, "s"]] });
+        expect(r).toMatchObject({
+            retriedAfterDrop: false,
+            responses: [["x:Domain/set", { created: { c0: { id: "b" } } }, "s"]],
+        });
     });
 
     it("a broken connection is not re-sent (the error says dropped); a refused one is (nothing was sent)", async () => {
         replies = ["drop"];
         const dropped = (await send(create).catch((e: Error) => e)) as Error & { dropped?: boolean };
-        expect(String(dropped)).toMatch(/unreachable after 1 attempt\(s\): .*\(not re-sent: the write may have been applied\)$/);
+        expect(String(dropped)).toMatch(
+            /unreachable after 1 attempt\(s\): .*\(not re-sent: the write may have been applied\)$/,
+        );
         expect(dropped.dropped).toBe(true);
         expect(received).toBe(1);
         const closed = createServer();
         await new Promise<void>((r) => closed.listen(0, "127.0.0.1", () => r()));
         const port = (closed.address() as AddressInfo).port;
         await new Promise((r) => closed.close(r));
-        const err = (await send(create, `http://127.0.0.1:${port}`).catch((e: Error) => e)) as Error & { dropped?: boolean };
+        const err = (await send(create, `http://127.0.0.1:${port}`).catch((e: Error) => e)) as Error & {
+            dropped?: boolean;
+        };
         expect(String(err)).toMatch(/unreachable after 3 attempt\(s\): ECONNREFUSED$/);
         expect(err.dropped).toBe(false);
     });

@@ -13,7 +13,10 @@ beforeAll(async () => {
         {
             newResource: (args) => {
                 registered.push({ type: args.type, name: args.name, inputs: args.inputs });
-                return { id: `${args.name}-id`, state: { ...args.inputs, objectId: `${args.name}-id`, contentHash: "h", changedProperties: [] } };
+                return {
+                    id: `${args.name}-id`,
+                    state: { ...args.inputs, objectId: `${args.name}-id`, contentHash: "h", changedProperties: [] },
+                };
             },
             call: () => ({}),
         },
@@ -30,8 +33,12 @@ const resolved = <T>(o: pulumi.Output<T>) => new Promise<T>((resolve) => o.apply
 
 describe("StalwartObject", () => {
     it("rejects unknown types with close matches and unmanageable ones with the reason", () => {
-        expect(() => new mod.StalwartObject("d", { objectType: "x:Domian", properties: {} })).toThrow(/Did you mean "x:Domain"/);
-        expect(() => new mod.StalwartObject("a", { objectType: "x:Action", properties: {} })).toThrow(/cannot be managed as a StalwartObject: create-only command/);
+        expect(() => new mod.StalwartObject("d", { objectType: "x:Domian", properties: {} })).toThrow(
+            /Did you mean "x:Domain"/,
+        );
+        expect(() => new mod.StalwartObject("a", { objectType: "x:Action", properties: {} })).toThrow(
+            /cannot be managed as a StalwartObject: create-only command/,
+        );
     });
 
     it("registers pulumi-nodejs:dynamic/stalwart:<Type> with a serialized provider, outputs declared", async () => {
@@ -45,9 +52,14 @@ describe("StalwartObject", () => {
     });
 
     it("marks secret-bearing properties secret before they reach the engine", async () => {
-        expect([...objectModule.secretProperties("x:BlobStore")].sort()).toEqual(expect.arrayContaining(["secretKey", "securityToken", "sessionToken"]));
+        expect([...objectModule.secretProperties("x:BlobStore")].sort()).toEqual(
+            expect.arrayContaining(["secretKey", "securityToken", "sessionToken"]),
+        );
         expect(objectModule.secretProperties("x:Domain").size).toBe(0);
-        const c = new mod.StalwartObject("oauth", { objectType: "x:OAuthClient", properties: { clientId: "webmail", secret: "s3cret" } });
+        const c = new mod.StalwartObject("oauth", {
+            objectType: "x:OAuthClient",
+            properties: { clientId: "webmail", secret: "s3cret" },
+        });
         // The mock echoes inputs as state: the secret marking travels with the value, the plain Domain's does not.
         expect(await pulumi.isSecret(c.properties)).toBe(true);
         const d = new mod.StalwartObject("plain", { objectType: "x:Domain", properties: { name: "plain.test" } });
@@ -64,7 +76,11 @@ describe("StalwartObject", () => {
                 new mod.AppPassword("phone", { description: "phone" }, { accountId: "c", adopt: false }),
                 new mod.AccountSettings("alice-settings", { locale: "en_US" }, { accountId: "c" }),
                 // x:PublicKey names its account in a property too: that is the request's accountId unless one is given
-                new mod.PublicKey("pgp", { accountId: "d", description: "pgp", key: "-----BEGIN PGP PUBLIC KEY BLOCK-----" }),
+                new mod.PublicKey("pgp", {
+                    accountId: "d",
+                    description: "pgp",
+                    key: "-----BEGIN PGP PUBLIC KEY BLOCK-----",
+                }),
                 new mod.StalwartObject("plain-domain", { objectType: "x:Domain", properties: { name: "scoped.test" } }),
             ].map((r) => resolved(r.objectId)),
         );
@@ -75,17 +91,32 @@ describe("StalwartObject", () => {
         expect(registered.find((x) => x.name === "alice-settings")!.inputs.accountId).toBe("c");
         expect(registered.find((x) => x.name === "pgp")!.inputs.accountId).toBe("d");
         expect(registered.find((x) => x.name === "plain-domain")!.inputs.accountId).toBeUndefined();
-        expect(() => new mod.StalwartObject("bad", { objectType: "x:Domain", properties: { name: "bad.test" }, accountId: "c" })).toThrow(/x:Domain is not account-scoped/);
+        expect(
+            () =>
+                new mod.StalwartObject("bad", {
+                    objectType: "x:Domain",
+                    properties: { name: "bad.test" },
+                    accountId: "c",
+                }),
+        ).toThrow(/x:Domain is not account-scoped/);
     });
 
     it("the tracked form StalwartConvergence gets carries the accountId, the content hash and the volatile properties", async () => {
         const key = new mod.ApiKey("tracked-key", { description: "ci" }, { accountId: "c" });
         expect(await resolved(key.accountId)).toBe("c");
         const tracked = await resolved(key.tracked);
-        expect(tracked).toMatchObject({ objectType: "x:ApiKey", objectId: "tracked-key-id", accountId: "c", properties: { description: "ci", [objectModule.TRACKED_CONTENT_KEY]: "h" } });
+        expect(tracked).toMatchObject({
+            objectType: "x:ApiKey",
+            objectId: "tracked-key-id",
+            accountId: "c",
+            properties: { description: "ci", [objectModule.TRACKED_CONTENT_KEY]: "h" },
+        });
         expect(tracked.volatile).toEqual(table.volatileProperties("x:ApiKey"));
         expect(tracked.volatile).toEqual(expect.arrayContaining(["createdAt", "secret"]));
-        const domain = await resolved(new mod.StalwartObject("tracked-domain", { objectType: "x:Domain", properties: { name: "t.test" } }).tracked);
+        const domain = await resolved(
+            new mod.StalwartObject("tracked-domain", { objectType: "x:Domain", properties: { name: "t.test" } })
+                .tracked,
+        );
         expect(domain).not.toHaveProperty("accountId");
     });
 
@@ -95,9 +126,17 @@ describe("StalwartObject", () => {
         expect(mod.StalwartConvergence).toBe(convergence.StalwartConvergence);
         expect(mod.StalwartSettings).toBe(settings.StalwartSettings);
         expect(settings.CONTENT_KEY).toBe(objectModule.TRACKED_CONTENT_KEY);
-        const args: import("../../components/stalwart").StalwartConvergenceArgs = { objects: [], discoverAddress: "a@b.test" };
+        const args: import("../../components/stalwart").StalwartConvergenceArgs = {
+            objects: [],
+            discoverAddress: "a@b.test",
+        };
         const settingsArgs: import("../../components/stalwart").StalwartSettingsArgs = { objects: [] };
-        const tracked: import("../../components/stalwart").TrackedObject = { objectType: "x:ApiKey", objectId: "b", accountId: "c", properties: {} };
+        const tracked: import("../../components/stalwart").TrackedObject = {
+            objectType: "x:ApiKey",
+            objectId: "b",
+            accountId: "c",
+            properties: {},
+        };
         expect([args.objects, settingsArgs.objects, tracked.accountId]).toEqual([[], [], "c"]);
     });
 });

@@ -9,12 +9,20 @@ import { type StalwartSimulator, startStalwartSimulator } from "../support/stalw
 
 let sim: StalwartSimulator;
 beforeAll(async () => {
-    sim = await startStalwartSimulator({ recoveryAdmin: "admin:s3cret-pw", schemaDocument: { objects: { "x:Domain": {} } }, schemaHash: "hash-token_1" });
+    sim = await startStalwartSimulator({
+        recoveryAdmin: "admin:s3cret-pw",
+        schemaDocument: { objects: { "x:Domain": {} } },
+        schemaHash: "hash-token_1",
+    });
 });
 afterAll(() => sim.close());
 
 const post = (body: string, headers: Record<string, string> = {}) =>
-    fetch(`${sim.url}/jmap`, { method: "POST", headers: { authorization: sim.basicAuthHeader, "content-type": "application/json", ...headers }, body });
+    fetch(`${sim.url}/jmap`, {
+        method: "POST",
+        headers: { authorization: sim.basicAuthHeader, "content-type": "application/json", ...headers },
+        body,
+    });
 const echo = JSON.stringify({ using: USING, methodCalls: [["Core/echo", { hello: 1 }, "e"]] });
 
 describe("authentication", () => {
@@ -64,14 +72,24 @@ describe("request errors", () => {
     });
 
     it("a body without using/methodCalls → notRequest; more than 16 calls → limit", async () => {
-        expect(await (await post(JSON.stringify({ calls: [] }))).json()).toMatchObject({ type: "urn:ietf:params:jmap:error:notRequest" });
+        expect(await (await post(JSON.stringify({ calls: [] }))).json()).toMatchObject({
+            type: "urn:ietf:params:jmap:error:notRequest",
+        });
         const many = Array.from({ length: 17 }, (_, i) => ["Core/echo", {}, `c${i}`]);
         const res = await post(JSON.stringify({ using: USING, methodCalls: many }));
-        expect(await res.json()).toMatchObject({ type: "urn:ietf:params:jmap:error:limit", limit: "maxCallsInRequest" });
+        expect(await res.json()).toMatchObject({
+            type: "urn:ietf:params:jmap:error:limit",
+            limit: "maxCallsInRequest",
+        });
     });
 
     it("the urn:stalwart:jmap capability is not required for x:* methods", async () => {
-        const res = await post(JSON.stringify({ using: ["urn:ietf:params:jmap:core"], methodCalls: [["x:Domain/get", { ids: null }, "g"]] }));
+        const res = await post(
+            JSON.stringify({
+                using: ["urn:ietf:params:jmap:core"],
+                methodCalls: [["x:Domain/get", { ids: null }, "g"]],
+            }),
+        );
         expect((await res.json()).methodResponses[0][0]).toBe("x:Domain/get");
     });
 
@@ -103,7 +121,9 @@ describe("session, schema, health, discovery", () => {
         const anon = await (await fetch(`${sim.url}/jmap/session`)).json();
         expect(anon.accounts).toEqual({});
         expect(anon.capabilities).toHaveProperty(["urn:stalwart:jmap"]);
-        const authed = await (await fetch(`${sim.url}/jmap/session`, { headers: { authorization: sim.basicAuthHeader } })).json();
+        const authed = await (
+            await fetch(`${sim.url}/jmap/session`, { headers: { authorization: sim.basicAuthHeader } })
+        ).json();
         expect(Object.keys(authed.accounts)).toEqual(["d333333"]);
         expect(authed.apiUrl).toBe("/jmap/");
         expect(authed.capabilities["urn:ietf:params:jmap:core"].maxCallsInRequest).toBe(16);
@@ -111,12 +131,20 @@ describe("session, schema, health, discovery", () => {
 
     it("GET /api/schema: auth required, 302 to /api/schema/<hash>, then gzip JSON", async () => {
         expect((await fetch(`${sim.url}/api/schema`, { redirect: "manual" })).status).toBe(401);
-        const redirect = await fetch(`${sim.url}/api/schema`, { redirect: "manual", headers: { authorization: sim.basicAuthHeader } });
+        const redirect = await fetch(`${sim.url}/api/schema`, {
+            redirect: "manual",
+            headers: { authorization: sim.basicAuthHeader },
+        });
         expect(redirect.status).toBe(302);
         expect(redirect.headers.get("location")).toBe("/api/schema/hash-token_1");
-        const wrong = await fetch(`${sim.url}/api/schema/other`, { redirect: "manual", headers: { authorization: sim.basicAuthHeader } });
+        const wrong = await fetch(`${sim.url}/api/schema/other`, {
+            redirect: "manual",
+            headers: { authorization: sim.basicAuthHeader },
+        });
         expect(wrong.status).toBe(302);
-        const raw = await fetch(`${sim.url}/api/schema/hash-token_1`, { headers: { authorization: sim.basicAuthHeader, "accept-encoding": "identity" } });
+        const raw = await fetch(`${sim.url}/api/schema/hash-token_1`, {
+            headers: { authorization: sim.basicAuthHeader, "accept-encoding": "identity" },
+        });
         expect(raw.headers.get("content-encoding")).toBe("gzip");
         const bytes = Buffer.from(await raw.arrayBuffer());
         // fetch may already have decoded the body; accept either form.
@@ -155,13 +183,23 @@ describe("faults and counters", () => {
     it("dropNext destroys the connection without processing", async () => {
         sim.resetCounters();
         sim.faults.dropNext(1);
-        await expect(post(JSON.stringify({ using: USING, methodCalls: [["x:Domain/set", { create: { d: { name: "dropped.org" } } }, "s"]] }))).rejects.toThrow();
+        await expect(
+            post(
+                JSON.stringify({
+                    using: USING,
+                    methodCalls: [["x:Domain/set", { create: { d: { name: "dropped.org" } } }, "s"]],
+                }),
+            ),
+        ).rejects.toThrow();
         expect(sim.stored("x:Domain")).toEqual({});
         expect(sim.counters.jmapWrites).toBe(0);
     });
 
     it("dropAfterCommit processes the request, then drops it: a retried create duplicates", async () => {
-        const body = JSON.stringify({ using: USING, methodCalls: [["x:Role/set", { create: { r: { description: "ops" } } }, "s"]] });
+        const body = JSON.stringify({
+            using: USING,
+            methodCalls: [["x:Role/set", { create: { r: { description: "ops" } } }, "s"]],
+        });
         sim.faults.dropAfterCommit(1);
         await expect(post(body)).rejects.toThrow();
         expect(Object.values(sim.stored("x:Role")).map((r) => r.description)).toEqual(["ops"]);

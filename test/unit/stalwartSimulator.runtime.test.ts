@@ -25,11 +25,14 @@ describe.each([
     afterEach(() => sim.close());
 
     describe("x:Action", () => {
-        it.each(["ReloadSettings", "ReloadTlsCertificates", "ReloadLookupStores", "ReloadBlockedIps", "UpdateApps"])("%s is created and answers created.r1 = {id}", async (variant) => {
-            const r = await call(sim, "x:Action/set", { create: { r1: { "@type": variant } } });
-            expect(Object.keys(r.created.r1)).toEqual(["id"]);
-            expect(r.created.r1.id).toMatch(/^[a-z792013]+$/);
-        });
+        it.each(["ReloadSettings", "ReloadTlsCertificates", "ReloadLookupStores", "ReloadBlockedIps", "UpdateApps"])(
+            "%s is created and answers created.r1 = {id}",
+            async (variant) => {
+                const r = await call(sim, "x:Action/set", { create: { r1: { "@type": variant } } });
+                expect(Object.keys(r.created.r1)).toEqual(["id"]);
+                expect(r.created.r1.id).toMatch(/^[a-z792013]+$/);
+            },
+        );
 
         it("is create-only: get → notFound, query → invalidArguments, update/destroy → forbidden, @type required", async () => {
             const { created } = await reload(sim);
@@ -57,7 +60,10 @@ describe.each([
             const before = sim.running();
             const r = await reload(sim);
             expect(r.created).toBeUndefined();
-            expect(r.notCreated.r1).toMatchObject({ type: "validationFailed", objectId: { object: "Directory", id: dir } });
+            expect(r.notCreated.r1).toMatchObject({
+                type: "validationFailed",
+                objectId: { object: "Directory", id: dir },
+            });
             expect(r.notCreated.r1.description).toMatch(/^Discovery fetch failed: /);
             const after = sim.running();
             expect(after.objects).toEqual(before.objects);
@@ -79,7 +85,10 @@ describe.each([
         });
 
         it("an IdP whose document names another issuer fails with an issuer mismatch", async () => {
-            sim.setReachableIdp(IDP, true, { issuer: "https://other.example.org", jwks_uri: "https://other.example.org/jwks" });
+            sim.setReachableIdp(IDP, true, {
+                issuer: "https://other.example.org",
+                jwks_uri: "https://other.example.org/jwks",
+            });
             await createId(sim, "x:Directory", { "@type": "Oidc", description: "IdP", issuerUrl: IDP });
             expect((await reload(sim)).notCreated.r1.description).toMatch(/Issuer mismatch/);
         });
@@ -88,17 +97,27 @@ describe.each([
             const dir = await createId(sim, "x:Directory", { "@type": "Oidc", description: "IdP", issuerUrl: IDP });
             await update(sim, "x:Authentication", "singleton", { directoryId: dir });
             const r = await destroy(sim, "x:Directory", dir);
-            expect(r.notDestroyed[dir]).toMatchObject({ type: "objectIsLinked", linkedObjects: [{ object: "Authentication", id: "singleton" }] });
+            expect(r.notDestroyed[dir]).toMatchObject({
+                type: "objectIsLinked",
+                linkedObjects: [{ object: "Authentication", id: "singleton" }],
+            });
         });
     });
 
     describe("restart", () => {
         it("restart-scoped objects and SystemSettings.maxConnections only take effect after restart()", async () => {
-            await update(sim, "x:SystemSettings", "singleton", { defaultHostname: "mail.example.org", defaultDomainId: domain, maxConnections: 100 });
+            await update(sim, "x:SystemSettings", "singleton", {
+                defaultHostname: "mail.example.org",
+                defaultDomainId: domain,
+                maxConnections: 100,
+            });
             const listener = await createId(sim, "x:NetworkListener", { name: "smtp", bind: { "[::]:25": true } });
             await reload(sim);
             let running = sim.running();
-            expect(running.objects["x:SystemSettings"]?.singleton).toMatchObject({ defaultHostname: "mail.example.org", maxConnections: 8192 });
+            expect(running.objects["x:SystemSettings"]?.singleton).toMatchObject({
+                defaultHostname: "mail.example.org",
+                maxConnections: 8192,
+            });
             expect(running.objects["x:NetworkListener"]).toBeUndefined();
             await sim.restart();
             running = sim.running();
@@ -138,12 +157,20 @@ describe.each([
     describe("objects with side effects", () => {
         it("a Domain with automatic DKIM gets linked DkimSignatures that block its destroy", async () => {
             const d = await createId(sim, "x:Domain", { name: "dkim.org" });
-            const sigs = (await call(sim, "x:DkimSignature/get", { ids: null })).list.filter((s: { domainId: string }) => s.domainId === d);
-            expect(sigs.map((s: { "@type": string }) => s["@type"]).sort()).toEqual(["Dkim1Ed25519Sha256", "Dkim1RsaSha256"]);
+            const sigs = (await call(sim, "x:DkimSignature/get", { ids: null })).list.filter(
+                (s: { domainId: string }) => s.domainId === d,
+            );
+            expect(sigs.map((s: { "@type": string }) => s["@type"]).sort()).toEqual([
+                "Dkim1Ed25519Sha256",
+                "Dkim1RsaSha256",
+            ]);
             expect(sigs[0].privateKey.secret).toBe("****");
             const blocked = await destroy(sim, "x:Domain", d);
             expect(blocked.notDestroyed[d].type).toBe("objectIsLinked");
-            expect(blocked.notDestroyed[d].linkedObjects.map((l: { object: string }) => l.object)).toEqual(["DkimSignature", "DkimSignature"]);
+            expect(blocked.notDestroyed[d].linkedObjects.map((l: { object: string }) => l.object)).toEqual([
+                "DkimSignature",
+                "DkimSignature",
+            ]);
             await call(sim, "x:DkimSignature/set", { destroy: sigs.map((s: { id: string }) => s.id) });
             expect((await destroy(sim, "x:Domain", d)).destroyed).toEqual([d]);
         });
@@ -152,12 +179,22 @@ describe.each([
             const denied = await create(sim, "x:AcmeProvider", { contact: { "postmaster@example.org": true } });
             expect(denied.notCreated.n).toMatchObject({ type: "invalidProperties", properties: ["directory"] });
             sim.setReachableAcmeDirectory(LE, true);
-            const id = await createId(sim, "x:AcmeProvider", { contact: { "Postmaster@Example.org": true }, eabKeyId: "kid", eabHmacKey: "hmac" });
+            const id = await createId(sim, "x:AcmeProvider", {
+                contact: { "Postmaster@Example.org": true },
+                eabKeyId: "kid",
+                eabHmacKey: "hmac",
+            });
             const got = await getOne(sim, "x:AcmeProvider", id);
-            expect(got).toMatchObject({ directory: LE, contact: { "postmaster@example.org": true }, accountKey: "****" });
+            expect(got).toMatchObject({
+                directory: LE,
+                contact: { "postmaster@example.org": true },
+                accountKey: "****",
+            });
             expect(got.description.startsWith(`${LE}#`)).toBe(true);
             expect(got).not.toHaveProperty("eabKeyId");
-            expect((await update(sim, "x:AcmeProvider", id, { directory: LE })).notUpdated[id].description).toBe("Cannot modify read-only property");
+            expect((await update(sim, "x:AcmeProvider", id, { directory: LE })).notUpdated[id].description).toBe(
+                "Cannot modify read-only property",
+            );
             expect((await update(sim, "x:AcmeProvider", id, { eabKeyId: "other" })).updated).toEqual({ [id]: null });
         });
 
@@ -168,14 +205,19 @@ describe.each([
             expect(Object.keys(r.created.k).sort()).toEqual(["id", "secret"]);
             expect(r.created.k.secret).toMatch(/^API_/);
             const got = await call(sim, "x:ApiKey/get", { accountId: user, ids: null });
-            expect(got.list).toEqual([expect.objectContaining({ id: r.created.k.id, description: "ci", secret: "****" })]);
+            expect(got.list).toEqual([
+                expect.objectContaining({ id: r.created.k.id, description: "ci", secret: "****" }),
+            ]);
             const res = await fetch(`${sim.url}/jmap`, {
                 method: "POST",
                 headers: { authorization: `Bearer ${r.created.k.secret}`, "content-type": "application/json" },
                 body: JSON.stringify({ using: USING, methodCalls: [["x:ApiKey/get", { ids: null }, "g"]] }),
             });
             expect((await res.json()).methodResponses[0][1].accountId).toBe(user);
-            const app = await call(sim, "x:AppPassword/set", { accountId: user, create: { a: { description: "phone" } } });
+            const app = await call(sim, "x:AppPassword/set", {
+                accountId: user,
+                create: { a: { description: "phone" } },
+            });
             expect(app.created.a.secret).toMatch(/^app_/);
         });
     });

@@ -6,13 +6,25 @@ import { validRaw } from "../support/stackConfig";
 
 type Raw = Record<string, any>;
 const cases: [string, (r: Raw) => void, string][] = [
-    ["a sidecar hostname that is no DNS label", (r) => (r.mailbox.tailscaleHostname = "ts_stalwart"), "mailbox.tailscaleHostname"],
+    [
+        "a sidecar hostname that is no DNS label",
+        (r) => (r.mailbox.tailscaleHostname = "ts_stalwart"),
+        "mailbox.tailscaleHostname",
+    ],
     ["a mailbox tag that is no Tailscale tag", (r) => (r.mailbox.tags = ["stalwart"]), "mailbox.tags"],
     ["an edge tag that is no Tailscale tag", (r) => (r.edge.tags = ["reverse-proxy"]), "edge.tags"],
     ["the same tag on edge and mailbox", (r) => (r.edge.tags = ["tag:stalwart"]), "edge.tags"],
     ["a health address without a port", (r) => (r.mailbox.healthAddress = "9002"), "mailbox.healthAddress"],
-    ["a health address port out of range", (r) => (r.mailbox.healthAddress = "127.0.0.1:99999"), "mailbox.healthAddress"],
-    ["an unpinned Tailscale image", (r) => (r.mailbox.tailscaleImage = "tailscale/tailscale:latest"), "mailbox.tailscaleImage"],
+    [
+        "a health address port out of range",
+        (r) => (r.mailbox.healthAddress = "127.0.0.1:99999"),
+        "mailbox.healthAddress",
+    ],
+    [
+        "an unpinned Tailscale image",
+        (r) => (r.mailbox.tailscaleImage = "tailscale/tailscale:latest"),
+        "mailbox.tailscaleImage",
+    ],
     ["an untagged Stalwart image", (r) => (r.stalwart.image = "stalwartlabs/stalwart"), "stalwart.image"],
     ["an unpinned edge image", (r) => (r.edge.image = "caddy"), "edge.image"],
     ["a volume name docker refuses", (r) => (r.mailbox.stateVolume = "-state"), "mailbox.stateVolume"],
@@ -27,7 +39,11 @@ const cases: [string, (r: Raw) => void, string][] = [
     ["a Postgres port out of range", (r) => (r.postgres.port = 0), "postgres.port"],
     ["no Postgres role", (r) => (r.postgres.role = " "), "postgres.role"],
     ["no tag owners", (r) => (r.tailscale = { tagOwners: [] }), "tailscale.tagOwners"],
-    ["an operator that is no policy principal", (r) => (r.tailscale = { operators: ["alice bob"] }), "tailscale.operators"],
+    [
+        "an operator that is no policy principal",
+        (r) => (r.tailscale = { operators: ["alice bob"] }),
+        "tailscale.operators",
+    ],
 ];
 
 describe("parseSettings refuses what the renderers no longer re-check", () => {

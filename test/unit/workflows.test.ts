@@ -58,7 +58,8 @@ function deployed(context: Record<string, string>): string[] {
 function strings(v: unknown, path = ""): [string, string][] {
     if (typeof v === "string") return [[path, v]];
     if (Array.isArray(v)) return v.flatMap((x, i) => strings(x, `${path}[${i}]`));
-    if (typeof v === "object" && v !== null) return Object.entries(v).flatMap(([k, x]) => strings(x, path ? `${path}.${k}` : k));
+    if (typeof v === "object" && v !== null)
+        return Object.entries(v).flatMap(([k, x]) => strings(x, path ? `${path}.${k}` : k));
     return [];
 }
 
@@ -80,7 +81,12 @@ describe("preview.yml", () => {
         expect(runs(job).slice(0, 2)).toEqual(["npm ci", "npm ci --prefix policy"]);
         const [step, ...more] = pulumiSteps(job);
         expect(more).toEqual([]);
-        expect(step!.with).toEqual({ command: "preview", "stack-name": "${{ matrix.stack }}", "comment-on-pr": true, policyPacks: "policy" });
+        expect(step!.with).toEqual({
+            command: "preview",
+            "stack-name": "${{ matrix.stack }}",
+            "comment-on-pr": true,
+            policyPacks: "policy",
+        });
     });
 
     it("writes each stack's offline plan into the job summary", () => {
@@ -95,7 +101,11 @@ describe("up.yml", () => {
     it("runs on pushes to main and by hand with a choice of dev or prod", () => {
         expect(Object.keys(up.on).sort()).toEqual(["push", "workflow_dispatch"]);
         expect(up.on.push).toEqual({ branches: ["main"] });
-        expect(up.on.workflow_dispatch.inputs.stack).toMatchObject({ type: "choice", options: ["dev", "prod"], default: "dev" });
+        expect(up.on.workflow_dispatch.inputs.stack).toMatchObject({
+            type: "choice",
+            options: ["dev", "prod"],
+            default: "dev",
+        });
     });
 
     it("deploys dev on a push and never prod; prod only when dispatched with stack=prod", () => {
@@ -110,9 +120,12 @@ describe("up.yml", () => {
             const job = up.jobs[stack]!;
             expect(job.environment).toBe(stack);
             expect(runs(job).slice(0, 2)).toEqual(["npm ci", "npm ci --prefix policy"]);
-            expect(pulumiSteps(job).map((s) => s.with)).toEqual([{ command: "up", "stack-name": stack, policyPacks: "policy" }]);
+            expect(pulumiSteps(job).map((s) => s.with)).toEqual([
+                { command: "up", "stack-name": stack, policyPacks: "policy" },
+            ]);
         }
-        const withoutStack = (job: Job) => JSON.stringify(job.steps).replaceAll('"stack-name":"prod"', '"stack-name":"dev"');
+        const withoutStack = (job: Job) =>
+            JSON.stringify(job.steps).replaceAll('"stack-name":"prod"', '"stack-name":"dev"');
         expect(withoutStack(up.jobs.prod!)).toBe(withoutStack(up.jobs.dev!));
     });
 });
@@ -122,24 +135,38 @@ describe("both workflows", () => {
 
     it("pin every action to a major version", () => {
         for (const wf of [preview, up]) {
-            for (const job of Object.values(wf.jobs)) for (const s of job.steps) if (s.uses) expect(s.uses).toMatch(/^[\w-]+\/[\w-]+@v\d+$/);
+            for (const job of Object.values(wf.jobs))
+                for (const s of job.steps) if (s.uses) expect(s.uses).toMatch(/^[\w-]+\/[\w-]+@v\d+$/);
         }
         expect(JSON.stringify([preview, up])).toContain("pulumi/actions@v");
     });
 
     it("name secrets only as ${{ secrets.NAME }}, never a literal credential, each documented in docs/ci.md", () => {
         const used = new Set<string>();
-        for (const [file, wf] of [["preview.yml", preview], ["up.yml", up]] as const) {
+        for (const [file, wf] of [
+            ["preview.yml", preview],
+            ["up.yml", up],
+        ] as const) {
             for (const [path, value] of strings(wf)) {
                 for (const m of value.matchAll(/secrets\.(\w+)/g)) used.add(m[1]!);
                 // a secret reference is the whole value, so it is never pasted into a script
                 if (value.includes("secrets.")) expect(value, `${file} ${path}`).toMatch(/^\$\{\{ secrets\.\w+ \}\}$/);
                 expect(value, `${file} ${path}`).not.toMatch(/tskey-|pul-[0-9a-f]{20,}|-----BEGIN|API_[A-Za-z0-9]{8,}/);
                 const key = path.split(".").at(-1)!;
-                if (/(TOKEN|SECRET|PASSWORD|KEY)\b/.test(key) || /^oauth-/.test(key)) expect(value, `${file} ${path}`).toMatch(/^\$\{\{ secrets\.\w+ \}\}$/);
+                if (/(TOKEN|SECRET|PASSWORD|KEY)\b/.test(key) || /^oauth-/.test(key))
+                    expect(value, `${file} ${path}`).toMatch(/^\$\{\{ secrets\.\w+ \}\}$/);
             }
         }
-        expect([...used].sort()).toEqual(["DOCKER_SSH_KEY", "DOCKER_SSH_KNOWN_HOSTS", "GARAGE_ADMIN_TOKEN", "PULUMI_ACCESS_TOKEN", "STALWART_TOKEN", "STALWART_URL", "TS_OAUTH_CLIENT_ID", "TS_OAUTH_SECRET"]);
+        expect([...used].sort()).toEqual([
+            "DOCKER_SSH_KEY",
+            "DOCKER_SSH_KNOWN_HOSTS",
+            "GARAGE_ADMIN_TOKEN",
+            "PULUMI_ACCESS_TOKEN",
+            "STALWART_TOKEN",
+            "STALWART_URL",
+            "TS_OAUTH_CLIENT_ID",
+            "TS_OAUTH_SECRET",
+        ]);
         for (const name of used) expect(docs, `docs/ci.md documents ${name}`).toContain(`\`${name}\``);
     });
 });

@@ -52,7 +52,8 @@ export class GarageAdminClient {
         const where = `Garage admin API ${method} ${path} at ${this.endpoint}`;
         let lastProblem = "";
         for (let attempt = 1; attempt <= this.retry.attempts; attempt++) {
-            if (attempt > 1) await new Promise((resolve) => setTimeout(resolve, this.retry.baseDelayMs * 2 ** (attempt - 2)));
+            if (attempt > 1)
+                await new Promise((resolve) => setTimeout(resolve, this.retry.baseDelayMs * 2 ** (attempt - 2)));
             let response: Response;
             let text: string;
             try {
@@ -75,7 +76,11 @@ export class GarageAdminClient {
             const garage = asGarageError(data);
             lastProblem = `HTTP ${response.status}${garage ? ` ${garage.code}: ${garage.message}` : text ? `: ${text.slice(0, 200)}` : ""}`;
             if (TRANSIENT_STATUSES.includes(response.status)) continue;
-            throw this.failure(`${where} failed: ${lastProblem}${hintFor(response.status, this.tokenSource)}`, response.status, garage?.code);
+            throw this.failure(
+                `${where} failed: ${lastProblem}${hintFor(response.status, this.tokenSource)}`,
+                response.status,
+                garage?.code,
+            );
         }
         throw this.failure(`${where} failed after ${this.retry.attempts} attempts: ${lastProblem}`);
     }

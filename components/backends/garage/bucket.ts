@@ -20,7 +20,8 @@ export interface GarageBucketArgs {
 export const DEFAULT_BUCKET_PERMISSIONS: BucketPermissions = { read: true, write: true, owner: false };
 
 /** What GarageBucket ships: the bundled shell around the provider core provider.ts (bucketGrantProvider). */
-export const shippedBucketGrantProvider = (): pulumi.dynamic.ResourceProvider => shipProvider(join(__dirname, "provider"), "bucketGrantProvider");
+export const shippedBucketGrantProvider = (): pulumi.dynamic.ResourceProvider =>
+    shipProvider(join(__dirname, "provider"), "bucketGrantProvider");
 
 /** The resource the provider manages: bucket + key + grant. */
 class BucketGrant extends pulumi.dynamic.Resource {
@@ -30,7 +31,13 @@ class BucketGrant extends pulumi.dynamic.Resource {
     declare public readonly bucket: pulumi.Output<string>;
 
     constructor(name: string, args: Record<string, pulumi.Input<unknown>>, opts: pulumi.CustomResourceOptions) {
-        const outputs = { bucketId: undefined, accessKeyId: undefined, secretAccessKey: undefined, adoptedBucket: undefined, adoptedKey: undefined };
+        const outputs = {
+            bucketId: undefined,
+            accessKeyId: undefined,
+            secretAccessKey: undefined,
+            adoptedBucket: undefined,
+            adoptedKey: undefined,
+        };
         super(shippedBucketGrantProvider(), name, { ...args, ...outputs }, opts, "garage", "BucketGrant");
     }
 }

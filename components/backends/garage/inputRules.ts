@@ -49,7 +49,8 @@ export function bucketNameProblem(name: unknown): string | undefined {
     const quoted = JSON.stringify(name);
     if (name.length < 3 || name.length > 63) return `bucket ${quoted} must be 3-63 characters long (is ${name.length})`;
     if (!/^[a-z0-9.-]+$/.test(name)) return `bucket ${quoted} may only hold lowercase letters, digits, '.' and '-'`;
-    if (!/^[a-z0-9]/.test(name) || !/[a-z0-9]$/.test(name)) return `bucket ${quoted} must start and end with a letter or digit`;
+    if (!/^[a-z0-9]/.test(name) || !/[a-z0-9]$/.test(name))
+        return `bucket ${quoted} must start and end with a letter or digit`;
     if (name.includes("..")) return `bucket ${quoted} must not contain two adjacent periods`;
     if (/^\d{1,3}(\.\d{1,3}){3}$/.test(name)) return `bucket ${quoted} must not look like an IP address`;
     if (name.startsWith("xn--")) return `bucket ${quoted} must not start with "xn--"`;
@@ -77,12 +78,18 @@ export function inputFailures(news: Record<string, unknown>): InputFailure[] {
     const permissions = news.permissions;
     if (permissions !== UNKNOWN_VALUE) {
         if (typeof permissions !== "object" || permissions === null) {
-            failures.push({ property: "permissions", reason: "permissions must be an object { read, write, owner } of booleans" });
+            failures.push({
+                property: "permissions",
+                reason: "permissions must be an object { read, write, owner } of booleans",
+            });
         } else {
             for (const flag of ["read", "write", "owner"] as const) {
                 const value = (permissions as Record<string, unknown>)[flag];
                 if (value !== UNKNOWN_VALUE && typeof value !== "boolean") {
-                    failures.push({ property: `permissions.${flag}`, reason: `permissions.${flag} must be true or false, got ${JSON.stringify(value)}` });
+                    failures.push({
+                        property: `permissions.${flag}`,
+                        reason: `permissions.${flag} must be true or false, got ${JSON.stringify(value)}`,
+                    });
                 }
             }
         }

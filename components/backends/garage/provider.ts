@@ -40,7 +40,10 @@ const NO_PERMISSIONS: BucketPermissions = { read: false, write: false, owner: fa
 const PERMISSION_FLAGS = ["read", "write", "owner"] as const;
 
 /** The stack's config first, then the environment (decision 008); `source` names the origin, never the value. */
-export function adminToken(configured: string | undefined, env: Record<string, string | undefined>): { token: string; source: string } | undefined {
+export function adminToken(
+    configured: string | undefined,
+    env: Record<string, string | undefined>,
+): { token: string; source: string } | undefined {
     if (configured) return { token: configured, source: "config garage:adminToken" };
     const fromEnv = env.GARAGE_ADMIN_TOKEN;
     return fromEnv ? { token: fromEnv, source: "env GARAGE_ADMIN_TOKEN" } : undefined;
@@ -62,12 +65,18 @@ function toInputs(props: Record<string, unknown>): BucketGrantInputs {
         adminEndpoint: normalizeEndpoint(String(props.adminEndpoint)),
         bucket: String(props.bucket),
         keyName: String(props.keyName),
-        permissions: { read: permissions.read === true, write: permissions.write === true, owner: permissions.owner === true },
+        permissions: {
+            read: permissions.read === true,
+            write: permissions.write === true,
+            owner: permissions.owner === true,
+        },
     };
 }
 
 function randomHex(bytes: number): string {
-    return Array.from(globalThis.crypto.getRandomValues(new Uint8Array(bytes)), (b) => b.toString(16).padStart(2, "0")).join("");
+    return Array.from(globalThis.crypto.getRandomValues(new Uint8Array(bytes)), (b) =>
+        b.toString(16).padStart(2, "0"),
+    ).join("");
 }
 
 async function bucketById(client: GarageAdminClient, id: string): Promise<BucketInfo | undefined> {
@@ -83,9 +92,15 @@ async function keyById(client: GarageAdminClient, id: string): Promise<KeyInfo |
 
 /** Finds the bucket by global alias, else creates it. */
 async function ensureBucket(client: GarageAdminClient, alias: string): Promise<{ info: BucketInfo; adopted: boolean }> {
-    const found = await client.call<BucketInfo>("GET", "GetBucketInfo", { query: { globalAlias: alias }, expect: [404] });
+    const found = await client.call<BucketInfo>("GET", "GetBucketInfo", {
+        query: { globalAlias: alias },
+        expect: [404],
+    });
     if (found.status !== 404) return { info: found.data, adopted: true };
-    const created = await client.call<BucketInfo>("POST", "CreateBucket", { body: { globalAlias: alias }, expect: [409] });
+    const created = await client.call<BucketInfo>("POST", "CreateBucket", {
+        body: { globalAlias: alias },
+        expect: [409],
+    });
     if (created.status !== 409) return { info: created.data, adopted: false };
     // 409 BucketAlreadyExists: on a retry our own lost first attempt made it; on the first attempt someone else did.
     const raced = await client.call<BucketInfo>("GET", "GetBucketInfo", { query: { globalAlias: alias } });
@@ -98,21 +113,30 @@ async function ensureKey(client: GarageAdminClient, name: string): Promise<{ inf
     const named = listed.data.filter((key) => key.name === name);
     if (named.length > 1) {
         const ids = named.map((key) => key.id).join(", ");
-        throw new Error(`Garage has ${named.length} access keys named "${name}" (${ids}); delete the extra ones or choose another keyName`);
+        throw new Error(
+            `Garage has ${named.length} access keys named "${name}" (${ids}); delete the extra ones or choose another keyName`,
+        );
     }
     const existing = named[0];
     if (existing) {
         const info = await keyById(client, existing.id);
-        if (!info) throw new Error(`Garage access key "${name}" (${existing.id}) vanished while being adopted; run the update again`);
+        if (!info)
+            throw new Error(
+                `Garage access key "${name}" (${existing.id}) vanished while being adopted; run the update again`,
+            );
         return { info, adopted: true };
     }
     // ImportKey with an id we choose makes a retried request harmless: a 409 then means our own first attempt landed.
     const accessKeyId = `GK${randomHex(12)}`;
     const secretAccessKey = randomHex(32);
-    const imported = await client.call<KeyInfo>("POST", "ImportKey", { body: { accessKeyId, secretAccessKey, name }, expect: [409] });
+    const imported = await client.call<KeyInfo>("POST", "ImportKey", {
+        body: { accessKeyId, secretAccessKey, name },
+        expect: [409],
+    });
     if (imported.status === 409) {
         const info = await keyById(client, accessKeyId);
-        if (!info || info.name !== name) throw new Error(`Garage refused to import access key ${accessKeyId} for "${name}": id already taken`);
+        if (!info || info.name !== name)
+            throw new Error(`Garage refused to import access key ${accessKeyId} for "${name}": id already taken`);
         return { info: { ...info, secretAccessKey }, adopted: false };
     }
     return { info: { ...imported.data, secretAccessKey }, adopted: false };
@@ -123,13 +147,22 @@ function grantOf(bucket: BucketInfo, accessKeyId: string): BucketPermissions {
 }
 
 /** Sets exactly `wanted` on the bucket for the key: Allow what is missing, Deny what is extra. */
-async function applyGrant(client: GarageAdminClient, bucketId: string, accessKeyId: string, wanted: BucketPermissions): Promise<BucketPermissions> {
+async function applyGrant(
+    client: GarageAdminClient,
+    bucketId: string,
+    accessKeyId: string,
+    wanted: BucketPermissions,
+): Promise<BucketPermissions> {
     const bucket = await bucketById(client, bucketId);
-    if (!bucket) throw new Error(`Garage bucket ${bucketId} no longer exists; run \`pulumi refresh\` so it is recreated`);
+    if (!bucket)
+        throw new Error(`Garage bucket ${bucketId} no longer exists; run \`pulumi refresh\` so it is recreated`);
     let current = grantOf(bucket, accessKeyId);
     const allow = Object.fromEntries(PERMISSION_FLAGS.map((f) => [f, wanted[f] && !current[f]]));
     const deny = Object.fromEntries(PERMISSION_FLAGS.map((f) => [f, !wanted[f] && current[f]]));
-    for (const [endpoint, flags] of [["AllowBucketKey", allow], ["DenyBucketKey", deny]] as const) {
+    for (const [endpoint, flags] of [
+        ["AllowBucketKey", allow],
+        ["DenyBucketKey", deny],
+    ] as const) {
         if (!Object.values(flags).some(Boolean)) continue;
         const body = { bucketId, accessKeyId, permissions: flags };
         current = grantOf((await client.call<BucketInfo>("POST", endpoint, { body })).data, accessKeyId);
@@ -178,10 +211,13 @@ export function bucketGrantProvider() {
             const newPermissions = news.permissions;
             const permissionsChanged =
                 newPermissions === UNKNOWN_VALUE ||
-                PERMISSION_FLAGS.some((f) => !sameValue(oldPermissions[f], (newPermissions as Record<string, unknown> | undefined)?.[f]));
+                PERMISSION_FLAGS.some(
+                    (f) => !sameValue(oldPermissions[f], (newPermissions as Record<string, unknown> | undefined)?.[f]),
+                );
             // A replacement that keeps the bucket alias or the key name would adopt what the old resource is about to
             // delete, so the old one must go first.
-            const deleteBeforeReplace = replaces.length > 0 && !(replaces.includes("bucket") && replaces.includes("keyName"));
+            const deleteBeforeReplace =
+                replaces.length > 0 && !(replaces.includes("bucket") && replaces.includes("keyName"));
             return { changes: replaces.length > 0 || permissionsChanged, replaces, deleteBeforeReplace };
         },
 
@@ -207,19 +243,32 @@ export function bucketGrantProvider() {
                 // Undo only what this call made, so a retry starts clean; adopted things stay as they were.
                 const undo: string[] = [];
                 if (key && !key.adopted) {
-                    await client.call("POST", "DeleteKey", { query: { id: key.info.accessKeyId } }).catch(() => undo.push(`key ${key?.info.accessKeyId}`));
+                    await client
+                        .call("POST", "DeleteKey", { query: { id: key.info.accessKeyId } })
+                        .catch(() => undo.push(`key ${key?.info.accessKeyId}`));
                 }
                 if (!bucket.adopted) {
-                    await client.call("POST", "DeleteBucket", { query: { id: bucket.info.id } }).catch(() => undo.push(`bucket ${bucket.info.id}`));
+                    await client
+                        .call("POST", "DeleteBucket", { query: { id: bucket.info.id } })
+                        .catch(() => undo.push(`bucket ${bucket.info.id}`));
                 }
-                const note = undo.length > 0 ? ` (could not undo the partial create: ${undo.join(", ")}; remove by hand)` : "";
-                throw Object.assign(new Error(`${(error as Error).message}${note}`), { status: (error as GarageAdminFailure).status });
+                const note =
+                    undo.length > 0 ? ` (could not undo the partial create: ${undo.join(", ")}; remove by hand)` : "";
+                throw Object.assign(new Error(`${(error as Error).message}${note}`), {
+                    status: (error as GarageAdminFailure).status,
+                });
             }
         },
 
         async read(id: string, props: Record<string, unknown>) {
-            if (typeof props.adminEndpoint !== "string" || typeof props.bucketId !== "string" || typeof props.accessKeyId !== "string") {
-                throw new Error(`cannot read Garage BucketGrant ${id}: its state lacks adminEndpoint/bucketId/accessKeyId (import is not supported)`);
+            if (
+                typeof props.adminEndpoint !== "string" ||
+                typeof props.bucketId !== "string" ||
+                typeof props.accessKeyId !== "string"
+            ) {
+                throw new Error(
+                    `cannot read Garage BucketGrant ${id}: its state lacks adminEndpoint/bucketId/accessKeyId (import is not supported)`,
+                );
             }
             const client = adminClient(props.adminEndpoint, configuredToken);
             const bucket = await bucketById(client, props.bucketId);
@@ -238,7 +287,11 @@ export function bucketGrantProvider() {
             return { id, props: refreshed, inputs: { adminEndpoint, bucket: bucketAlias, keyName, permissions } };
         },
 
-        async update(_id: string, olds: Record<string, unknown>, news: Record<string, unknown>): Promise<{ outs: BucketGrantOutputs }> {
+        async update(
+            _id: string,
+            olds: Record<string, unknown>,
+            news: Record<string, unknown>,
+        ): Promise<{ outs: BucketGrantOutputs }> {
             const previous = olds as unknown as BucketGrantOutputs;
             const inputs = toInputs(news);
             const client = adminClient(inputs.adminEndpoint, configuredToken);
@@ -257,9 +310,13 @@ export function bucketGrantProvider() {
                 const bucket = await bucketById(client, state.bucketId);
                 if (bucket) {
                     emptyBucketOrRefuse(bucket, state.bucket);
-                    const answer = await client.call<unknown>("POST", "DeleteBucket", { query: { id: state.bucketId }, expect: [404, 409] });
+                    const answer = await client.call<unknown>("POST", "DeleteBucket", {
+                        query: { id: state.bucketId },
+                        expect: [404, 409],
+                    });
                     // 409 BucketNotEmpty: objects arrived between the check and the delete.
-                    if (answer.status === 409) emptyBucketOrRefuse({ ...bucket, objects: Math.max(bucket.objects, 1) }, state.bucket);
+                    if (answer.status === 409)
+                        emptyBucketOrRefuse({ ...bucket, objects: Math.max(bucket.objects, 1) }, state.bucket);
                 }
             }
             if (!state.adoptedKey) {

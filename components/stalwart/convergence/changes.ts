@@ -50,10 +50,15 @@ type Ref = { objectType: string; objectId: string; accountId?: string };
 const key = (o: Ref) => `${o.objectType}/${o.accountId ?? ""}/${o.objectId}`;
 const scoped = (o: Ref) => (typeof o.accountId === "string" ? { accountId: o.accountId } : {});
 /** "x:NetworkListener b", or "x:ApiKey c in account d" for an account-scoped object, for messages. */
-export const describeObject = (o: Ref) => `${o.objectType} ${o.objectId}${typeof o.accountId === "string" ? ` in account ${o.accountId}` : ""}`;
+export const describeObject = (o: Ref) =>
+    `${o.objectType} ${o.objectId}${typeof o.accountId === "string" ? ` in account ${o.accountId}` : ""}`;
 /** JSON with object keys sorted: key order carries no meaning on the wire or in state. */
 export const stable = (v: unknown): string =>
-    JSON.stringify(v, (_k, x) => (x && typeof x === "object" && !Array.isArray(x) ? Object.fromEntries(Object.entries(x).sort(([a], [b]) => (a < b ? -1 : 1))) : x));
+    JSON.stringify(v, (_k, x) =>
+        x && typeof x === "object" && !Array.isArray(x)
+            ? Object.fromEntries(Object.entries(x).sort(([a], [b]) => (a < b ? -1 : 1)))
+            : x,
+    );
 
 export function changedProperties(before: Record<string, unknown>, after: Record<string, unknown>): string[] {
     const names = new Set([...Object.keys(before), ...Object.keys(after)]);
@@ -74,14 +79,33 @@ export function planConvergence(before: TrackedObject[] | undefined, after: Trac
         const prior = old.get(key(o));
         old.delete(key(o));
         if (!prior) {
-            changes.push({ objectType: o.objectType, objectId: o.objectId, ...scoped(o), what: "created", effects: effectsOf(o.objectType, "all") });
+            changes.push({
+                objectType: o.objectType,
+                objectId: o.objectId,
+                ...scoped(o),
+                what: "created",
+                effects: effectsOf(o.objectType, "all"),
+            });
             continue;
         }
         const props = changedProperties(prior.properties, o.properties).filter((p) => !(o.volatile ?? []).includes(p));
-        if (props.length) changes.push({ objectType: o.objectType, objectId: o.objectId, ...scoped(o), what: props, effects: effectsOf(o.objectType, props) });
+        if (props.length)
+            changes.push({
+                objectType: o.objectType,
+                objectId: o.objectId,
+                ...scoped(o),
+                what: props,
+                effects: effectsOf(o.objectType, props),
+            });
     }
     for (const gone of old.values()) {
-        changes.push({ objectType: gone.objectType, objectId: gone.objectId, ...scoped(gone), what: "destroyed", effects: effectsOf(gone.objectType, "all") });
+        changes.push({
+            objectType: gone.objectType,
+            objectId: gone.objectId,
+            ...scoped(gone),
+            what: "destroyed",
+            effects: effectsOf(gone.objectType, "all"),
+        });
     }
     const needed = new Set(changes.flatMap((c) => c.effects));
     return {

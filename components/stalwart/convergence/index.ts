@@ -22,7 +22,8 @@ export interface StalwartConvergenceArgs {
 }
 
 /** What StalwartConvergence ships: the bundled shell around the provider core provider.ts (convergenceProvider). */
-export const shippedConvergenceProvider = (): pulumi.dynamic.ResourceProvider => shipProvider(join(__dirname, "provider"), "convergenceProvider");
+export const shippedConvergenceProvider = (): pulumi.dynamic.ResourceProvider =>
+    shipProvider(join(__dirname, "provider"), "convergenceProvider");
 
 /**
  * Makes stored x:* settings effective: issues each reload action a change needs once per `up`
@@ -49,7 +50,15 @@ export class StalwartConvergence extends pulumi.dynamic.Resource {
         super(
             shippedConvergenceProvider(),
             name,
-            { retired: undefined, reloads: undefined, restarted: undefined, pendingRestart: undefined, verified: undefined, directoryBinding: undefined, ...args },
+            {
+                retired: undefined,
+                reloads: undefined,
+                restarted: undefined,
+                pendingRestart: undefined,
+                verified: undefined,
+                directoryBinding: undefined,
+                ...args,
+            },
             opts,
             "stalwart",
             "Convergence",

@@ -17,26 +17,56 @@ type EngineProps = Record<string, any>;
 
 function checkInputs(news: EngineProps): pulumi.dynamic.CheckFailure[] {
     const failures: pulumi.dynamic.CheckFailure[] = [];
-    if (!Array.isArray(news.objects)) failures.push({ property: "objects", reason: "must be a list of {objectType, objectId, accountId?, properties}" });
+    if (!Array.isArray(news.objects))
+        failures.push({
+            property: "objects",
+            reason: "must be a list of {objectType, objectId, accountId?, properties}",
+        });
     else
         news.objects.forEach((item: unknown, i: number) => {
             if (item === UNKNOWN) return;
             const o = item as { objectType?: unknown; objectId?: unknown; accountId?: unknown } | undefined;
-            if (typeof o?.objectType !== "string" || !o.objectType.startsWith("x:")) failures.push({ property: `objects[${i}].objectType`, reason: "must be an x:* object type" });
-            if (typeof o?.objectId !== "string" || o.objectId === "") failures.push({ property: `objects[${i}].objectId`, reason: "must be the object's id" });
-            if (o?.accountId !== undefined && o.accountId !== null && o.accountId !== UNKNOWN && (typeof o.accountId !== "string" || o.accountId === "")) {
-                failures.push({ property: `objects[${i}].accountId`, reason: "must be the id of the account an account-scoped object lives in, or left out" });
+            if (typeof o?.objectType !== "string" || !o.objectType.startsWith("x:"))
+                failures.push({ property: `objects[${i}].objectType`, reason: "must be an x:* object type" });
+            if (typeof o?.objectId !== "string" || o.objectId === "")
+                failures.push({ property: `objects[${i}].objectId`, reason: "must be the object's id" });
+            if (
+                o?.accountId !== undefined &&
+                o.accountId !== null &&
+                o.accountId !== UNKNOWN &&
+                (typeof o.accountId !== "string" || o.accountId === "")
+            ) {
+                failures.push({
+                    property: `objects[${i}].accountId`,
+                    reason: "must be the id of the account an account-scoped object lives in, or left out",
+                });
             }
         });
-    if (news.restartCommand !== undefined && news.restartCommand !== UNKNOWN && (!Array.isArray(news.restartCommand) || news.restartCommand.some((a: unknown) => typeof a !== "string"))) {
-        failures.push({ property: "restartCommand", reason: 'must be an argv list, e.g. ["docker", "restart", "stalwart"]' });
+    if (
+        news.restartCommand !== undefined &&
+        news.restartCommand !== UNKNOWN &&
+        (!Array.isArray(news.restartCommand) || news.restartCommand.some((a: unknown) => typeof a !== "string"))
+    ) {
+        failures.push({
+            property: "restartCommand",
+            reason: 'must be an argv list, e.g. ["docker", "restart", "stalwart"]',
+        });
     }
     return failures;
 }
 
 const sameJson = (a: unknown, b: unknown) => JSON.stringify(a ?? null) === JSON.stringify(b ?? null);
 /** What a removal needs of each tracked object (decision 012): kept current in state, so state written before it gets it on the next up. */
-const removalFacts = (objects: TrackedObject[] | undefined) => stable((objects ?? []).map((o) => [o.objectType, o.accountId ?? null, o.objectId, o.adopted ?? null, o.restore ?? null]));
+const removalFacts = (objects: TrackedObject[] | undefined) =>
+    stable(
+        (objects ?? []).map((o) => [
+            o.objectType,
+            o.accountId ?? null,
+            o.objectId,
+            o.adopted ?? null,
+            o.restore ?? null,
+        ]),
+    );
 
 export function convergenceProvider(): pulumi.dynamic.ResourceProvider {
     let config: StalwartConfig = {};

@@ -29,7 +29,12 @@ export interface Readiness {
  * deployment passes OPERATIONAL_READINESS instead, which gives an identity provider a minute to
  * come up.
  */
-export const DEFAULT_READINESS: Readiness = { attempts: 4, baseDelayMs: 500, liveTimeoutMs: 180_000, discoverTimeoutMs: 10_000 };
+export const DEFAULT_READINESS: Readiness = {
+    attempts: 4,
+    baseDelayMs: 500,
+    liveTimeoutMs: 180_000,
+    discoverTimeoutMs: 10_000,
+};
 
 /** Waits 2 + 4 + 8 + 16 + 32 s between six attempts. */
 export const OPERATIONAL_READINESS: Partial<Readiness> = { attempts: 6, baseDelayMs: 2_000 };
@@ -65,7 +70,6 @@ export interface ConvergenceResult {
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const backoff = (r: Readiness, attempt: number) => Math.min(r.baseDelayMs * 2 ** (attempt - 1), 60_000);
 
-
 /**
  * One request creating every action; the ones the server refuses, or does not confirm (neither a
  * `created` nor a `notCreated` entry), are retried, the rest are done.
@@ -76,7 +80,10 @@ async function runReloads(conn: StalwartConnection, actions: string[], readiness
         const create = Object.fromEntries(pending.map((a, i) => [`r${i + 1}`, { "@type": a }]));
         const { responses } = await jmapRequest(conn, [["x:Action/set", { create }, "a"]]);
         const [name, args] = responses.find((r) => r?.[2] === "a") ?? [];
-        if (name === "error") throw new Error(`x:Action/set (${pending.join(", ")}) failed: ${isObj(args) ? `${args.type}: ${args.description ?? ""}` : "error"}`);
+        if (name === "error")
+            throw new Error(
+                `x:Action/set (${pending.join(", ")}) failed: ${isObj(args) ? `${args.type}: ${args.description ?? ""}` : "error"}`,
+            );
         if (name !== "x:Action/set" || !isObj(args)) {
             throw new Error(
                 `x:Action/set (${pending.join(", ")}): the server answered ${name === undefined ? "nothing" : JSON.stringify(name)} instead of x:Action/set, so no reload is confirmed; is ${conn.url} a Stalwart v0.16 server?`,
@@ -84,16 +91,27 @@ async function runReloads(conn: StalwartConnection, actions: string[], readiness
         }
         const created = isObj(args.created) ? args.created : {};
         const notCreated = isObj(args.notCreated) ? args.notCreated : {};
-        const unconfirmed = { type: "unconfirmed", description: "the server confirmed it neither as created nor as notCreated" };
+        const unconfirmed = {
+            type: "unconfirmed",
+            description: "the server confirmed it neither as created nor as notCreated",
+        };
         const failed = pending
-            .map((a, i) => ({ action: a, err: notCreated[`r${i + 1}`] ?? (created[`r${i + 1}`] === undefined || created[`r${i + 1}`] === null ? unconfirmed : undefined) }))
+            .map((a, i) => ({
+                action: a,
+                err:
+                    notCreated[`r${i + 1}`] ??
+                    (created[`r${i + 1}`] === undefined || created[`r${i + 1}`] === null ? unconfirmed : undefined),
+            }))
             .filter((f) => f.err);
         if (failed.length === 0) return;
         if (attempt >= readiness.attempts) {
             const why = failed
                 .map(({ action, err }) => {
-                    const obj = isObj(err) && isObj(err.objectId) ? ` on x:${err.objectId.object} ${err.objectId.id}` : "";
-                    const detail = isObj(err) ? (err.description ?? (err.validationErrors ? JSON.stringify(err.validationErrors) : err.type)) : JSON.stringify(err);
+                    const obj =
+                        isObj(err) && isObj(err.objectId) ? ` on x:${err.objectId.object} ${err.objectId.id}` : "";
+                    const detail = isObj(err)
+                        ? (err.description ?? (err.validationErrors ? JSON.stringify(err.validationErrors) : err.type))
+                        : JSON.stringify(err);
                     return `${action} failed${obj}: ${detail}`;
                 })
                 .join("; ");
@@ -111,7 +129,15 @@ async function runRestart(command: string[], timeoutMs: number): Promise<void> {
     const [file, ...args] = command;
     await new Promise<void>((resolve, reject) =>
         execFile(file!, args, { timeout: timeoutMs }, (err, _stdout, stderr) =>
-            err ? reject(new Error(`restart command \`${command.join(" ")}\` failed: ${String(stderr || err.message).trim().slice(0, 400)}`)) : resolve(),
+            err
+                ? reject(
+                      new Error(
+                          `restart command \`${command.join(" ")}\` failed: ${String(stderr || err.message)
+                              .trim()
+                              .slice(0, 400)}`,
+                      ),
+                  )
+                : resolve(),
         ),
     );
 }
@@ -131,7 +157,9 @@ async function waitLive(conn: StalwartConnection, timeoutMs: number): Promise<vo
         }
         await sleep(1_000);
     }
-    throw new Error(`Stalwart at ${conn.url} was not live ${Math.round(timeoutMs / 1000)}s after the restart (last: ${last}); check \`docker logs\` for registry.build-error.`);
+    throw new Error(
+        `Stalwart at ${conn.url} was not live ${Math.round(timeoutMs / 1000)}s after the restart (last: ${last}); check \`docker logs\` for registry.build-error.`,
+    );
 }
 
 const MASK = "****";
@@ -160,26 +188,38 @@ async function verifyObjects(conn: StalwartConnection, objects: TrackedObject[])
     for (const g of groups.values()) {
         for (let i = 0; i < g.list.length; i += GET_MAX) {
             const list = g.list.slice(i, i + GET_MAX);
-            const args = { ...(g.accountId === undefined ? {} : { accountId: g.accountId }), ids: list.map((o) => o.objectId) };
+            const args = {
+                ...(g.accountId === undefined ? {} : { accountId: g.accountId }),
+                ids: list.map((o) => o.objectId),
+            };
             reads.push({ call: [`${g.type}/get`, args, `g${reads.length}`], type: g.type, list });
         }
     }
     const problems: string[] = [];
     for (let start = 0; start < reads.length; start += MAX_CALLS) {
         const batch = reads.slice(start, start + MAX_CALLS);
-        const { responses } = await jmapRequest(conn, batch.map((r) => r.call));
+        const { responses } = await jmapRequest(
+            conn,
+            batch.map((r) => r.call),
+        );
         for (const { call, type, list } of batch) {
             const where = typeof call[1].accountId === "string" ? ` in account ${call[1].accountId}` : "";
             const [name, args] = responses.find((r) => r?.[2] === call[2]) ?? [];
             if (name === "error") {
-                problems.push(`${type}${where}: ${isObj(args) ? `${args.type} ${args.description ?? ""}` : "error"}`.trim());
+                problems.push(
+                    `${type}${where}: ${isObj(args) ? `${args.type} ${args.description ?? ""}` : "error"}`.trim(),
+                );
                 continue;
             }
             if (name !== call[0] || !isObj(args)) {
                 problems.push(`${type}${where}: no ${call[0]} response`);
                 continue;
             }
-            const found = new Map((Array.isArray(args.list) ? args.list : []).filter(isObj).map((x: Record<string, unknown>) => [String(x.id), x]));
+            const found = new Map(
+                (Array.isArray(args.list) ? args.list : [])
+                    .filter(isObj)
+                    .map((x: Record<string, unknown>) => [String(x.id), x]),
+            );
             for (const o of list) {
                 const seen = found.get(o.objectId);
                 if (!seen) {
@@ -188,19 +228,29 @@ async function verifyObjects(conn: StalwartConnection, objects: TrackedObject[])
                 }
                 for (const [p, want] of Object.entries(o.properties)) {
                     if ((o.volatile ?? []).includes(p) || want === MASK || !(p in seen)) continue;
-                    if (!same(normalizeForCompare(want), normalizeForCompare(seen[p]))) problems.push(`${type} ${o.objectId}.${p}${where} reads ${shown(seen[p])}, written ${shown(want)}`);
+                    if (!same(normalizeForCompare(want), normalizeForCompare(seen[p])))
+                        problems.push(
+                            `${type} ${o.objectId}.${p}${where} reads ${shown(seen[p])}, written ${shown(want)}`,
+                        );
                 }
             }
         }
     }
-    if (problems.length) throw new Error(`settings read back differ from what was written: ${problems.join("; ")}. Something else wrote them (the web UI, a second instance on the same store?); run \`pulumi refresh\` to see the drift.`);
+    if (problems.length)
+        throw new Error(
+            `settings read back differ from what was written: ${problems.join("; ")}. Something else wrote them (the web UI, a second instance on the same store?); run \`pulumi refresh\` to see the drift.`,
+        );
     return objects.length;
 }
 
 /** Key order carries no meaning on the wire. */
 function normalizeForCompare(v: unknown): unknown {
     if (v && typeof v === "object" && !Array.isArray(v)) {
-        return Object.fromEntries(Object.entries(v as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : 1)).map(([k, x]) => [k, normalizeForCompare(x)]));
+        return Object.fromEntries(
+            Object.entries(v as Record<string, unknown>)
+                .sort(([a], [b]) => (a < b ? -1 : 1))
+                .map(([k, x]) => [k, normalizeForCompare(x)]),
+        );
     }
     return v;
 }
@@ -211,7 +261,9 @@ function normalizeForCompare(v: unknown): unknown {
  * /api/discover/someone@example.org, not someone%40example.org.
  */
 export function pathSegment(s: string): string {
-    return encodeURIComponent(s).replace(/%(?:40|3A|24|26|2B|2C|3B|3D)/gi, (m) => String.fromCharCode(parseInt(m.slice(1), 16)));
+    return encodeURIComponent(s).replace(/%(?:40|3A|24|26|2B|2C|3B|3D)/gi, (m) =>
+        String.fromCharCode(parseInt(m.slice(1), 16)),
+    );
 }
 
 /** One /api/discover answer: the issuer it shows, or why there is none; `answered` false when no HTTP answer came back. */
@@ -224,11 +276,19 @@ async function discover(url: string, timeoutMs: number): Promise<{ seen: string;
             return { seen: `HTTP ${r.status}`, answered: r.status < 500 && r.status !== 429 };
         }
         const body: unknown = await r.json().catch(() => undefined);
-        return { seen: isObj(body) ? String(body.issuer ?? "").replace(/\/$/, "") : "a body that is not a JSON object", answered: true };
+        return {
+            seen: isObj(body) ? String(body.issuer ?? "").replace(/\/$/, "") : "a body that is not a JSON object",
+            answered: true,
+        };
     } catch (thrown) {
         const e = thrown as FetchFailure | undefined;
         const timedOut = e?.name === "TimeoutError" || e?.cause?.name === "TimeoutError";
-        return { seen: timedOut ? `no answer within ${timeoutMs} ms` : `unreachable (${String(e?.cause?.code ?? e?.cause?.message ?? e?.message ?? thrown)})`, answered: false };
+        return {
+            seen: timedOut
+                ? `no answer within ${timeoutMs} ms`
+                : `unreachable (${String(e?.cause?.code ?? e?.cause?.message ?? e?.message ?? thrown)})`,
+            answered: false,
+        };
     }
 }
 
@@ -240,11 +300,17 @@ async function discover(url: string, timeoutMs: number): Promise<{ seen: string;
  * connection error, timeout, 5xx or 429 is retried as it is (Stalwart may still be starting);
  * both within the readiness attempts and backoff.
  */
-async function verifyDirectoryBinding(conn: StalwartConnection, objects: TrackedObject[], address: string | undefined, readiness: Readiness): Promise<string> {
+async function verifyDirectoryBinding(
+    conn: StalwartConnection,
+    objects: TrackedObject[],
+    address: string | undefined,
+    readiness: Readiness,
+): Promise<string> {
     const auth = objects.find((o) => o.objectType === "x:Authentication");
     const directoryId = auth?.properties.directoryId;
     if (typeof directoryId !== "string") return "";
-    const trackedDomain = objects.find((o) => o.objectType === "x:Domain" && typeof o.properties.name === "string")?.properties.name;
+    const trackedDomain = objects.find((o) => o.objectType === "x:Domain" && typeof o.properties.name === "string")
+        ?.properties.name;
     // the whole object: a server may not know a property filter's names, and the directory is small
     const calls: MethodCall[] = [["x:Directory/get", { ids: [directoryId] }, "d"]];
     if (!address && !trackedDomain) calls.push(["x:Domain/get", { ids: null }, "dm"]);
@@ -257,7 +323,10 @@ async function verifyDirectoryBinding(conn: StalwartConnection, objects: Tracked
     if (dir?.["@type"] !== "Oidc") return "";
     const domain = trackedDomain ?? listOf("dm").find((d) => typeof d?.name === "string")?.name;
     address ??= domain ? `postmaster@${domain}` : undefined;
-    if (!address) throw new Error(`x:Authentication.directoryId = ${directoryId} cannot be confirmed: no x:Domain exists to ask /api/discover about; create the domain or set discoverAddress.`);
+    if (!address)
+        throw new Error(
+            `x:Authentication.directoryId = ${directoryId} cannot be confirmed: no x:Domain exists to ask /api/discover about; create the domain or set discoverAddress.`,
+        );
     const want = String(dir.issuerUrl).replace(/\/$/, "");
     const path = `/api/discover/${pathSegment(address)}`;
     let last: { seen: string; answered: boolean };
@@ -268,7 +337,8 @@ async function verifyDirectoryBinding(conn: StalwartConnection, objects: Tracked
         if (attempt >= readiness.attempts) break;
         await sleep(backoff(readiness, attempt));
         // the IdP may have come up since: rebuilding the directories is the only retry there is
-        if (last.answered) await runReloads(conn, ["ReloadSettings"], { ...readiness, attempts: 1 }).catch(() => undefined);
+        if (last.answered)
+            await runReloads(conn, ["ReloadSettings"], { ...readiness, attempts: 1 }).catch(() => undefined);
     }
     if (!last.answered) {
         throw new Error(
@@ -288,10 +358,14 @@ async function verifyDirectoryBinding(conn: StalwartConnection, objects: Tracked
  */
 async function retireLeft(conn: StalwartConnection, left: TrackedObject[]): Promise<string[]> {
     if (left.length === 0) return [];
-    const label = (o: TrackedObject) => `${o.objectType}${typeof o.properties.name === "string" ? ` ${JSON.stringify(o.properties.name)}` : ""} (id ${JSON.stringify(o.objectId)})`;
+    const label = (o: TrackedObject) =>
+        `${o.objectType}${typeof o.properties.name === "string" ? ` ${JSON.stringify(o.properties.name)}` : ""} (id ${JSON.stringify(o.objectId)})`;
     const items = left.map((o) => ({ ...o, adopted: o.adopted !== false, label: label(o) }));
     const { restored, destroyed, kept } = await retire(conn, items);
-    if (kept.length > 0) throw new Error(`objects that left the program could not be removed: ${kept.join(" ")} Then run \`pulumi up\` again.`);
+    if (kept.length > 0)
+        throw new Error(
+            `objects that left the program could not be removed: ${kept.join(" ")} Then run \`pulumi up\` again.`,
+        );
     return [...restored.map((r) => `restored ${r}`), ...destroyed.map((d) => `deleted ${d}`)];
 }
 
@@ -321,7 +395,10 @@ export async function converge(
     const left = leftObjects(before, inputs.objects);
     const stillBound = bind && left.some((o) => o.objectType === "x:Directory") ? await readBinding(conn) : null;
     const last = left.filter((o) => o.objectType === "x:Directory" && o.objectId === stillBound);
-    const retired = await retireLeft(conn, left.filter((o) => !last.includes(o)));
+    const retired = await retireLeft(
+        conn,
+        left.filter((o) => !last.includes(o)),
+    );
     const reloads = () => runReloads(conn, plan.reloads, readiness);
     // a directory that never builds fails the reloads: then the error names its issuer (binding.ts)
     await (bind ? gateNamingIssuer(inputs.objects, bind, reloads) : reloads());
@@ -331,7 +408,13 @@ export async function converge(
     }
     const verified = await verifyObjects(conn, inputs.objects);
     const directoryBinding = bind
-        ? await bindDefaultDirectory(conn, inputs.objects, bind, steps, plan.reloads.includes("ReloadSettings") && !restart)
+        ? await bindDefaultDirectory(
+              conn,
+              inputs.objects,
+              bind,
+              steps,
+              plan.reloads.includes("ReloadSettings") && !restart,
+          )
         : await verifyDirectoryBinding(conn, inputs.objects, inputs.discoverAddress, readiness);
     if (last.length > 0) {
         // the directory the binding moved away from: gone now, and out of the running server with a reload

@@ -13,7 +13,8 @@ export function references(descriptor: SchemaDescriptor): { name: string; enum: 
         for (const element of [field, field.element, field.key, field.value]) {
             if (!element) continue;
             if (element.enumName) refs.push({ name: element.enumName, enum: true });
-            if ((element.kind === "object" || element.kind === "objectList") && element.objectName) refs.push({ name: element.objectName, enum: false });
+            if ((element.kind === "object" || element.kind === "objectList") && element.objectName)
+                refs.push({ name: element.objectName, enum: false });
         }
     }
     return refs;

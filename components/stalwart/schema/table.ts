@@ -5,7 +5,13 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { references } from "./references";
-import { isVariantSchema, type ObjectDescriptor, type ObjectSchemaSubset, type SchemaDescriptor, type SchemaTable } from "./types";
+import {
+    isVariantSchema,
+    type ObjectDescriptor,
+    type ObjectSchemaSubset,
+    type SchemaDescriptor,
+    type SchemaTable,
+} from "./types";
 
 export const TABLE_PATH = join(__dirname, "..", "generated", "table.json");
 
@@ -24,7 +30,11 @@ function editDistance(a: string, b: string): number {
     for (let i = 1; i <= a.length; i++) {
         const current = [i];
         for (let j = 1; j <= b.length; j++) {
-            current[j] = Math.min(previous[j]! + 1, current[j - 1]! + 1, previous[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
+            current[j] = Math.min(
+                previous[j]! + 1,
+                current[j - 1]! + 1,
+                previous[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1),
+            );
         }
         previous = current;
     }
@@ -55,7 +65,7 @@ export function objectDescriptor(objectType: string, table: SchemaTable = TABLE)
     const hint = suggestions.length ? ` Did you mean ${suggestions.map((s) => `"${s}"`).join(" or ")}?` : "";
     throw new Error(
         `Unknown Stalwart object type "${objectType}" (schema ${table.source.version}).${hint} ` +
-            "Object types are x:* names such as \"x:Domain\"; the full list is in components/stalwart/generated/table.json.",
+            'Object types are x:* names such as "x:Domain"; the full list is in components/stalwart/generated/table.json.',
     );
 }
 
@@ -68,13 +78,19 @@ export function subsetFor(objectType: string, table: SchemaTable = TABLE): Objec
     for (let name = pending.pop(); name !== undefined; name = pending.pop()) {
         if (name in schemas) continue;
         const descriptor = table.schemas[name];
-        if (!descriptor) throw new Error(`Schema table ${table.source.version} references schema ${name} but does not define it; run \`npm run generate:schema\`.`);
+        if (!descriptor)
+            throw new Error(
+                `Schema table ${table.source.version} references schema ${name} but does not define it; run \`npm run generate:schema\`.`,
+            );
         schemas[name] = descriptor;
         for (const ref of references(descriptor)) {
             if (!ref.enum) pending.push(ref.name);
             else if (!(ref.name in enums)) {
                 const values = table.enums[ref.name];
-                if (!values) throw new Error(`Schema table ${table.source.version} references enum ${ref.name} but does not define it; run \`npm run generate:schema\`.`);
+                if (!values)
+                    throw new Error(
+                        `Schema table ${table.source.version} references enum ${ref.name} but does not define it; run \`npm run generate:schema\`.`,
+                    );
                 enums[ref.name] = values;
             }
         }
@@ -97,7 +113,8 @@ export function volatileProperties(objectType: string, table: SchemaTable = TABL
           })
         : [root.fields];
     const names = new Set<string>(object.computedOnGet);
-    for (const fields of fieldSets) for (const [k, f] of Object.entries(fields)) if (f.update === "serverSet") names.add(k);
+    for (const fields of fieldSets)
+        for (const [k, f] of Object.entries(fields)) if (f.update === "serverSet") names.add(k);
     return [...names].sort();
 }
 

@@ -7,7 +7,11 @@ export const USING = ["urn:ietf:params:jmap:core", "urn:stalwart:jmap"];
 export type MethodCall = [string, JsonObject, string];
 
 /** POSTs one request; returns the methodResponses (throws on a non-200 answer). */
-export async function jmap(sim: StalwartSimulator, calls: MethodCall[], extra: JsonObject = {}): Promise<[string, any, string][]> {
+export async function jmap(
+    sim: StalwartSimulator,
+    calls: MethodCall[],
+    extra: JsonObject = {},
+): Promise<[string, any, string][]> {
     const res = await fetch(`${sim.url}/jmap`, {
         method: "POST",
         headers: { authorization: sim.basicAuthHeader, "content-type": "application/json" },
@@ -24,11 +28,14 @@ export async function call(sim: StalwartSimulator, name: string, args: JsonObjec
     return response![1];
 }
 
-export const create = (sim: StalwartSimulator, type: string, value: Json) => call(sim, `${type}/set`, { create: { n: value } });
+export const create = (sim: StalwartSimulator, type: string, value: Json) =>
+    call(sim, `${type}/set`, { create: { n: value } });
 export const update = (sim: StalwartSimulator, type: string, id: string, patch: Json) =>
     call(sim, `${type}/set`, { update: { [id]: patch } });
-export const destroy = (sim: StalwartSimulator, type: string, id: string) => call(sim, `${type}/set`, { destroy: [id] });
-export const getOne = async (sim: StalwartSimulator, type: string, id: string) => (await call(sim, `${type}/get`, { ids: [id] })).list[0];
+export const destroy = (sim: StalwartSimulator, type: string, id: string) =>
+    call(sim, `${type}/set`, { destroy: [id] });
+export const getOne = async (sim: StalwartSimulator, type: string, id: string) =>
+    (await call(sim, `${type}/get`, { ids: [id] })).list[0];
 
 /** Creates and returns the new id, failing loudly when the server refused. */
 export async function createId(sim: StalwartSimulator, type: string, value: Json): Promise<string> {

@@ -13,7 +13,12 @@ import type {
 } from "../../../components/stalwart/schema/types";
 
 type Opts = Partial<FieldDescriptor>;
-const field = (kind: FieldDescriptor["kind"], o: Opts = {}): FieldDescriptor => ({ kind, nullable: false, update: "mutable", ...o });
+const field = (kind: FieldDescriptor["kind"], o: Opts = {}): FieldDescriptor => ({
+    kind,
+    nullable: false,
+    update: "mutable",
+    ...o,
+});
 const str = (o: Opts = {}) => field("string", { format: "string", ...o });
 const optStr = (o: Opts = {}) => str({ nullable: true, ...o });
 const req = (o: Opts = {}) => str({ required: true, mustProvide: o.default === undefined, ...o });
@@ -23,13 +28,17 @@ const en = (enumName: string, o: Opts = {}) => field("enum", { enumName, ...o })
 const obj = (objectName: string, o: Opts = {}) => field("object", { objectName, ...o });
 const ref = (objectName: string, o: Opts = {}) => field("objectId", { objectName, ...o });
 const set = (element: ElementDescriptor, o: Opts = {}) => field("set", { element, ...o });
-const list = (objectName: string, o: Opts = {}) => field("objectList", { element: { kind: "object", objectName }, ...o });
+const list = (objectName: string, o: Opts = {}) =>
+    field("objectList", { element: { kind: "object", objectName }, ...o });
 const map = (key: ElementDescriptor, value: ElementDescriptor, o: Opts = {}) => field("map", { key, value, ...o });
 const date = (o: Opts = {}) => field("utcDateTime", o);
 const serverSet = (f: FieldDescriptor): FieldDescriptor => ({ ...f, update: "serverSet", mustProvide: false });
 const strings: ElementDescriptor = { kind: "string", format: "string" };
 const single = (fields: Record<string, FieldDescriptor>): SchemaDescriptor => ({ fields });
-const variants = (v: Record<string, string | null>): SchemaDescriptor => ({ variants: v, defaultVariant: Object.keys(v)[0]! });
+const variants = (v: Record<string, string | null>): SchemaDescriptor => ({
+    variants: v,
+    defaultVariant: Object.keys(v)[0]!,
+});
 
 function object(name: string, o: Partial<ObjectDescriptor> = {}): ObjectDescriptor {
     return {
@@ -58,20 +67,43 @@ const secondaryCredential = single({
 export const FIXTURE_TABLE: SchemaTable = {
     source: { version: "fixture-v0.16", sha256: "fixture" },
     objects: {
-        "x:Domain": object("x:Domain", { unique: ["aliases", "name"], naturalKey: "name", sequentialId: true, computedOnGet: ["dnsZoneFile"], foreignKeys: [{ via: "directoryId", object: "x:Directory" }] }),
-        "x:DkimSignature": object("x:DkimSignature", { computedOnGet: ["publicKey"], foreignKeys: [{ via: "domainId", object: "x:Domain" }] }),
-        "x:Account": object("x:Account", { sequentialId: true, naturalKeyComposite: ["name", "domainId"], computedOnGet: ["emailAddress", "usedDiskQuota"], foreignKeys: [{ via: "domainId", object: "x:Domain" }] }),
+        "x:Domain": object("x:Domain", {
+            unique: ["aliases", "name"],
+            naturalKey: "name",
+            sequentialId: true,
+            computedOnGet: ["dnsZoneFile"],
+            foreignKeys: [{ via: "directoryId", object: "x:Directory" }],
+        }),
+        "x:DkimSignature": object("x:DkimSignature", {
+            computedOnGet: ["publicKey"],
+            foreignKeys: [{ via: "domainId", object: "x:Domain" }],
+        }),
+        "x:Account": object("x:Account", {
+            sequentialId: true,
+            naturalKeyComposite: ["name", "domainId"],
+            computedOnGet: ["emailAddress", "usedDiskQuota"],
+            foreignKeys: [{ via: "domainId", object: "x:Domain" }],
+        }),
         "x:ApiKey": object("x:ApiKey"),
         "x:AppPassword": object("x:AppPassword"),
         "x:Role": object("x:Role", { sequentialId: true }),
         "x:OAuthClient": object("x:OAuthClient", { sequentialId: true, unique: ["clientId"], naturalKey: "clientId" }),
         "x:Directory": object("x:Directory"),
-        "x:AcmeProvider": object("x:AcmeProvider", { computedOnGet: ["description"], notReturnedByGet: ["eabHmacKey", "eabKeyId"] }),
+        "x:AcmeProvider": object("x:AcmeProvider", {
+            computedOnGet: ["description"],
+            notReturnedByGet: ["eabHmacKey", "eabKeyId"],
+        }),
         "x:NetworkListener": object("x:NetworkListener", { unique: ["name"], naturalKey: "name" }),
         "x:Tracer": object("x:Tracer"),
         "x:Action": object("x:Action"),
-        "x:SystemSettings": object("x:SystemSettings", { kind: "singleton", foreignKeys: [{ via: "defaultDomainId", object: "x:Domain" }] }),
-        "x:Authentication": object("x:Authentication", { kind: "singleton", foreignKeys: [{ via: "directoryId", object: "x:Directory" }] }),
+        "x:SystemSettings": object("x:SystemSettings", {
+            kind: "singleton",
+            foreignKeys: [{ via: "defaultDomainId", object: "x:Domain" }],
+        }),
+        "x:Authentication": object("x:Authentication", {
+            kind: "singleton",
+            foreignKeys: [{ via: "directoryId", object: "x:Directory" }],
+        }),
         "x:BlobStore": object("x:BlobStore", { kind: "singleton" }),
     },
     schemas: {
@@ -99,7 +131,10 @@ export const FIXTURE_TABLE: SchemaTable = {
         }),
         "x:DkimManagement": variants({ Automatic: "x:DkimManagementProperties", Manual: null }),
         "x:DkimManagementProperties": single({
-            algorithms: set({ kind: "enum", enumName: "DkimSignatureType" }, { default: { Dkim1Ed25519Sha256: true, Dkim1RsaSha256: true } }),
+            algorithms: set(
+                { kind: "enum", enumName: "DkimSignatureType" },
+                { default: { Dkim1Ed25519Sha256: true, Dkim1RsaSha256: true } },
+            ),
             rotateAfter: num("duration", { default: 7776000000 }),
             retireAfter: num("duration", { default: 604800000 }),
             deleteAfter: num("duration", { default: 2592000000 }),
@@ -131,10 +166,23 @@ export const FIXTURE_TABLE: SchemaTable = {
             createdAt: serverSet(date()),
             publicKey: serverSet(str({ format: "text" })),
         }),
-        "x:SecretText": variants({ Text: "x:SecretTextValue", EnvironmentVariable: "x:SecretKeyEnvironmentVariable", File: "x:SecretKeyFile" }),
+        "x:SecretText": variants({
+            Text: "x:SecretTextValue",
+            EnvironmentVariable: "x:SecretKeyEnvironmentVariable",
+            File: "x:SecretKeyFile",
+        }),
         "x:SecretTextValue": single({ secret: req({ format: "secretText" }) }),
-        "x:SecretKey": variants({ Value: "x:SecretKeyValue", EnvironmentVariable: "x:SecretKeyEnvironmentVariable", File: "x:SecretKeyFile" }),
-        "x:SecretKeyOptional": variants({ None: null, Value: "x:SecretKeyValue", EnvironmentVariable: "x:SecretKeyEnvironmentVariable", File: "x:SecretKeyFile" }),
+        "x:SecretKey": variants({
+            Value: "x:SecretKeyValue",
+            EnvironmentVariable: "x:SecretKeyEnvironmentVariable",
+            File: "x:SecretKeyFile",
+        }),
+        "x:SecretKeyOptional": variants({
+            None: null,
+            Value: "x:SecretKeyValue",
+            EnvironmentVariable: "x:SecretKeyEnvironmentVariable",
+            File: "x:SecretKeyFile",
+        }),
         "x:SecretKeyValue": single({ secret: req({ format: "secret" }) }),
         "x:SecretKeyEnvironmentVariable": single({ variableName: req() }),
         "x:SecretKeyFile": single({ filePath: req() }),
@@ -161,7 +209,11 @@ export const FIXTURE_TABLE: SchemaTable = {
         }),
         "x:UserRoles": variants({ User: null, Admin: null, Custom: "x:CustomRoles" }),
         "x:CustomRoles": single({ roleIds: set({ kind: "objectId", objectName: "x:Role" }) }),
-        "x:Credential": variants({ Password: "x:PasswordCredential", AppPassword: "x:SecondaryCredential", ApiKey: "x:SecondaryCredential" }),
+        "x:Credential": variants({
+            Password: "x:PasswordCredential",
+            AppPassword: "x:SecondaryCredential",
+            ApiKey: "x:SecondaryCredential",
+        }),
         "x:PasswordCredential": single({
             secret: req({ format: "secret" }),
             otpAuth: optStr({ format: "uri" }),
@@ -172,7 +224,11 @@ export const FIXTURE_TABLE: SchemaTable = {
         "x:SecondaryCredential": secondaryCredential,
         "x:ApiKey": secondaryCredential,
         "x:AppPassword": secondaryCredential,
-        "x:CredentialPermissions": variants({ Inherit: null, Disable: "x:CredentialPermissionsList", Replace: "x:CredentialPermissionsList" }),
+        "x:CredentialPermissions": variants({
+            Inherit: null,
+            Disable: "x:CredentialPermissionsList",
+            Replace: "x:CredentialPermissionsList",
+        }),
         "x:CredentialPermissionsList": single({ permissions: set({ kind: "enum", enumName: "Permission" }) }),
         "x:Role": single({
             description: req(),
@@ -203,7 +259,11 @@ export const FIXTURE_TABLE: SchemaTable = {
             usernameDomain: optStr(),
         }),
         "x:AcmeProvider": single({
-            directory: req({ format: "uri", update: "immutable", default: "https://acme-v02.api.letsencrypt.org/directory" }),
+            directory: req({
+                format: "uri",
+                update: "immutable",
+                default: "https://acme-v02.api.letsencrypt.org/directory",
+            }),
             contact: set({ kind: "string", format: "emailAddress" }, { minItems: 1 }),
             challengeType: en("AcmeChallengeType", { default: "TlsAlpn01" }),
             maxRetries: num("integer", { default: 10 }),
@@ -225,8 +285,18 @@ export const FIXTURE_TABLE: SchemaTable = {
             maxConnections: num("unsignedInteger", { nullable: true, default: 8192, min: 1 }),
         }),
         "x:Tracer": variants({ Log: "x:TracerLog", Stdout: "x:TracerStdout" }),
-        "x:TracerLog": single({ path: req(), prefix: str({ default: "stalwart" }), enable: bool(true), level: en("TracingLevel", { default: "info" }) }),
-        "x:TracerStdout": single({ enable: bool(true), level: en("TracingLevel", { default: "info" }), ansi: bool(), buffered: bool(true) }),
+        "x:TracerLog": single({
+            path: req(),
+            prefix: str({ default: "stalwart" }),
+            enable: bool(true),
+            level: en("TracingLevel", { default: "info" }),
+        }),
+        "x:TracerStdout": single({
+            enable: bool(true),
+            level: en("TracingLevel", { default: "info" }),
+            ansi: bool(),
+            buffered: bool(true),
+        }),
         "x:Action": variants({
             ReloadSettings: null,
             ReloadTlsCertificates: null,

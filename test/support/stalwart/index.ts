@@ -21,7 +21,6 @@ import { type Faults, HttpFront, type LoggedRequest } from "./server";
 import { type IssuedCertificate, storeCertificate, storeTask } from "./serverEvents";
 import { clone, type Json, type JsonObject, TableView } from "./tableView";
 
-
 export type { Counters } from "./jmap";
 export type { BuildError, BuiltDirectory, RunningConfig } from "./runtime";
 export type { Faults } from "./server";
@@ -136,7 +135,11 @@ export async function startStalwartSimulator(opts: SimulatorOptions = {}): Promi
     const recoveryAdmin = opts.recoveryAdmin ?? `admin:${randomBytes(9).toString("base64url")}`;
     const apiKey = `API_${Buffer.concat([Buffer.from([0xff, 0xff, 0xff, 0xff, 0, 0, 0, 0]), randomBytes(20)]).toString("base64url")}`;
     const schemaDocument: Json | string = opts.schemaDocument ?? (table as unknown as Json);
-    const schemaHash = opts.schemaHash ?? createHash("sha256").update(typeof schemaDocument === "string" ? schemaDocument : JSON.stringify(schemaDocument)).digest("base64url");
+    const schemaHash =
+        opts.schemaHash ??
+        createHash("sha256")
+            .update(typeof schemaDocument === "string" ? schemaDocument : JSON.stringify(schemaDocument))
+            .digest("base64url");
     const counters = freshCounters();
     const front = new HttpFront(env, runtime, counters, { recoveryAdmin, apiKey, schemaDocument, schemaHash });
     const port = await front.listen(opts.port ?? 0);
@@ -218,4 +221,3 @@ export async function startStalwartSimulator(opts: SimulatorOptions = {}): Promi
         },
     };
 }
-

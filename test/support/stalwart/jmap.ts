@@ -13,10 +13,18 @@ import { runSet, type SetResultMaps } from "./set";
 import { isPlainObject, type Json, type JsonObject } from "./tableView";
 
 export const KNOWN_CAPABILITIES = new Set([
-    "urn:ietf:params:jmap:core", "urn:stalwart:jmap", "urn:ietf:params:jmap:mail", "urn:ietf:params:jmap:submission",
-    "urn:ietf:params:jmap:vacationresponse", "urn:ietf:params:jmap:contacts", "urn:ietf:params:jmap:calendars",
-    "urn:ietf:params:jmap:sieve", "urn:ietf:params:jmap:blob", "urn:ietf:params:jmap:quota",
-    "urn:ietf:params:jmap:principals", "urn:ietf:params:jmap:websocket",
+    "urn:ietf:params:jmap:core",
+    "urn:stalwart:jmap",
+    "urn:ietf:params:jmap:mail",
+    "urn:ietf:params:jmap:submission",
+    "urn:ietf:params:jmap:vacationresponse",
+    "urn:ietf:params:jmap:contacts",
+    "urn:ietf:params:jmap:calendars",
+    "urn:ietf:params:jmap:sieve",
+    "urn:ietf:params:jmap:blob",
+    "urn:ietf:params:jmap:quota",
+    "urn:ietf:params:jmap:principals",
+    "urn:ietf:params:jmap:websocket",
 ]);
 export const MAX_CALLS = 16;
 const GET_MAX = 500;
@@ -51,7 +59,8 @@ export function requiredPermissions(type: string, method: string, args: JsonObje
     if (Array.isArray(args.destroy) && args.destroy.length) ops.push(singleton ? "Update" : "Destroy");
     const out = [...new Set(ops)].map((op) => `${base}${op}`);
     if (type === "x:Action" && isPlainObject(args.create)) {
-        for (const a of Object.values(args.create)) if (isPlainObject(a) && typeof a["@type"] === "string") out.push(`action${a["@type"]}`);
+        for (const a of Object.values(args.create))
+            if (isPlainObject(a) && typeof a["@type"] === "string") out.push(`action${a["@type"]}`);
     }
     return out;
 }
@@ -79,25 +88,48 @@ export class JmapProcessor {
     ) {}
 
     handle(body: unknown, caller: Caller): { ok: JsonObject } | { error: RequestError } {
-        const notRequest = (detail: string) => ({ error: { status: 400, type: "urn:ietf:params:jmap:error:notRequest", detail } });
-        if (!isPlainObject(body) || !Array.isArray(body.using) || !Array.isArray(body.methodCalls)) return notRequest("Invalid JMAP request.");
+        const notRequest = (detail: string) => ({
+            error: { status: 400, type: "urn:ietf:params:jmap:error:notRequest", detail },
+        });
+        if (!isPlainObject(body) || !Array.isArray(body.using) || !Array.isArray(body.methodCalls))
+            return notRequest("Invalid JMAP request.");
         for (const cap of body.using) {
             if (typeof cap !== "string" || !KNOWN_CAPABILITIES.has(cap)) {
-                return { error: { status: 400, type: "urn:ietf:params:jmap:error:unknownCapability", detail: `Unknown capability ${String(cap)}` } };
+                return {
+                    error: {
+                        status: 400,
+                        type: "urn:ietf:params:jmap:error:unknownCapability",
+                        detail: `Unknown capability ${String(cap)}`,
+                    },
+                };
             }
         }
         if (body.methodCalls.length > MAX_CALLS) {
-            return { error: { status: 400, type: "urn:ietf:params:jmap:error:limit", limit: "maxCallsInRequest", detail: `Too many method calls (max ${MAX_CALLS}).` } };
+            return {
+                error: {
+                    status: 400,
+                    type: "urn:ietf:params:jmap:error:limit",
+                    limit: "maxCallsInRequest",
+                    detail: `Too many method calls (max ${MAX_CALLS}).`,
+                },
+            };
         }
         const calls: Call[] = [];
         for (const c of body.methodCalls) {
-            if (!Array.isArray(c) || c.length !== 3 || typeof c[0] !== "string" || !isPlainObject(c[1]) || typeof c[2] !== "string") {
+            if (
+                !Array.isArray(c) ||
+                c.length !== 3 ||
+                typeof c[0] !== "string" ||
+                !isPlainObject(c[1]) ||
+                typeof c[2] !== "string"
+            ) {
                 return notRequest("Invalid method call.");
             }
             calls.push([c[0], c[1], c[2]]);
         }
         const createdIds = new Map<string, string>();
-        if (isPlainObject(body.createdIds)) for (const [k, v] of Object.entries(body.createdIds)) if (typeof v === "string") createdIds.set(k, v);
+        if (isPlainObject(body.createdIds))
+            for (const [k, v] of Object.entries(body.createdIds)) if (typeof v === "string") createdIds.set(k, v);
         const responses: Call[] = [];
         for (const [name, rawArgs, callId] of calls) {
             this.counters.methodCalls++;
@@ -126,26 +158,47 @@ export class JmapProcessor {
         const m = /^x:([A-Za-z0-9]+)\/(get|set|query)$/.exec(name);
         const type = m ? `x:${m[1]}` : "";
         const d = this.env.registry.view.object(type);
-        if (!m || !d || (d.kind === "singleton" && m[2] === "query")) throw new MethodErrorException("unknownMethod", `Unknown method ${name}.`);
-        const missing = caller.permissions ? requiredPermissions(type, m[2]!, args, d.kind === "singleton").filter((p) => !caller.permissions!.has(p)) : [];
-        if (missing.length) throw new MethodErrorException("forbidden", `You do not have permission to ${missing.join(", ")}.`);
+        if (!m || !d || (d.kind === "singleton" && m[2] === "query"))
+            throw new MethodErrorException("unknownMethod", `Unknown method ${name}.`);
+        const missing = caller.permissions
+            ? requiredPermissions(type, m[2]!, args, d.kind === "singleton").filter((p) => !caller.permissions!.has(p))
+            : [];
+        if (missing.length)
+            throw new MethodErrorException("forbidden", `You do not have permission to ${missing.join(", ")}.`);
         const accountId = this.accountId(type, args.accountId, caller);
         if (m[2] === "get") return this.get(type, args, accountId, createdIds);
         if (m[2] === "query") {
             if (type === "x:Action") throw new MethodErrorException("invalidArguments", "Actions cannot be queried.");
-            const rows = this.env.registry.visibleIds(type, accountId).map((id) => [id, this.env.registry.get(type, id)!] as [string, JsonObject]);
+            const rows = this.env.registry
+                .visibleIds(type, accountId)
+                .map((id) => [id, this.env.registry.get(type, id)!] as [string, JsonObject]);
             return { accountId, ...runQuery(this.env.registry.view, d, rows, args, QUERY_MAX) };
         }
-        const writes = ["create", "update"].some((k) => isPlainObject(args[k]) && Object.keys(args[k]).length > 0) || (Array.isArray(args.destroy) && args.destroy.length > 0);
+        const writes =
+            ["create", "update"].some((k) => isPlainObject(args[k]) && Object.keys(args[k]).length > 0) ||
+            (Array.isArray(args.destroy) && args.destroy.length > 0);
         if (writes) this.counters.jmapWrites++;
-        return runSet({ env: this.env, accountId, createdIds, runAction: (v) => this.action(v), resultMaps: this.setResultMaps, errorShape: this.setErrorShape }, type, args);
+        return runSet(
+            {
+                env: this.env,
+                accountId,
+                createdIds,
+                runAction: (v) => this.action(v),
+                resultMaps: this.setResultMaps,
+                errorShape: this.setErrorShape,
+            },
+            type,
+            args,
+        );
     }
 
     /** accountId may be omitted or null (the caller's own); another account needs impersonation. */
     private accountId(type: string, given: Json | undefined, caller: Caller): string {
-        if (given !== undefined && given !== null && typeof given !== "string") throw new MethodErrorException("invalidArguments", "Invalid accountId.");
+        if (given !== undefined && given !== null && typeof given !== "string")
+            throw new MethodErrorException("invalidArguments", "Invalid accountId.");
         const id = typeof given === "string" ? given : caller.accountId;
-        if (id !== caller.accountId && !caller.admin) throw new MethodErrorException("forbidden", "You do not have access to this account.");
+        if (id !== caller.accountId && !caller.admin)
+            throw new MethodErrorException("forbidden", "You do not have access to this account.");
         // Credentials live inside a User account; the recovery admin has none of its own.
         if (ACCOUNT_CREDENTIAL_TYPES.has(type) && this.env.registry.get("x:Account", id)?.["@type"] !== "User") {
             throw new MethodErrorException("accountNotFound", `Account ${id} is not a user account.`);
@@ -161,12 +214,14 @@ export class JmapProcessor {
             // Singletons are not in the id index, so ids:null never lists them.
             ids = singleton || type === "x:Action" ? [] : registry.visibleIds(type, accountId).slice(0, GET_MAX);
         } else if (Array.isArray(args.ids)) {
-            if (args.ids.length > GET_MAX) throw new MethodErrorException("requestTooLarge", `Too many ids (max ${GET_MAX}).`);
+            if (args.ids.length > GET_MAX)
+                throw new MethodErrorException("requestTooLarge", `Too many ids (max ${GET_MAX}).`);
             ids = args.ids.map((raw) => {
                 const id = String(raw);
                 if (!id.startsWith("#")) return id;
                 const resolved = createdIds.get(id.slice(1));
-                if (resolved === undefined) throw new MethodErrorException("invalidResultReference", `Id reference ${id} not found.`);
+                if (resolved === undefined)
+                    throw new MethodErrorException("invalidResultReference", `Id reference ${id} not found.`);
                 return resolved;
             });
         } else throw new MethodErrorException("invalidArguments", "ids must be an array or null.");
@@ -177,7 +232,8 @@ export class JmapProcessor {
         for (const id of ids) {
             let stored: JsonObject | undefined;
             if (type === "x:Action") stored = undefined;
-            else if (ACCOUNT_SINGLETON_TYPES.has(type)) stored = id === SINGLETON_ID ? registry.accountSingleton(type, accountId) : undefined;
+            else if (ACCOUNT_SINGLETON_TYPES.has(type))
+                stored = id === SINGLETON_ID ? registry.accountSingleton(type, accountId) : undefined;
             else if (singleton) stored = id === SINGLETON_ID ? registry.singleton(type) : undefined;
             else if (registry.visibleIds(type, accountId).includes(id)) stored = registry.get(type, id);
             if (!stored) {
@@ -185,7 +241,9 @@ export class JmapProcessor {
                 continue;
             }
             const full = registry.render(type, id, stored, compute);
-            list.push(wanted ? Object.fromEntries(Object.entries(full).filter(([k]) => k === "id" || wanted.has(k))) : full);
+            list.push(
+                wanted ? Object.fromEntries(Object.entries(full).filter(([k]) => k === "id" || wanted.has(k))) : full,
+            );
         }
         return { accountId, list, notFound };
     }
@@ -200,4 +258,3 @@ export class JmapProcessor {
         return undefined;
     }
 }
-

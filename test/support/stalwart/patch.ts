@@ -39,7 +39,8 @@ export class Patcher {
         const variants = this.view.variants(schemaName);
         if (variants) {
             const type = value["@type"];
-            if (typeof type !== "string" || !(type in variants)) throw invalidPatch(path ? `${path}/@type` : "@type", BAD_TYPE);
+            if (typeof type !== "string" || !(type in variants))
+                throw invalidPatch(path ? `${path}/@type` : "@type", BAD_TYPE);
             base = this.view.defaultObject(schemaName, type);
         } else {
             base = current ? clone(current) : this.view.defaultObject(schemaName);
@@ -66,7 +67,8 @@ export class Patcher {
         const field = this.view.fields(schemaName, obj["@type"])[prop];
         if (!field) throw invalidPatch(path, "Invalid property");
         if (field.update === "serverSet") throw invalidPatch(path, "Cannot modify server set property");
-        if (field.update === "immutable" && this.mode === "update") throw invalidPatch(path, "Cannot modify read-only property");
+        if (field.update === "immutable" && this.mode === "update")
+            throw invalidPatch(path, "Cannot modify read-only property");
         obj[prop] = this.patchValue(field, obj[prop] ?? null, rest, value, path);
     }
 
@@ -113,7 +115,8 @@ export class Patcher {
 
     private patchElement(e: ElementDescriptor, current: Json, segments: string[], value: Json, path: string): Json {
         if (segments.length === 0) return this.writeElement(e, value, current, path);
-        if (e.kind !== "object" || !e.objectName || !isPlainObject(current)) throw invalidPatch(path, "Invalid property");
+        if (e.kind !== "object" || !e.objectName || !isPlainObject(current))
+            throw invalidPatch(path, "Invalid property");
         const obj = clone(current);
         this.patchObject(e.objectName, obj, segments, value, `${path}/`);
         return obj;
@@ -141,7 +144,12 @@ export class Patcher {
                 const map: JsonObject = {};
                 for (const [k, v] of Object.entries(value)) {
                     if (v === null) continue;
-                    map[String(normalizeScalar(this.view, d.key, k, `${path}/${k}`))] = this.writeElement(d.value, v, null, `${path}/${k}`);
+                    map[String(normalizeScalar(this.view, d.key, k, `${path}/${k}`))] = this.writeElement(
+                        d.value,
+                        v,
+                        null,
+                        `${path}/${k}`,
+                    );
                 }
                 return map;
             }

@@ -15,8 +15,7 @@ export function referencedClientIds(value: Json, out = new Set<string>()): Set<s
         if (r) out.add(r);
     } else if (Array.isArray(value)) {
         for (const v of value) referencedClientIds(v, out);
-    }
-    else if (isPlainObject(value)) {
+    } else if (isPlainObject(value)) {
         for (const [k, v] of Object.entries(value)) {
             const r = refOf(k);
             if (r) out.add(r);
@@ -30,7 +29,8 @@ export function referencedClientIds(value: Json, out = new Set<string>()): Set<s
 export function resolveIdReferences(value: Json, created: Map<string, string>): Json {
     const lookup = (cid: string) => {
         const id = created.get(cid);
-        if (id === undefined) throw new SetErrorException({ type: "notFound", description: `Id reference #${cid} not found.` });
+        if (id === undefined)
+            throw new SetErrorException({ type: "notFound", description: `Id reference #${cid} not found.` });
         return id;
     };
     if (typeof value === "string") {
@@ -74,16 +74,28 @@ export function resolveResultReferences(args: JsonObject, responses: [string, Js
         }
         const name = key.slice(1);
         if (name in args) throw new MethodErrorException("invalidArguments", `Both ${name} and #${name} given.`);
-        if (!isPlainObject(value) || typeof value.resultOf !== "string" || typeof value.name !== "string" || typeof value.path !== "string") {
+        if (
+            !isPlainObject(value) ||
+            typeof value.resultOf !== "string" ||
+            typeof value.name !== "string" ||
+            typeof value.path !== "string"
+        ) {
             throw new MethodErrorException("invalidResultReference", "Malformed result reference.");
         }
         const source = responses.find(([n, , callId]) => callId === value.resultOf && n === value.name);
         if (!source || !EVALUABLE.test(value.name)) {
-            throw new MethodErrorException("invalidResultReference", `Result reference to ${value.resultOf}#${value.name} not found.`);
+            throw new MethodErrorException(
+                "invalidResultReference",
+                `Result reference to ${value.resultOf}#${value.name} not found.`,
+            );
         }
         const path = value.path.replace(/^\//, "");
-        const resolved = evalPointer(source[1], path === "" ? [] : path.split("/").map((s) => s.replace(/~1/g, "/").replace(/~0/g, "~")));
-        if (resolved === undefined) throw new MethodErrorException("invalidResultReference", `Path ${value.path} not found.`);
+        const resolved = evalPointer(
+            source[1],
+            path === "" ? [] : path.split("/").map((s) => s.replace(/~1/g, "/").replace(/~0/g, "~")),
+        );
+        if (resolved === undefined)
+            throw new MethodErrorException("invalidResultReference", `Path ${value.path} not found.`);
         out[name] = resolved;
     }
     return out;

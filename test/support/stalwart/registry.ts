@@ -113,7 +113,11 @@ export class Registry {
     }
 
     /** Objects (type, id) whose properties reference the given object. */
-    linksTo(type: string, id: string, refs: (t: string, obj: JsonObject) => { type: string; id: string }[]): { type: string; id: string }[] {
+    linksTo(
+        type: string,
+        id: string,
+        refs: (t: string, obj: JsonObject) => { type: string; id: string }[],
+    ): { type: string; id: string }[] {
         const out: { type: string; id: string }[] = [];
         for (const [t, objects] of this.objects) {
             for (const [oid, obj] of objects) {
@@ -127,7 +131,8 @@ export class Registry {
 export function maskSecrets(view: TableView, schemaName: string, obj: JsonObject): void {
     for (const [name, f] of Object.entries(view.fields(schemaName, obj["@type"]))) {
         const v = obj[name];
-        if (f.kind === "string" && SECRET_FORMATS.has(f.format ?? "") && typeof v === "string" && v !== "") obj[name] = MASKED;
+        if (f.kind === "string" && SECRET_FORMATS.has(f.format ?? "") && typeof v === "string" && v !== "")
+            obj[name] = MASKED;
         else if (f.kind === "object" && f.objectName && isPlainObject(v)) maskSecrets(view, f.objectName, v);
         else if (f.kind === "objectList" && f.element?.objectName && isPlainObject(v)) {
             for (const el of Object.values(v)) if (isPlainObject(el)) maskSecrets(view, f.element.objectName, el);
@@ -162,12 +167,20 @@ function textTokens(obj: JsonObject, indexed: Set<string>): Set<string> {
     for (const p of [...indexed, "description"]) {
         const v = obj[p];
         const values = typeof v === "string" ? [v] : isPlainObject(v) ? Object.keys(v) : [];
-        for (const s of values) for (const w of s.toLowerCase().split(/[^\p{L}\p{N}]+/u)) if (w.length >= 2) tokens.add(w);
+        for (const s of values)
+            for (const w of s.toLowerCase().split(/[^\p{L}\p{N}]+/u)) if (w.length >= 2) tokens.add(w);
     }
     return tokens;
 }
 
-function matches(obj: JsonObject, id: string, prop: string, op: string | undefined, expected: Json, indexed: Set<string>): boolean {
+function matches(
+    obj: JsonObject,
+    id: string,
+    prop: string,
+    op: string | undefined,
+    expected: Json,
+    indexed: Set<string>,
+): boolean {
     if (prop === "text") {
         const tokens = textTokens(obj, indexed);
         return String(expected)
@@ -206,7 +219,13 @@ export interface QueryArgs {
 }
 
 /** Flat ANDed conditions on indexed properties; one comparator; default order id descending. */
-export function runQuery(view: TableView, d: ObjectDescriptor, candidates: [string, JsonObject][], args: QueryArgs, maxResults: number): JsonObject {
+export function runQuery(
+    view: TableView,
+    d: ObjectDescriptor,
+    candidates: [string, JsonObject][],
+    args: QueryArgs,
+    maxResults: number,
+): JsonObject {
     const indexed = queryIndexes(view, d);
     let rows = candidates;
     if (args.filter !== undefined && args.filter !== null) {
@@ -216,13 +235,16 @@ export function runQuery(view: TableView, d: ObjectDescriptor, candidates: [stri
         for (const [key, expected] of Object.entries(args.filter)) {
             const op = COMPARATORS.find((c) => key.endsWith(c));
             const prop = op ? key.slice(0, -op.length) : key;
-            if (!indexed.has(prop)) throw new MethodErrorException("unsupportedFilter", `Property ${prop} is not indexed.`);
+            if (!indexed.has(prop))
+                throw new MethodErrorException("unsupportedFilter", `Property ${prop} is not indexed.`);
             rows = rows.filter(([id, obj]) => matches(obj, id, prop, op, expected, indexed));
         }
     }
-    const comparator = Array.isArray(args.sort) && isPlainObject(args.sort[0]) ? args.sort[0] : { property: "id", isAscending: false };
+    const comparator =
+        Array.isArray(args.sort) && isPlainObject(args.sort[0]) ? args.sort[0] : { property: "id", isAscending: false };
     const property = String(comparator.property ?? "id");
-    if (property !== "id" && !indexed.has(property)) throw new MethodErrorException("unsupportedSort", `Property ${property} is not indexed.`);
+    if (property !== "id" && !indexed.has(property))
+        throw new MethodErrorException("unsupportedSort", `Property ${property} is not indexed.`);
     const ascending = comparator.isAscending !== false;
     const sorted = [...rows].sort(([ia, a], [ib, b]) => {
         let c: number;
@@ -242,7 +264,12 @@ export function runQuery(view: TableView, d: ObjectDescriptor, candidates: [stri
     }
     if (position < 0) position = Math.max(0, ids.length + position);
     const limit = Math.min(typeof args.limit === "number" ? args.limit : maxResults, maxResults);
-    const out: JsonObject = { ids: ids.slice(position, position + limit), queryState: "n", canCalculateChanges: true, position };
+    const out: JsonObject = {
+        ids: ids.slice(position, position + limit),
+        queryState: "n",
+        canCalculateChanges: true,
+        position,
+    };
     if (args.calculateTotal === true) out.total = ids.length;
     if (typeof args.limit === "number") out.limit = limit;
     return out;

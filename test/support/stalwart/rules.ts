@@ -25,7 +25,9 @@ export function beforeWrite(env: RulesEnv, type: string, obj: JsonObject, old: J
         case "x:Domain":
             if (typeof obj.name === "string" && obj.name !== "") obj.name = normalizeDomainName(obj.name, "name");
             if (isPlainObject(obj.aliases)) {
-                obj.aliases = Object.fromEntries(Object.keys(obj.aliases).map((a) => [normalizeDomainName(a, `aliases/${a}`), true]));
+                obj.aliases = Object.fromEntries(
+                    Object.keys(obj.aliases).map((a) => [normalizeDomainName(a, `aliases/${a}`), true]),
+                );
             }
             return;
         case "x:Account":
@@ -45,7 +47,8 @@ export function beforeWrite(env: RulesEnv, type: string, obj: JsonObject, old: J
 function lowerAddresses(obj: JsonObject): void {
     if (typeof obj.name === "string") obj.name = obj.name.trim().toLowerCase();
     if (isPlainObject(obj.aliases)) {
-        for (const alias of Object.values(obj.aliases)) if (isPlainObject(alias) && typeof alias.name === "string") alias.name = alias.name.trim().toLowerCase();
+        for (const alias of Object.values(obj.aliases))
+            if (isPlainObject(alias) && typeof alias.name === "string") alias.name = alias.name.trim().toLowerCase();
     }
 }
 
@@ -57,9 +60,13 @@ function accountCredentials(obj: JsonObject, old: JsonObject | undefined): void 
     for (const [idx, cred] of Object.entries(obj.credentials)) {
         if (!isPlainObject(cred)) continue;
         const before = previous[idx];
-        if (cred.secret === MASKED && isPlainObject(before) && typeof before.secret === "string") cred.secret = before.secret;
+        if (cred.secret === MASKED && isPlainObject(before) && typeof before.secret === "string")
+            cred.secret = before.secret;
         if ("credentialId" in cred && (cred.credentialId === "" || cred.credentialId === null)) {
-            cred.credentialId = isPlainObject(before) && typeof before.credentialId === "string" && before.credentialId !== "" ? before.credentialId : idx;
+            cred.credentialId =
+                isPlainObject(before) && typeof before.credentialId === "string" && before.credentialId !== ""
+                    ? before.credentialId
+                    : idx;
         }
         if (cred["@type"] !== "Password") continue;
         passwords++;
@@ -105,7 +112,8 @@ export function afterCreate(env: RulesEnv, type: string, id: string, obj: JsonOb
     for (const algorithm of algorithms) {
         if (!env.registry.view.variants(d.schema)?.[algorithm]) continue;
         const sig = env.registry.view.defaultObject(d.schema, algorithm);
-        const template = typeof dkim.selectorTemplate === "string" ? dkim.selectorTemplate : "v{version}-{algorithm}-{date-%Y%m%d}";
+        const template =
+            typeof dkim.selectorTemplate === "string" ? dkim.selectorTemplate : "v{version}-{algorithm}-{date-%Y%m%d}";
         sig.domainId = id;
         sig.selector = template
             .replace("{version}", algorithm.startsWith("Dkim2") ? "2" : "1")
@@ -126,7 +134,9 @@ export function computeOnGet(env: RulesEnv, type: string, id: string, obj: JsonO
     }
     if (type === "x:Account" && "usedDiskQuota" in obj) obj.usedDiskQuota = 0;
     if (type === "x:DkimSignature" && "publicKey" in obj) {
-        const key = isPlainObject(obj.privateKey) ? text(obj.privateKey.secret) || text(obj.privateKey.variableName) : "";
+        const key = isPlainObject(obj.privateKey)
+            ? text(obj.privateKey.secret) || text(obj.privateKey.variableName)
+            : "";
         obj.publicKey = createHash("sha256").update(key).digest("base64");
     }
     if (type === "x:AcmeProvider" && "description" in obj) {
@@ -136,10 +146,17 @@ export function computeOnGet(env: RulesEnv, type: string, id: string, obj: JsonO
 }
 
 function zoneFile(env: RulesEnv, id: string, name: string): string {
-    const lines = [`$ORIGIN ${name}.`, `@ IN MX 10 mail.${name}.`, `@ IN TXT "v=spf1 mx -all"`, `_dmarc IN TXT "v=DMARC1; p=reject; rua=mailto:postmaster@${name}"`];
+    const lines = [
+        `$ORIGIN ${name}.`,
+        `@ IN MX 10 mail.${name}.`,
+        `@ IN TXT "v=spf1 mx -all"`,
+        `_dmarc IN TXT "v=DMARC1; p=reject; rua=mailto:postmaster@${name}"`,
+    ];
     for (const [, sig] of env.registry.entries("x:DkimSignature")) {
         if (sig.domainId !== id) continue;
-        const pub = createHash("sha256").update(JSON.stringify(sig.privateKey ?? "")).digest("base64");
+        const pub = createHash("sha256")
+            .update(JSON.stringify(sig.privateKey ?? ""))
+            .digest("base64");
         lines.push(`${text(sig.selector)}._domainkey IN TXT "v=DKIM1; p=${pub}"`);
     }
     return `${lines.join("\n")}\n`;

@@ -12,13 +12,32 @@ import { clone, isPlainObject, type JsonObject, utcNow } from "./tableView";
 
 /** Read per request with cache invalidation: never part of the running configuration. */
 const LIVE_TYPES = new Set([
-    "x:Account", "x:Domain", "x:Role", "x:Tenant", "x:MailingList", "x:DkimSignature", "x:OAuthClient",
-    "x:ApiKey", "x:AppPassword", "x:Action", "x:PublicKey", "x:MaskedEmail", "x:AccountSettings", "x:AccountPassword",
+    "x:Account",
+    "x:Domain",
+    "x:Role",
+    "x:Tenant",
+    "x:MailingList",
+    "x:DkimSignature",
+    "x:OAuthClient",
+    "x:ApiKey",
+    "x:AppPassword",
+    "x:Action",
+    "x:PublicKey",
+    "x:MaskedEmail",
+    "x:AccountSettings",
+    "x:AccountPassword",
 ]);
 /** Built only at boot. */
 const RESTART_TYPES = new Set([
-    "x:NetworkListener", "x:DataStore", "x:BlobStore", "x:InMemoryStore", "x:SearchStore", "x:Coordinator",
-    "x:TracingStore", "x:MetricsStore", "x:Cache",
+    "x:NetworkListener",
+    "x:DataStore",
+    "x:BlobStore",
+    "x:InMemoryStore",
+    "x:SearchStore",
+    "x:Coordinator",
+    "x:TracingStore",
+    "x:MetricsStore",
+    "x:Cache",
 ]);
 /** Restart-scoped properties of otherwise reloadable objects (copied into listeners at boot). */
 const RESTART_FIELDS: Record<string, string[]> = { "x:SystemSettings": ["proxyTrustedNetworks", "maxConnections"] };
@@ -62,7 +81,15 @@ export interface RunningConfig {
 const trimSlash = (s: string) => s.replace(/\/+$/, "");
 
 export class Runtime {
-    running: RunningConfig = { boots: 0, reloads: 0, builtAt: utcNow(), objects: {}, directories: {}, defaultDirectoryId: null, buildErrors: [] };
+    running: RunningConfig = {
+        boots: 0,
+        reloads: 0,
+        builtAt: utcNow(),
+        objects: {},
+        directories: {},
+        defaultDirectoryId: null,
+        buildErrors: [],
+    };
     /** reachable IdPs: issuer (no trailing slash) → its discovery document */
     readonly idps = new Map<string, JsonObject>();
 
@@ -85,7 +112,11 @@ export class Runtime {
     }
 
     /** Builds directories and the default-directory binding from the stored registry. */
-    private buildDirectories(): { directories: Record<string, BuiltDirectory>; defaultDirectoryId: string | null; errors: BuildError[] } {
+    private buildDirectories(): {
+        directories: Record<string, BuiltDirectory>;
+        defaultDirectoryId: string | null;
+        errors: BuildError[];
+    } {
         const directories: Record<string, BuiltDirectory> = {};
         const errors: BuildError[] = [];
         for (const [id, dir] of this.registry.entries("x:Directory")) {
@@ -96,16 +127,29 @@ export class Runtime {
             const issuer = trimSlash(String(dir.issuerUrl ?? ""));
             const discovery = this.idps.get(issuer);
             if (!discovery) {
-                errors.push({ object: "Directory", id, description: `Discovery fetch failed: error sending request for url (${issuer}/.well-known/openid-configuration)` });
+                errors.push({
+                    object: "Directory",
+                    id,
+                    description: `Discovery fetch failed: error sending request for url (${issuer}/.well-known/openid-configuration)`,
+                });
             } else if (trimSlash(String(discovery.issuer ?? "")) !== issuer) {
-                errors.push({ object: "Directory", id, description: `Issuer mismatch: expected ${issuer}, got ${String(discovery.issuer)}` });
+                errors.push({
+                    object: "Directory",
+                    id,
+                    description: `Issuer mismatch: expected ${issuer}, got ${String(discovery.issuer)}`,
+                });
             } else directories[id] = { type: "Oidc", issuer, discovery: clone(discovery) };
         }
         const wanted = this.registry.get("x:Authentication", SINGLETON_ID)?.directoryId;
         let defaultDirectoryId: string | null = null;
         if (typeof wanted === "string") {
             if (directories[wanted]) defaultDirectoryId = wanted;
-            else errors.push({ object: "Authentication", id: SINGLETON_ID, description: `Default directory with ID ${wanted} not found` });
+            else
+                errors.push({
+                    object: "Authentication",
+                    id: SINGLETON_ID,
+                    description: `Default directory with ID ${wanted} not found`,
+                });
         }
         return { directories, defaultDirectoryId, errors };
     }
@@ -130,7 +174,11 @@ export class Runtime {
         if (built.errors.length) {
             this.running.buildErrors = built.errors;
             const first = built.errors[0]!;
-            return { type: "validationFailed", objectId: { object: first.object, id: first.id }, description: first.description };
+            return {
+                type: "validationFailed",
+                objectId: { object: first.object, id: first.id },
+                description: first.description,
+            };
         }
         const old = this.running.objects;
         const objects = this.snapshot((t) => !LIVE_TYPES.has(t) && !RESTART_TYPES.has(t) && !TARGETED_TYPES.has(t));
@@ -138,10 +186,18 @@ export class Runtime {
         for (const [t, fields] of Object.entries(RESTART_FIELDS)) {
             const next = objects[t]?.[SINGLETON_ID];
             if (!next) continue;
-            const previous = old[t]?.[SINGLETON_ID] ?? this.registry.view.defaultObject(this.registry.descriptor(t).schema);
+            const previous =
+                old[t]?.[SINGLETON_ID] ?? this.registry.view.defaultObject(this.registry.descriptor(t).schema);
             for (const f of fields) if (f in previous) next[f] = clone(previous[f]!);
         }
-        this.running = { ...this.running, reloads: this.running.reloads + 1, builtAt: utcNow(), objects, ...built, buildErrors: [] };
+        this.running = {
+            ...this.running,
+            reloads: this.running.reloads + 1,
+            builtAt: utcNow(),
+            objects,
+            ...built,
+            buildErrors: [],
+        };
         return undefined;
     }
 

@@ -101,7 +101,11 @@ export class HttpFront {
         private readonly opts: HttpOptions,
     ) {
         this.jmap = new JmapProcessor(env, runtime, counters);
-        this.schemaBody = gzipSync(Buffer.from(typeof opts.schemaDocument === "string" ? opts.schemaDocument : JSON.stringify(opts.schemaDocument)));
+        this.schemaBody = gzipSync(
+            Buffer.from(
+                typeof opts.schemaDocument === "string" ? opts.schemaDocument : JSON.stringify(opts.schemaDocument),
+            ),
+        );
         const jmap = this.jmap;
         this.faults = {
             failNext: (n, status = 500, method) => {
@@ -181,19 +185,32 @@ export class HttpFront {
             }
         }
         if (path === "/healthz/live") return problem(res, 200, "about:blank", "OK", "OK");
-        if (path === "/healthz/ready") return this.ready ? problem(res, 200, "about:blank", "OK", "OK") : problem(res, 503, "about:blank", "Service Unavailable");
+        if (path === "/healthz/ready")
+            return this.ready
+                ? problem(res, 200, "about:blank", "OK", "OK")
+                : problem(res, 503, "about:blank", "Service Unavailable");
         if (path === "/.well-known/jmap") return redirect(res, 307, "/jmap/session");
         if (path.startsWith("/api/discover/")) {
-            return json(res, 200, this.runtime.discover(decodeURIComponent(path.slice("/api/discover/".length)), this.baseUrl()));
+            return json(
+                res,
+                200,
+                this.runtime.discover(decodeURIComponent(path.slice("/api/discover/".length)), this.baseUrl()),
+            );
         }
         const header = req.headers.authorization;
         const caller = this.authenticate(header, req.socket.remoteAddress ?? "");
         // Without credentials the session lists capabilities only; bad credentials are still a 401.
-        if (path === "/jmap/session" && req.method === "GET" && header === undefined) return json(res, 200, this.session(undefined));
+        if (path === "/jmap/session" && req.method === "GET" && header === undefined)
+            return json(res, 200, this.session(undefined));
         if (caller === null) return problem(res, 401, "about:blank", "You have to authenticate first.", "Unauthorized");
         if (path === "/api/schema" || path.startsWith("/api/schema/")) {
-            if (path !== `/api/schema/${this.opts.schemaHash}`) return redirect(res, 302, `/api/schema/${this.opts.schemaHash}`);
-            res.writeHead(200, { "content-type": "application/json", "content-encoding": "gzip", "cache-control": "public, max-age=31536000, immutable" });
+            if (path !== `/api/schema/${this.opts.schemaHash}`)
+                return redirect(res, 302, `/api/schema/${this.opts.schemaHash}`);
+            res.writeHead(200, {
+                "content-type": "application/json",
+                "content-encoding": "gzip",
+                "cache-control": "public, max-age=31536000, immutable",
+            });
             res.end(this.schemaBody);
             return;
         }
@@ -211,7 +228,13 @@ export class HttpFront {
     private handleJmap(req: IncomingMessage, res: ServerResponse, body: Buffer, caller: Caller): void {
         this.counters.jmapRequests++;
         const contentType = req.headers["content-type"];
-        const notJson = (): void => problem(res, 400, "urn:ietf:params:jmap:error:notJSON", "The content type of the request was not application/json or the request did not parse as I-JSON.");
+        const notJson = (): void =>
+            problem(
+                res,
+                400,
+                "urn:ietf:params:jmap:error:notJSON",
+                "The content type of the request was not application/json or the request did not parse as I-JSON.",
+            );
         if (contentType !== undefined && !/^application\/json\b/i.test(contentType)) {
             notJson();
             return;
@@ -249,7 +272,10 @@ export class HttpFront {
             if (colon < 0) return null;
             const [user, secret] = [decoded.slice(0, colon).toLowerCase(), decoded.slice(colon + 1)];
             const adminColon = this.opts.recoveryAdmin.indexOf(":");
-            const [adminUser, adminSecret] = [this.opts.recoveryAdmin.slice(0, adminColon), this.opts.recoveryAdmin.slice(adminColon + 1)];
+            const [adminUser, adminSecret] = [
+                this.opts.recoveryAdmin.slice(0, adminColon),
+                this.opts.recoveryAdmin.slice(adminColon + 1),
+            ];
             return user === adminUser && secret === adminSecret ? { accountId: ADMIN_ACCOUNT_ID, admin: true } : null;
         }
         if (scheme?.toLowerCase() === "bearer" && token.startsWith("API_")) {
@@ -258,7 +284,8 @@ export class HttpFront {
             for (const [id, key] of registry.entries("x:ApiKey")) {
                 const expired = typeof key.expiresAt === "string" && Date.parse(key.expiresAt) <= Date.now();
                 const owner = registry.owners.get(`x:ApiKey/${id}`);
-                if (key.secret === token && !expired && owner && allowedFrom(key.allowedIps, remote)) return { accountId: owner, admin: false, ...keyPermissions(key) };
+                if (key.secret === token && !expired && owner && allowedFrom(key.allowedIps, remote))
+                    return { accountId: owner, admin: false, ...keyPermissions(key) };
             }
         }
         return null;
@@ -273,11 +300,23 @@ export class HttpFront {
     private session(caller: Caller | undefined): JsonObject {
         const capabilities: JsonObject = Object.fromEntries([...KNOWN_CAPABILITIES].map((c) => [c, {}]));
         capabilities["urn:ietf:params:jmap:core"] = {
-            maxSizeUpload: 50_000_000, maxConcurrentUpload: 4, maxSizeRequest: 10_000_000, maxConcurrentRequests: 4,
-            maxCallsInRequest: MAX_CALLS, maxObjectsInGet: 500, maxObjectsInSet: 500, collationAlgorithms: [],
+            maxSizeUpload: 50_000_000,
+            maxConcurrentUpload: 4,
+            maxSizeRequest: 10_000_000,
+            maxConcurrentRequests: 4,
+            maxCallsInRequest: MAX_CALLS,
+            maxObjectsInGet: 500,
+            maxObjectsInSet: 500,
+            collationAlgorithms: [],
         };
         const accounts: JsonObject = {};
-        if (caller) accounts[caller.accountId] = { name: "admin", isPersonal: true, isReadOnly: false, accountCapabilities: { "urn:stalwart:jmap": {} } };
+        if (caller)
+            accounts[caller.accountId] = {
+                name: "admin",
+                isPersonal: true,
+                isReadOnly: false,
+                accountCapabilities: { "urn:stalwart:jmap": {} },
+            };
         return {
             capabilities,
             accounts,
@@ -329,7 +368,14 @@ function json(res: ServerResponse, status: number, body: Json): void {
     res.end(JSON.stringify(body));
 }
 
-function problem(res: ServerResponse, status: number, type: string, detail: string, title?: string, extra: JsonObject = {}): void {
+function problem(
+    res: ServerResponse,
+    status: number,
+    type: string,
+    detail: string,
+    title?: string,
+    extra: JsonObject = {},
+): void {
     res.writeHead(status, { "content-type": "application/problem+json" });
     res.end(JSON.stringify({ type, status, title: title ?? detail, detail, ...extra }));
 }

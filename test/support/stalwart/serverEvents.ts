@@ -16,7 +16,8 @@ export interface IssuedCertificate {
     issuer?: string;
 }
 
-const pem = (label: string) => `-----BEGIN ${label}-----\n${randomBytes(48).toString("base64")}\n-----END ${label}-----\n`;
+const pem = (label: string) =>
+    `-----BEGIN ${label}-----\n${randomBytes(48).toString("base64")}\n-----END ${label}-----\n`;
 
 export function storeCertificate(registry: Registry, cert: IssuedCertificate): string {
     const obj = registry.view.defaultObject(registry.descriptor("x:Certificate").schema);
@@ -24,7 +25,9 @@ export function storeCertificate(registry: Registry, cert: IssuedCertificate): s
         certificate: { "@type": "Text", value: pem("CERTIFICATE") },
         privateKey: { "@type": "Text", secret: pem("PRIVATE KEY") },
         issuer: cert.issuer ?? "(STAGING) Counterfeit Cashew R10",
-        notValidBefore: cert.notValidBefore ?? new Date(Date.parse(cert.notValidAfter) - 90 * 24 * 3600 * 1000).toISOString().replace(/\.\d+Z$/, "Z"),
+        notValidBefore:
+            cert.notValidBefore ??
+            new Date(Date.parse(cert.notValidAfter) - 90 * 24 * 3600 * 1000).toISOString().replace(/\.\d+Z$/, "Z"),
         notValidAfter: cert.notValidAfter,
         subjectAlternativeNames: Object.fromEntries(cert.subjectAlternativeNames.map((n) => [n, true])),
     });

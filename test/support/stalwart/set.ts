@@ -37,7 +37,8 @@ const attempt = (fn: () => Json, shape?: (err: JsonObject) => JsonObject): Outco
     try {
         return { ok: fn() };
     } catch (e) {
-        if (e instanceof SetErrorException) return { error: shape ? (shape(e.setError as unknown as JsonObject) as unknown as SetError) : e.setError };
+        if (e instanceof SetErrorException)
+            return { error: shape ? (shape(e.setError as unknown as JsonObject) as unknown as SetError) : e.setError };
         throw e;
     }
 };
@@ -77,8 +78,12 @@ export function runSet(ctx: SetContext, type: string, args: JsonObject): JsonObj
     // Empty result maps are left out by default (no oldState/newState either: the registry has no
     // state); a client must also accept them present and empty, or null.
     const maps: [string, JsonObject | string[]][] = [
-        ["created", created], ["updated", updated], ["destroyed", destroyed],
-        ["notCreated", notCreated], ["notUpdated", notUpdated], ["notDestroyed", notDestroyed],
+        ["created", created],
+        ["updated", updated],
+        ["destroyed", destroyed],
+        ["notCreated", notCreated],
+        ["notUpdated", notUpdated],
+        ["notDestroyed", notDestroyed],
     ];
     for (const [key, value] of maps) {
         if (Object.keys(value).length) out[key] = value;
@@ -93,7 +98,9 @@ function createOrder(create: JsonObject): string[] {
     const pending = Object.keys(create);
     const order: string[] = [];
     while (pending.length) {
-        const ready = pending.filter((cid) => [...referencedClientIds(create[cid]!)].every((r) => !pending.includes(r) || r === cid));
+        const ready = pending.filter((cid) =>
+            [...referencedClientIds(create[cid]!)].every((r) => !pending.includes(r) || r === cid),
+        );
         const batch = ready.length ? ready : [pending[0]!];
         for (const cid of batch) {
             order.push(cid);
@@ -107,14 +114,20 @@ function createOne(ctx: SetContext, type: string, cid: string, raw: Json): Json 
     const { registry } = ctx.env;
     const d = registry.descriptor(type);
     const value = resolveIdReferences(raw, ctx.createdIds);
-    if (!isPlainObject(value)) throw new SetErrorException({ type: "invalidPatch", description: "Invalid value for object property", properties: [""] });
+    if (!isPlainObject(value))
+        throw new SetErrorException({
+            type: "invalidPatch",
+            description: "Invalid value for object property",
+            properties: [""],
+        });
     if (type === "x:Action") return createAction(ctx, cid, value);
     // A singleton create builds a fresh default object and writes it over the stored one.
     const obj = new Patcher(registry.view, "create").build(d.schema, value, "");
     let extra: JsonObject = {};
     if (ACCOUNT_CREDENTIAL_TYPES.has(type)) extra = issueCredential(ctx, type, obj);
     beforeWrite(ctx.env, type, obj, undefined);
-    if (ACCOUNT_SINGLETON_TYPES.has(type) && !registry.isUserAccount(ctx.accountId)) throw new SetErrorException({ type: "notFound" });
+    if (ACCOUNT_SINGLETON_TYPES.has(type) && !registry.isUserAccount(ctx.accountId))
+        throw new SetErrorException({ type: "notFound" });
     checkWrite(ctx, type, undefined, obj);
     const id = registry.allocateId(type);
     registry.put(type, ACCOUNT_SINGLETON_TYPES.has(type) ? ctx.accountId : id, obj);
@@ -128,7 +141,11 @@ function createAction(ctx: SetContext, cid: string, value: JsonObject): Json {
     const variants = ctx.env.registry.view.variants(ctx.env.registry.descriptor("x:Action").schema) ?? {};
     const variant = value["@type"];
     if (typeof variant !== "string" || !(variant in variants)) {
-        throw new SetErrorException({ type: "invalidPatch", description: "Missing or invalid '@type' property in object", properties: ["@type"] });
+        throw new SetErrorException({
+            type: "invalidPatch",
+            description: "Missing or invalid '@type' property in object",
+            properties: ["@type"],
+        });
     }
     const failure = ctx.runAction(variant);
     if (failure) throw new SetErrorException(failure);
@@ -159,7 +176,8 @@ function issueCredential(ctx: SetContext, type: string, obj: JsonObject): JsonOb
 function updateOne(ctx: SetContext, type: string, id: string, raw: Json): Json {
     const { registry } = ctx.env;
     const d = registry.descriptor(type);
-    if (type === "x:Action") throw new SetErrorException({ type: "forbidden", description: "Actions cannot be updated." });
+    if (type === "x:Action")
+        throw new SetErrorException({ type: "forbidden", description: "Actions cannot be updated." });
     const singleton = d.kind === "singleton";
     if (singleton && id !== SINGLETON_ID) throw new SetErrorException({ type: "notFound" });
     const perAccount = ACCOUNT_SINGLETON_TYPES.has(type);
@@ -169,7 +187,12 @@ function updateOne(ctx: SetContext, type: string, id: string, raw: Json): Json {
     if (!singleton && (!stored || !ownedByCaller(ctx, type, id))) throw new SetErrorException({ type: "notFound" });
     const current = stored ?? (perAccount ? registry.accountSingleton(type, ctx.accountId)! : registry.singleton(type));
     const patch = resolveIdReferences(raw, ctx.createdIds);
-    if (!isPlainObject(patch)) throw new SetErrorException({ type: "invalidPatch", description: "Invalid value for object property", properties: [""] });
+    if (!isPlainObject(patch))
+        throw new SetErrorException({
+            type: "invalidPatch",
+            description: "Invalid value for object property",
+            properties: [""],
+        });
     let next: JsonObject;
     if ("@type" in patch && registry.view.isVariant(d.schema) && patch["@type"] !== current["@type"]) {
         if (type === "x:Account") throw invalidProperties("@type", "Cannot change the type of an existing account.");
@@ -194,8 +217,10 @@ function updateOne(ctx: SetContext, type: string, id: string, raw: Json): Json {
 function destroyOne(ctx: SetContext, type: string, id: string): Json {
     const { registry } = ctx.env;
     const d = registry.descriptor(type);
-    if (d.kind === "singleton") throw new SetErrorException({ type: "singleton", description: "Singletons cannot be created or destroyed." });
-    if (type === "x:Action") throw new SetErrorException({ type: "forbidden", description: "Actions cannot be destroyed." });
+    if (d.kind === "singleton")
+        throw new SetErrorException({ type: "singleton", description: "Singletons cannot be created or destroyed." });
+    if (type === "x:Action")
+        throw new SetErrorException({ type: "forbidden", description: "Actions cannot be destroyed." });
     if (!registry.get(type, id) || !ownedByCaller(ctx, type, id)) throw new SetErrorException({ type: "notFound" });
     // An Account may orphan its PublicKey and MaskedEmail objects; its own credentials go with it.
     const orphanable = type === "x:Account" ? new Set(["x:PublicKey", "x:MaskedEmail"]) : new Set<string>();
@@ -212,7 +237,8 @@ function destroyOne(ctx: SetContext, type: string, id: string): Json {
     }
     registry.delete(type, id);
     if (type === "x:Account") {
-        for (const t of ACCOUNT_CREDENTIAL_TYPES) for (const cred of registry.visibleIds(t, id)) registry.delete(t, cred);
+        for (const t of ACCOUNT_CREDENTIAL_TYPES)
+            for (const cred of registry.visibleIds(t, id)) registry.delete(t, cred);
         for (const t of ACCOUNT_SINGLETON_TYPES) registry.delete(t, id);
     }
     return null;
@@ -231,7 +257,12 @@ function checkWrite(ctx: SetContext, type: string, id: string | undefined, obj: 
     const { registry } = ctx.env;
     const d = registry.descriptor(type);
     const errors = validateObject(registry.view, d.schema, obj);
-    if (errors.length) throw new SetErrorException({ type: "validationFailed", description: "Validation failed.", validationErrors: errors });
+    if (errors.length)
+        throw new SetErrorException({
+            type: "validationFailed",
+            description: "Validation failed.",
+            validationErrors: errors,
+        });
     for (const ref of collectReferences(registry.view, d.schema, obj)) {
         const target = registry.isSingleton(ref.type) ? undefined : registry.get(ref.type, ref.id);
         if (!target || (ref.variant && target["@type"] !== ref.variant)) {
@@ -248,7 +279,12 @@ function checkWrite(ctx: SetContext, type: string, id: string | undefined, obj: 
         return typeof v === "string" && v !== "" ? [v] : isPlainObject(v) ? Object.keys(v) : [];
     };
     const clash = (properties: string[], otherType: string, otherId: string, description: string) =>
-        new SetErrorException({ type: "primaryKeyViolation", description, properties, objectId: objectRef(otherType, otherId) });
+        new SetErrorException({
+            type: "primaryKeyViolation",
+            description,
+            properties,
+            objectId: objectRef(otherType, otherId),
+        });
     // Properties sharing one index (x:Domain: a name may not equal any domain's name or alias).
     const shared = SHARED_UNIQUE[type] ?? [];
     const composite = d.naturalKeyComposite;
@@ -257,14 +293,25 @@ function checkWrite(ctx: SetContext, type: string, id: string | undefined, obj: 
         if (shared.length) {
             const theirs = new Set(shared.flatMap((p) => keysOf(other, p)));
             const hit = shared.find((p) => keysOf(obj, p).some((k) => theirs.has(k)));
-            if (hit) throw clash([hit], type, otherId, `Another ${type.slice(2)} already uses this ${hit === "name" ? "name" : "value"} as a name or alias.`);
+            if (hit)
+                throw clash(
+                    [hit],
+                    type,
+                    otherId,
+                    `Another ${type.slice(2)} already uses this ${hit === "name" ? "name" : "value"} as a name or alias.`,
+                );
         }
         for (const p of d.unique) {
             if (shared.includes(p)) continue;
             const mine = new Set(keysOf(obj, p));
-            if (keysOf(other, p).some((k) => mine.has(k))) throw clash([p], type, otherId, `Another ${type.slice(2)} already has this ${p}.`);
+            if (keysOf(other, p).some((k) => mine.has(k)))
+                throw clash([p], type, otherId, `Another ${type.slice(2)} already has this ${p}.`);
         }
-        if (!ADDRESS_TYPES.includes(type) && composite?.length && composite.every((p) => obj[p] !== undefined && obj[p] === other[p])) {
+        if (
+            !ADDRESS_TYPES.includes(type) &&
+            composite?.length &&
+            composite.every((p) => obj[p] !== undefined && obj[p] === other[p])
+        ) {
             throw clash(composite, type, otherId, "Another object already uses this address.");
         }
     }
@@ -277,7 +324,13 @@ function checkWrite(ctx: SetContext, type: string, id: string | undefined, obj: 
                 if (otherType === type && otherId === id) continue;
                 const theirs = new Set(addressesOf(other).map(([a]) => a));
                 const hit = mine.find(([a]) => theirs.has(a));
-                if (hit) throw clash(hit[1] === "aliases" ? ["aliases"] : (composite ?? ["name", "domainId"]), otherType, otherId, "Another account or mailing list already uses this address.");
+                if (hit)
+                    throw clash(
+                        hit[1] === "aliases" ? ["aliases"] : (composite ?? ["name", "domainId"]),
+                        otherType,
+                        otherId,
+                        "Another account or mailing list already uses this address.",
+                    );
             }
         }
     }
@@ -291,7 +344,10 @@ const ADDRESS_TYPES = ["x:Account", "x:MailingList"];
 /** The addresses an Account or MailingList holds, as "local@domainId", with the property holding each. */
 function addressesOf(obj: JsonObject): [string, "name" | "aliases"][] {
     const out: [string, "name" | "aliases"][] = [];
-    const address = (o: JsonObject) => (typeof o.name === "string" && o.name !== "" && typeof o.domainId === "string" ? `${o.name.toLowerCase()}@${o.domainId}` : undefined);
+    const address = (o: JsonObject) =>
+        typeof o.name === "string" && o.name !== "" && typeof o.domainId === "string"
+            ? `${o.name.toLowerCase()}@${o.domainId}`
+            : undefined;
     const own = address(obj);
     if (own) out.push([own, "name"]);
     if (isPlainObject(obj.aliases)) {
@@ -302,4 +358,3 @@ function addressesOf(obj: JsonObject): [string, "name" | "aliases"][] {
     }
     return out;
 }
-

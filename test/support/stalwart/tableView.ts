@@ -103,10 +103,16 @@ export class TableView {
     /** Schema defaults of embedded objects may be partial: complete them from the schema. */
     private expandDefault(field: FieldDescriptor, value: Json): Json {
         if (field.kind === "object" && isPlainObject(value)) return this.completeObject(field.objectName!, value);
-        const elementSchema = field.kind === "objectList" ? field.element?.objectName : field.kind === "map" && field.value?.kind === "object" ? field.value.objectName : undefined;
+        const elementSchema =
+            field.kind === "objectList"
+                ? field.element?.objectName
+                : field.kind === "map" && field.value?.kind === "object"
+                  ? field.value.objectName
+                  : undefined;
         if (elementSchema && isPlainObject(value)) {
             const out: JsonObject = {};
-            for (const [k, v] of Object.entries(value)) out[k] = isPlainObject(v) ? this.completeObject(elementSchema, v) : v;
+            for (const [k, v] of Object.entries(value))
+                out[k] = isPlainObject(v) ? this.completeObject(elementSchema, v) : v;
             return out;
         }
         return value;
@@ -119,7 +125,8 @@ export class TableView {
         for (const [k, v] of Object.entries(partial)) {
             if (k === "@type") continue;
             const f = fields[k];
-            base[k] = f?.kind === "object" && f.objectName && isPlainObject(v) ? this.completeObject(f.objectName, v) : v;
+            base[k] =
+                f?.kind === "object" && f.objectName && isPlainObject(v) ? this.completeObject(f.objectName, v) : v;
         }
         return base;
     }
@@ -148,7 +155,8 @@ export function collectReferences(
     };
     const visitElement = (e: ElementDescriptor | undefined, v: Json, path: string) => {
         if (!e) return;
-        if (e.kind === "object" && e.objectName && isPlainObject(v)) out.push(...collectReferences(view, e.objectName, v, `${path}/`));
+        if (e.kind === "object" && e.objectName && isPlainObject(v))
+            out.push(...collectReferences(view, e.objectName, v, `${path}/`));
         else add(e, v, path);
     };
     for (const [name, field] of Object.entries(view.fields(schemaName, obj["@type"]))) {

@@ -9,11 +9,23 @@ import { INVALID_ID } from "./ids";
 import { isPlainObject, type Json, type JsonObject, type TableView } from "./tableView";
 
 /** TLDs accepted without a public-suffix entry (docs/stalwart-facts.md#normalization). */
-const RESERVED_TLDS = new Set(["test", "localhost", "local", "internal", "lan", "home", "corp", "intranet", "private", "localdomain"]);
+const RESERVED_TLDS = new Set([
+    "test",
+    "localhost",
+    "local",
+    "internal",
+    "lan",
+    "home",
+    "corp",
+    "intranet",
+    "private",
+    "localdomain",
+]);
 /** A small stand-in for the public suffix list: enough for realistic deployments and tests. */
 const PUBLIC_TLDS = new Set(
-    "com org net edu gov mil int io dev app me info biz co ai cloud email mail xyz online site tech eu de uk fr nl be ch at it es pt se no dk fi pl cz us ca au nz jp cn in br ru"
-        .split(" "),
+    "com org net edu gov mil int io dev app me info biz co ai cloud email mail xyz online site tech eu de uk fr nl be ch at it es pt se no dk fi pl cz us ca au nz jp cn in br ru".split(
+        " ",
+    ),
 );
 
 /** Lower-case, trim, check labels and TLD; throws invalidPatch "Invalid domain name". */
@@ -22,7 +34,11 @@ export function normalizeDomainName(value: string, path: string): string {
     const labels = name.split(".");
     const tld = labels[labels.length - 1] ?? "";
     const labelOk = (l: string) => /^[a-z0-9_]([a-z0-9-]{0,61}[a-z0-9])?$/.test(l);
-    if (!labels.every(labelOk) || !(RESERVED_TLDS.has(tld) || PUBLIC_TLDS.has(tld)) || (labels.length < 2 && !RESERVED_TLDS.has(tld))) {
+    if (
+        !labels.every(labelOk) ||
+        !(RESERVED_TLDS.has(tld) || PUBLIC_TLDS.has(tld)) ||
+        (labels.length < 2 && !RESERVED_TLDS.has(tld))
+    ) {
         throw invalidPatch(path, "Invalid domain name");
     }
     return name;
@@ -62,7 +78,8 @@ export function normalizeScalar(view: TableView, e: ElementDescriptor, value: Js
             if (typeof value !== "boolean") throw invalidValue(path);
             return value;
         case "enum":
-            if (typeof value !== "string" || !view.table.enums[e.enumName ?? ""]?.includes(value)) throw invalidValue(path);
+            if (typeof value !== "string" || !view.table.enums[e.enumName ?? ""]?.includes(value))
+                throw invalidValue(path);
             return value;
         case "objectId":
         case "blobId":
@@ -92,12 +109,15 @@ export function validateObject(view: TableView, schemaName: string, obj: JsonObj
         const property = `${prefix}${name}`;
         if (isEmpty(field, v)) {
             if (field.required) errors.push({ type: "Required", property });
-            else if (field.minItems && isPlainObject(v)) errors.push({ type: "MinLength", property, required: field.minItems });
+            else if (field.minItems && isPlainObject(v))
+                errors.push({ type: "MinLength", property, required: field.minItems });
             continue;
         }
         if (typeof v === "number") {
-            if (field.min !== undefined && v < field.min) errors.push({ type: "MinValue", property, required: field.min });
-            if (field.max !== undefined && v > field.max) errors.push({ type: "MaxValue", property, required: field.max });
+            if (field.min !== undefined && v < field.min)
+                errors.push({ type: "MinValue", property, required: field.min });
+            if (field.max !== undefined && v > field.max)
+                errors.push({ type: "MaxValue", property, required: field.max });
         }
         if (typeof v === "string" && field.maxLength !== undefined && v.length > field.maxLength) {
             errors.push({ type: "MaxLength", property, required: field.maxLength });
@@ -110,7 +130,8 @@ export function validateObject(view: TableView, schemaName: string, obj: JsonObj
         }
         if (field.kind === "objectList" && field.element?.objectName && isPlainObject(v)) {
             for (const [k, el] of Object.entries(v)) {
-                if (isPlainObject(el)) errors.push(...validateObject(view, field.element.objectName, el, `${property}/${k}/`));
+                if (isPlainObject(el))
+                    errors.push(...validateObject(view, field.element.objectName, el, `${property}/${k}/`));
             }
         }
     }
