@@ -10,6 +10,14 @@
 import { existsSync, readFileSync } from "node:fs";
 import type * as pulumi from "@pulumi/pulumi";
 
+/**
+ * The engine's inputs, outputs and state (and the server's JSON) as a dynamic provider receives them:
+ * untyped by nature, and checked field by field before any use, so their values stay `any` here rather
+ * than be cast at each of the many reads. Every provider core uses this one alias.
+ */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- see above
+export type EngineRecord = Record<string, any>;
+
 export type ProviderMethod = "configure" | "check" | "diff" | "create" | "read" | "update" | "delete";
 
 export const PROVIDER_METHODS: readonly ProviderMethod[] = [

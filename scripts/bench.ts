@@ -26,18 +26,13 @@ import { TABLE } from "../components/stalwart/schema/table";
 import { CONTENT_KEY, volatileProperties } from "../components/stalwart/settings";
 import { type PlainObject, ProviderHost, serializeProvider } from "../test/support/providerHost";
 import { type StalwartSimulator, startStalwartSimulator } from "../test/support/stalwart";
-import { printResults } from "./benchReport";
+import { type Obj, printResults } from "./benchReport";
 
 /** Resources in flight at once during the first apply (what `pulumi up --parallel 8` would allow). */
 const PARALLEL = 8;
 /** Objects per operation for the requests-per-operation figures. */
 const SAMPLES = 10;
 const CONVERGENCE_TYPE = "pulumi-nodejs:dynamic/stalwart:Convergence";
-
-// Provider outputs and figures read back by name for printing; their shapes are the provider's
-// (components/stalwart/providerCore.ts), so `any` here saves a cast at each figure.
-// eslint-disable-next-line @typescript-eslint/no-explicit-any -- see above
-type Obj = Record<string, any>;
 
 class FunctionalError extends Error {}
 

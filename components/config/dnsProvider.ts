@@ -3,8 +3,9 @@
  * its `@type`s, which fields hold credentials (those become Secrets), and the provider's spelling.
  */
 import { z } from "zod";
+import { secretBearing } from "../stalwart/schema/secrets";
 import { TABLE } from "../stalwart/schema/table";
-import type { FieldDescriptor, SchemaDescriptor } from "../stalwart/schema/types";
+import type { SchemaDescriptor } from "../stalwart/schema/types";
 import { isCiphertext, isSecret, Secret } from "./secret";
 
 /** Object schemas of each x:DnsServer variant, from the generated schema table. */
@@ -19,34 +20,12 @@ function dnsVariants(): Record<string, SchemaDescriptor | undefined> {
 /** The `@type`s Stalwart's x:DnsServer knows (Cloudflare, Route53, …). */
 export const DNS_PROVIDER_TYPES: readonly string[] = Object.keys(dnsVariants()).filter((t) => !/^Deprecated/.test(t));
 
-/** Does a field (at any depth) hold a secret string? */
-function secretBearing(f: FieldDescriptor, seen: Set<string>): boolean {
-    if (f.kind === "string" && (f.format === "secret" || f.format === "secretText")) return true;
-    const target =
-        f.kind === "object"
-            ? f.objectName
-            : f.kind === "objectList"
-              ? f.element?.objectName
-              : f.kind === "map"
-                ? f.value?.objectName
-                : undefined;
-    if (!target || seen.has(target)) return false;
-    seen.add(target);
-    const schema = TABLE.schemas[target];
-    if (!schema) return false;
-    const schemas =
-        "variants" in schema
-            ? Object.values(schema.variants).flatMap((v) => (v && TABLE.schemas[v] ? [TABLE.schemas[v]] : []))
-            : [schema];
-    return schemas.some((s) => "fields" in s && Object.values(s.fields).some((inner) => secretBearing(inner, seen)));
-}
-
 /** Top-level x:DnsServer properties that carry credentials (secret, apiKey, token, …), in any variant. */
 export const DNS_SECRET_KEYS: ReadonlySet<string> = new Set(
     Object.values(dnsVariants()).flatMap((s) =>
         s && "fields" in s
             ? Object.entries(s.fields)
-                  .filter(([, f]) => secretBearing(f, new Set()))
+                  .filter(([, f]) => secretBearing(TABLE.schemas, f))
                   .map(([k]) => k)
             : [],
     ),

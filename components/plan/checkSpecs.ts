@@ -8,7 +8,7 @@
 import type { ConfigIssue } from "../config";
 import { isSecret } from "../config/secret";
 import { checkProperties } from "../stalwart/normalize";
-import { LOWERCASE_PROPERTIES } from "../stalwart/providerCore";
+import { LOWERCASE_PROPERTIES } from "../stalwart/objectProvider/facts";
 import { subsetFor } from "../stalwart/schema/table";
 import type { StalwartObjectSpec } from "./stalwartSettings";
 

@@ -7,7 +7,7 @@
  */
 import type { ConfigIssue } from "../config";
 import { EXCLUDED_OBJECTS } from "../stalwart/generated/excluded";
-import { ACCOUNT_SCOPED } from "../stalwart/providerCore";
+import { ACCOUNT_SCOPED } from "../stalwart/objectProvider/facts";
 import { objectDescriptor } from "../stalwart/schema/table";
 import type { StalwartObjectSpec } from "./stalwartSettings";
 

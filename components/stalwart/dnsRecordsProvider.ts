@@ -10,6 +10,10 @@ import { parseZoneFile } from "../doctor/zoneFile";
 import { configFrom, resolveConnection, type StalwartConfig } from "./credentials";
 import { jmapRequest } from "./jmap";
 import { isObj, unwrap } from "./normalize";
+import type { EngineRecord } from "../bundledProvider";
+
+/** The engine's untyped records (components/bundledProvider.ts). */
+type Props = EngineRecord;
 
 /** One record to publish: absolute name without the trailing dot, type, value as a DNS console takes it, and what it is for. */
 /** A DNS record a domain needs, as Stalwart reports it. */
@@ -44,10 +48,6 @@ export function recordsOf(domain: string, zoneText: string): DnsRecord[] {
         purpose: purposeOf(r.name, r.type, r.data),
     }));
 }
-
-// The engine's inputs and the server's JSON: untyped by nature, checked field by field.
-// eslint-disable-next-line @typescript-eslint/no-explicit-any -- see above
-type Props = Record<string, any>;
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 

@@ -5,6 +5,7 @@
  * Failures carry their property path. Pure apart from `require("node:url")` inside a function: the
  * provider bundles it; the preview sentinel is passed through, never rejected.
  */
+import { isSecretField } from "./schema/secrets";
 import type { ElementDescriptor, FieldDescriptor, ObjectSchemaSubset } from "./schema/types";
 import { shown } from "./errors";
 
@@ -21,8 +22,7 @@ type Obj = Record<string, unknown>;
 
 export const isObj = (v: unknown): v is Obj => typeof v === "object" && v !== null && !Array.isArray(v);
 
-export const isSecretField = (f: { kind: string; format?: string }) =>
-    f.kind === "string" && (f.format === "secret" || f.format === "secretText");
+export { isSecretField };
 
 /** The engine's secret envelope: `{"4dabf18193072939515e22adb298388d": "1b47061264138c4ac30d75fd1eb44270", value}`. */
 export const sealed = (v: unknown): v is { value: unknown } =>

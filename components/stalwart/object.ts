@@ -6,10 +6,10 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { TrackedObject } from "./convergence/changes";
 import { EXCLUDED_OBJECTS } from "./generated/excluded";
-import { isSecretField } from "./diff";
+import { secretBearing } from "./schema/secrets";
 import { ACCOUNT_SCOPED, stalwartProvider } from "./provider";
 import { objectDescriptor, subsetFor, volatileProperties } from "./schema/table";
-import type { FieldDescriptor, ObjectSchemaSubset } from "./schema/types";
+import type { FieldDescriptor } from "./schema/types";
 
 /** Arguments of {@link StalwartObject}. */
 export interface StalwartObjectArgs {
@@ -74,30 +74,6 @@ export function trackedOf(o: ObjectOutputs, volatile: string[]): TrackedObject {
     };
 }
 
-/** Does a value of this field (at any depth) hold a secret string? Cycles in the schema end the walk. */
-function secretBearing(subset: ObjectSchemaSubset, f: FieldDescriptor, seen = new Set<string>()): boolean {
-    if (isSecretField(f)) return true;
-    const target =
-        f.kind === "object"
-            ? f.objectName
-            : f.kind === "objectList"
-              ? f.element?.objectName
-              : f.kind === "map"
-                ? f.value?.objectName
-                : undefined;
-    if (!target || seen.has(target)) return false;
-    seen.add(target);
-    const schema = subset.schemas[target];
-    if (!schema) return false;
-    const schemas =
-        "variants" in schema
-            ? Object.values(schema.variants).flatMap((v) => (v && subset.schemas[v] ? [subset.schemas[v]!] : []))
-            : [schema];
-    return schemas.some(
-        (s) => "fields" in s && Object.values(s.fields).some((inner) => secretBearing(subset, inner, seen)),
-    );
-}
-
 /** Top-level property names whose values may carry a secret (any variant of the object). */
 export function secretProperties(objectType: string): Set<string> {
     const subset = subsetFor(objectType);
@@ -113,7 +89,7 @@ export function secretProperties(objectType: string): Set<string> {
               )
             : [root.fields];
     for (const fields of fieldSets)
-        for (const [k, f] of Object.entries(fields)) if (secretBearing(subset, f)) names.add(k);
+        for (const [k, f] of Object.entries(fields)) if (secretBearing(subset.schemas, f)) names.add(k);
     return names;
 }
 

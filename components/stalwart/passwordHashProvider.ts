@@ -10,6 +10,10 @@
 import type * as pulumi from "@pulumi/pulumi";
 import { newSalt, sha256 } from "./diff";
 import { isObj, UNKNOWN, unwrap } from "./normalize";
+import type { EngineRecord } from "../bundledProvider";
+
+/** The engine's untyped records (components/bundledProvider.ts). */
+type Props = EngineRecord;
 
 /** What check keeps in place of the password: all of it secret in state. */
 export interface HashedPassword {
@@ -34,10 +38,6 @@ export async function hashPassword(password: string): Promise<string> {
 }
 
 const digestOf = (salt: string, password: string) => sha256(`${salt}\u0000password\u0000${password}`);
-
-// The engine's inputs and state, untyped by nature and checked before use.
-// eslint-disable-next-line @typescript-eslint/no-explicit-any -- see above
-type Props = Record<string, any>;
 
 const hashedOf = (v: unknown): HashedPassword | undefined =>
     isObj(v) && typeof v.digest === "string" && typeof v.salt === "string" && typeof v.hash === "string"

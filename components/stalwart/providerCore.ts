@@ -16,13 +16,6 @@ import { read } from "./objectProvider/read";
 import { remove } from "./objectProvider/remove";
 import { update } from "./objectProvider/update";
 
-export {
-    ACCOUNT_SCOPED,
-    defaultProviderVersion,
-    LOWERCASE_PROPERTIES,
-    PROVIDER_CODE_VERSION,
-} from "./objectProvider/facts";
-
 /** The provider for one object type; the arguments are all it captures besides the bundled helpers. */
 export function makeProvider(
     type: string,

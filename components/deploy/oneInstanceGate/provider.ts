@@ -10,6 +10,10 @@
 import type * as pulumi from "@pulumi/pulumi";
 import { type PgSslMode, pgSsl, ROLE_SESSIONS_QUERY, type RoleSessions } from "../../backends/postgresSessions";
 import { blockedMessage, DRAIN_BACKOFF, type GateTarget, realClock, waitForDrain } from "./drain";
+import type { EngineRecord } from "../../bundledProvider";
+
+/** The engine's untyped records (components/bundledProvider.ts). */
+type EngineProps = EngineRecord;
 
 /** The value the engine sends for what it cannot know yet (during preview, or a replaced dependency). */
 const UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9";
@@ -32,13 +36,6 @@ export interface GateOutputs extends Omit<GateInputs, "adminPassword"> {
     /** the addresses whose sessions the gate saw close before it let the container start */
     drained: string[];
 }
-
-/**
- * The engine's inputs, outputs and state as a dynamic provider receives them: untyped, and checked
- * by checkInputs before any use.
- */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any -- see above
-type EngineProps = Record<string, any>;
 
 const TEXT_FIELDS = ["host", "role", "adminUser", "containerName", "dockerHost"] as const;
 /** what update records when it changes; the password is not among them (a rotation changes nothing) */

@@ -7,13 +7,10 @@ import { configFrom, resolveConnection, type StalwartConfig } from "../credentia
 import { UNKNOWN } from "../normalize";
 import { planConvergence, stable, type TrackedObject } from "./changes";
 import { type ConvergenceInputs, converge } from "./run";
+import type { EngineRecord } from "../../bundledProvider";
 
-/**
- * The engine's inputs, outputs and state as a dynamic provider receives them: untyped, and checked
- * by checkInputs before any use.
- */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any -- see above
-type EngineProps = Record<string, any>;
+/** The engine's untyped records (components/bundledProvider.ts). */
+type EngineProps = EngineRecord;
 
 function checkInputs(news: EngineProps): pulumi.dynamic.CheckFailure[] {
     const failures: pulumi.dynamic.CheckFailure[] = [];

@@ -10,12 +10,10 @@ import { methodErrorMessage, setErrorMessage } from "../errors";
 import type { MethodCall } from "../jmap";
 import { isObj } from "../normalize";
 import type { ObjectSchemaSubset } from "../schema/types";
+import type { EngineRecord } from "../../bundledProvider";
 
-// The engine's inputs, outputs and state, and the server's JSON: untyped by nature and checked
-// field by field against the schema subset, so their values stay `any` here rather than be cast
-// at each of the many reads.
-// eslint-disable-next-line @typescript-eslint/no-explicit-any -- see above
-export type Obj = Record<string, any>;
+/** The engine's untyped records (components/bundledProvider.ts). */
+export type Obj = EngineRecord;
 
 export type WriteOp = "update" | "adopt" | "destroy";
 
